@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { createDb, type DbHandle, dumpPglite } from "@medical/db";
+import postgres from "postgres";
+
+/** How a test file gets its own database; decided once per run by the test setup. */
+export type TestDatabaseSpec =
+  | { kind: "pglite"; templatePath: string }
+  | { kind: "postgres"; adminUrl: string; template: string; prefix: string };
+
+export type TestDatabase = DbHandle & AsyncDisposable;
+
+const quiet = () => {};
+
+function databaseUrl(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function withAdmin<T>(adminUrl: string, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: quiet });
+  try {
+    return await work(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Migrates an in-memory PGlite once and writes its data directory, for every test file to load. */
+export async function preparePgliteTemplate(templatePath: string): Promise<void> {
+  const dump = await dumpPglite(undefined);
+  await writeFile(templatePath, Buffer.from(await dump.arrayBuffer()));
+}
+
+/** Drops leftovers of earlier runs (by prefix), then creates and migrates this run's template. */
+export async function preparePostgresTemplate(adminUrl: string, prefix: string): Promise<string> {
+  await dropPostgresDatabases(adminUrl, prefix);
+  const template = `${prefix}_tpl`;
+  await withAdmin(adminUrl, (sql) => sql`create database ${sql(template)}`);
+  const handle = await createDb({ url: databaseUrl(adminUrl, template), maxConnections: 1 });
+  try {
+    await handle.migrate();
+  } finally {
+    await handle.close();
+  }
+  return template;
+}
+
+export async function dropPostgresDatabases(adminUrl: string, prefix: string): Promise<void> {
+  await withAdmin(adminUrl, async (sql) => {
+    const rows = await sql<{ datname: string }[]>`
+      select datname from pg_database where datname like ${`${prefix}\\_%`}`;
+    for (const { datname } of rows) await sql`drop database if exists ${sql(datname)} with (force)`;
+  });
+}
+
+let templateBytes: Promise<Buffer> | undefined;
+
+/** A database of its own for one test file: a copy of the migrated template, removed on dispose. */
+export async function openTestDatabase(spec: TestDatabaseSpec): Promise<TestDatabase> {
+  if (spec.kind === "pglite") {
+    templateBytes ??= readFile(spec.templatePath);
+    const handle = await createDb({ loadDataDir: new Blob([await templateBytes]) });
+    return { ...handle, [Symbol.asyncDispose]: () => handle.close() };
+  }
+  const name = `${spec.prefix}_${randomBytes(6).toString("hex")}`;
+  await withAdmin(spec.adminUrl, (sql) => sql`create database ${sql(name)} template ${sql(spec.template)}`);
+  const handle = await createDb({ url: databaseUrl(spec.adminUrl, name), maxConnections: 5 });
+  let disposed = false;
+  const close = async () => {
+    if (disposed) return;
+    disposed = true;
+    await handle.close();
+    await withAdmin(spec.adminUrl, (sql) => sql`drop database if exists ${sql(name)} with (force)`);
+  };
+  return { ...handle, close, [Symbol.asyncDispose]: close };
+}

@@ -1,0 +1,18 @@
+import { inject } from "vitest";
+import { openTestDatabase, type TestDatabase, type TestDatabaseSpec } from "./db.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testDatabase: TestDatabaseSpec;
+    /** Chromium for browser tests, or null when missing (the setup said so loudly). */
+    chromiumPath: string | null;
+  }
+}
+
+/**
+ * The test file's own database, as the run's global setup prepared it (PGlite template copy, or
+ * `CREATE DATABASE … TEMPLATE` on PostgreSQL under `pnpm test:pg`). Call once per file in beforeAll.
+ */
+export function openFileDatabase(): Promise<TestDatabase> {
+  return openTestDatabase(inject("testDatabase"));
+}

@@ -1,0 +1,12 @@
+export {
+  type CreateDbOptions,
+  createDb,
+  type Database,
+  type DatabaseKind,
+  type DbHandle,
+  dumpPglite,
+} from "./client.ts";
+export { type PgErrorFacts, pgErrorFacts } from "./errors.ts";
+export { pgliteExtensions } from "./extensions.ts";
+export { DatabaseLockedError } from "./lock.ts";
+export { MIGRATIONS_FOLDER } from "./paths.ts";

@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  dropPostgresDatabases,
+  preparePgliteTemplate,
+  preparePostgresTemplate,
+  type TestDatabaseSpec,
+} from "@medical/api/testing";
+import type { TestProject } from "vitest/node";
+import { chromiumPath, loadTestConfig, missingService } from "./config.ts";
+
+const PG_PREFIX = "medtest";
+
+/** Runs once per `vitest run`: migrates one template database that every test file copies. */
+export default async function setup(project: TestProject) {
+  const config = loadTestConfig();
+  let spec: TestDatabaseSpec;
+  let teardown: () => Promise<void>;
+  if (config.TEST_DB === "postgres") {
+    const template = await preparePostgresTemplate(config.TEST_DATABASE_URL, PG_PREFIX);
+    spec = { kind: "postgres", adminUrl: config.TEST_DATABASE_URL, template, prefix: PG_PREFIX };
+    teardown = () => dropPostgresDatabases(config.TEST_DATABASE_URL, PG_PREFIX);
+  } else {
+    const dir = await mkdtemp(join(tmpdir(), "medical-test-"));
+    const templatePath = join(dir, "template.tar");
+    await preparePgliteTemplate(templatePath);
+    spec = { kind: "pglite", templatePath };
+    teardown = () => rm(dir, { recursive: true, force: true });
+  }
+  project.provide("testDatabase", spec);
+
+  const chromium = chromiumPath(config);
+  if (!chromium) missingService(config, "Chromium", `install Debian's chromium or set CHROMIUM_PATH`);
+  project.provide("chromiumPath", chromium);
+
+  return teardown;
+}
