@@ -14,7 +14,8 @@ export interface Context {
 }
 
 export interface CreateContextOptions {
-  req: IncomingMessage;
+  /** Only the headers are read (request id; Identity adds the bearer token). */
+  req: Pick<IncomingMessage, "headers">;
   info?: TRPCRequestInfo;
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { errorFacts } from "./error-shape.ts";
 
 /** Stack frames without the first line, which repeats the message (and so SQL parameters). */
-function framesOf(error: unknown): string | undefined {
+export function stackFrames(error: unknown): string | undefined {
   if (!(error instanceof Error) || !error.stack) return undefined;
   return error.stack.split("\n").slice(1, 12).join("\n");
 }
@@ -25,7 +25,7 @@ export function reportError(logger: Logger, error: TRPCError, where: { path?: st
       ...where,
       errorClass: cause instanceof Error ? cause.name : typeof cause,
       db: pgErrorFacts(cause),
-      frames: framesOf(cause),
+      frames: stackFrames(cause),
     },
     "unexpected error",
   );

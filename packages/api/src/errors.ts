@@ -49,6 +49,12 @@ export const appErrors = {
 
 export type AppErrorCode = keyof typeof appErrors;
 
+/** The most general code answered with an HTTP status (the first of the table with it). */
+export function appCodeForStatus(status: number): AppErrorCode {
+  const codes = Object.keys(appErrors) as AppErrorCode[];
+  return codes.find((code) => appErrors[code].status === status) ?? "INTERNAL";
+}
+
 /** The code for errors raised by tRPC or the REST adapter themselves rather than by our services. */
 export const appCodeByTrpcCode: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
   PARSE_ERROR: "MALFORMED_JSON",

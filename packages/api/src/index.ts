@@ -1,10 +1,11 @@
 export { type Context, type CreateContextOptions, createContextFactory } from "./context.ts";
 export { type Clock, type Deps, systemClock } from "./deps.ts";
-export { reportError } from "./error-report.ts";
+export { reportError, stackFrames } from "./error-report.ts";
 export { type ErrorFacts, errorFacts } from "./error-shape.ts";
-export { type AppErrorCode, appErrors, DomainError } from "./errors.ts";
+export { type AppErrorCode, appCodeForStatus, appErrors, DomainError } from "./errors.ts";
 export { describeIssues, type InputIssue, toInputIssues } from "./issues.ts";
 export type { Meta } from "./meta.ts";
+export { procedureMetas } from "./procedure-meta.ts";
 export { requestIdFrom } from "./request-id.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { createCallerFactory, publicProcedure, router } from "./trpc.ts";

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => handle.close());
 
-const request = { headers: {} } as Pick<IncomingMessage, "headers">;
+const request: Pick<IncomingMessage, "headers"> = { headers: {} };
 
 function callerFor(h: TestDatabase) {
   const createContext = createContextFactory(makeTestDeps(h));

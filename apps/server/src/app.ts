@@ -1,0 +1,80 @@
+import type { IncomingMessage } from "node:http";
+import { type AppRouter, createContextFactory, type Deps, reportError } from "@medical/api";
+import type { TRPCError } from "@trpc/server";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import express, { type Express } from "express";
+import { createOpenApiExpressMiddleware } from "trpc-to-openapi";
+import type { Config } from "./config.ts";
+import { docsRoutes } from "./docs/docs-routes.ts";
+import { accessLog } from "./http/access-log.ts";
+import { corsMiddleware } from "./http/cors.ts";
+import { jsonBodyErrors, notFound, unexpectedErrors } from "./http/errors.ts";
+import { assignRequestId } from "./http/request-id.ts";
+import { securityHeaders } from "./http/security-headers.ts";
+import { envelopeResponses, rememberRoute } from "./rest/envelope.ts";
+import { buildOpenApiDocument } from "./rest/openapi-document.ts";
+
+/** Most calls one tRPC HTTP batch may carry; the SDK's httpBatchLink uses the same number. */
+export const MAX_BATCH_SIZE = 10;
+
+export interface AppOptions {
+  deps: Deps;
+  config: Pick<Config, "corsOrigins" | "trustProxy" | "limits">;
+  router: AppRouter;
+}
+
+export function createApp({ deps, config, router }: AppOptions): Express {
+  const createContext = createContextFactory(deps);
+  const onError = ({
+    error,
+    path,
+    req,
+  }: {
+    error: TRPCError;
+    path?: string;
+    req: Pick<IncomingMessage, "headers">;
+  }) => reportError(deps.logger, error, { path, requestId: String(req.headers["x-request-id"] ?? "") });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+  app.use(assignRequestId, accessLog(deps.logger), securityHeaders(), corsMiddleware(config.corsOrigins));
+
+  app.use(
+    "/trpc",
+    createExpressMiddleware({
+      router,
+      createContext,
+      onError,
+      maxBodySize: config.limits.bodyBytes,
+      maxBatchSize: MAX_BATCH_SIZE,
+    }),
+  );
+
+  const rest = express.Router();
+  rest.use(envelopeResponses);
+  // Parsed here so `application/json; charset=utf-8` works: the adapter's own reader wants the bare type.
+  rest.use(express.json({ limit: config.limits.bodyBytes }), jsonBodyErrors);
+  rest.use(
+    createOpenApiExpressMiddleware({
+      router,
+      createContext: ({ req, res }) => {
+        const ctx = createContext({ req });
+        rememberRoute(res, ctx.route);
+        return ctx;
+      },
+      responseMeta: ({ ctx, errors }) => {
+        const status = ctx?.route.meta?.successStatus;
+        return errors.length === 0 && status ? { status } : {};
+      },
+      onError,
+      maxBodySize: config.limits.bodyBytes,
+    }),
+  );
+  app.use("/api/v1", rest);
+
+  app.use(docsRoutes(buildOpenApiDocument(router, deps.version)));
+  app.use(envelopeResponses, notFound);
+  app.use(unexpectedErrors(deps.logger));
+  return app;
+}

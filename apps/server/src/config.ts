@@ -1,0 +1,210 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { parseDuration, parseRateLimits, type RateLimit } from "./durations.ts";
+
+/** `.data` at the repository root, whatever folder a script runs in (API-CONTRACT §5). */
+const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
+const MAX_ACCESS_TTL_MS = 15 * 60_000;
+const OWASP_ARGON2 = { memoryKib: 19_456, iterations: 2 };
+
+const duration = (name: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined)
+        ctx.addIssue({ code: "custom", message: `${name} must look like 30s, 15m, 1h or 30d` });
+      return ms ?? 0;
+    });
+
+const rateLimits = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx): RateLimit[] => {
+      const limits = parseRateLimits(text);
+      if (!limits) ctx.addIssue({ code: "custom", message: "expected a comma list like 10/15m,100/1h" });
+      return limits ?? [];
+    });
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgres:// or postgresql:// URL");
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+  DATABASE_URL: postgresUrl.optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
+  JWT_ISSUER: z.string().min(1).default("medical-backend"),
+  JWT_AUDIENCE: z.string().min(1).default("medical-api"),
+  ACCESS_TOKEN_TTL: duration("ACCESS_TOKEN_TTL", "15m").refine(
+    (ms) => ms <= MAX_ACCESS_TTL_MS,
+    "ACCESS_TOKEN_TTL cannot exceed 15m",
+  ),
+  REFRESH_TOKEN_TTL: duration("REFRESH_TOKEN_TTL", "30d"),
+  CORS_ORIGINS: z.string().optional(),
+  TRUST_PROXY: z.string().default("false"),
+  RATE_LIMIT_LOGIN: rateLimits("10/15m,100/1h,100/15m"),
+  RATE_LIMIT_AUTH: rateLimits("20/15m"),
+  RATE_LIMIT_PUBLIC: rateLimits("20/1s,40/2s"),
+  REQUIRE_VERIFIED_EMAIL: z.stringbool().default(false),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(OWASP_ARGON2.memoryKib),
+  ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(OWASP_ARGON2.iterations),
+  MAIL_TRANSPORT: z.enum(["file", "smtp"]).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ENCRYPTION_KEYS: z.string().optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
+  REQUEST_TIMEOUT: duration("REQUEST_TIMEOUT", "30s"),
+  SHUTDOWN_TIMEOUT: duration("SHUTDOWN_TIMEOUT", "10s"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL, or undefined for embedded PGlite in `dataDir/pglite`. */
+  databaseUrl?: string;
+  redisUrl?: string;
+  jwt: { secret: string; issuer: string; audience: string; accessTtlMs: number; refreshTtlMs: number };
+  encryptionKeys: EncryptionKey[];
+  /** Origin patterns (`*` matches one host label or a port); empty → no cross-origin access. */
+  corsOrigins: string[];
+  trustProxy: boolean | number | string;
+  rateLimits: { login: RateLimit[]; auth: RateLimit[]; public: RateLimit[] };
+  requireVerifiedEmail: boolean;
+  argon2: { memoryKib: number; iterations: number };
+  mail: { transport: "file" | "smtp"; smtpUrl?: string };
+  admin: { email?: string; password?: string };
+  logLevel: Env["LOG_LEVEL"];
+  limits: { bodyBytes: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+function parseEncryptionKeys(text: string): EncryptionKey[] {
+  return text.split(",").map((entry) => {
+    const [id, encoded] = entry.trim().split(":");
+    const key = Buffer.from(encoded ?? "", "base64");
+    if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
+      throw new ConfigError("ENCRYPTION_KEYS must be a comma list of kid:base64 entries with 32-byte keys");
+    }
+    return { id, key };
+  });
+}
+
+function parseTrustProxy(text: string): boolean | number | string {
+  if (text === "true" || text === "false") return text === "true";
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
+interface DevSecrets {
+  jwtSecret: string;
+  encryptionKeys: string;
+}
+
+/** Development only: secrets generated once and kept in DATA_DIR, so tokens and data survive restarts. */
+function devSecrets(dataDir: string): DevSecrets {
+  const file = join(dataDir, "dev-secrets.json");
+  try {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Partial<DevSecrets>;
+    if (saved.jwtSecret && saved.encryptionKeys)
+      return { jwtSecret: saved.jwtSecret, encryptionKeys: saved.encryptionKeys };
+  } catch {
+    // Missing or unreadable: generate below.
+  }
+  const secrets: DevSecrets = {
+    jwtSecret: randomBytes(48).toString("base64url"),
+    encryptionKeys: `dev1:${randomBytes(32).toString("base64")}`,
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `  - ${issue.path.join(".") || "(env)"}: ${issue.message}`).join("\n");
+}
+
+/**
+ * The server's one reader of the environment. Throws ConfigError with every problem listed;
+ * production refuses to start without real secrets, an explicit mail transport and OWASP hashing.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== "")));
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${formatIssues(parsed.error)}`);
+  const env = parsed.data;
+  const production = env.NODE_ENV === "production";
+  const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(env.DATA_DIR);
+
+  if (production) {
+    const missing = [
+      !env.JWT_SECRET && "JWT_SECRET (at least 32 characters)",
+      !env.ENCRYPTION_KEYS && "ENCRYPTION_KEYS (kid:base64key,…)",
+      !env.MAIL_TRANSPORT && "MAIL_TRANSPORT (file or smtp)",
+      (env.ARGON2_MEMORY_KIB < OWASP_ARGON2.memoryKib || env.ARGON2_ITERATIONS < OWASP_ARGON2.iterations) &&
+        "ARGON2_MEMORY_KIB ≥ 19456 and ARGON2_ITERATIONS ≥ 2 (OWASP)",
+    ].filter((item): item is string => typeof item === "string");
+    if (missing.length) {
+      throw new ConfigError(`NODE_ENV=production requires:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
+    }
+  }
+  if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)
+    throw new ConfigError("MAIL_TRANSPORT=smtp requires SMTP_URL");
+
+  const generated = !env.JWT_SECRET || !env.ENCRYPTION_KEYS ? devSecrets(dataDir) : undefined;
+  const corsOrigins = env.CORS_ORIGINS ?? (production ? "" : "http://localhost:*,http://127.0.0.1:*");
+
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    jwt: {
+      secret: env.JWT_SECRET ?? generated?.jwtSecret ?? "",
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlMs: env.ACCESS_TOKEN_TTL,
+      refreshTtlMs: env.REFRESH_TOKEN_TTL,
+    },
+    encryptionKeys: parseEncryptionKeys(env.ENCRYPTION_KEYS ?? generated?.encryptionKeys ?? ""),
+    corsOrigins: corsOrigins
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    rateLimits: { login: env.RATE_LIMIT_LOGIN, auth: env.RATE_LIMIT_AUTH, public: env.RATE_LIMIT_PUBLIC },
+    requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
+    argon2: { memoryKib: env.ARGON2_MEMORY_KIB, iterations: env.ARGON2_ITERATIONS },
+    mail: { transport: env.MAIL_TRANSPORT ?? "file", smtpUrl: env.SMTP_URL },
+    admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },
+    logLevel: env.LOG_LEVEL,
+    limits: {
+      bodyBytes: env.BODY_LIMIT_BYTES,
+      requestTimeoutMs: env.REQUEST_TIMEOUT,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import cors from "cors";
+import type { RequestHandler } from "express";
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** `http://localhost:*` → a port wildcard; `https://*.clinic.dz` → one host label. */
+export function originMatcher(patterns: readonly string[]): (origin: string) => boolean {
+  const regexes = patterns.map((pattern) => {
+    const source = escapeRegExp(pattern).replace(/:\*/g, ":\\d{1,5}").replace(/\*/g, "[a-z0-9-]+");
+    return new RegExp(`^${source}$`, "i");
+  });
+  return (origin) => regexes.some((regex) => regex.test(origin));
+}
+
+export function corsMiddleware(patterns: readonly string[]): RequestHandler {
+  const allowed = originMatcher(patterns);
+  return cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed(origin)),
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "trpc-accept"],
+    exposedHeaders: ["X-Request-Id", "Retry-After"],
+    maxAge: 600,
+  });
+}

@@ -1,0 +1,59 @@
+import { appRouter, systemClock } from "@medical/api";
+import { DatabaseLockedError } from "@medical/db";
+import { ConfigError, loadConfig } from "./config.ts";
+import { openDatabase } from "./database.ts";
+import { createLogger } from "./logger.ts";
+import { startServer } from "./server.ts";
+import { readVersion } from "./version.ts";
+
+/** Composition root: configuration, logger, database, server, signals. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const handle = await openDatabase(config, logger);
+  await handle.migrate();
+
+  const deps = {
+    db: handle.db,
+    dbKind: handle.kind,
+    logger,
+    clock: systemClock,
+    version: readVersion(),
+    startedAt: systemClock.now(),
+  };
+  const running = await startServer({ deps, config, router: appRouter });
+  logger.info(
+    { url: running.url, database: handle.kind, docs: `${running.url}/docs` },
+    `medical-backend listening on ${running.url} (API docs: ${running.url}/docs)`,
+  );
+
+  let exiting = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (exiting) return;
+    exiting = true;
+    logger.info({ signal }, "shutting down");
+    try {
+      await running.shutdown();
+      await handle.close();
+      logger.info("stopped");
+      process.exit(0);
+    } catch (error) {
+      logger.error({ errorClass: error instanceof Error ? error.name : typeof error }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+main().catch((error: unknown) => {
+  // Configuration and lock problems are the operator's to fix: say what, without a stack.
+  if (error instanceof ConfigError || error instanceof DatabaseLockedError) {
+    process.stderr.write(`medical-backend cannot start: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `medical-backend failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

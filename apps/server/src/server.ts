@@ -1,0 +1,70 @@
+import { createServer, type Server } from "node:http";
+import type { AppRouter, Deps } from "@medical/api";
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { attachWebSockets, type WebSockets } from "./ws.ts";
+
+export interface RunningServer {
+  server: Server;
+  /** Base URL, e.g. http://127.0.0.1:3000 */
+  url: string;
+  /**
+   * Graceful stop: refuse new connections, close WebSockets with 1012, let in-flight requests
+   * finish within the shutdown timeout, then cut what is left. The database stays open.
+   */
+  shutdown(): Promise<void>;
+}
+
+export interface ServerOptions {
+  deps: Deps;
+  config: Pick<Config, "port" | "host" | "corsOrigins" | "trustProxy" | "limits">;
+  router: AppRouter;
+}
+
+export async function startServer({ deps, config, router }: ServerOptions): Promise<RunningServer> {
+  const server = createServer(createApp({ deps, config, router }));
+  // Time allowed to receive a whole request (slow-loris protection); headers get the same bound.
+  server.requestTimeout = config.limits.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.limits.requestTimeoutMs, 60_000);
+  const webSockets = attachWebSockets(server, deps, router);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (!address || typeof address === "string")
+    throw new Error("the HTTP server is not listening on a TCP port");
+  const { port } = address;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    server,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    shutdown: () => {
+      stopping ??= gracefulShutdown(server, webSockets, config.limits.shutdownTimeoutMs);
+      return stopping;
+    },
+  };
+}
+
+async function gracefulShutdown(server: Server, webSockets: WebSockets, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  await webSockets.close();
+  // Keep-alive sockets become idle once their in-flight response is written; close them as they do.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([closed, deadline]);
+  clearInterval(sweeper);
+  clearTimeout(timer);
+  server.closeAllConnections();
+  await closed;
+}

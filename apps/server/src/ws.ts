@@ -1,0 +1,48 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { type AppRouter, createContextFactory, type Deps, reportError } from "@medical/api";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import { WebSocketServer } from "ws";
+
+/** Largest WebSocket message accepted; larger ones close the socket with 1009. */
+export const MAX_WS_PAYLOAD_BYTES = 64 * 1024;
+/** Close code telling clients the server is restarting and they should reconnect (API-CONTRACT §2). */
+export const CLOSE_SERVICE_RESTART = 1012;
+
+export interface WebSockets {
+  /** Tells every client to reconnect elsewhere and closes it with 1012. */
+  close(): Promise<void>;
+}
+
+function reject(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** One `upgrade` listener routes by path: /trpc to tRPC; later domains add their plain JSON sockets. */
+export function attachWebSockets(server: Server, deps: Deps, router: AppRouter): WebSockets {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
+  const handler = applyWSSHandler({
+    wss,
+    router,
+    createContext: createContextFactory(deps),
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    onError: ({ error, path, req }) =>
+      reportError(deps.logger, error, { path, requestId: String(req.headers["x-request-id"] ?? "") }),
+  });
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const { pathname } = new URL(req.url ?? "/", "http://localhost");
+    if (pathname !== "/trpc") return reject(socket, "404 Not Found");
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  });
+
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        handler.broadcastReconnectNotification();
+        for (const client of wss.clients) client.close(CLOSE_SERVICE_RESTART, "Server restarting");
+        wss.close(() => resolve());
+      }),
+  };
+}
