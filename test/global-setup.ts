@@ -6,7 +6,7 @@ import {
   preparePgliteTemplate,
   preparePostgresTemplate,
   type TestDatabaseSpec,
-} from "@medical/api/testing";
+} from "@medical/db/testing";
 import type { TestProject } from "vitest/node";
 import { chromiumPath, loadTestConfig, missingService } from "./config.ts";
 

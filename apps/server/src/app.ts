@@ -63,9 +63,17 @@ export function createApp({ deps, config, router }: AppOptions): Express {
         rememberRoute(res, ctx.route);
         return ctx;
       },
-      responseMeta: ({ ctx, errors }) => {
-        const status = ctx?.route.meta?.successStatus;
-        return errors.length === 0 && status ? { status } : {};
+      responseMeta: ({ ctx, errors, paths }) => {
+        const meta = ctx?.route.meta;
+        const status = errors.length === 0 ? meta?.successStatus : undefined;
+        // Names the procedure that answered, as the OpenAPI document's operationId does.
+        const operationId = paths?.[0]
+          ? (meta?.openapi?.operationId ?? paths[0].replace(/\./g, "-"))
+          : undefined;
+        return {
+          ...(status ? { status } : {}),
+          headers: operationId ? { "x-operation-id": operationId } : {},
+        };
       },
       onError,
       maxBodySize: config.limits.bodyBytes,

@@ -3,10 +3,14 @@ import type { TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
 import { errorFacts } from "./error-shape.ts";
 
-/** Stack frames without the first line, which repeats the message (and so SQL parameters). */
+/** Only the "at …" frame lines: the lines before them repeat the message, which can hold SQL parameters. */
 export function stackFrames(error: unknown): string | undefined {
   if (!(error instanceof Error) || !error.stack) return undefined;
-  return error.stack.split("\n").slice(1, 12).join("\n");
+  return error.stack
+    .split("\n")
+    .filter((line) => line.trimStart().startsWith("at "))
+    .slice(0, 10)
+    .join("\n");
 }
 
 /**

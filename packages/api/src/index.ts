@@ -8,4 +8,4 @@ export type { Meta } from "./meta.ts";
 export { procedureMetas } from "./procedure-meta.ts";
 export { requestIdFrom } from "./request-id.ts";
 export { type AppRouter, appRouter } from "./root.ts";
-export { createCallerFactory, publicProcedure, router } from "./trpc.ts";
+export { createCallerFactory, mergeRouters, publicProcedure, router } from "./trpc.ts";

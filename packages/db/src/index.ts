@@ -10,3 +10,4 @@ export { type PgErrorFacts, pgErrorFacts } from "./errors.ts";
 export { pgliteExtensions } from "./extensions.ts";
 export { DatabaseLockedError } from "./lock.ts";
 export { MIGRATIONS_FOLDER } from "./paths.ts";
+export { selectRows } from "./rows.ts";

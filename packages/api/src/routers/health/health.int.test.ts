@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import { makeTestDeps } from "@medical/api/testing";
-import { openFileDatabase } from "@medical/api/testing/vitest";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createContextFactory } from "../../context.ts";
 import { appRouter } from "../../root.ts";
-import type { TestDatabase } from "../../testing/db.ts";
 import { createCallerFactory } from "../../trpc.ts";
 
 let handle: TestDatabase;

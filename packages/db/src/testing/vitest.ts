@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import { openTestDatabase, type TestDatabase, type TestDatabaseSpec } from "./db.ts";
+import { openTestDatabase, type TestDatabase, type TestDatabaseSpec } from "./databases.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,0 +1,198 @@
+import { appRouter } from "@medical/api";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { createProbeRouter } from "./support/probe-router.ts";
+import { SECRET_PARAMETER } from "./support/probe-router.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+async function call(path: string, init: RequestInit & { json?: unknown } = {}) {
+  const { json, ...rest } = init;
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    ...rest,
+    ...(json !== undefined
+      ? {
+          method: rest.method ?? "POST",
+          body: JSON.stringify(json),
+          headers: { "content-type": "application/json", ...rest.headers },
+        }
+      : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, body: JSON.parse(text) };
+}
+
+const valid = { flag: true, count: 3, name: "Amina" };
+
+describe("the REST envelope", () => {
+  test("wraps a success: data, a null message and the request id header", async () => {
+    const res = await call("/health");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      success: true,
+      data: expect.objectContaining({ status: "ok", database: "up", databaseKind: server.handle.kind }),
+      message: null,
+    });
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("x-operation-id")).toBe("health-check");
+  });
+
+  test("answers a create with its meta's successStatus and successMessage", async () => {
+    const res = await call("/probe/echo", { json: valid });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ success: true, data: valid, message: "Echoed" });
+  });
+
+  test("answers invalid input 400 VALIDATION_FAILED with the issues and a readable message", async () => {
+    const res = await call("/probe/echo", { json: { ...valid, name: "A" } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      success: false,
+      data: null,
+      message: expect.stringMatching(/^Invalid input: name: /),
+      error: {
+        code: "VALIDATION_FAILED",
+        requestId: res.headers.get("x-request-id"),
+        issues: [{ path: ["name"] }],
+      },
+    });
+  });
+
+  test("rejects unknown keys, so nobody sets a field they do not own", async () => {
+    const res = await call("/probe/echo", { json: { ...valid, role: "ADMIN" } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("VALIDATION_FAILED");
+  });
+
+  test("parses JSON sent with a charset, as mobile clients do", async () => {
+    const res = await call("/probe/echo", {
+      json: valid,
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.data).toEqual(valid);
+  });
+
+  test("answers malformed JSON 400 MALFORMED_JSON in the envelope, not an HTML page", async () => {
+    const res = await call("/probe/echo", {
+      method: "POST",
+      body: '{"flag": tru',
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.body).toMatchObject({ success: false, data: null, error: { code: "MALFORMED_JSON" } });
+  });
+
+  test("answers an unknown route 404 NOT_FOUND, under /api/v1 and elsewhere", async () => {
+    for (const url of [`${server.url}/api/v1/no-such-route`, `${server.url}/no-such-page`]) {
+      const response = await fetch(url);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({
+        success: false,
+        data: null,
+        error: { code: "NOT_FOUND" },
+      });
+    }
+  });
+
+  test("answers a body over the limit 413 PAYLOAD_TOO_LARGE", async () => {
+    const res = await call("/probe/echo", { json: { ...valid, name: "x".repeat(200_000) } });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ success: false, error: { code: "PAYLOAD_TOO_LARGE" } });
+  });
+
+  test("answers a body that is not JSON 415 UNSUPPORTED_MEDIA_TYPE", async () => {
+    const res = await call("/probe/echo", {
+      method: "POST",
+      body: "flag=true",
+      headers: { "content-type": "text/plain" },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({ success: false, error: { code: "UNSUPPORTED_MEDIA_TYPE" } });
+  });
+
+  test("maps a domain error to its status and stable code", async () => {
+    const res = await call("/probe/taken", { json: {} });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ success: false, error: { code: "EMAIL_TAKEN" } });
+  });
+
+  test("answers an unexpected error 500 INTERNAL with the request id and nothing internal", async () => {
+    const res = await call("/probe/leak", { headers: { "x-request-id": "leak-check-1" } });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({
+      success: false,
+      data: null,
+      message: "Internal server error",
+      error: { code: "INTERNAL", requestId: "leak-check-1" },
+    });
+    expect(res.text).not.toMatch(/table_that_does_not_exist|select|leaky|stack|\.ts/i);
+    const logLine = server.logs.lines.find((line) => line.includes('"unexpected error"'));
+    expect(logLine).toBeDefined();
+    expect(logLine).toContain('"requestId":"leak-check-1"');
+    expect(logLine).toContain('"code":"42P01"');
+    expect(server.logs.text).not.toContain(SECRET_PARAMETER);
+    expect(server.logs.text).not.toContain("table_that_does_not_exist");
+  });
+});
+
+describe("input coercion (trpc-to-openapi patched)", () => {
+  test("a JSON body is never coerced: a string for a boolean or a number is 400", async () => {
+    for (const body of [
+      { ...valid, flag: "false" },
+      { ...valid, count: "7" },
+      { ...valid, count: null },
+    ]) {
+      const res = await call("/probe/echo", { json: body });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("VALIDATION_FAILED");
+    }
+  });
+
+  test("after REST calls, the same tRPC procedure still rejects a string for a number", async () => {
+    await call("/probe/echo", { json: valid });
+    await call("/probe/echo", { json: { ...valid, count: "7" } });
+    const client = createTRPCClient<ReturnType<typeof createProbeRouter>>({
+      links: [httpLink({ url: `${server.url}/trpc`, transformer: superjson })],
+    });
+    // The wrong type is the point of this call: it proves the schema was not mutated.
+    const input = JSON.parse('{"flag":true,"count":"7","name":"Amina"}');
+    await expect(client.probe.echo.mutate(input)).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST", appCode: "VALIDATION_FAILED" },
+    });
+  });
+
+  test("query parameters coerce only where the schema says so", async () => {
+    const ok = await call("/probe/items?limit=5&active=false");
+    expect(ok.body.data).toEqual({ limit: 5, active: false });
+    const tooMany = await call("/probe/items?limit=500");
+    expect(tooMany.status).toBe(400);
+    const notBool = await call("/probe/items?active=maybe");
+    expect(notBool.status).toBe(400);
+  });
+});
+
+describe("health", () => {
+  test("answers 503 UNAVAILABLE with data.database down when the database is gone", async () => {
+    const broken = await startTestServer({ router: appRouter });
+    try {
+      await broken.handle.close();
+      const response = await fetch(`${broken.url}/api/v1/health`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({
+        success: false,
+        data: { status: "unavailable", database: "down" },
+        error: { code: "UNAVAILABLE" },
+      });
+    } finally {
+      await broken.shutdown();
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import { Writable } from "node:stream";
+import type { AppRouter } from "@medical/api";
+import { makeTestDeps } from "@medical/api/testing";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
+import { WebSocket as NodeWebSocket } from "ws";
+import { createLogger } from "../../src/logger.ts";
+import { type RunningServer, type ServerOptions, startServer } from "../../src/server.ts";
+import { createProbeRouter } from "./probe-router.ts";
+
+/** Every log line the server wrote, parsed, so tests can assert what is (not) logged. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join("\n");
+  }
+}
+
+export interface TestServer extends RunningServer {
+  handle: TestDatabase;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+export const testServerConfig: ServerOptions["config"] = {
+  port: 0,
+  host: "127.0.0.1",
+  corsOrigins: ["http://localhost:*"],
+  trustProxy: false,
+  limits: { bodyBytes: 102_400, requestTimeoutMs: 30_000, shutdownTimeoutMs: 2_000 },
+};
+
+/** The real server on port 0 over this file's own database, with the probe router by default. */
+export async function startTestServer(
+  options: { router?: AppRouter; handle?: TestDatabase } = {},
+): Promise<TestServer> {
+  const handle = options.handle ?? (await openFileDatabase());
+  const logs = new LogCapture();
+  const deps = makeTestDeps(handle, { logger: createLogger("debug", logs) });
+  const running = await startServer({
+    deps,
+    config: testServerConfig,
+    router: options.router ?? createProbeRouter(),
+  });
+  return {
+    ...running,
+    handle,
+    logs,
+    close: async () => {
+      await running.shutdown();
+      await handle.close();
+    },
+  };
+}
+
+/**
+ * A WebSocket class for tRPC clients: Node 22+ has the standard one built in; on Node 20 `ws`
+ * does the same job, but its types lack DOM's EventTarget members that tRPC never calls.
+ */
+export const clientWebSocket: typeof globalThis.WebSocket =
+  globalThis.WebSocket ?? (NodeWebSocket as unknown as typeof globalThis.WebSocket);

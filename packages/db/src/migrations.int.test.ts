@@ -1,0 +1,40 @@
+import { type SQL, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { selectRows } from "./rows.ts";
+import type { TestDatabase } from "./testing/databases.ts";
+import { openFileDatabase } from "./testing/vitest.ts";
+
+let handle: TestDatabase;
+beforeAll(async () => {
+  handle = await openFileDatabase();
+});
+afterAll(() => handle.close());
+
+const rows = (query: SQL) => selectRows(handle.db, query);
+
+describe(`migrations (${process.env.TEST_DB ?? "pglite"})`, () => {
+  test("install the extensions the schema relies on", async () => {
+    const installed = await rows(sql`select extname from pg_extension order by extname`);
+    expect(installed.map((r) => r.extname)).toEqual(
+      expect.arrayContaining(["btree_gist", "citext", "pg_trgm", "unaccent"]),
+    );
+  });
+
+  test("are recorded, so applying them again changes nothing", async () => {
+    const before = await rows(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    await handle.migrate();
+    await Promise.all([handle.migrate(), handle.migrate()]);
+    const after = await rows(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    expect(Number(before[0]?.n)).toBeGreaterThan(0);
+    expect(after).toEqual(before);
+  });
+
+  test("provide an immutable accent- and case-insensitive search key", async () => {
+    const [row] = await rows(
+      sql`select f_search_key('Médecine Interne') as a, f_search_key('BÉNALI') as b, f_search_key('عبد القادر') as arabic`,
+    );
+    expect(row).toEqual({ a: "medecine interne", b: "benali", arabic: "عبد القادر" });
+    const [volatility] = await rows(sql`select provolatile from pg_proc where proname = 'f_search_key'`);
+    expect(volatility?.provolatile).toBe("i");
+  });
+});

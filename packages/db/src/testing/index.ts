@@ -1,0 +1,8 @@
+export {
+  dropPostgresDatabases,
+  openTestDatabase,
+  preparePgliteTemplate,
+  preparePostgresTemplate,
+  type TestDatabase,
+  type TestDatabaseSpec,
+} from "./databases.ts";
