@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import express, { type Router } from "express";
@@ -43,6 +44,14 @@ const REDOC_PAGE = page(
   '<redoc spec-url="/openapi.json" hide-download-button="false"></redoc>\n<script src="/redoc/redoc.standalone.js"></script>',
 );
 
+/**
+ * ReDoc's footer loads its logo from a CDN, which the CSP (and an offline clinic network) refuses,
+ * so the page would log an error. An empty data: URL fails to load and ReDoc then hides the logo.
+ */
+function redocWithoutCdn(): string {
+  return readFileSync(REDOC_BUNDLE, "utf8").replaceAll("https://cdn.redoc.ly/redoc/logo-mini.svg", "data:,");
+}
+
 /** /openapi.json, /docs (Swagger UI) and /redoc, from locally installed packages: no CDN. */
 export function docsRoutes(document: object): Router {
   const routes = express.Router();
@@ -60,8 +69,9 @@ export function docsRoutes(document: object): Router {
   routes.get("/redoc", (_req, res) => {
     res.type("html").send(REDOC_PAGE);
   });
+  const redocBundle = redocWithoutCdn();
   routes.get("/redoc/redoc.standalone.js", (_req, res) => {
-    res.sendFile(REDOC_BUNDLE, { maxAge: "1h" });
+    res.set("cache-control", "public, max-age=3600").type("text/javascript").send(redocBundle);
   });
   return routes;
 }

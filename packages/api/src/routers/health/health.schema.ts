@@ -10,6 +10,7 @@ export const healthMeta = {
     description:
       'One database round trip. Answers 503 UNAVAILABLE with `data.database: "down"` when the database does not answer.',
     protect: false,
+    errorResponses: [503],
   },
 } satisfies Meta;
 
