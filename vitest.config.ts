@@ -15,8 +15,6 @@ export default defineConfig({
     passWithNoTests: skipAll,
     globalSetup: skipAll ? [] : ["./test/global-setup.ts"],
     maxWorkers: 2,
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
     reporters: config.CI ? ["default", "json"] : ["default"],
     outputFile: { json: `.ci-results/vitest-${config.TEST_DB}.json` },
   },

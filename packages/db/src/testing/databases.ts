@@ -8,7 +8,8 @@ export type TestDatabaseSpec =
   | { kind: "pglite"; templatePath: string }
   | { kind: "postgres"; adminUrl: string; template: string; prefix: string };
 
-export type TestDatabase = DbHandle & AsyncDisposable;
+/** `url` is set on PostgreSQL, so a test can hand the same database to a server process. */
+export type TestDatabase = DbHandle & AsyncDisposable & { url?: string };
 
 const quiet = () => {};
 
@@ -66,7 +67,8 @@ export async function openTestDatabase(spec: TestDatabaseSpec): Promise<TestData
   }
   const name = `${spec.prefix}_${randomBytes(6).toString("hex")}`;
   await withAdmin(spec.adminUrl, (sql) => sql`create database ${sql(name)} template ${sql(spec.template)}`);
-  const handle = await createDb({ url: databaseUrl(spec.adminUrl, name), maxConnections: 5 });
+  const url = databaseUrl(spec.adminUrl, name);
+  const handle = await createDb({ url, maxConnections: 5 });
   let disposed = false;
   const close = async () => {
     if (disposed) return;
@@ -74,5 +76,5 @@ export async function openTestDatabase(spec: TestDatabaseSpec): Promise<TestData
     await handle.close();
     await withAdmin(spec.adminUrl, (sql) => sql`drop database if exists ${sql(name)} with (force)`);
   };
-  return { ...handle, close, [Symbol.asyncDispose]: close };
+  return { ...handle, url, close, [Symbol.asyncDispose]: close };
 }

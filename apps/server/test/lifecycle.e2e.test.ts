@@ -1,0 +1,92 @@
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import WebSocket from "ws";
+import { CLOSE_SERVICE_RESTART } from "../src/ws.ts";
+import { collectExit, runEntry, type ServerProcess, startServerProcess } from "./support/server-process.ts";
+
+let dataDir: string;
+let database: TestDatabase | undefined;
+let server: ServerProcess;
+
+/** PGlite in a fresh DATA_DIR, or this file's PostgreSQL database under `pnpm test:pg`. */
+async function serverEnv(): Promise<Record<string, string>> {
+  database = await openFileDatabase();
+  return { DATA_DIR: dataDir, ...(database.url ? { DATABASE_URL: database.url } : {}) };
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "medical-lifecycle-"));
+  server = await startServerProcess(await serverEnv());
+});
+afterAll(async () => {
+  if (server.child.exitCode === null) server.child.kill("SIGKILL");
+  await database?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("a server process", () => {
+  test("answers health in the envelope on the database it was given", async () => {
+    const response = await fetch(`${server.url}/api/v1/health`);
+    expect(await response.json()).toMatchObject({
+      success: true,
+      data: { database: "up", databaseKind: database?.url ? "postgres" : "pglite" },
+    });
+  });
+
+  test("keeps a second process off its embedded database with a clear message", async () => {
+    if (database?.url) return; // PostgreSQL is shared by design; the lock guards PGlite only.
+    const { code, stderr } = await collectExit(runEntry("src/migrate.ts", { DATA_DIR: dataDir }));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/in use by process \d+/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test("on SIGTERM finishes the request in flight, closes sockets with 1012 and exits 0", async () => {
+    const socket = new WebSocket(`${server.url.replace("http", "ws")}/trpc`);
+    await once(socket, "open");
+    const socketClosed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+
+    // A request whose body is still arriving when the signal comes.
+    const { port, hostname } = new URL(server.url);
+    const raw = connect(Number(port), hostname);
+    await once(raw, "connect");
+    let answer = "";
+    raw.on("data", (chunk: Buffer) => {
+      answer += chunk.toString();
+    });
+    const body = JSON.stringify({ flag: true, pad: "x".repeat(64) });
+    raw.write(
+      `POST /api/v1/health HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    // Any answer on another connection shows the server has read what was sent before it.
+    await fetch(`${server.url}/api/v1/health`);
+
+    server.child.kill("SIGTERM");
+    expect(await socketClosed).toBe(CLOSE_SERVICE_RESTART);
+    raw.end(body.slice(10));
+    await once(raw, "close");
+    expect(answer).toMatch(/^HTTP\/1\.1 404 /);
+    expect(answer).toContain('"success":false');
+
+    expect(await server.exited).toBe(0);
+    expect(server.stdout.join("\n")).toContain('"msg":"stopped"');
+  });
+});
+
+describe("configuration", () => {
+  test("production refuses to start without secrets and names each missing setting", async () => {
+    const { code, stderr } = await collectExit(
+      runEntry("src/main.ts", { NODE_ENV: "production", DATA_DIR: dataDir }),
+    );
+    expect(code).toBe(1);
+    for (const name of ["JWT_SECRET", "ENCRYPTION_KEYS", "MAIL_TRANSPORT"]) expect(stderr).toContain(name);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
