@@ -50,7 +50,7 @@ export function createProbeRouter(gate?: Promise<void>) {
           yield "never";
         }),
         taken: publicProcedure
-          .meta({ openapi: { method: "POST", path: "/probe/taken", tags: ["probe"] } })
+          .meta({ openapi: { method: "POST", path: "/probe/taken", tags: ["probe"], errorResponses: [409] } })
           .input(z.strictObject({}))
           .output(z.object({}))
           .mutation(() => {

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const dataDir = () => mkdtempSync(join(tmpdir(), "medical-config-"));
+const key = (id: string) => `${id}:${Buffer.alloc(32, 7).toString("base64")}`;
+const productionEnv = {
+  NODE_ENV: "production",
+  JWT_SECRET: "s".repeat(40),
+  ENCRYPTION_KEYS: key("k1"),
+  MAIL_TRANSPORT: "file",
+};
+
+describe("configuration", () => {
+  test("needs nothing in development: PGlite under .data at the repository root, local CORS", () => {
+    const config = loadConfig({ DATA_DIR: dataDir() });
+    expect(config).toMatchObject({ env: "development", port: 3000, host: "0.0.0.0", databaseUrl: undefined });
+    expect(config.corsOrigins).toEqual(["http://localhost:*", "http://127.0.0.1:*"]);
+    expect(config.jwt.accessTtlMs).toBe(15 * 60_000);
+    expect(config.argon2).toEqual({ memoryKib: 19_456, iterations: 2 });
+    // With secrets given nothing is written, so the real default folder is safe to compute.
+    const defaults = loadConfig({ JWT_SECRET: productionEnv.JWT_SECRET, ENCRYPTION_KEYS: key("k1") });
+    expect(defaults.dataDir).toMatch(/[/\\]\.data$/);
+    expect(defaults.dataDir).not.toContain(join("apps", "server"));
+  });
+
+  test("generates development secrets once, keeps them private, and reuses them", () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(first.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(second.jwt.secret).toBe(first.jwt.secret);
+    expect(second.encryptionKeys[0]?.key.equals(first.encryptionKeys[0]?.key ?? Buffer.alloc(0))).toBe(true);
+    const file = join(dir, "dev-secrets.json");
+    expect(statSync(file).mode & 0o077).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain(first.jwt.secret);
+  });
+
+  test("production refuses to start without secrets, a mail transport or OWASP hashing", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: dataDir() })).toThrow(
+      /JWT_SECRET[\s\S]*ENCRYPTION_KEYS[\s\S]*MAIL_TRANSPORT/,
+    );
+    expect(() => loadConfig({ ...productionEnv, ARGON2_MEMORY_KIB: "8192" })).toThrow(/OWASP/);
+    expect(loadConfig({ ...productionEnv, DATA_DIR: dataDir() }).corsOrigins).toEqual([]);
+  });
+
+  test("development may lower the hashing cost for tests", () => {
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), ARGON2_MEMORY_KIB: "1024", ARGON2_ITERATIONS: "1" }).argon2,
+    ).toEqual({
+      memoryKib: 1024,
+      iterations: 1,
+    });
+  });
+
+  test.each([
+    [{ ACCESS_TOKEN_TTL: "16m" }, /ACCESS_TOKEN_TTL cannot exceed 15m/],
+    [{ ACCESS_TOKEN_TTL: "soon" }, /ACCESS_TOKEN_TTL must look like/],
+    [{ JWT_SECRET: "short" }, /JWT_SECRET must be at least 32 characters/],
+    [{ ENCRYPTION_KEYS: "k1:dG9vLXNob3J0" }, /32-byte keys/],
+    [{ DATABASE_URL: "mysql://db/app" }, /DATABASE_URL: must be a postgres/],
+    [{ PORT: "http" }, /PORT/],
+    [{ RATE_LIMIT_LOGIN: "ten per minute" }, /RATE_LIMIT_LOGIN/],
+    [{ MAIL_TRANSPORT: "smtp" }, /SMTP_URL/],
+  ])("rejects %o with a message naming the setting", (env, message) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(message);
+  });
+
+  test("parses rate limits, trust proxy and explicit origins", () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      RATE_LIMIT_LOGIN: "5/1m,50/1h",
+      TRUST_PROXY: "1",
+      CORS_ORIGINS: "https://app.clinic.dz, https://*.clinic.dz",
+    });
+    expect(config.rateLimits.login).toEqual([
+      { points: 5, durationMs: 60_000 },
+      { points: 50, durationMs: 3_600_000 },
+    ]);
+    expect(config.rateLimits.public).toEqual([
+      { points: 20, durationMs: 1_000 },
+      { points: 40, durationMs: 2_000 },
+    ]);
+    expect(config.trustProxy).toBe(1);
+    expect(config.corsOrigins).toEqual(["https://app.clinic.dz", "https://*.clinic.dz"]);
+  });
+});
