@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { parseDuration, parseRateLimits, type RateLimit } from "./durations.ts";
 
-/** `.data` at the repository root, whatever folder a script runs in (API-CONTRACT §5). */
+/** `.data` at the repository root, whatever folder a script runs in (API-CONTRACT §5). A relative
+ * DATA_DIR is taken from where the command was typed (pnpm runs scripts in the package folder). */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
 const MAX_ACCESS_TTL_MS = 15 * 60_000;
 const OWASP_ARGON2 = { memoryKib: 19_456, iterations: 2 };
@@ -155,7 +156,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${formatIssues(parsed.error)}`);
   const env = parsed.data;
   const production = env.NODE_ENV === "production";
-  const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(env.DATA_DIR);
+  const dataDir = resolve(source.INIT_CWD ?? process.cwd(), env.DATA_DIR);
 
   if (production) {
     const missing = [

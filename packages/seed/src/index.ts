@@ -1,0 +1,1 @@
+export { loadSeedConfig, type SeedConfig } from "./config.ts";
