@@ -22,10 +22,17 @@ export interface ServerOptions {
 }
 
 export async function startServer({ deps, config, router }: ServerOptions): Promise<RunningServer> {
-  const server = createServer(createApp({ deps, config, router }));
-  // Time allowed to receive a whole request (slow-loris protection); headers get the same bound.
-  server.requestTimeout = config.limits.requestTimeoutMs;
-  server.headersTimeout = Math.min(config.limits.requestTimeoutMs, 60_000);
+  const { requestTimeoutMs } = config.limits;
+  const server = createServer(
+    {
+      // Time allowed to receive a whole request (slow-loris protection); headers get the same bound.
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(requestTimeoutMs, 60_000),
+      // How often Node checks those timeouts (its default, 30 s, would stretch a short timeout).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4))),
+    },
+    createApp({ deps, config, router }),
+  );
   const webSockets = attachWebSockets(server, deps, router);
 
   await new Promise<void>((resolve, reject) => {

@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { appRouter } from "@medical/api";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
@@ -176,6 +178,32 @@ describe("input coercion (trpc-to-openapi patched)", () => {
     expect(tooMany.status).toBe(400);
     const notBool = await call("/probe/items?active=maybe");
     expect(notBool.status).toBe(400);
+  });
+});
+
+describe("request timeout", () => {
+  test("answers 408 and closes a connection that does not finish its request in time", async () => {
+    const slow = await startTestServer({
+      router: appRouter,
+      handle: server.handle,
+      limits: { requestTimeoutMs: 400 },
+    });
+    try {
+      const { port, hostname } = new URL(slow.url);
+      const socket = connect(Number(port), hostname);
+      await once(socket, "connect");
+      let answer = "";
+      socket.on("data", (chunk: Buffer) => {
+        answer += chunk.toString();
+      });
+      socket.write(
+        "POST /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+      );
+      await once(socket, "close");
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await slow.shutdown();
+    }
   });
 });
 

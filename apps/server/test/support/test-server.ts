@@ -36,16 +36,17 @@ export const testServerConfig: ServerOptions["config"] = {
 
 /** The real server on port 0 over this file's own database, with the probe router by default. */
 export async function startTestServer(
-  options: { router?: AppRouter; handle?: TestDatabase } = {},
+  options: {
+    router?: AppRouter;
+    handle?: TestDatabase;
+    limits?: Partial<ServerOptions["config"]["limits"]>;
+  } = {},
 ): Promise<TestServer> {
   const handle = options.handle ?? (await openFileDatabase());
   const logs = new LogCapture();
   const deps = makeTestDeps(handle, { logger: createLogger("debug", logs) });
-  const running = await startServer({
-    deps,
-    config: testServerConfig,
-    router: options.router ?? createProbeRouter(),
-  });
+  const config = { ...testServerConfig, limits: { ...testServerConfig.limits, ...options.limits } };
+  const running = await startServer({ deps, config, router: options.router ?? createProbeRouter() });
   return {
     ...running,
     handle,
