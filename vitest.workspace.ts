@@ -8,6 +8,7 @@ export default [
   defineProject({ test: { ...shared, name: "db", root: "packages/db", include: ["src/**/*.test.ts"] } }),
   defineProject({ test: { ...shared, name: "api", root: "packages/api", include: ["src/**/*.test.ts"] } }),
   defineProject({ test: { ...shared, name: "sdk", root: "packages/sdk", include: ["src/**/*.test.ts"] } }),
+  defineProject({ test: { ...shared, name: "bench", root: "bench", include: ["src/**/*.test.ts"] } }),
   defineProject({ test: { ...shared, name: "seed", root: "packages/seed", include: ["src/**/*.test.ts"] } }),
   defineProject({
     test: {

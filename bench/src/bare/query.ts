@@ -1,0 +1,32 @@
+import postgres from "postgres";
+import type { BareDatabase } from "../database.ts";
+import type { BareQuery } from "../scenario.ts";
+
+export interface BareConnection {
+  readonly query: BareQuery;
+  close(): Promise<void>;
+}
+
+// The server's own pool size (@medical/db's default), so the baseline gets no more connections than we do.
+const POOL_SIZE = 10;
+
+export async function openBareConnection(database: BareDatabase): Promise<BareConnection> {
+  if (database.kind === "postgres") {
+    const sql = postgres(database.url, { max: POOL_SIZE, onnotice: () => {} });
+    return {
+      // `unsafe` with parameters is what drizzle's postgres-js driver sends: the same protocol messages.
+      query: async (text, params = []) => sql.unsafe(text, [...params]),
+      close: () => sql.end({ timeout: 5 }),
+    };
+  }
+  // Loaded only on --pglite: the PostgreSQL twin's RSS should not carry a database engine.
+  const [{ PGlite }, { pgliteExtensions }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@medical/db"),
+  ]);
+  const pg = await PGlite.create({ dataDir: database.dir, extensions: pgliteExtensions });
+  return {
+    query: async (text, params = []) => (await pg.query<Record<string, unknown>>(text, [...params])).rows,
+    close: () => pg.close(),
+  };
+}

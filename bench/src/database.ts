@@ -1,0 +1,177 @@
+import { createHash } from "node:crypto";
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDb, type DbHandle, MIGRATIONS_FOLDER } from "@medical/db";
+import postgres from "postgres";
+import type { Scenario } from "./scenario.ts";
+
+/** Where a bare twin finds its copy of the run database. */
+export type BareDatabase =
+  | { readonly kind: "postgres"; readonly url: string }
+  | { readonly kind: "pglite"; readonly dir: string };
+
+/** A fresh copy of the snapshot for one server boot, so writes of one run never leak into the next. */
+export interface RunCopy {
+  /** DATA_DIR for the server: dev files, outbox and, on PGlite, the database folder `pglite/`. */
+  readonly dataDir: string;
+  /** Set for PostgreSQL; on PGlite the server finds `DATA_DIR/pglite` by itself. */
+  readonly databaseUrl?: string;
+  readonly bare: BareDatabase;
+  dispose(): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: "postgres" | "pglite";
+  readonly description: string;
+  /** Builds the snapshot (migrations + every scenario's data) unless an identical one exists. */
+  prepare(scenarios: readonly Scenario[]): Promise<void>;
+  createRun(): Promise<RunCopy>;
+  close(): Promise<void>;
+}
+
+// bench/.data is covered by the repository's `.data/` ignore rule.
+const WORK_DIR = fileURLToPath(new URL("../.data", import.meta.url));
+const TEMPLATE = "medbench_tpl";
+const RUN = "medbench_run";
+const quiet = () => {};
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** Changes whenever a migration or a scenario's data version changes, which is when the snapshot is stale. */
+async function fingerprint(scenarios: readonly Scenario[]): Promise<string> {
+  const hash = createHash("sha256").update("medbench snapshot v1\n");
+  for (const file of (await listFiles(MIGRATIONS_FOLDER)).sort()) {
+    hash.update(`${relative(MIGRATIONS_FOLDER, file)}\n`).update(await readFile(file));
+  }
+  for (const scenario of scenarios) {
+    if (scenario.data) hash.update(`${scenario.name}@${scenario.data.version}\n`);
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+async function fill(handle: DbHandle, scenarios: readonly Scenario[]): Promise<void> {
+  try {
+    await handle.migrate();
+    for (const scenario of scenarios) await scenario.data?.seed(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Run folders of benches that were killed (SIGKILL leaves no chance to clean up). */
+async function removeStaleRuns(): Promise<void> {
+  const entries = await readdir(WORK_DIR).catch(() => []);
+  for (const entry of entries) {
+    const pid = /^run-(\d+)$/.exec(entry)?.[1];
+    if (pid && !isAlive(Number(pid))) await rm(join(WORK_DIR, entry), { recursive: true, force: true });
+  }
+}
+
+function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function openPostgresStore(adminUrl: string): Promise<Store> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: quiet, connection: { application_name: "medbench" } });
+  let version: string;
+  try {
+    const [row] = await admin<{ version: string; locked: boolean }[]>`
+      select current_setting('server_version') as version, pg_try_advisory_lock(hashtext('medbench')) as locked`;
+    if (!row?.locked) throw new Error("another `pnpm bench` is using this PostgreSQL; wait for it to finish");
+    version = row.version;
+  } catch (error) {
+    await admin.end({ timeout: 1 });
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `PostgreSQL at ${new URL(adminUrl).host}: ${reason}\n(set BENCH_DATABASE_URL, or use --pglite)`,
+    );
+  }
+  await removeStaleRuns();
+  const dataDir = join(WORK_DIR, `run-${process.pid}`);
+  const dropRun = async () => {
+    await admin`drop database if exists ${admin(RUN)} with (force)`;
+  };
+  return {
+    kind: "postgres",
+    description: `PostgreSQL ${version} at ${new URL(adminUrl).host}`,
+    async prepare(scenarios) {
+      const wanted = `medbench ${await fingerprint(scenarios)}`;
+      const [row] = await admin<{ comment: string | null }[]>`
+        select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${TEMPLATE}`;
+      if (row?.comment === wanted) return;
+      console.error(`preparing snapshot database ${TEMPLATE} (${wanted})…`);
+      await admin`drop database if exists ${admin(TEMPLATE)} with (force)`;
+      await admin`create database ${admin(TEMPLATE)}`;
+      await fill(await createDb({ url: databaseUrl(adminUrl, TEMPLATE), maxConnections: 2 }), scenarios);
+      // Set last: a snapshot whose filling failed has no comment and is rebuilt next time.
+      await admin.unsafe(`comment on database ${TEMPLATE} is '${wanted}'`);
+    },
+    async createRun() {
+      await dropRun();
+      await admin`create database ${admin(RUN)} template ${admin(TEMPLATE)}`;
+      await rm(dataDir, { recursive: true, force: true });
+      await mkdir(dataDir, { recursive: true });
+      const url = databaseUrl(adminUrl, RUN);
+      return {
+        dataDir,
+        databaseUrl: url,
+        bare: { kind: "postgres", url },
+        async dispose() {
+          await dropRun();
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
+    },
+    async close() {
+      await rm(dataDir, { recursive: true, force: true });
+      await dropRun();
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+/** PGlite: the snapshot is a migrated data folder, copied per boot (the server locks its folder). */
+export async function openPgliteStore(): Promise<Store> {
+  await removeStaleRuns();
+  const templateDir = join(WORK_DIR, "pglite-template");
+  const fingerprintFile = join(templateDir, "fingerprint");
+  const dataDir = join(WORK_DIR, `run-${process.pid}`);
+  return {
+    kind: "pglite",
+    description: "embedded PGlite",
+    async prepare(scenarios) {
+      const wanted = await fingerprint(scenarios);
+      const current = await readFile(fingerprintFile, "utf8").catch(() => null);
+      if (current === wanted) return;
+      console.error(`preparing PGlite snapshot in ${templateDir} (${wanted})…`);
+      await rm(templateDir, { recursive: true, force: true });
+      await fill(await createDb({ dataDir: join(templateDir, "pglite") }), scenarios);
+      await writeFile(fingerprintFile, wanted);
+    },
+    async createRun() {
+      await rm(dataDir, { recursive: true, force: true });
+      await cp(join(templateDir, "pglite"), join(dataDir, "pglite"), { recursive: true });
+      return {
+        dataDir,
+        bare: { kind: "pglite", dir: join(dataDir, "pglite") },
+        dispose: () => rm(dataDir, { recursive: true, force: true }),
+      };
+    },
+    close: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,82 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { DEFAULT_SERVER_ENTRY } from "./servers.ts";
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000 } as const;
+const MAX_DURATION_MS = 5 * 60_000;
+
+function toMs(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  const unit = match?.[2];
+  if (unit !== "ms" && unit !== "s" && unit !== "m") return undefined;
+  return Math.round(Number(match?.[1]) * UNIT_MS[unit]);
+}
+
+/** `500ms`, `10s`, `1.5m` → milliseconds; bounded so no request loop runs unattended for long. */
+const duration = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = toMs(text);
+    if (ms === undefined)
+      ctx.addIssue({ code: "custom", message: "expected a duration like 500ms, 10s or 1m" });
+    return ms ?? 0;
+  })
+  .pipe(z.number().int().min(100).max(MAX_DURATION_MS));
+
+const nodeList = z
+  .string()
+  .regex(/^\d+(,\d+)*$/, "expected Node majors like 24,20")
+  .transform((text) => [...new Set(text.split(",").map(Number))]);
+
+const Options = z.object({
+  help: z.boolean(),
+  scenarios: z.array(z.string()),
+  pglite: z.boolean(),
+  node: nodeList,
+  duration,
+  warmup: duration,
+  concurrency: z.coerce.number().int().min(1).max(256),
+  rate: z.coerce.number().int().min(1).max(20_000),
+  rateWorkers: z.coerce.number().int().min(1).max(256),
+  server: z
+    .string()
+    .min(1)
+    .transform((path) => resolve(path))
+    .refine((path) => existsSync(path), "no such file"),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "BENCH_DATABASE_URL must be a postgres:// URL"),
+});
+
+export type BenchOptions = z.infer<typeof Options>;
+
+/** The bench's one reader of argv and the environment. Throws with a readable message on bad input. */
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      help: { type: "boolean", short: "h", default: false },
+      pglite: { type: "boolean", default: false },
+      node: { type: "string", default: "24,20" },
+      duration: { type: "string", default: "10s" },
+      warmup: { type: "string", default: "2s" },
+      concurrency: { type: "string", default: "32" },
+      rate: { type: "string", default: "300" },
+      "rate-workers": { type: "string", default: "10" },
+      server: { type: "string", default: DEFAULT_SERVER_ENTRY },
+    },
+  });
+  const parsed = Options.safeParse({
+    ...values,
+    rateWorkers: values["rate-workers"],
+    scenarios: positionals,
+    databaseUrl: env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres",
+  });
+  if (!parsed.success) {
+    throw new Error(
+      parsed.error.issues.map((issue) => `--${issue.path.join(".")}: ${issue.message}`).join("\n"),
+    );
+  }
+  return parsed.data;
+}

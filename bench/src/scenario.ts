@@ -1,0 +1,64 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Database } from "@medical/db";
+
+export type Headers = Readonly<Record<string, string>>;
+
+/** One request that hey repeats: a GET on the server under test, always on 127.0.0.1. */
+export interface Target {
+  /** Path and query, e.g. `/api/v1/health`. */
+  readonly path: string;
+  readonly headers?: Headers;
+}
+
+export interface SetupContext {
+  /** `http://127.0.0.1:<port>` of the server being measured (ours or the bare twin). */
+  readonly baseUrl: string;
+  /** One GET with a timeout; throws on a non-2xx status. Setup loops must stay bounded. */
+  getJson(path: string, headers?: Headers): Promise<unknown>;
+}
+
+export type SqlParam = string | number | boolean | null;
+export type Row = Readonly<Record<string, unknown>>;
+/** The bare twin's whole database API: SQL text and parameters in, rows out, no ORM in between. */
+export type BareQuery = (text: string, params?: readonly SqlParam[]) => Promise<readonly Row[]>;
+
+export interface BareRequest {
+  readonly query: BareQuery;
+  readonly url: URL;
+  /** Values of the `:name` segments of the route's path. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly headers: IncomingHttpHeaders;
+}
+
+export interface BareResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface BareRoute {
+  /** GET path with optional `:name` segments, e.g. `/api/v1/doctors/:id`. */
+  readonly path: string;
+  handle(request: BareRequest): Promise<BareResponse>;
+}
+
+export interface ScenarioData {
+  /** Bump when `seed` changes: the snapshot database is rebuilt when any version differs. */
+  readonly version: number;
+  /** Inserts this scenario's rows into the snapshot database, once, before any run. */
+  seed(db: Database): Promise<void>;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  /** What to load. Several targets make a mix: one hey process each, sharing the load evenly. */
+  readonly targets: readonly Target[];
+  /**
+   * Runs against each booted server before its timed runs and returns the targets to load instead
+   * of `targets`: log in for a token, walk cursors to a deep page. Not timed.
+   */
+  readonly setup?: (context: SetupContext) => Promise<readonly Target[]>;
+  /** The same SQL served by node:http + a bare driver: the baseline of the ours/bare ratio. */
+  readonly bare: readonly BareRoute[];
+  readonly data?: ScenarioData;
+}

@@ -1,0 +1,5 @@
+import type { Scenario } from "../scenario.ts";
+import { health } from "./health.ts";
+
+/** Every scenario, in the order `pnpm bench` runs them when none is named. One module per domain. */
+export const scenarios: readonly Scenario[] = [health];
