@@ -1,25 +1,32 @@
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import { redactUrl } from "../logger.ts";
 
 /**
- * One line per request with its id, method, redacted URL, status and time. Bodies are never
- * logged; authorization and cookie headers are censored by the logger's redact paths.
+ * One line per finished request: id, method, redacted URL, headers (authorization and cookies are
+ * censored by the logger's redact paths), status and time. Bodies are never logged. Written at
+ * `finish` without a per-request child logger, so it costs nothing when the level is above info.
  */
 export function accessLog(logger: Logger): RequestHandler {
-  return pinoHttp({
-    logger,
-    genReqId: (req) => String(req.headers["x-request-id"]),
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
-        id: req.id,
-        method: req.method,
-        url: redactUrl(req.url),
-        headers: req.headers,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  });
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.once("finish", () => {
+      const level = res.statusCode >= 500 ? "error" : "info";
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
+        {
+          req: {
+            id: req.headers["x-request-id"],
+            method: req.method,
+            url: redactUrl(req.originalUrl),
+            headers: req.headers,
+          },
+          res: { statusCode: res.statusCode },
+          responseTimeMs: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        "request completed",
+      );
+    });
+    next();
+  };
 }
