@@ -17,14 +17,31 @@ export const REDACTED_PATHS = [
   "*.refreshToken",
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export interface LoggerOptions {
+  /** Where JSON lines go (tests capture them); stdout by default. */
+  destination?: DestinationStream;
+  /** Human-readable lines for a developer's terminal; production keeps JSON. */
+  pretty?: boolean;
+}
+
+export function createLogger(level: string, { destination, pretty = false }: LoggerOptions = {}): Logger {
   const options = {
     level,
     base: { service: "medical-backend" },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if (pretty) {
+    return pino({
+      ...options,
+      transport: {
+        target: "pino-pretty",
+        options: { translateTime: "SYS:HH:MM:ss", ignore: "service,pid,hostname" },
+      },
+    });
+  }
+  return pino(options);
 }
 
 /** `?token=…` (WebSocket clients) and similar secrets must not reach access logs. */

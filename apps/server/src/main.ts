@@ -9,7 +9,9 @@ import { readVersion } from "./version.ts";
 /** Composition root: configuration, logger, database, server, signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {
+    pretty: config.env === "development" && process.stdout.isTTY,
+  });
   const handle = await openDatabase(config, logger);
   await handle.migrate();
 

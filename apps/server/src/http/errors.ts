@@ -1,7 +1,7 @@
 import { appCodeForStatus, appErrors, stackFrames } from "@medical/api";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
-import { sendError } from "../rest/envelope.ts";
+import { noRouteMessage, sendError } from "../rest/envelope.ts";
 
 interface HttpErrorLike {
   type?: string;
@@ -38,7 +38,7 @@ export const jsonBodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
 };
 
 export const notFound: RequestHandler = (req, res) => {
-  sendError(res, 404, { appCode: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` });
+  sendError(res, 404, { appCode: "NOT_FOUND", message: noRouteMessage(req.method, req.originalUrl) });
 };
 
 /** The last resort: a generic 500 with the request id; the log gets the class and frames only. */

@@ -47,6 +47,10 @@ export function rememberRoute(res: ServerResponse, route: { meta?: Meta }): void
   routes.set(res, route);
 }
 
+export function noRouteMessage(method: string, url: string): string {
+  return `No route for ${method} ${url.split("?")[0]?.slice(0, 200)}`;
+}
+
 export function errorEnvelope(facts: ErrorFacts, requestId: string): ErrorEnvelope {
   return {
     success: false,
@@ -77,7 +81,7 @@ export function sendSuccess(
   res.status(status).json({ success: true, data, message } satisfies SuccessEnvelope);
 }
 
-function envelopeBody(res: ServerResponse, raw: string): string {
+function envelopeBody(res: ServerResponse, raw: string, noRoute: string): string {
   const status = res.statusCode;
   let body: unknown;
   try {
@@ -93,6 +97,8 @@ function envelopeBody(res: ServerResponse, raw: string): string {
   const native = parsed.success ? parsed.data : {};
   const appCode = native.data?.appCode ?? appCodeForStatus(status);
   const issues = native.data?.issues;
+  // No procedure answered (no operation id): say which route is missing, not just "Not found".
+  const unmatched = status === 404 && !res.hasHeader("x-operation-id");
   const facts: ErrorFacts = {
     appCode,
     // The adapter replaces our validation message with a generic one; ours lists the issues.
@@ -101,7 +107,9 @@ function envelopeBody(res: ServerResponse, raw: string): string {
         ? appErrors.INTERNAL.message
         : issues
           ? describeIssues(issues)
-          : (native.message ?? appErrors[appCode].message),
+          : unmatched
+            ? noRoute
+            : (native.message ?? appErrors[appCode].message),
     issues,
     details: native.data?.details,
   };
@@ -112,7 +120,7 @@ function envelopeBody(res: ServerResponse, raw: string): string {
  * Wraps every JSON answer of the REST mirror in `{ success, data, message }`. trpc-to-openapi
  * writes with `res.end(JSON.stringify(…))`, so `res.end` is the only place to do it (STACK-NOTES §4).
  */
-export const envelopeResponses: RequestHandler = (_req, res, next) => {
+export const envelopeResponses: RequestHandler = (req, res, next) => {
   const end = res.end;
   // Reassigning an overloaded method needs its declared type; the wrapper forwards every overload.
   res.end = function envelopeEnd(this: Response, ...args: unknown[]) {
@@ -124,7 +132,7 @@ export const envelopeResponses: RequestHandler = (_req, res, next) => {
       return Reflect.apply(end, res, args);
     }
     enveloped.add(res);
-    const wrapped = envelopeBody(res, text);
+    const wrapped = envelopeBody(res, text, noRouteMessage(req.method, req.originalUrl));
     res.removeHeader("etag");
     res.setHeader("content-length", Buffer.byteLength(wrapped));
     return Reflect.apply(end, res, [wrapped, "utf8"]);

@@ -44,7 +44,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const handle = options.handle ?? (await openFileDatabase());
   const logs = new LogCapture();
-  const deps = makeTestDeps(handle, { logger: createLogger("debug", logs) });
+  const deps = makeTestDeps(handle, { logger: createLogger("debug", { destination: logs }) });
   const config = { ...testServerConfig, limits: { ...testServerConfig.limits, ...options.limits } };
   const running = await startServer({ deps, config, router: options.router ?? createProbeRouter() });
   return {
