@@ -101,6 +101,14 @@ async function main(): Promise<number> {
   for (const node of runtimes) {
     for (const kind of ["ours", "bare"] satisfies ServerKind[]) {
       const label = `[node ${node.version} ${kind}]`;
+      // One failure per scenario, node and server: a boot failure fails every scenario not yet recorded.
+      const recordFailure = (scenario: Scenario, error: unknown) => {
+        const known = failures.some(
+          (f) => f.scenario === scenario.name && f.node === node.version && f.server === kind,
+        );
+        if (!known)
+          failures.push({ scenario: scenario.name, node: node.version, server: kind, error: message(error) });
+      };
       console.error(`${label} booting on ${store.description}…`);
       const copy = await store.createRun();
       try {
@@ -116,12 +124,7 @@ async function main(): Promise<number> {
             } catch (error) {
               if (error instanceof ShutdownError) throw error;
               console.error(`${label} ${scenario.name} failed: ${message(error)}`);
-              failures.push({
-                scenario: scenario.name,
-                node: node.version,
-                server: kind,
-                error: message(error),
-              });
+              recordFailure(scenario, error);
             }
           }
         } finally {
@@ -130,20 +133,7 @@ async function main(): Promise<number> {
       } catch (error) {
         if (error instanceof ShutdownError) throw error;
         console.error(`${label} ${message(error)}`);
-        for (const scenario of selected) {
-          if (
-            !failures.some(
-              (f) => f.scenario === scenario.name && f.node === node.version && f.server === kind,
-            )
-          ) {
-            failures.push({
-              scenario: scenario.name,
-              node: node.version,
-              server: kind,
-              error: message(error),
-            });
-          }
-        }
+        for (const scenario of selected) recordFailure(scenario, error);
       } finally {
         await copy.dispose();
       }
