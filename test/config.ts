@@ -6,6 +6,7 @@ const TestEnv = z.object({
   TEST_DB: z.enum(["pglite", "postgres"]).default("pglite"),
   TEST_DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/postgres"),
   CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+  REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
   CI: z.stringbool().default(false),
 });
 

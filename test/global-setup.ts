@@ -9,6 +9,7 @@ import {
 } from "@medical/db/testing";
 import type { TestProject } from "vitest/node";
 import { chromiumPath, loadTestConfig, missingService } from "./config.ts";
+import { redisAnswers } from "./redis-probe.ts";
 
 const PG_PREFIX = "medtest";
 
@@ -33,6 +34,10 @@ export default async function setup(project: TestProject) {
   const chromium = chromiumPath(config);
   if (!chromium) missingService(config, "Chromium", `install Debian's chromium or set CHROMIUM_PATH`);
   project.provide("chromiumPath", chromium);
+
+  const redisUp = await redisAnswers(config.REDIS_URL);
+  if (!redisUp) missingService(config, "Redis", `nothing answers at REDIS_URL=${config.REDIS_URL}`);
+  project.provide("redisUrl", redisUp ? config.REDIS_URL : null);
 
   return teardown;
 }

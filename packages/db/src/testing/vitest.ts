@@ -6,6 +6,8 @@ declare module "vitest" {
     testDatabase: TestDatabaseSpec;
     /** Chromium for browser tests, or null when missing (the setup said so loudly). */
     chromiumPath: string | null;
+    /** Redis for multi-instance tests, or null when missing (the setup said so loudly). */
+    redisUrl: string | null;
   }
 }
 
