@@ -37,4 +37,18 @@ describe(`migrations (${process.env.TEST_DB ?? "pglite"})`, () => {
     const [volatility] = await rows(sql`select provolatile from pg_proc where proname = 'f_search_key'`);
     expect(volatility?.provolatile).toBe("i");
   });
+
+  test("seed the four roles", async () => {
+    const roles = await rows(sql`select name from roles order by name`);
+    expect(roles.map((r) => r.name)).toEqual(["ADMIN", "DOCTOR", "PATIENT", "STAFF"]);
+  });
+
+  test("make the audit trail append-only in the database", async () => {
+    await handle.db.execute(sql`insert into audit_events (action, outcome) values ('test.event', 'SUCCESS')`);
+    await expect(handle.db.execute(sql`update audit_events set outcome = 'FAILURE'`)).rejects.toThrow();
+    await expect(handle.db.execute(sql`delete from audit_events`)).rejects.toThrow();
+    await expect(handle.db.execute(sql`truncate audit_events`)).rejects.toThrow();
+    const left = await rows(sql`select count(*)::int as n from audit_events where outcome = 'SUCCESS'`);
+    expect(Number(left[0]?.n)).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import { index, pgTable } from "drizzle-orm/pg-core";
+
+export const AUDIT_OUTCOMES = ["SUCCESS", "FAILURE", "DENIED"] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/**
+ * Append-only in the database itself: a trigger (drizzle/0002) refuses UPDATE and DELETE.
+ * `details` holds small, non-secret facts (a reason, a changed field's name), never a token,
+ * a password or clinical text.
+ */
+export const auditEvents = pgTable(
+  "audit_events",
+  (t) => ({
+    id: t.bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    occurredAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+    actorId: t.uuid(),
+    actorRole: t.varchar({ length: 20 }),
+    action: t.varchar({ length: 60 }).notNull(),
+    targetType: t.varchar({ length: 40 }),
+    targetId: t.uuid(),
+    outcome: t.varchar({ length: 10 }).notNull().$type<AuditOutcome>(),
+    requestId: t.varchar({ length: 64 }),
+    ip: t.varchar({ length: 45 }),
+    details: t.jsonb().$type<Record<string, string | number | boolean | null>>(),
+  }),
+  (t) => [
+    index("audit_events_time").on(t.occurredAt, t.id),
+    index("audit_events_actor_time").on(t.actorId, t.occurredAt),
+    index("audit_events_target_time").on(t.targetId, t.occurredAt),
+    index("audit_events_action_time").on(t.action, t.occurredAt),
+  ],
+);
+
+export type AuditEvent = typeof auditEvents.$inferSelect;
+export type NewAuditEvent = typeof auditEvents.$inferInsert;
