@@ -8,8 +8,10 @@ import type { Config } from "./config.ts";
 import { docsRoutes } from "./docs/docs-routes.ts";
 import { accessLog } from "./http/access-log.ts";
 import { corsMiddleware } from "./http/cors.ts";
+import { emptyBodyIsJson } from "./http/empty-body.ts";
 import { jsonBodyErrors, notFound, unexpectedErrors } from "./http/errors.ts";
 import { assignRequestId } from "./http/request-id.ts";
+import { retryAfterHeaders } from "./http/retry-after.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { envelopeResponses, rememberRoute } from "./rest/envelope.ts";
 import { buildOpenApiDocument } from "./rest/openapi-document.ts";
@@ -44,7 +46,8 @@ export function createApp({ deps, config, router }: AppOptions): Express {
     "/trpc",
     createExpressMiddleware({
       router,
-      createContext,
+      createContext: ({ req, info }) => createContext({ req, info, ip: req.ip ?? null }),
+      responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
       onError,
       maxBodySize: config.limits.bodyBytes,
       maxBatchSize: MAX_BATCH_SIZE,
@@ -54,12 +57,12 @@ export function createApp({ deps, config, router }: AppOptions): Express {
   const rest = express.Router();
   rest.use(envelopeResponses);
   // Parsed here so `application/json; charset=utf-8` works: the adapter's own reader wants the bare type.
-  rest.use(express.json({ limit: config.limits.bodyBytes }), jsonBodyErrors);
+  rest.use(emptyBodyIsJson, express.json({ limit: config.limits.bodyBytes }), jsonBodyErrors);
   rest.use(
     createOpenApiExpressMiddleware({
       router,
       createContext: ({ req, res }) => {
-        const ctx = createContext({ req });
+        const ctx = createContext({ req, ip: req.ip ?? null });
         rememberRoute(res, ctx.route);
         return ctx;
       },

@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(OWASP_ARGON2.iterations),
   MAIL_TRANSPORT: z.enum(["file", "smtp"]).optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).max(200).default("medical-backend <no-reply@localhost>"),
+  APP_URL: z.url({ protocol: /^https?$/ }).optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -93,7 +95,9 @@ export interface Config {
   rateLimits: { login: RateLimit[]; auth: RateLimit[]; public: RateLimit[] };
   requireVerifiedEmail: boolean;
   argon2: { memoryKib: number; iterations: number };
-  mail: { transport: "file" | "smtp"; smtpUrl?: string };
+  mail: { transport: "file" | "smtp"; smtpUrl?: string; from: string };
+  /** Front-end base URL for links in mail; without it mail carries the token alone. */
+  appUrl?: string;
   admin: { email?: string; password?: string };
   logLevel: Env["LOG_LEVEL"];
   limits: { bodyBytes: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
@@ -199,7 +203,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: { login: env.RATE_LIMIT_LOGIN, auth: env.RATE_LIMIT_AUTH, public: env.RATE_LIMIT_PUBLIC },
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
     argon2: { memoryKib: env.ARGON2_MEMORY_KIB, iterations: env.ARGON2_ITERATIONS },
-    mail: { transport: env.MAIL_TRANSPORT ?? "file", smtpUrl: env.SMTP_URL },
+    mail: { transport: env.MAIL_TRANSPORT ?? "file", smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    appUrl: env.APP_URL,
     admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },
     logLevel: env.LOG_LEVEL,
     limits: {

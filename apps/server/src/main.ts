@@ -1,10 +1,10 @@
-import { appRouter, systemClock } from "@medical/api";
+import { appRouter } from "@medical/api";
 import { DatabaseLockedError } from "@medical/db";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openDatabase } from "./database.ts";
+import { buildDeps } from "./deps.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./server.ts";
-import { readVersion } from "./version.ts";
 
 /** Composition root: configuration, logger, database, server, signals. */
 async function main(): Promise<void> {
@@ -15,14 +15,8 @@ async function main(): Promise<void> {
   const handle = await openDatabase(config, logger);
   await handle.migrate();
 
-  const deps = {
-    db: handle.db,
-    dbKind: handle.kind,
-    logger,
-    clock: systemClock,
-    version: readVersion(),
-    startedAt: systemClock.now(),
-  };
+  const resources = buildDeps(config, handle, logger);
+  const { deps } = resources;
   const running = await startServer({ deps, config, router: appRouter });
   logger.info(
     { url: running.url, database: handle.kind, docs: `${running.url}/docs` },
@@ -36,6 +30,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     try {
       await running.shutdown();
+      await resources.close();
       await handle.close();
       logger.info("stopped");
       process.exit(0);

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { type AppRouter, createContextFactory, type Deps, reportError } from "@medical/api";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
+import { createSessionGuard } from "./session-guard.ts";
 
 /** Largest WebSocket message accepted; larger ones close the socket with 1009. */
 export const MAX_WS_PAYLOAD_BYTES = 64 * 1024;
@@ -21,10 +22,16 @@ function reject(socket: Duplex, status: string): void {
 /** One `upgrade` listener routes by path: /trpc to tRPC; later domains add their plain JSON sockets. */
 export function attachWebSockets(server: Server, deps: Deps, router: AppRouter): WebSockets {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
+  const createContext = createContextFactory(deps);
+  const guard = createSessionGuard(deps);
   const handler = applyWSSHandler({
     wss,
     router,
-    createContext: createContextFactory(deps),
+    createContext: async ({ req, res, info }) => {
+      const ctx = createContext({ req, info, ip: req.socket.remoteAddress ?? null });
+      await guard.watch(res, ctx.accessToken);
+      return ctx;
+    },
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     onError: ({ error, path, req }) =>
       reportError(deps.logger, error, { path, requestId: String(req.headers["x-request-id"] ?? "") }),
@@ -40,6 +47,7 @@ export function attachWebSockets(server: Server, deps: Deps, router: AppRouter):
   return {
     close: () =>
       new Promise<void>((resolve) => {
+        guard.stop();
         handler.broadcastReconnectNotification();
         for (const client of wss.clients) client.close(CLOSE_SERVICE_RESTART, "Server restarting");
         wss.close(() => resolve());

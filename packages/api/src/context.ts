@@ -5,24 +5,64 @@ import type { Deps } from "./deps.ts";
 import type { Meta } from "./meta.ts";
 import { requestIdFrom } from "./request-id.ts";
 
+/** Who is calling, and from where: for audit events, rate limits and sessions. */
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
 export interface Context {
   deps: Deps;
   requestId: string;
   logger: Logger;
+  /** The bearer access token as sent; authedProcedure verifies it and loads the session. */
+  accessToken: string | null;
+  origin: RequestOrigin;
   /** Filled by the base middleware with the called procedure's meta (the REST mirror reads it). */
   route: { meta?: Meta };
 }
 
 export interface CreateContextOptions {
-  /** Only the headers are read (request id; Identity adds the bearer token). */
-  req: Pick<IncomingMessage, "headers">;
-  info?: TRPCRequestInfo;
+  /** Only the headers are read: request id, bearer token, user agent. */
+  req: Pick<IncomingMessage, "headers" | "url">;
+  info?: Pick<TRPCRequestInfo, "connectionParams">;
+  /** The client address as the transport sees it (Express honours TRUST_PROXY). */
+  ip?: string | null;
+}
+
+function bearerToken(header: string | undefined): string | null {
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+/**
+ * The access token: the Authorization header on HTTP; on WebSocket the SDK's connectionParams,
+ * or `?token=` on the upgrade URL for plain clients (it lands in proxy logs: prefer the former).
+ */
+export function accessTokenFrom({ req, info }: Pick<CreateContextOptions, "req" | "info">): string | null {
+  const fromHeader = bearerToken(req.headers.authorization);
+  if (fromHeader) return fromHeader;
+  const fromParams = info?.connectionParams?.token;
+  if (fromParams) return fromParams;
+  if (req.headers.upgrade?.toLowerCase() === "websocket" && req.url) {
+    return new URL(req.url, "http://localhost").searchParams.get("token");
+  }
+  return null;
 }
 
 /** One context factory for tRPC over HTTP, tRPC over WebSocket and the REST mirror. */
 export function createContextFactory(deps: Deps) {
-  return function createContext({ req }: CreateContextOptions): Context {
+  return function createContext(options: CreateContextOptions): Context {
+    const { req } = options;
     const requestId = requestIdFrom(req.headers["x-request-id"]);
-    return { deps, requestId, logger: deps.logger.child({ requestId }), route: {} };
+    const userAgent = req.headers["user-agent"]?.slice(0, 300) ?? null;
+    return {
+      deps,
+      requestId,
+      logger: deps.logger.child({ requestId }),
+      accessToken: accessTokenFrom(options),
+      origin: { ip: options.ip ?? null, userAgent },
+      route: {},
+    };
   };
 }

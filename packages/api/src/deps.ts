@@ -1,5 +1,10 @@
 import type { Database, DatabaseKind } from "@medical/db";
 import type { Logger } from "pino";
+import type { AccessTokens } from "./auth/access-tokens.ts";
+import type { PasswordHasher } from "./auth/passwords.ts";
+import type { EventBus } from "./events/event-bus.ts";
+import type { Mailer } from "./mail/mailer.ts";
+import type { RateLimits, RateWindow } from "./rate-limit/rate-limits.ts";
 
 export interface Clock {
   now(): Date;
@@ -7,12 +12,32 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+export interface Settings {
+  /** Refresh tokens (sessions) live this long, sliding with every refresh. */
+  refreshTtlMs: number;
+  requireVerifiedEmail: boolean;
+  /** Front-end base URL for links in mail (optional: mail always carries the token itself). */
+  appUrl?: string;
+  rateLimits: {
+    /** Per (account, IP), per account, per IP, in that order (API-CONTRACT §5). */
+    login: readonly RateWindow[];
+    auth: readonly RateWindow[];
+    public: readonly RateWindow[];
+  };
+}
+
 /** Everything a service may touch, built once by the composition root (apps/server/src/main.ts). */
 export interface Deps {
   db: Database;
   dbKind: DatabaseKind;
   logger: Logger;
   clock: Clock;
+  events: EventBus;
+  accessTokens: AccessTokens;
+  hasher: PasswordHasher;
+  mailer: Mailer;
+  rateLimits: RateLimits;
+  settings: Settings;
   /** The running release, reported by health. */
   version: string;
   startedAt: Date;

@@ -15,10 +15,20 @@ interface AppErrorSpec {
 export const appErrors = {
   VALIDATION_FAILED: { trpc: "BAD_REQUEST", status: 400, message: "Invalid input" },
   MALFORMED_JSON: { trpc: "PARSE_ERROR", status: 400, message: "The request body is not valid JSON" },
+  INVALID_TOKEN: {
+    trpc: "BAD_REQUEST",
+    status: 400,
+    message: "This link or token is invalid, used or expired",
+  },
   UNAUTHENTICATED: { trpc: "UNAUTHORIZED", status: 401, message: "Authentication required" },
   TOKEN_EXPIRED: { trpc: "UNAUTHORIZED", status: 401, message: "The access token has expired" },
   INVALID_CREDENTIALS: { trpc: "UNAUTHORIZED", status: 401, message: "Invalid email or password" },
   FORBIDDEN: { trpc: "FORBIDDEN", status: 403, message: "You are not allowed to do this" },
+  EMAIL_NOT_VERIFIED: {
+    trpc: "FORBIDDEN",
+    status: 403,
+    message: "Verify your email address before signing in",
+  },
   NOT_FOUND: { trpc: "NOT_FOUND", status: 404, message: "Not found" },
   METHOD_NOT_ALLOWED: { trpc: "METHOD_NOT_SUPPORTED", status: 405, message: "Method not allowed" },
   CONFLICT: { trpc: "CONFLICT", status: 409, message: "The request conflicts with the current state" },

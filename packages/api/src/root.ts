@@ -1,8 +1,14 @@
+import { adminRouter } from "./routers/admin/router.ts";
+import { authRouter } from "./routers/auth/router.ts";
 import { healthRouter } from "./routers/health/router.ts";
+import { usersRouter } from "./routers/users/router.ts";
 import { router } from "./trpc.ts";
 
 export const appRouter = router({
   health: healthRouter,
+  auth: authRouter,
+  users: usersRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,9 +1,12 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import type { Actor } from "./auth/actor.ts";
+import type { Role } from "./auth/roles.ts";
 import type { Context } from "./context.ts";
 import { errorFacts } from "./error-shape.ts";
 import { appErrors, DomainError } from "./errors.ts";
 import type { Meta } from "./meta.ts";
+import { authenticate } from "./services/identity/authenticate.ts";
 
 const t = initTRPC
   .context<Context>()
@@ -45,8 +48,25 @@ const recordMeta = t.middleware(function recordMeta({ ctx, meta, next }) {
   return next();
 });
 
+/** 401 for an unknown caller: no token, a bad or expired one, a revoked session, an inactive user. */
+const requireSession = t.middleware(async function requireSession({ ctx, next }) {
+  const actor: Actor = await authenticate(ctx.deps, ctx.accessToken);
+  return next({ ctx: { actor } });
+});
+
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
-/** Every procedure starts here, so none can skip error mapping. Identity adds the authenticated builders. */
+/** Every procedure starts here, so none can skip error mapping. */
 export const publicProcedure = t.procedure.use(mapDomainErrors).use(recordMeta);
+export const authedProcedure = publicProcedure.use(requireSession);
+
+/** 403 for a known caller without one of the roles (401 stays "who are you?"). */
+export function roleProcedure(...allowed: [Role, ...Role[]]) {
+  return authedProcedure.use(function requireRole({ ctx, next }) {
+    if (!allowed.includes(ctx.actor.role)) throw new DomainError("FORBIDDEN");
+    return next();
+  });
+}
+
+export const adminProcedure = roleProcedure("ADMIN");

@@ -115,3 +115,7 @@ export async function dumpPglite(dataDir: string | undefined, migrate = true): P
     await pg.close();
   }
 }
+
+/** A transaction handle: services accept either, so one function serves both. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Executor = Database | Transaction;

@@ -5,6 +5,8 @@ export {
   type DatabaseKind,
   type DbHandle,
   dumpPglite,
+  type Executor,
+  type Transaction,
 } from "./client.ts";
 export { type PgErrorFacts, pgErrorFacts } from "./errors.ts";
 export { pgliteExtensions } from "./extensions.ts";

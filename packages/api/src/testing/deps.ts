@@ -1,20 +1,58 @@
 import type { DbHandle } from "@medical/db";
-import pino, { type DestinationStream, type Logger } from "pino";
-import type { Clock, Deps } from "../deps.ts";
+import pino, { type Logger } from "pino";
+import { createAccessTokens } from "../auth/access-tokens.ts";
+import { createArgon2Hasher, type PasswordHasher } from "../auth/passwords.ts";
+import type { Clock, Deps, Settings } from "../deps.ts";
+import { createInProcessEventBus, type EventBus } from "../events/event-bus.ts";
+import type { Mailer } from "../mail/mailer.ts";
+import { createRateLimits, type RateLimits } from "../rate-limit/rate-limits.ts";
+import { createMemoryMailer } from "./memory-mailer.ts";
 
-/** Deps over a test database. The logger is silent unless a test passes a stream to capture it. */
-export function makeTestDeps(
-  handle: DbHandle,
-  options: { clock?: Clock; logStream?: DestinationStream; logger?: Logger } = {},
-): Deps {
-  const logger =
-    options.logger ??
-    (options.logStream ? pino({ level: "debug" }, options.logStream) : pino({ level: "silent" }));
+/** Cheap argon2id for tests: hashes still verify with any cost, the cost lives in the hash. */
+export const testHasher = createArgon2Hasher({ memoryKib: 1024, iterations: 1 });
+export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-characters-long";
+
+const roomy = [{ points: 10_000, durationMs: 60_000 }];
+
+export const testSettings: Settings = {
+  refreshTtlMs: 30 * 24 * 60 * 60_000,
+  requireVerifiedEmail: false,
+  rateLimits: { login: [roomy[0]!, roomy[0]!, roomy[0]!], auth: roomy, public: roomy },
+};
+
+export interface TestDepsOptions {
+  clock?: Clock;
+  logger?: Logger;
+  hasher?: PasswordHasher;
+  mailer?: Mailer;
+  rateLimits?: RateLimits;
+  events?: EventBus;
+  settings?: Partial<Settings>;
+  accessTtlMs?: number;
+}
+
+/** Deps over a test database with in-memory mail, events and limits. Logs are silent by default. */
+export function makeTestDeps(handle: DbHandle, options: TestDepsOptions = {}): Deps {
+  const clock = options.clock ?? { now: () => new Date() };
   return {
     db: handle.db,
     dbKind: handle.kind,
-    logger,
-    clock: options.clock ?? { now: () => new Date() },
+    logger: options.logger ?? pino({ level: "silent" }),
+    clock,
+    events: options.events ?? createInProcessEventBus(),
+    accessTokens: createAccessTokens(
+      {
+        secret: TEST_JWT_SECRET,
+        issuer: "medical-backend",
+        audience: "medical-api",
+        ttlMs: options.accessTtlMs ?? 15 * 60_000,
+      },
+      clock,
+    ),
+    hasher: options.hasher ?? testHasher,
+    mailer: options.mailer ?? createMemoryMailer(),
+    rateLimits: options.rateLimits ?? createRateLimits({ keyPrefix: `test-${process.pid}-${Math.random()}` }),
+    settings: { ...testSettings, ...options.settings },
     version: "0.0.0-test",
     startedAt: new Date(),
   };

@@ -1,1 +1,3 @@
-export { makeTestDeps } from "./deps.ts";
+export { makeTestDeps, TEST_JWT_SECRET, type TestDepsOptions, testHasher, testSettings } from "./deps.ts";
+export { makeUser, passwordHashForTests, TEST_PASSWORD } from "./factories/users.ts";
+export { createMemoryMailer, type MemoryMailer, tokenIn } from "./memory-mailer.ts";

@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { index, pgTable } from "drizzle-orm/pg-core";
 
 export const AUDIT_OUTCOMES = ["SUCCESS", "FAILURE", "DENIED"] as const;

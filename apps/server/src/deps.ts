@@ -1,0 +1,73 @@
+import { join } from "node:path";
+import {
+  createAccessTokens,
+  createArgon2Hasher,
+  createFileMailer,
+  createInProcessEventBus,
+  createRateLimits,
+  createSmtpMailer,
+  type Deps,
+  type Mailer,
+  systemClock,
+} from "@medical/api";
+import type { DbHandle } from "@medical/db";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Config } from "./config.ts";
+import { readVersion } from "./version.ts";
+
+export interface Resources {
+  deps: Deps;
+  /** Closes what the deps opened (Redis, SMTP); the database is closed by its owner. */
+  close(): Promise<void>;
+}
+
+function mailerFor(config: Config): Mailer & { close?: () => void } {
+  if (config.mail.transport === "smtp" && config.mail.smtpUrl)
+    return createSmtpMailer(config.mail.smtpUrl, config.mail.from);
+  return createFileMailer(join(config.dataDir, "outbox"), config.mail.from);
+}
+
+/** The composition root's one place that turns configuration into services' dependencies. */
+export function buildDeps(config: Config, handle: DbHandle, logger: Logger): Resources {
+  const clock = systemClock;
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { commandTimeout: 500, maxRetriesPerRequest: 1 })
+    : undefined;
+  redis?.on("error", (error: Error) => logger.warn({ errorClass: error.name }, "redis unavailable"));
+  const mailer = mailerFor(config);
+  const deps: Deps = {
+    db: handle.db,
+    dbKind: handle.kind,
+    logger,
+    clock,
+    events: createInProcessEventBus(),
+    accessTokens: createAccessTokens(
+      {
+        secret: config.jwt.secret,
+        issuer: config.jwt.issuer,
+        audience: config.jwt.audience,
+        ttlMs: config.jwt.accessTtlMs,
+      },
+      clock,
+    ),
+    hasher: createArgon2Hasher(config.argon2),
+    mailer,
+    rateLimits: createRateLimits({ keyPrefix: "medical:rl", redis }),
+    settings: {
+      refreshTtlMs: config.jwt.refreshTtlMs,
+      requireVerifiedEmail: config.requireVerifiedEmail,
+      appUrl: config.appUrl,
+      rateLimits: config.rateLimits,
+    },
+    version: readVersion(),
+    startedAt: clock.now(),
+  };
+  return {
+    deps,
+    async close() {
+      mailer.close?.();
+      await redis?.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { EventEmitter, on } from "node:events";
+import type { SessionRevocationReason } from "@medical/db/schema";
+
+/** Small payloads (ids and a version), never whole records: subscribers re-read what they need. */
+export interface DomainEvents {
+  "session.revoked": { v: 1; userId: string; sessionIds: string[]; reason: SessionRevocationReason };
+}
+export type EventName = keyof DomainEvents;
+
+export interface EventBus {
+  /** Called after the change is committed. */
+  publish<K extends EventName>(name: K, event: DomainEvents[K]): void;
+  subscribe<K extends EventName>(name: K, listener: (event: DomainEvents[K]) => void): () => void;
+  stream<K extends EventName>(name: K, signal: AbortSignal): AsyncIterable<DomainEvents[K]>;
+}
+
+/** One process: the default. PostgreSQL NOTIFY and Redis adapters come with the real-time work. */
+export function createInProcessEventBus(): EventBus {
+  const emitter = new EventEmitter();
+  // Every open socket and subscription listens; the default cap of 10 would only warn.
+  emitter.setMaxListeners(0);
+  return {
+    publish(name, event) {
+      emitter.emit(name, event);
+    },
+    subscribe(name, listener) {
+      emitter.on(name, listener);
+      return () => emitter.off(name, listener);
+    },
+    async *stream(name, signal) {
+      for await (const [event] of on(emitter, name, { signal })) yield event;
+    },
+  };
+}

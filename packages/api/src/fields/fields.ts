@@ -1,0 +1,29 @@
+import { isValidPhoneNumber } from "libphonenumber-js";
+import { z } from "zod";
+
+/** Field formats of API-CONTRACT §4, shared by every domain. */
+export const ZEmail = z.email().max(254);
+
+export const ZName = z.string().trim().min(1).max(100);
+
+/** E.164 only (`+213551234567`), and a number that exists in its country's plan. */
+export const ZPhone = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, "Expected an E.164 phone number such as +213551234567")
+  .refine((value) => isValidPhoneNumber(value), "Not a valid phone number for its country code");
+
+/** A BCP-47 language tag (`fr`, `ar-DZ`, `kab`), stored in its canonical form. */
+export const ZLocale = z
+  .string()
+  .min(2)
+  .max(35)
+  .transform((tag, ctx) => {
+    try {
+      const [canonical] = Intl.getCanonicalLocales(tag);
+      if (canonical) return canonical;
+    } catch {
+      // Reported below.
+    }
+    ctx.addIssue({ code: "custom", message: "Expected a BCP-47 language tag such as fr, ar or kab" });
+    return z.NEVER;
+  });

@@ -1,0 +1,11 @@
+export { createFileMailer } from "./file-mailer.ts";
+export type { Mailer, MailKind, MailMessage } from "./mailer.ts";
+export {
+  invitationMail,
+  type MailRecipient,
+  type MailRole,
+  mailLanguage,
+  passwordResetMail,
+  verificationMail,
+} from "./messages.ts";
+export { createSmtpMailer } from "./smtp-mailer.ts";

@@ -1,0 +1,6 @@
+export {
+  createRateLimits,
+  type RateLimitRule,
+  type RateLimits,
+  type RateWindow,
+} from "./rate-limits.ts";
