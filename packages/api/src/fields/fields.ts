@@ -2,7 +2,11 @@ import { isValidPhoneNumber } from "libphonenumber-js";
 import { z } from "zod";
 
 /** Field formats of API-CONTRACT §4, shared by every domain. */
-export const ZEmail = z.email().max(254);
+/** Trimmed and lower-cased before it is checked, so " Amina@Example.DZ " is amina@example.dz. */
+export const ZEmail = z.string().trim().toLowerCase().pipe(z.email().max(254));
+
+/** A boolean in a query string ("true"/"false", "1"/"0") or from a typed tRPC client. */
+export const ZQueryBoolean = z.union([z.boolean(), z.stringbool()]);
 
 export const ZName = z.string().trim().min(1).max(100);
 

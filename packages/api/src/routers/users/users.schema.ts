@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZPassword } from "../../auth/passwords.ts";
 import { ROLES } from "../../auth/roles.ts";
-import { ZEmail, ZLocale, ZName, ZPhone } from "../../fields/fields.ts";
+import { ZEmail, ZLocale, ZName, ZPhone, ZQueryBoolean } from "../../fields/fields.ts";
 import type { Meta } from "../../meta.ts";
 import { pageOf, ZOrder, ZPageInput } from "../../pagination.ts";
 import { ZUserDto } from "../../services/identity/user-dto.ts";
@@ -87,7 +87,7 @@ export const ZChangePasswordInput = z.strictObject({
 });
 export const ZListUsersInput = ZPageInput.extend({
   role: z.enum(ROLES).optional(),
-  isActive: z.stringbool().optional(),
+  isActive: ZQueryBoolean.optional(),
   q: z.string().trim().min(1).max(100).optional(),
   sort: z.enum(Object.keys(USER_SORTS) as [keyof typeof USER_SORTS]).default("createdAt"),
   order: ZOrder.default("desc"),

@@ -66,7 +66,11 @@ export async function resetPassword(
     const token = await consumeUserToken(deps.clock, tx, input.token, ["PASSWORD_RESET", "INVITATION"]);
     const [user] = await tx
       .update(users)
-      .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})`, updatedAt: now })
+      .set({
+        passwordHash,
+        emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)`,
+        updatedAt: now,
+      })
       .where(and(eq(users.id, token.userId), eq(users.isActive, true)))
       .returning({ id: users.id });
     if (!user) throw new DomainError("INVALID_TOKEN");
@@ -127,7 +131,10 @@ export async function verifyEmail(deps: Deps, audit: AuditMeta, input: { token: 
     const now = deps.clock.now();
     await tx
       .update(users)
-      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})`, updatedAt: now })
+      .set({
+        emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)`,
+        updatedAt: now,
+      })
       .where(eq(users.id, token.userId));
     await voidUserTokens(deps.clock, tx, token.userId, ["EMAIL_VERIFICATION"]);
     await recordAudit(tx, audit, {
