@@ -73,10 +73,11 @@ export function createApp({ deps, config, router }: AppOptions): Express {
         const operationId = paths?.[0]
           ? (meta?.openapi?.operationId ?? paths[0].replace(/\./g, "-"))
           : undefined;
-        return {
-          ...(status ? { status } : {}),
-          headers: operationId ? { "x-operation-id": operationId } : {},
+        const headers = {
+          ...retryAfterHeaders(errors),
+          ...(operationId ? { "x-operation-id": operationId } : {}),
         };
+        return { ...(status ? { status } : {}), headers };
       },
       onError,
       maxBodySize: config.limits.bodyBytes,

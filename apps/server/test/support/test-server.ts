@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
-import type { AppRouter } from "@medical/api";
-import { makeTestDeps } from "@medical/api/testing";
+import type { AppRouter, Deps } from "@medical/api";
+import { makeTestDeps, type TestDepsOptions } from "@medical/api/testing";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { WebSocket as NodeWebSocket } from "ws";
@@ -21,6 +21,7 @@ export class LogCapture extends Writable {
 }
 
 export interface TestServer extends RunningServer {
+  deps: Deps;
   handle: TestDatabase;
   logs: LogCapture;
   close(): Promise<void>;
@@ -40,15 +41,21 @@ export async function startTestServer(
     router?: AppRouter;
     handle?: TestDatabase;
     limits?: Partial<ServerOptions["config"]["limits"]>;
+    /** Mailer, clock, settings, rate limits… for this server (makeTestDeps' options). */
+    deps?: TestDepsOptions;
   } = {},
 ): Promise<TestServer> {
   const handle = options.handle ?? (await openFileDatabase());
   const logs = new LogCapture();
-  const deps = makeTestDeps(handle, { logger: createLogger("debug", { destination: logs }) });
+  const deps = makeTestDeps(handle, {
+    logger: createLogger("debug", { destination: logs }),
+    ...options.deps,
+  });
   const config = { ...testServerConfig, limits: { ...testServerConfig.limits, ...options.limits } };
   const running = await startServer({ deps, config, router: options.router ?? createProbeRouter() });
   return {
     ...running,
+    deps,
     handle,
     logs,
     close: async () => {

@@ -5,8 +5,11 @@ import { z } from "zod";
 /** Trimmed and lower-cased before it is checked, so " Amina@Example.DZ " is amina@example.dz. */
 export const ZEmail = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
-/** A boolean in a query string ("true"/"false", "1"/"0") or from a typed tRPC client. */
-export const ZQueryBoolean = z.union([z.boolean(), z.stringbool()]);
+/**
+ * A boolean query parameter: "true"/"false" (or "1"/"0", "yes"/"no") on REST and tRPC alike; the
+ * REST generator accepts only primitive query types, so a boolean-or-string union is not possible.
+ */
+export const ZQueryBoolean = z.stringbool();
 
 export const ZName = z.string().trim().min(1).max(100);
 

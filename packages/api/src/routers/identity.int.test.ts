@@ -473,7 +473,7 @@ describe("admin user management", () => {
     // Other tests leave admins behind: demote every admin but two first, then race.
     const { caller: a, user: userA } = await signedIn(deps, { role: "ADMIN" });
     const { caller: b, user: userB } = await signedIn(deps, { role: "ADMIN" });
-    const all = await a.users.list({ role: "ADMIN", isActive: true, limit: 100 });
+    const all = await a.users.list({ role: "ADMIN", isActive: "true", limit: 100 });
     for (const admin of all.items.filter((u) => u.id !== userA.id && u.id !== userB.id)) {
       await a.users.update({ id: admin.id, role: "STAFF" });
     }
