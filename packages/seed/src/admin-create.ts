@@ -15,7 +15,8 @@ ADMIN_LAST_NAME, DATABASE_URL or DATA_DIR, ARGON2_MEMORY_KIB, ARGON2_ITERATIONS.
 function parseCommandLine(argv: string[]): { email?: string; help: boolean } {
   try {
     const { values } = parseArgs({
-      args: argv,
+      // `pnpm admin:create -- --email x` (npm's habit) forwards the "--" too.
+      args: argv[0] === "--" ? argv.slice(1) : argv,
       options: { email: { type: "string" }, help: { type: "boolean", short: "h" } },
       strict: true,
       allowPositionals: false,

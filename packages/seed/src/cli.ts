@@ -30,8 +30,10 @@ async function main(): Promise<number> {
       lastName: config.admin.lastName,
       via: "seed",
     });
-    if (!result.created) process.stdout.write(`Admin: ${describeExisting(result.user)}\n`);
-    else if (fromEnv) process.stdout.write(`Admin: created ${result.user.email} with ADMIN_PASSWORD.\n`);
+    if (!result.created) {
+      const label = fromEnv ? "Admin" : "Demo admin (development only)";
+      process.stdout.write(`${label}: ${describeExisting(result.user)}\n`);
+    } else if (fromEnv) process.stdout.write(`Admin: created ${result.user.email} with ADMIN_PASSWORD.\n`);
     else
       process.stdout.write(
         `Admin: created the DEMO account ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} ` +
