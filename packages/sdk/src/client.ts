@@ -1,0 +1,112 @@
+import type { AppRouter } from "@medical/api";
+import { createTRPCClient, httpBatchLink, httpLink, splitLink, type TRPCClient } from "@trpc/client";
+import superjson from "superjson";
+import { refreshLink } from "./refresh-link.ts";
+import type { RouterInputs, RouterOutputs } from "./router-types.ts";
+import { createSessionSocket } from "./session-socket.ts";
+import { createTokenRefresher } from "./token-refresher.ts";
+import { memoryTokenStore, type TokenStore, type Tokens } from "./tokens.ts";
+
+/** The server refuses larger tRPC batches; the client splits its batches to fit. */
+export const MAX_BATCH_ITEMS = 10;
+
+export interface MedicalClientOptions {
+  /** The server's base URL, e.g. `https://api.clinic.dz` or `http://localhost:3000`. */
+  url: string;
+  /** Where tokens live; in memory by default. */
+  tokens?: TokenStore;
+  /** Browsers and Node ≥ 22 have one built in; on Node 20 pass one (e.g. from the `ws` package). */
+  WebSocket?: typeof globalThis.WebSocket;
+  /** The `fetch` for HTTP calls, the global one by default. */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** The signed-in user, as login and register return it. */
+export type SessionUser = RouterOutputs["auth"]["login"]["user"];
+
+export interface MedicalClient {
+  /**
+   * The typed tRPC client: `api.users.me.query()`, `api.auth.onSessionEvent.subscribe(...)`.
+   * Calls carry the stored access token and refresh it once on `TOKEN_EXPIRED`.
+   */
+  readonly api: TRPCClient<AppRouter>;
+  /** The store the client reads and writes its tokens in. */
+  readonly tokens: TokenStore;
+  /** Signs in and stores the tokens. */
+  login(email: string, password: string): Promise<SessionUser>;
+  /** Creates a patient account, signs in and stores the tokens. */
+  register(input: RouterInputs["auth"]["register"]): Promise<SessionUser>;
+  /** Ends this session on the server and empties the store, even when the server cannot be reached. */
+  logout(): Promise<void>;
+  /** Closes the WebSocket, ending its subscriptions. HTTP calls keep working. */
+  close(): Promise<void>;
+}
+
+const pairOf = ({ accessToken, refreshToken }: Tokens): Tokens => ({ accessToken, refreshToken });
+
+/**
+ * A typed client: queries and mutations over HTTP batches, subscriptions over one WebSocket that
+ * opens on the first subscription and closes shortly after the last one ends (see README).
+ */
+export function createMedicalClient(options: MedicalClientOptions): MedicalClient {
+  const base = options.url.replace(/\/+$/, "");
+  const tokens = options.tokens ?? memoryTokenStore();
+
+  // auth.refresh has its own chain: the refresh link must never retry or refresh it.
+  const refreshClient = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${base}/trpc`, transformer: superjson, fetch: options.fetch })],
+  });
+  const refresher = createTokenRefresher(tokens, async (refreshToken) =>
+    pairOf(await refreshClient.auth.refresh.mutate({ refreshToken })),
+  );
+  const socket = createSessionSocket({
+    url: `${base.replace(/^http/, "ws")}/trpc`,
+    WebSocket: options.WebSocket,
+    tokens,
+    refresher,
+  });
+
+  const api = createTRPCClient<AppRouter>({
+    links: [
+      refreshLink({ tokens, refresher }),
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: socket.link,
+        false: httpBatchLink({
+          url: `${base}/trpc`,
+          transformer: superjson,
+          maxItems: MAX_BATCH_ITEMS,
+          fetch: options.fetch,
+          headers: () => {
+            const stored = tokens.get();
+            return stored ? { authorization: `Bearer ${stored.accessToken}` } : {};
+          },
+        }),
+      }),
+    ],
+  });
+
+  const signIn = (session: RouterOutputs["auth"]["login"]): SessionUser => {
+    tokens.set(pairOf(session));
+    return session.user;
+  };
+
+  return {
+    api,
+    tokens,
+    login: async (email, password) => signIn(await api.auth.login.mutate({ email, password })),
+    register: async (input) => signIn(await api.auth.register.mutate(input)),
+    async logout() {
+      // A refresh in flight would spend the refresh token this logout sends.
+      await refresher.settled();
+      const stored = tokens.get();
+      if (!stored) return;
+      try {
+        await api.auth.logout.mutate({ refreshToken: stored.refreshToken });
+      } finally {
+        tokens.set(null);
+      }
+    },
+    close: () => socket.close(),
+  };
+}
