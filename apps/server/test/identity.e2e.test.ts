@@ -98,6 +98,7 @@ describe("the account lifecycle over REST", () => {
     expect(known.body).toEqual(unknown.body);
     const reset = await mailer.next((m) => m.to === user.email && m.kind === "PASSWORD_RESET");
     expect(known.text).not.toContain(tokenIn(reset));
+    expect(server.logs.text).not.toContain(tokenIn(reset));
 
     const login = await call("/auth/login", { json: { email: user.email, password: TEST_PASSWORD } });
     const response = await fetch(`${server.url}/api/v1/auth/logout-all`, {

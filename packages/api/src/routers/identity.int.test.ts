@@ -525,3 +525,61 @@ describe("the caller's own account", () => {
     });
   });
 });
+
+describe("the audit trail", () => {
+  test("records every security event of an account, readable by admins with filters", async () => {
+    const { deps } = setup();
+    const { user, session, caller } = await signedIn(deps, { role: "STAFF" });
+    await callerFor(deps)
+      .auth.login({ email: user.email, password: "wrong" })
+      .catch(() => undefined);
+    await caller.users.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "another long one" });
+    await callerFor(deps).auth.logout({ refreshToken: session.refreshToken });
+    const { caller: admin, user: adminUser } = await signedIn(deps, { role: "ADMIN" });
+    await admin.users.update({ id: user.id, role: "DOCTOR" });
+    await admin.users.delete({ id: user.id });
+    await admin.users.update({ id: user.id, isActive: true });
+
+    const actions = await auditActions(deps, user.id);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "auth.login:SUCCESS",
+        "auth.login:FAILURE",
+        "user.password_changed:SUCCESS",
+        "user.role_changed:SUCCESS",
+        "user.deactivated:SUCCESS",
+        "user.activated:SUCCESS",
+      ]),
+    );
+    const byAdmin = await admin.admin.audit({
+      actorId: adminUser.id,
+      action: "user.role_changed",
+      limit: 10,
+    });
+    expect(byAdmin.items).toEqual([
+      expect.objectContaining({
+        actorId: adminUser.id,
+        actorRole: "ADMIN",
+        targetId: user.id,
+        details: { from: "STAFF", to: "DOCTOR" },
+      }),
+    ]);
+    const logouts = await admin.admin.audit({ action: "auth.logout", limit: 100 });
+    expect(logouts.items.some((event) => event.details?.userId === user.id)).toBe(true);
+    const future = await admin.admin.audit({ from: new Date(Date.now() + 60_000).toISOString(), limit: 10 });
+    expect(future.items).toEqual([]);
+  });
+
+  test("pages with a cursor in time order", async () => {
+    const { deps } = setup();
+    const { caller: admin } = await signedIn(deps, { role: "ADMIN" });
+    const first = await admin.admin.audit({ limit: 2 });
+    expect(first.items).toHaveLength(2);
+    const second = await admin.admin.audit({ limit: 2, cursor: first.nextCursor ?? "" });
+    const times = [...first.items, ...second.items].map((e) => e.occurredAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(new Set([...first.items, ...second.items].map((e) => e.id)).size).toBe(
+      first.items.length + second.items.length,
+    );
+  });
+});
