@@ -63,6 +63,7 @@ describe("configuration", () => {
     [{ DATABASE_URL: "mysql://db/app" }, /DATABASE_URL: must be a postgres/],
     [{ PORT: "http" }, /PORT/],
     [{ RATE_LIMIT_LOGIN: "ten per minute" }, /RATE_LIMIT_LOGIN/],
+    [{ RATE_LIMIT_LOGIN: "5/1m" }, /three windows/],
     [{ MAIL_TRANSPORT: "smtp" }, /SMTP_URL/],
   ])("rejects %o with a message naming the setting", (env, message) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
@@ -72,13 +73,14 @@ describe("configuration", () => {
   test("parses rate limits, trust proxy and explicit origins", () => {
     const config = loadConfig({
       DATA_DIR: dataDir(),
-      RATE_LIMIT_LOGIN: "5/1m,50/1h",
+      RATE_LIMIT_LOGIN: "5/1m,50/1h,200/1h",
       TRUST_PROXY: "1",
       CORS_ORIGINS: "https://app.clinic.dz, https://*.clinic.dz",
     });
     expect(config.rateLimits.login).toEqual([
       { points: 5, durationMs: 60_000 },
       { points: 50, durationMs: 3_600_000 },
+      { points: 200, durationMs: 3_600_000 },
     ]);
     expect(config.rateLimits.public).toEqual([
       { points: 20, durationMs: 1_000 },

@@ -53,7 +53,11 @@ const EnvSchema = z.object({
   REFRESH_TOKEN_TTL: duration("REFRESH_TOKEN_TTL", "30d"),
   CORS_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().default("false"),
-  RATE_LIMIT_LOGIN: rateLimits("10/15m,100/1h,100/15m"),
+  // Three windows, in order: per (account, IP), per account, per IP.
+  RATE_LIMIT_LOGIN: rateLimits("10/15m,100/1h,100/15m").refine(
+    (limits) => limits.length === 3,
+    "RATE_LIMIT_LOGIN takes three windows: per (account, IP), per account, per IP (e.g. 10/15m,100/1h,100/15m)",
+  ),
   RATE_LIMIT_AUTH: rateLimits("20/15m"),
   RATE_LIMIT_PUBLIC: rateLimits("20/1s,40/2s"),
   REQUIRE_VERIFIED_EMAIL: z.stringbool().default(false),

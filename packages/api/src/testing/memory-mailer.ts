@@ -27,9 +27,12 @@ export function createMemoryMailer(): MemoryMailer {
   };
 }
 
-/** The token of a mail: the only 43-character base64url word in its text. */
+/**
+ * The token of a mail: the only run of exactly 43 base64url characters in its text. Not `\b`:
+ * a token may begin or end with "-", which is no word character.
+ */
 export function tokenIn(message: MailMessage): string {
-  const token = /\b[A-Za-z0-9_-]{43}\b/.exec(message.text)?.[0];
+  const token = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/.exec(message.text)?.[0];
   if (!token) throw new Error(`no token in the ${message.kind} mail`);
   return token;
 }

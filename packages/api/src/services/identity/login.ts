@@ -6,7 +6,7 @@ import { randomToken } from "../../auth/secrets.ts";
 import type { Deps } from "../../deps.ts";
 import { DomainError } from "../../errors.ts";
 import { normalizeEmail } from "./normalize.ts";
-import { rateRules } from "./rate-rules.ts";
+import { clearLoginFailures, limitLogin } from "./rate-rules.ts";
 import { type SessionDto, startSession } from "./sessions.ts";
 
 /** A real hash of a random password, made once per hasher: unknown emails cost a verification too. */
@@ -26,12 +26,8 @@ export async function login(
   input: { email: string; password: string },
 ): Promise<SessionDto> {
   const email = normalizeEmail(input.email);
-  const ip = audit.origin.ip ?? "unknown";
-  const rules = rateRules(deps.settings);
   // Limits first: a blocked attempt costs no hashing.
-  await deps.rateLimits.consume(rules.loginAccountIp, `${email}|${ip}`);
-  await deps.rateLimits.consume(rules.loginAccount, email);
-  await deps.rateLimits.consume(rules.loginIp, ip);
+  await limitLogin(deps, audit, email);
 
   const [user] = await deps.db
     .select()
@@ -70,7 +66,7 @@ export async function login(
     });
     throw new DomainError("EMAIL_NOT_VERIFIED");
   }
-  await deps.rateLimits.reset(rules.loginAccountIp, `${email}|${ip}`);
+  await clearLoginFailures(deps, audit, email);
   return deps.db.transaction(async (tx) => {
     const session = await startSession(deps, tx, user, audit.origin);
     await recordAudit(

@@ -8,7 +8,7 @@ import { DomainError } from "../../errors.ts";
 import { passwordResetMail } from "../../mail/messages.ts";
 import { sendAfterAnswer } from "./mail.ts";
 import { normalizeEmail } from "./normalize.ts";
-import { rateRules } from "./rate-rules.ts";
+import { limitAuthRoute } from "./rate-rules.ts";
 import { announceRevocation, revokeSessions } from "./sessions.ts";
 import { consumeUserToken, createUserToken, TOKEN_LIFETIME_MS, voidUserTokens } from "./user-tokens.ts";
 
@@ -17,7 +17,7 @@ import { consumeUserToken, createUserToken, TOKEN_LIFETIME_MS, voidUserTokens } 
  * leaves after the answer.
  */
 export async function forgotPassword(deps: Deps, audit: AuditMeta, input: { email: string }): Promise<void> {
-  await deps.rateLimits.consume(rateRules(deps.settings).auth, audit.origin.ip ?? "unknown");
+  await limitAuthRoute(deps, audit);
   const email = normalizeEmail(input.email);
   const [user] = await deps.db
     .select()
@@ -59,7 +59,7 @@ export async function resetPassword(
   audit: AuditMeta,
   input: { token: string; newPassword: string },
 ): Promise<void> {
-  await deps.rateLimits.consume(rateRules(deps.settings).auth, audit.origin.ip ?? "unknown");
+  await limitAuthRoute(deps, audit);
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const now = deps.clock.now();
   const { userId, revoked } = await deps.db.transaction(async (tx) => {
@@ -125,7 +125,7 @@ export async function changePassword(
 
 /** Marks the email verified; other verification links of the user stop working. */
 export async function verifyEmail(deps: Deps, audit: AuditMeta, input: { token: string }): Promise<void> {
-  await deps.rateLimits.consume(rateRules(deps.settings).auth, audit.origin.ip ?? "unknown");
+  await limitAuthRoute(deps, audit);
   await deps.db.transaction(async (tx) => {
     const token = await consumeUserToken(deps.clock, tx, input.token, ["EMAIL_VERIFICATION"]);
     const now = deps.clock.now();

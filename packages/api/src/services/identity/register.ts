@@ -7,7 +7,7 @@ import { DomainError } from "../../errors.ts";
 import { verificationMail } from "../../mail/messages.ts";
 import { sendAfterAnswer } from "./mail.ts";
 import { normalizeEmail } from "./normalize.ts";
-import { rateRules } from "./rate-rules.ts";
+import { limitAuthRoute } from "./rate-rules.ts";
 import { type SessionDto, startSession } from "./sessions.ts";
 import { createUserToken } from "./user-tokens.ts";
 
@@ -24,7 +24,7 @@ const UNIQUE_VIOLATION = "23505";
 
 /** Self-registration: always a PATIENT, signed in at once, with a verification mail. */
 export async function register(deps: Deps, audit: AuditMeta, input: RegisterInput): Promise<SessionDto> {
-  await deps.rateLimits.consume(rateRules(deps.settings).auth, audit.origin.ip ?? "unknown");
+  await limitAuthRoute(deps, audit);
   const email = normalizeEmail(input.email);
   const passwordHash = await deps.hasher.hash(input.password);
   try {
