@@ -11,7 +11,8 @@ Each scenario runs, after an untimed warm-up, two ways per server:
   closed   fixed concurrency, as fast as the server answers: saturation req/s; ours/bare is
            ours ÷ bare req/s on these rows
   fixed    a fixed request rate for latency p50/p95/p99: --rate-workers single-connection hey
-           processes, each -q rate/workers, started 1/rate apart so their requests interleave
+           processes, each -q rate/workers, started 1/rate apart so their requests interleave;
+           a scenario that saturates far below --rate caps it (maxRate: login runs at 50/s)
 
 Options
   scenario…           scenarios to run, by name (default: all of src/scenarios/index.ts)
@@ -22,7 +23,7 @@ Options
   --duration 10s      length of each timed run (ms, s or m; at most 5m)
   --warmup 2s         untimed closed-loop warm-up per scenario and server
   --concurrency 32    workers of the closed loop
-  --rate 300          requests per second of the fixed-rate run
+  --rate 300          requests per second of the fixed-rate run (at most a scenario's maxRate)
   --rate-workers 10   hey processes sharing that rate (one connection each)
   --server <file>     entry file to boot instead of apps/server/src/main.ts (e.g. a stand-in)
   -h, --help          this text
@@ -40,8 +41,12 @@ Columns: errors = non-2xx answers + transport failures; RSS (from /proc/<pid>/st
 run. A mix of several URLs runs one hey per URL side by side; req/s is the sum, percentiles are
 taken over all requests (merged from each hey's distribution, src/latency.ts).
 
+Each scenario's description (what a row measured, e.g. the login's argon2 cost) is printed under
+the table and kept in the JSON file.
+
 Requires hey (apt-get install hey). A full `pnpm bench health` takes about 2 minutes.
-Add a scenario: a module in src/scenarios/ (see scenario.ts, health.ts), listed in index.ts.
+Add a scenario: a module in src/scenarios/ (see scenario.ts, health.ts; identity.ts for a POST
+target, a setup that logs in, and seeded data), listed in index.ts.
 */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -152,6 +157,8 @@ async function main(): Promise<number> {
     return ra.reduce((order, value, i) => order || value - (rb[i] ?? 0), 0);
   });
   console.log(`\n${formatTable(measurements)}`);
+  // What each row measured, e.g. the login's hash cost, beside the figures.
+  for (const scenario of selected) console.log(`${scenario.name}: ${scenario.description}`);
   for (const failure of failures) {
     console.log(`FAILED ${failure.scenario} on node ${failure.node} (${failure.server}): ${failure.error}`);
   }
@@ -160,6 +167,7 @@ async function main(): Promise<number> {
     finishedAt: new Date().toISOString(),
     argv: process.argv.slice(2),
     database: store.description,
+    scenarios: selected.map(({ name, description }) => ({ name, description })),
     settings: {
       durationMs: options.duration,
       warmupMs: options.warmup,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { createRouter } from "./bare/router.ts";
-import { parseHeySummary } from "./hey.ts";
+import { heyArgs, parseHeySummary } from "./hey.ts";
 import { mergedPercentile } from "./latency.ts";
 
 // Trimmed output of hey 0.1.4 (Debian), with both a status and an error section.
@@ -49,6 +49,30 @@ describe("parseHeySummary", () => {
   });
 });
 
+describe("heyArgs", () => {
+  const load = { url: "http://127.0.0.1:1/api/v1/x", concurrency: 2, durationMs: 500 };
+  test("a GET load keeps its arguments", () => {
+    expect(heyArgs({ ...load, headers: { authorization: "Bearer t" }, ratePerWorker: 1.5 })).toEqual([
+      "-z",
+      "500ms",
+      "-c",
+      "2",
+      "-t",
+      "10",
+      "-q",
+      "1.500",
+      "-H",
+      "authorization: Bearer t",
+      load.url,
+    ]);
+  });
+
+  test("a POST sends its JSON body", () => {
+    const args = heyArgs({ ...load, method: "POST", body: '{"a":1}' });
+    expect(args.slice(6)).toEqual(["-m", "POST", "-T", "application/json", "-d", '{"a":1}', load.url]);
+  });
+});
+
 describe("mergedPercentile", () => {
   const run = parseHeySummary(summary);
   test("one run gives hey's own figure", () => {
@@ -73,11 +97,18 @@ describe("bare router", () => {
   const route = createRouter([
     { path: "/api/v1/health", handle: async () => ({ status: 200, body: null }) },
     { path: "/api/v1/doctors/:id", handle: async () => ({ status: 200, body: null }) },
+    { method: "POST", path: "/api/v1/auth/login", handle: async () => ({ status: 200, body: null }) },
   ]);
   test("matches exact paths and named segments", () => {
     expect(route("/api/v1/health")?.params).toEqual({});
     expect(route("/api/v1/doctors/a%20b")?.params).toEqual({ id: "a b" });
     expect(route("/api/v1/doctors/")).toBeUndefined();
     expect(route("/api/v1/nope")).toBeUndefined();
+  });
+
+  test("matches the method, GET by default", () => {
+    expect(route("/api/v1/auth/login", "POST")?.params).toEqual({});
+    expect(route("/api/v1/auth/login")).toBeUndefined();
+    expect(route("/api/v1/health", "POST")).toBeUndefined();
   });
 });

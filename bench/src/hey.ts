@@ -1,10 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { spawnTracked } from "./processes.ts";
-import type { Headers } from "./scenario.ts";
+import type { Headers, Method } from "./scenario.ts";
 
 /** One hey process: a closed loop of `concurrency` workers, each paced to `ratePerWorker` when given. */
 export interface HeyLoad {
   readonly url: string;
+  /** GET when not given. */
+  readonly method?: Method;
+  /** JSON text sent with every request (hey cannot vary it). */
+  readonly body?: string;
   readonly headers?: Headers;
   readonly concurrency: number;
   readonly durationMs: number;
@@ -36,12 +40,20 @@ export function heyAvailable(): boolean {
   }
 }
 
-/** hey rounds to 0.1 ms; a -z run stops within one request of the end, so the kill timer only catches hangs. */
-export async function runHey(load: HeyLoad): Promise<HeyResult> {
+/** hey's command line for one load; a GET load gets the same arguments as before POST existed. */
+export function heyArgs(load: HeyLoad): string[] {
   const args = ["-z", `${load.durationMs}ms`, "-c", String(load.concurrency), "-t", "10"];
   if (load.ratePerWorker !== undefined) args.push("-q", load.ratePerWorker.toFixed(3));
+  if (load.method && load.method !== "GET") args.push("-m", load.method);
+  if (load.body !== undefined) args.push("-T", "application/json", "-d", load.body);
   for (const [name, value] of Object.entries(load.headers ?? {})) args.push("-H", `${name}: ${value}`);
   args.push(load.url);
+  return args;
+}
+
+/** hey rounds to 0.1 ms; a -z run stops within one request of the end, so the kill timer only catches hangs. */
+export async function runHey(load: HeyLoad): Promise<HeyResult> {
+  const args = heyArgs(load);
   const { code, stdout, stderr } = await spawnTracked("hey", args, { timeoutMs: load.durationMs + 30_000 });
   if (code !== 0) throw new Error(`hey exited with ${code}: ${stderr.trim() || stdout.trim()}`);
   return parseHeySummary(stdout);

@@ -36,29 +36,52 @@ export interface Failure {
 
 type LoadOptions = Pick<BenchOptions, "concurrency" | "rate" | "rateWorkers">;
 
+/** The request hey sends for a target, as fetch options: setup and preflight send the same. */
+function requestInit(target: Target): RequestInit {
+  const json: Headers = target.body === undefined ? {} : { "content-type": "application/json" };
+  return {
+    method: target.method ?? "GET",
+    headers: { ...json, ...target.headers },
+    body: target.body,
+    signal: AbortSignal.timeout(10_000),
+  };
+}
+
+async function fetchJson(baseUrl: string, target: Target): Promise<unknown> {
+  const response = await fetch(`${baseUrl}${target.path}`, requestInit(target));
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok)
+    throw new Error(
+      `${target.method ?? "GET"} ${target.path} answered ${response.status}: ${JSON.stringify(body)}`,
+    );
+  return body;
+}
+
 function setupContext(baseUrl: string): SetupContext {
   return {
     baseUrl,
-    async getJson(path: string, headers?: Headers) {
-      const response = await fetch(`${baseUrl}${path}`, { headers, signal: AbortSignal.timeout(10_000) });
-      const body: unknown = await response.json().catch(() => null);
-      if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${JSON.stringify(body)}`);
-      return body;
-    },
+    getJson: (path: string, headers?: Headers) => fetchJson(baseUrl, { path, headers }),
+    postJson: (path: string, body: unknown, headers?: Headers) =>
+      fetchJson(baseUrl, { path, method: "POST", body: JSON.stringify(body), headers }),
   };
 }
 
 /** One request per target before any load: a 404 or 500 should stop the scenario, not fill a table. */
 async function preflight(baseUrl: string, targets: readonly Target[]): Promise<void> {
   for (const target of targets) {
-    const response = await fetch(`${baseUrl}${target.path}`, {
-      headers: target.headers,
-      signal: AbortSignal.timeout(10_000),
-    });
+    const response = await fetch(`${baseUrl}${target.path}`, requestInit(target));
     const body = await response.text();
     if (!response.ok)
-      throw new Error(`GET ${target.path} answered ${response.status}: ${body.slice(0, 200)}`);
+      throw new Error(
+        `${target.method ?? "GET"} ${target.path} answered ${response.status}: ${body.slice(0, 200)}`,
+      );
   }
+}
+
+/** --rate, lowered to the scenario's ceiling when it has one (see Scenario.maxRate). */
+function loadFor(scenario: Scenario, options: BenchOptions): LoadOptions {
+  const rate = Math.min(options.rate, scenario.maxRate ?? options.rate);
+  return { concurrency: options.concurrency, rate, rateWorkers: options.rateWorkers };
 }
 
 interface Run {
@@ -98,6 +121,8 @@ async function drive(
     started.push(
       runHey({
         url: `${baseUrl}${run.target.path}`,
+        method: run.target.method,
+        body: run.target.body,
         headers: run.target.headers,
         concurrency: run.concurrency,
         durationMs,
@@ -117,8 +142,9 @@ async function timedRun(
   mode: Mode,
   options: BenchOptions,
 ): Promise<Measurement> {
+  const load = loadFor(scenario, options);
   const sampler = sampleMemory(server.process);
-  const results = await drive(server.baseUrl, targets, mode, options.duration, options).catch(
+  const results = await drive(server.baseUrl, targets, mode, options.duration, load).catch(
     async (error: unknown) => {
       await sampler.stop(); // no sampler outlives its run
       throw error;
@@ -131,7 +157,7 @@ async function timedRun(
     node: node.version,
     server: server.kind,
     mode,
-    load: mode === "closed" ? `c=${options.concurrency}` : `${options.rate}/s`,
+    load: mode === "closed" ? `c=${load.concurrency}` : `${load.rate}/s`,
     requestsPerSecond: all.reduce((sum, r) => sum + r.requestsPerSecond, 0),
     p50Ms: mergedPercentile(all, 50),
     p95Ms: mergedPercentile(all, 95),
@@ -153,13 +179,14 @@ export async function measureScenario(
   const targets = scenario.setup ? await scenario.setup(setupContext(server.baseUrl)) : scenario.targets;
   if (targets.length === 0) throw new Error("the scenario has no targets");
   await preflight(server.baseUrl, targets);
+  const load = loadFor(scenario, options);
   log(`warm-up ${options.warmup} ms`);
-  await drive(server.baseUrl, targets, "closed", options.warmup, options);
+  await drive(server.baseUrl, targets, "closed", options.warmup, load);
   const rows: Measurement[] = [];
   for (const mode of ["closed", "fixed"] as const) {
     await sleep(500);
     log(
-      `${mode} ${mode === "closed" ? `c=${options.concurrency}` : `${options.rate}/s`} for ${options.duration} ms`,
+      `${mode} ${mode === "closed" ? `c=${load.concurrency}` : `${load.rate}/s`} for ${options.duration} ms`,
     );
     rows.push(await timedRun(scenario, server, node, targets, mode, options));
   }

@@ -9,6 +9,7 @@ export interface Report {
   readonly finishedAt: string;
   readonly argv: readonly string[];
   readonly database: string;
+  readonly scenarios: readonly { readonly name: string; readonly description: string }[];
   readonly settings: Readonly<Record<string, unknown>>;
   readonly measurements: readonly Measurement[];
   readonly failures: readonly Failure[];

@@ -3,10 +3,19 @@ import type { Database } from "@medical/db";
 
 export type Headers = Readonly<Record<string, string>>;
 
-/** One request that hey repeats: a GET on the server under test, always on 127.0.0.1. */
+export type Method = "GET" | "POST";
+
+/**
+ * One request that hey repeats on the server under test, always on 127.0.0.1: a GET, or a POST of
+ * one fixed JSON body (hey sends the same body every time).
+ */
 export interface Target {
   /** Path and query, e.g. `/api/v1/health`. */
   readonly path: string;
+  /** GET when not given. */
+  readonly method?: Method;
+  /** JSON text, sent as `application/json`; only with POST. */
+  readonly body?: string;
   readonly headers?: Headers;
 }
 
@@ -15,6 +24,8 @@ export interface SetupContext {
   readonly baseUrl: string;
   /** One GET with a timeout; throws on a non-2xx status. Setup loops must stay bounded. */
   getJson(path: string, headers?: Headers): Promise<unknown>;
+  /** One POST of `body` as JSON, with a timeout; throws on a non-2xx status. */
+  postJson(path: string, body: unknown, headers?: Headers): Promise<unknown>;
 }
 
 export type SqlParam = string | number | boolean | null;
@@ -28,6 +39,21 @@ export interface BareRequest {
   /** Values of the `:name` segments of the route's path. */
   readonly params: Readonly<Record<string, string>>;
   readonly headers: IncomingHttpHeaders;
+  /** The parsed JSON body of a POST; undefined for a GET. */
+  readonly body: unknown;
+  /** Access-token settings the bare twin shares with the server it stands in for. */
+  readonly tokens: BareTokens;
+}
+
+/**
+ * HS256 like the server's access tokens: same issuer, audience and lifetime, and a secret of its
+ * own (src/servers.ts passes one to each boot), so a bare route can sign and verify the same JWTs.
+ */
+export interface BareTokens {
+  readonly key: Uint8Array;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
 }
 
 export interface BareResponse {
@@ -36,7 +62,9 @@ export interface BareResponse {
 }
 
 export interface BareRoute {
-  /** GET path with optional `:name` segments, e.g. `/api/v1/doctors/:id`. */
+  /** GET when not given. */
+  readonly method?: Method;
+  /** Path with optional `:name` segments, e.g. `/api/v1/doctors/:id`. */
   readonly path: string;
   handle(request: BareRequest): Promise<BareResponse>;
 }
@@ -61,4 +89,9 @@ export interface Scenario {
   /** The same SQL served by node:http + a bare driver: the baseline of the ours/bare ratio. */
   readonly bare: readonly BareRoute[];
   readonly data?: ScenarioData;
+  /**
+   * Ceiling of the fixed-rate run's requests/s, for a scenario that saturates far below --rate
+   * (login: argon2): past saturation the queue only grows and the percentiles measure the backlog.
+   */
+  readonly maxRate?: number;
 }

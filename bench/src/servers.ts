@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { RunCopy } from "./database.ts";
+import { ACCESS_TOKENS, ARGON2_COST, REFRESH_TTL_MS } from "./identity.ts";
 import type { NodeRuntime } from "./node-versions.ts";
 import { freePort, type LongRunning, onCleanup, startLongRunning, waitForHttp } from "./processes.ts";
 
@@ -21,7 +22,9 @@ const TSX_LOADER = import.meta.resolve("tsx");
 const MEMORY_PROBE = new URL("./probe/memory-probe.ts", import.meta.url).href;
 const HEALTH_PATH = "/api/v1/health";
 // Limiters stay in the request path (their cost is measured) but must not answer 429 to one client doing 5k req/s.
-const UNLIMITED = "1000000/1s";
+// As many windows as the server's defaults: login limits per account+IP, account and IP (three
+// windows, read by position; a missing one is a rule without windows, which the server refuses).
+const unlimited = (windows: number) => Array.from({ length: windows }, () => "1000000/1s").join(",");
 
 /** Only what a process needs to run; configuration inherited from the shell would make runs differ. */
 function baseEnv(): NodeJS.ProcessEnv {
@@ -44,11 +47,17 @@ function oursEnv(port: number, copy: RunCopy): NodeJS.ProcessEnv {
     DATA_DIR: copy.dataDir,
     ...(copy.databaseUrl ? { DATABASE_URL: copy.databaseUrl } : {}),
     JWT_SECRET: randomBytes(48).toString("base64url"),
+    JWT_ISSUER: ACCESS_TOKENS.issuer,
+    JWT_AUDIENCE: ACCESS_TOKENS.audience,
+    ACCESS_TOKEN_TTL: `${ACCESS_TOKENS.ttlSeconds}s`,
+    REFRESH_TOKEN_TTL: `${REFRESH_TTL_MS / 1000}s`,
+    ARGON2_MEMORY_KIB: String(ARGON2_COST.memoryKib),
+    ARGON2_ITERATIONS: String(ARGON2_COST.iterations),
     ENCRYPTION_KEYS: `bench1:${randomBytes(32).toString("base64")}`,
     MAIL_TRANSPORT: "file",
-    RATE_LIMIT_LOGIN: UNLIMITED,
-    RATE_LIMIT_AUTH: UNLIMITED,
-    RATE_LIMIT_PUBLIC: UNLIMITED,
+    RATE_LIMIT_LOGIN: unlimited(3),
+    RATE_LIMIT_AUTH: unlimited(1),
+    RATE_LIMIT_PUBLIC: unlimited(2),
   };
 }
 
@@ -57,6 +66,8 @@ function bareEnv(port: number, copy: RunCopy): NodeJS.ProcessEnv {
     ...baseEnv(),
     NODE_ENV: "production",
     BARE_PORT: String(port),
+    // Its own secret: each server verifies only the tokens it signed (src/identity.ts has the rest).
+    BARE_JWT_SECRET: randomBytes(48).toString("base64url"),
     ...(copy.bare.kind === "postgres"
       ? { BARE_DATABASE_URL: copy.bare.url }
       : { BARE_PGLITE_DIR: copy.bare.dir }),

@@ -1,17 +1,19 @@
-import type { BareRoute } from "../scenario.ts";
+import type { BareRoute, Method } from "../scenario.ts";
 
 export interface Match {
   readonly route: BareRoute;
   readonly params: Record<string, string>;
 }
 
-/** Exact segments and `:name` placeholders; enough for REST paths, with no dependency to measure. */
-export function createRouter(routes: readonly BareRoute[]): (pathname: string) => Match | undefined {
+/** Method, exact segments and `:name` placeholders; enough for REST paths, with no dependency to measure. */
+export function createRouter(
+  routes: readonly BareRoute[],
+): (pathname: string, method?: Method) => Match | undefined {
   const compiled = routes.map((route) => ({ route, segments: route.path.split("/") }));
-  return (pathname) => {
+  return (pathname, method = "GET") => {
     const parts = pathname.split("/");
     for (const { route, segments } of compiled) {
-      if (segments.length !== parts.length) continue;
+      if ((route.method ?? "GET") !== method || segments.length !== parts.length) continue;
       const params: Record<string, string> = {};
       const matches = segments.every((segment, i) => {
         const part = parts[i] ?? "";

@@ -1,5 +1,6 @@
 import type { Scenario } from "../scenario.ts";
 import { health } from "./health.ts";
+import { login, usersMe } from "./identity.ts";
 
 /** Every scenario, in the order `pnpm bench` runs them when none is named. One module per domain. */
-export const scenarios: readonly Scenario[] = [health];
+export const scenarios: readonly Scenario[] = [health, login, usersMe];
