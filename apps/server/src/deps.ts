@@ -2,6 +2,7 @@ import { join } from "node:path";
 import {
   createAccessTokens,
   createArgon2Hasher,
+  createFieldCipher,
   createFileMailer,
   createInProcessEventBus,
   createRateLimits,
@@ -52,6 +53,7 @@ export function buildDeps(config: Config, handle: DbHandle, logger: Logger): Res
       clock,
     ),
     hasher: createArgon2Hasher(config.argon2),
+    fieldCipher: createFieldCipher(config.encryptionKeys),
     mailer,
     rateLimits: createRateLimits({ keyPrefix: "medical:rl", redis }),
     settings: {

@@ -2,6 +2,7 @@ import type { Database, DatabaseKind } from "@medical/db";
 import type { Logger } from "pino";
 import type { AccessTokens } from "./auth/access-tokens.ts";
 import type { PasswordHasher } from "./auth/passwords.ts";
+import type { FieldCipher } from "./crypto/field-cipher.ts";
 import type { EventBus } from "./events/event-bus.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { RateLimits, RateWindow } from "./rate-limit/rate-limits.ts";
@@ -35,6 +36,8 @@ export interface Deps {
   events: EventBus;
   accessTokens: AccessTokens;
   hasher: PasswordHasher;
+  /** Encrypts clinical fields at rest (ENCRYPTION_KEYS). */
+  fieldCipher: FieldCipher;
   mailer: Mailer;
   rateLimits: RateLimits;
   settings: Settings;

@@ -8,6 +8,13 @@ export {
   createContextFactory,
   type RequestOrigin,
 } from "./context.ts";
+export {
+  type CipherContext,
+  createFieldCipher,
+  type EncryptionKey,
+  type FieldCipher,
+  FieldDecryptionError,
+} from "./crypto/field-cipher.ts";
 export { type Clock, type Deps, type Settings, systemClock } from "./deps.ts";
 export { reportError, stackFrames } from "./error-report.ts";
 export { type ErrorFacts, errorFacts } from "./error-shape.ts";

@@ -2,6 +2,7 @@ import type { DbHandle } from "@medical/db";
 import pino, { type Logger } from "pino";
 import { createAccessTokens } from "../auth/access-tokens.ts";
 import { createArgon2Hasher, type PasswordHasher } from "../auth/passwords.ts";
+import { createFieldCipher, type FieldCipher } from "../crypto/field-cipher.ts";
 import type { Clock, Deps, Settings } from "../deps.ts";
 import { createInProcessEventBus, type EventBus } from "../events/event-bus.ts";
 import type { Mailer } from "../mail/mailer.ts";
@@ -11,6 +12,7 @@ import { createMemoryMailer } from "./memory-mailer.ts";
 /** Cheap argon2id for tests: hashes still verify with any cost, the cost lives in the hash. */
 export const testHasher = createArgon2Hasher({ memoryKib: 1024, iterations: 1 });
 export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-characters-long";
+export const TEST_ENCRYPTION_KEY = { id: "test1", key: Buffer.alloc(32, 7) };
 
 const roomy = [{ points: 10_000, durationMs: 60_000 }];
 
@@ -24,6 +26,7 @@ export interface TestDepsOptions {
   clock?: Clock;
   logger?: Logger;
   hasher?: PasswordHasher;
+  fieldCipher?: FieldCipher;
   mailer?: Mailer;
   rateLimits?: RateLimits;
   events?: EventBus;
@@ -50,6 +53,7 @@ export function makeTestDeps(handle: DbHandle, options: TestDepsOptions = {}): D
       clock,
     ),
     hasher: options.hasher ?? testHasher,
+    fieldCipher: options.fieldCipher ?? createFieldCipher([TEST_ENCRYPTION_KEY]),
     mailer: options.mailer ?? createMemoryMailer(),
     rateLimits: options.rateLimits ?? createRateLimits({ keyPrefix: `test-${process.pid}-${Math.random()}` }),
     settings: { ...testSettings, ...options.settings },

@@ -1,4 +1,11 @@
 export { type Caller, callerFor } from "./caller.ts";
-export { makeTestDeps, TEST_JWT_SECRET, type TestDepsOptions, testHasher, testSettings } from "./deps.ts";
+export {
+  makeTestDeps,
+  TEST_ENCRYPTION_KEY,
+  TEST_JWT_SECRET,
+  type TestDepsOptions,
+  testHasher,
+  testSettings,
+} from "./deps.ts";
 export { makeUser, passwordHashForTests, TEST_PASSWORD } from "./factories/users.ts";
 export { createMemoryMailer, type MemoryMailer, tokenIn } from "./memory-mailer.ts";

@@ -1,2 +1,4 @@
 export * from "./audit.ts";
+export * from "./doctors.ts";
+export * from "./patients.ts";
 export * from "./users.ts";

@@ -1,0 +1,80 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+
+export interface EncryptionKey {
+  /** Short id stored with every value, so old keys keep decrypting after a rotation. */
+  id: string;
+  /** 32 bytes: AES-256 */
+  key: Buffer;
+}
+
+/** Where a value lives: bound into the ciphertext, so it cannot be moved to another row. */
+export interface CipherContext {
+  table: string;
+  column: string;
+  rowId: string;
+}
+
+export class FieldDecryptionError extends Error {
+  override readonly name = "FieldDecryptionError";
+}
+
+export interface FieldCipher {
+  /** `v1.<key id>.<iv>.<ciphertext+tag>` (base64url parts), encrypted with the first key. */
+  encrypt(plaintext: string, context: CipherContext): string;
+  decrypt(stored: string, context: CipherContext): string;
+  /** True when the value is already under the first (current) key. */
+  isCurrent(stored: string): boolean;
+}
+
+const VERSION = "v1";
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+const associatedData = ({ table, column, rowId }: CipherContext) =>
+  Buffer.from(`${table}\u0000${column}\u0000${rowId}`, "utf8");
+
+/**
+ * AES-256-GCM for clinical fields. The first key encrypts; every listed key decrypts, so a new
+ * key can be put first and old values re-encrypted later (`pnpm keys:rotate`).
+ */
+export function createFieldCipher(keys: readonly EncryptionKey[]): FieldCipher {
+  const [current] = keys;
+  if (!current) throw new Error("at least one encryption key is required");
+  for (const { id, key } of keys) {
+    if (key.length !== 32 || !/^[A-Za-z0-9_-]{1,32}$/.test(id))
+      throw new Error(`encryption key ${id} is not a 32-byte key with a short id`);
+  }
+  const byId = new Map(keys.map((k) => [k.id, k.key]));
+  return {
+    encrypt(plaintext, context) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv("aes-256-gcm", current.key, iv);
+      cipher.setAAD(associatedData(context));
+      const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
+      return [VERSION, current.id, iv.toString("base64url"), body.toString("base64url")].join(".");
+    },
+    decrypt(stored, context) {
+      const [version, keyId, iv, body, extra] = stored.split(".");
+      const key = keyId ? byId.get(keyId) : undefined;
+      if (version !== VERSION || !key || !iv || !body || extra !== undefined) {
+        throw new FieldDecryptionError("unreadable or unknown-key ciphertext");
+      }
+      const data = Buffer.from(body, "base64url");
+      try {
+        const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+        decipher.setAAD(associatedData(context));
+        decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+        return Buffer.concat([
+          decipher.update(data.subarray(0, data.length - TAG_BYTES)),
+          decipher.final(),
+        ]).toString("utf8");
+      } catch {
+        // Wrong key, tampered bytes, or a value copied from another row (associated data differs).
+        throw new FieldDecryptionError("ciphertext does not authenticate for this row");
+      }
+    },
+    isCurrent(stored) {
+      return stored.split(".")[1] === current.id;
+    },
+  };
+}
