@@ -1,4 +1,4 @@
-import { pgErrorFacts } from "@medical/db";
+import { pgErrorFacts, type Transaction } from "@medical/db";
 import { type Role, type SessionRevocationReason, type User, users } from "@medical/db/schema";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -123,8 +123,17 @@ export interface CreateUserInput extends ProfileChanges {
   role: Role;
 }
 
-/** An account created by an admin has no password: the invitation mail lets the person set one. */
-export async function createUser(deps: Deps, audit: AuditMeta, input: CreateUserInput): Promise<UserDto> {
+/**
+ * An account created by an admin has no password: the invitation mail lets the person set one.
+ * `alsoInTransaction` adds what must exist with the account (a doctor's or patient's profile),
+ * so neither is created without the other.
+ */
+export async function createUser(
+  deps: Deps,
+  audit: AuditMeta,
+  input: CreateUserInput,
+  alsoInTransaction?: (tx: Transaction, user: User) => Promise<void>,
+): Promise<UserDto> {
   const email = normalizeEmail(input.email);
   try {
     const { user, token } = await deps.db.transaction(async (tx) => {
@@ -141,6 +150,7 @@ export async function createUser(deps: Deps, audit: AuditMeta, input: CreateUser
         targetId: created.id,
         details: { role: created.role },
       });
+      await alsoInTransaction?.(tx, created);
       return { user: created, token: invitation };
     });
     sendAfterAnswer(
