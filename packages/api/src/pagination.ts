@@ -103,3 +103,10 @@ export const parseStringSortValue = (value: SortValue): string => {
     throw new DomainError("VALIDATION_FAILED", "Invalid input: cursor: bad value");
   return value;
 };
+
+export const parseNumberSortValue = (value: SortValue): number => {
+  const number = typeof value === "number" ? value : Number.NaN;
+  if (!Number.isFinite(number))
+    throw new DomainError("VALIDATION_FAILED", "Invalid input: cursor: bad value");
+  return number;
+};

@@ -1,5 +1,6 @@
 import { adminRouter } from "./routers/admin/router.ts";
 import { authRouter } from "./routers/auth/router.ts";
+import { doctorsRouter } from "./routers/doctors/router.ts";
 import { healthRouter } from "./routers/health/router.ts";
 import { usersRouter } from "./routers/users/router.ts";
 import { router } from "./trpc.ts";
@@ -9,6 +10,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   admin: adminRouter,
+  doctors: doctorsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,7 @@ import { errorFacts } from "./error-shape.ts";
 import { appErrors, DomainError } from "./errors.ts";
 import type { Meta } from "./meta.ts";
 import { authenticate } from "./services/identity/authenticate.ts";
+import { limitPublicRead } from "./services/public-rate.ts";
 
 const t = initTRPC
   .context<Context>()
@@ -70,3 +71,9 @@ export function roleProcedure(...allowed: [Role, ...Role[]]) {
 }
 
 export const adminProcedure = roleProcedure("ADMIN");
+
+/** Unauthenticated reads (doctor search) are rate-limited per IP: scraping the directory costs. */
+export const publicReadProcedure = publicProcedure.use(async function limitPublicReads({ ctx, next }) {
+  await limitPublicRead(ctx.deps, ctx.origin.ip);
+  return next();
+});

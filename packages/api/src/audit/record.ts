@@ -13,7 +13,7 @@ export interface AuditMeta {
 export interface AuditEntry {
   action: string;
   outcome: AuditOutcome;
-  targetType?: "user" | "session";
+  targetType?: "user" | "session" | "patient" | "doctor" | "specialty" | "review";
   targetId?: string | null;
   /** Small non-secret facts: a reason, a field name. Never a token, a password or clinical text. */
   details?: Record<string, string | number | boolean | null>;

@@ -34,3 +34,23 @@ export const ZLocale = z
     ctx.addIssue({ code: "custom", message: "Expected a BCP-47 language tag such as fr, ar or kab" });
     return z.NEVER;
   });
+
+/** ISO 3166-1 alpha-2, upper case. */
+export const ZCountry = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, "Expected an ISO 3166-1 alpha-2 country code such as DZ")
+  .transform((code) => code.toUpperCase());
+
+/** An IANA time zone the runtime knows, e.g. Africa/Algiers. */
+export const ZTimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "Expected an IANA time zone such as Africa/Algiers");

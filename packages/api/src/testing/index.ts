@@ -7,5 +7,6 @@ export {
   testHasher,
   testSettings,
 } from "./deps.ts";
+export { makeDoctor, makeSpecialty } from "./factories/doctors.ts";
 export { makeUser, passwordHashForTests, TEST_PASSWORD } from "./factories/users.ts";
 export { createMemoryMailer, type MemoryMailer, tokenIn } from "./memory-mailer.ts";
