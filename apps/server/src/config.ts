@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type EncryptionKey, parseEncryptionKeys } from "@medical/api";
 import { z } from "zod";
 import { parseDuration, parseRateLimits, type RateLimit } from "./durations.ts";
 
@@ -78,11 +79,6 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export interface EncryptionKey {
-  id: string;
-  key: Buffer;
-}
-
 export interface Config {
   env: Env["NODE_ENV"];
   port: number;
@@ -111,15 +107,13 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-function parseEncryptionKeys(text: string): EncryptionKey[] {
-  return text.split(",").map((entry) => {
-    const [id, encoded] = entry.trim().split(":");
-    const key = Buffer.from(encoded ?? "", "base64");
-    if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
-      throw new ConfigError("ENCRYPTION_KEYS must be a comma list of kid:base64 entries with 32-byte keys");
-    }
-    return { id, key };
-  });
+function encryptionKeysFrom(text: string): EncryptionKey[] {
+  const keys = parseEncryptionKeys(text);
+  if (!keys)
+    throw new ConfigError(
+      "ENCRYPTION_KEYS must be a comma list of kid:base64 entries with 32-byte keys and unique ids",
+    );
+  return keys;
 }
 
 function parseTrustProxy(text: string): boolean | number | string {
@@ -198,7 +192,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       accessTtlMs: env.ACCESS_TOKEN_TTL,
       refreshTtlMs: env.REFRESH_TOKEN_TTL,
     },
-    encryptionKeys: parseEncryptionKeys(env.ENCRYPTION_KEYS ?? generated?.encryptionKeys ?? ""),
+    encryptionKeys: encryptionKeysFrom(env.ENCRYPTION_KEYS ?? generated?.encryptionKeys ?? ""),
     corsOrigins: corsOrigins
       .split(",")
       .map((origin) => origin.trim())

@@ -14,6 +14,7 @@ export {
   type EncryptionKey,
   type FieldCipher,
   FieldDecryptionError,
+  parseEncryptionKeys,
 } from "./crypto/field-cipher.ts";
 export { type Clock, type Deps, type Settings, systemClock } from "./deps.ts";
 export { reportError, stackFrames } from "./error-report.ts";
@@ -28,6 +29,7 @@ export { createRateLimits, type RateLimits, type RateWindow } from "./rate-limit
 export { requestIdFrom } from "./request-id.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { authenticate } from "./services/identity/authenticate.ts";
+export { type RotationCounts, rotateClinicalKeys } from "./services/patients/rotate-keys.ts";
 export {
   adminProcedure,
   authedProcedure,

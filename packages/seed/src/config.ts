@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type EncryptionKey, parseEncryptionKeys } from "@medical/api";
 import { z } from "zod";
 
 const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
@@ -8,6 +9,17 @@ export const OWASP_ARGON2 = { memoryKib: 19_456, iterations: 2 } as const;
 
 // Trimmed and lower-cased before the format check, so " Admin@Clinic.DZ " is accepted as typed.
 const email = z.string().trim().toLowerCase().pipe(z.email());
+
+/** `kid:base64key,...` with 32-byte keys, the first one current (API-CONTRACT §5). */
+const encryptionKeys = z.string().transform((text, ctx): EncryptionKey[] => {
+  const keys = parseEncryptionKeys(text);
+  if (!keys)
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a comma list of kid:base64 entries with 32-byte keys and unique ids",
+    });
+  return keys ?? [];
+});
 
 const SeedEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -23,6 +35,7 @@ const SeedEnv = z.object({
   ADMIN_LAST_NAME: z.string().trim().min(1).max(100).default("Clinic"),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(OWASP_ARGON2.memoryKib),
   ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(OWASP_ARGON2.iterations),
+  ENCRYPTION_KEYS: encryptionKeys.optional(),
 });
 
 export interface SeedConfig {
@@ -31,6 +44,8 @@ export interface SeedConfig {
   databaseUrl?: string;
   admin: { email?: string; password?: string; firstName: string; lastName: string };
   argon2: { memoryKib: number; iterations: number };
+  /** ENCRYPTION_KEYS, needed by `keys:rotate` only; never printed. */
+  encryptionKeys?: EncryptionKey[];
 }
 
 /** The configuration is wrong; the message lists every problem and names no secret value. */
@@ -75,5 +90,6 @@ export function loadSeedConfig(
       lastName: env.ADMIN_LAST_NAME,
     },
     argon2: { memoryKib: env.ARGON2_MEMORY_KIB, iterations: env.ARGON2_ITERATIONS },
+    encryptionKeys: env.ENCRYPTION_KEYS,
   };
 }

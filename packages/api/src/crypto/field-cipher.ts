@@ -78,3 +78,20 @@ export function createFieldCipher(keys: readonly EncryptionKey[]): FieldCipher {
     },
   };
 }
+
+/**
+ * `kid:base64key,...` (ENCRYPTION_KEYS, API-CONTRACT §5), the first key current. Returns null
+ * when an entry is malformed, a key is not 32 bytes, or an id repeats; configuration modules
+ * turn that into their own message, never printing the value.
+ */
+export function parseEncryptionKeys(text: string): EncryptionKey[] | null {
+  const keys = text.split(",").map((entry) => {
+    const [id = "", encoded = "", extra] = entry.trim().split(":");
+    return { id, key: Buffer.from(encoded, "base64"), valid: extra === undefined };
+  });
+  const wellFormed = keys.every(
+    ({ id, key, valid }) => valid && /^[A-Za-z0-9_-]{1,32}$/.test(id) && key.length === 32,
+  );
+  if (!wellFormed || new Set(keys.map((k) => k.id)).size !== keys.length) return null;
+  return keys.map(({ id, key }) => ({ id, key }));
+}

@@ -8,5 +8,6 @@ export {
   testSettings,
 } from "./deps.ts";
 export { makeDoctor, makeSpecialty } from "./factories/doctors.ts";
+export { type MakePatientOverrides, makePatient } from "./factories/patients.ts";
 export { makeUser, passwordHashForTests, TEST_PASSWORD } from "./factories/users.ts";
 export { createMemoryMailer, type MemoryMailer, tokenIn } from "./memory-mailer.ts";

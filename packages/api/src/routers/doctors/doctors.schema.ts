@@ -167,3 +167,72 @@ export const ZDoctorPage = z.object({
   total: z.number().int(),
   totalExact: z.boolean(),
 });
+
+export const addFavoriteMeta = {
+  openapi: openapi("POST", "/doctors/{id}/favorite", "Add a doctor to the caller's favourites (idempotent)", {
+    errorResponses: [404, 409],
+  }),
+  successMessage: "Added to favourites",
+} satisfies Meta;
+export const removeFavoriteMeta = {
+  openapi: openapi(
+    "DELETE",
+    "/doctors/{id}/favorite",
+    "Remove a doctor from the caller's favourites (idempotent)",
+    {
+      errorResponses: [409],
+    },
+  ),
+  successMessage: "Removed from favourites",
+} satisfies Meta;
+export const favoritesMeta = {
+  openapi: openapi("GET", "/doctors/me/favorites", "The calling patient's favourite doctors, newest first", {
+    errorResponses: [409],
+  }),
+} satisfies Meta;
+export const reviewsMeta = {
+  openapi: openapi("GET", "/doctors/{id}/reviews", "A doctor's visible reviews, newest first (public)", {
+    protect: false,
+    errorResponses: [404, 429],
+  }),
+} satisfies Meta;
+export const saveReviewMeta = {
+  openapi: openapi(
+    "POST",
+    "/doctors/{id}/reviews",
+    "Review a doctor (a patient's second POST replaces their review)",
+    {
+      errorResponses: [404, 409],
+    },
+  ),
+  successStatus: 201,
+  successMessage: "Review saved",
+} satisfies Meta;
+export const moderationListMeta = {
+  openapi: openapi("GET", "/doctors/admin/reviews", "Every review, hidden ones too, for moderation (admin)"),
+} satisfies Meta;
+export const hideReviewMeta = {
+  openapi: openapi(
+    "DELETE",
+    "/doctors/admin/reviews/{id}",
+    "Hide a review with a reason; the rating is recomputed (admin)",
+    {
+      errorResponses: [404],
+    },
+  ),
+  successMessage: "Review hidden",
+} satisfies Meta;
+
+export const ZSaveReviewInput = z.strictObject({
+  id: z.uuid(),
+  rating: z.number().int().min(1).max(5),
+  comment: z.string().trim().max(2000).nullable().optional(),
+});
+export const ZReviewsInput = ZPageInput.extend({ id: z.uuid() });
+export const ZModerationInput = ZPageInput.extend({
+  doctorId: z.uuid().optional(),
+  patientId: z.uuid().optional(),
+  hidden: z.stringbool().optional(),
+  maxRating: z.coerce.number().int().min(1).max(5).optional(),
+});
+export const ZHideReviewInput = z.object({ id: z.uuid(), reason: z.string().trim().min(3).max(500) });

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { auditMetaOf } from "../../audit/meta.ts";
+import { pageOf, ZPageInput } from "../../pagination.ts";
 import { ZDoctorDto, ZSpecialtyDto } from "../../services/doctors/doctor-dto.ts";
+import { addFavorite, listFavorites, removeFavorite } from "../../services/doctors/favorites.ts";
 import {
   createDoctor,
   createMyDoctorProfile,
@@ -10,6 +12,14 @@ import {
   updateDoctor,
   updateMyDoctorProfile,
 } from "../../services/doctors/profiles.ts";
+import {
+  hideReview,
+  listDoctorReviews,
+  listReviewsForModeration,
+  saveReview,
+  ZModeratedReviewDto,
+  ZReviewDto,
+} from "../../services/doctors/reviews.ts";
 import { searchDoctors } from "../../services/doctors/search.ts";
 import {
   createSpecialty,
@@ -19,11 +29,18 @@ import {
 } from "../../services/doctors/specialties.ts";
 import { adminProcedure, publicProcedure, publicReadProcedure, roleProcedure, router } from "../../trpc.ts";
 import {
+  addFavoriteMeta,
   createMeta,
   createMyProfileMeta,
   deleteMeta,
+  favoritesMeta,
   getMeta,
+  hideReviewMeta,
+  moderationListMeta,
   myProfileMeta,
+  removeFavoriteMeta,
+  reviewsMeta,
+  saveReviewMeta,
   searchMeta,
   specialtiesListMeta,
   specialtyCreateMeta,
@@ -36,13 +53,18 @@ import {
   ZCreateProfileInput,
   ZCreateSpecialtyInput,
   ZDoctorPage,
+  ZHideReviewInput,
   ZIdInput,
+  ZModerationInput,
+  ZReviewsInput,
+  ZSaveReviewInput,
   ZSearchInput,
   ZUpdateProfileInput,
   ZUpdateSpecialtyInput,
 } from "./doctors.schema.ts";
 
 const doctorProcedure = roleProcedure("DOCTOR");
+const patientProcedure = roleProcedure("PATIENT");
 
 /** Literal paths (/doctors/specialties, /doctors/me/…) come before /doctors/{id}. */
 export const doctorsRouter = router({
@@ -86,6 +108,24 @@ export const doctorsRouter = router({
     .input(ZUpdateProfileInput)
     .output(ZDoctorDto)
     .mutation(({ ctx, input }) => updateMyDoctorProfile(ctx.deps, auditMetaOf(ctx), ctx.actor, input)),
+  myFavorites: patientProcedure
+    .meta(favoritesMeta)
+    .input(ZPageInput)
+    .output(pageOf(ZDoctorDto))
+    .query(({ ctx, input }) => listFavorites(ctx.deps, ctx.actor, input)),
+  moderationList: adminProcedure
+    .meta(moderationListMeta)
+    .input(ZModerationInput)
+    .output(pageOf(ZModeratedReviewDto))
+    .query(({ ctx, input }) => listReviewsForModeration(ctx.deps, input)),
+  hideReview: adminProcedure
+    .meta(hideReviewMeta)
+    .input(ZHideReviewInput)
+    .output(z.null())
+    .mutation(async ({ ctx, input }) => {
+      await hideReview(ctx.deps, auditMetaOf(ctx), ctx.actor, input.id, input.reason);
+      return null;
+    }),
   search: publicReadProcedure
     .meta(searchMeta)
     .input(ZSearchInput)
@@ -117,6 +157,34 @@ export const doctorsRouter = router({
     .input(ZIdInput)
     .output(ZDoctorDto)
     .query(({ ctx, input }) => getPublicDoctor(ctx.deps, input.id)),
+  addFavorite: patientProcedure
+    .meta(addFavoriteMeta)
+    .input(ZIdInput)
+    .output(z.null())
+    .mutation(async ({ ctx, input }) => {
+      await addFavorite(ctx.deps, ctx.actor, input.id);
+      return null;
+    }),
+  removeFavorite: patientProcedure
+    .meta(removeFavoriteMeta)
+    .input(ZIdInput)
+    .output(z.null())
+    .mutation(async ({ ctx, input }) => {
+      await removeFavorite(ctx.deps, ctx.actor, input.id);
+      return null;
+    }),
+  reviews: publicReadProcedure
+    .meta(reviewsMeta)
+    .input(ZReviewsInput)
+    .output(pageOf(ZReviewDto))
+    .query(({ ctx, input: { id, ...page } }) => listDoctorReviews(ctx.deps, id, page)),
+  saveReview: patientProcedure
+    .meta(saveReviewMeta)
+    .input(ZSaveReviewInput)
+    .output(ZReviewDto)
+    .mutation(({ ctx, input: { id, ...review } }) =>
+      saveReview(ctx.deps, auditMetaOf(ctx), ctx.actor, id, review),
+    ),
   update: adminProcedure
     .meta(updateMeta)
     .input(ZAdminUpdateInput)
