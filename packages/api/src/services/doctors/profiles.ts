@@ -77,20 +77,22 @@ export async function getMyDoctorProfile(deps: Pick<Deps, "db">, actor: Actor): 
   return dto;
 }
 
-export async function createMyDoctorProfile(
+/** A profile for an account that has none (409 when it already has one), audited, in one transaction. */
+async function createProfileFor(
   deps: Deps,
   audit: AuditMeta,
-  actor: Actor,
+  userId: string,
   input: NewDoctorProfileInput,
+  conflict: string,
 ): Promise<DoctorDto> {
   const existing = await deps.db
     .select({ id: doctors.id })
     .from(doctors)
-    .where(eq(doctors.userId, actor.userId))
+    .where(eq(doctors.userId, userId))
     .limit(1);
-  if (existing.length) throw new DomainError("CONFLICT", "You already have a doctor profile");
+  if (existing.length) throw new DomainError("CONFLICT", conflict);
   const id = await deps.db.transaction(async (tx) => {
-    const doctorId = await insertProfile(tx, actor.userId, input);
+    const doctorId = await insertProfile(tx, userId, input);
     await recordAudit(tx, audit, {
       action: "doctor.profile_created",
       outcome: "SUCCESS",
@@ -100,6 +102,15 @@ export async function createMyDoctorProfile(
     return doctorId;
   });
   return getDoctorForAdmin(deps, id);
+}
+
+export function createMyDoctorProfile(
+  deps: Deps,
+  audit: AuditMeta,
+  actor: Actor,
+  input: NewDoctorProfileInput,
+) {
+  return createProfileFor(deps, audit, actor.userId, input, "You already have a doctor profile");
 }
 
 async function updateProfile(
@@ -176,23 +187,7 @@ export async function createDoctor(
       .limit(1);
     if (account?.role !== "DOCTOR")
       throw new DomainError("VALIDATION_FAILED", "Invalid input: userId: not a DOCTOR account");
-    const [existing] = await deps.db
-      .select({ id: doctors.id })
-      .from(doctors)
-      .where(eq(doctors.userId, userId))
-      .limit(1);
-    if (existing) throw new DomainError("CONFLICT", "This account already has a doctor profile");
-    const id = await deps.db.transaction(async (tx) => {
-      const doctorId = await insertProfile(tx, userId, profile);
-      await recordAudit(tx, audit, {
-        action: "doctor.profile_created",
-        outcome: "SUCCESS",
-        targetType: "doctor",
-        targetId: doctorId,
-      });
-      return doctorId;
-    });
-    return getDoctorForAdmin(deps, id);
+    return createProfileFor(deps, audit, userId, profile, "This account already has a doctor profile");
   }
   const { email, firstName, lastName, phone, locale, ...profile } = input;
   let doctorId = "";
