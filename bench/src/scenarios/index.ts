@@ -1,6 +1,7 @@
 import type { Scenario } from "../scenario.ts";
+import { doctorsSearch } from "./doctors-search.ts";
 import { health } from "./health.ts";
 import { login, usersMe } from "./identity.ts";
 
 /** Every scenario, in the order `pnpm bench` runs them when none is named. One module per domain. */
-export const scenarios: readonly Scenario[] = [health, login, usersMe];
+export const scenarios: readonly Scenario[] = [health, login, usersMe, doctorsSearch];

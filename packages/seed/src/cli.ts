@@ -1,13 +1,48 @@
+import { parseArgs } from "node:util";
 import { createArgon2Hasher } from "@medical/api";
-import { DEMO_ADMIN, describeExisting, ensureAdmin } from "./admin.ts";
+import { DEMO_ADMIN, describeExisting, type EnsureAdminResult } from "./admin.ts";
+import { type BulkResult, createProgressBar } from "./bulk/index.ts";
 import { loadSeedConfig } from "./config.ts";
-import { openDatabase, runCli } from "./run.ts";
+import { DEMO_PASSWORD } from "./demo/build.ts";
+import { describeDemo } from "./demo/load.ts";
+import { openDatabase, runCli, UsageError } from "./run.ts";
+import { runSeed } from "./seed.ts";
 
-/**
- * `pnpm seed`: demo data for development, built from @medical/api/testing's factories as the
- * domains land. Refuses to run under NODE_ENV=production. A second run changes nothing.
- */
+const USAGE = `Usage: pnpm seed [--size N]
+
+Development data: the demo admin (or ADMIN_EMAIL + ADMIN_PASSWORD), the ten specialties, and
+Algerian demo doctors and patients (password Algeria123!). Deterministic; a second run changes
+nothing. Refuses NODE_ENV=production.
+
+  --size N    also add N generated doctors and N generated patients (doctor.000001@load.demo.dz…),
+              numbered after those of earlier runs, with set-based inserts and a progress bar
+`;
+
+function parseCommandLine(argv: string[]): { size: number; help: boolean } {
+  try {
+    const { values } = parseArgs({
+      // `pnpm seed -- --size 10` (npm's habit) forwards the "--" too.
+      args: argv[0] === "--" ? argv.slice(1) : argv,
+      options: { size: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    const size = Number(values.size ?? 0);
+    if (!Number.isInteger(size) || size < 0 || size > 10_000_000)
+      throw new Error("--size takes an integer from 0 to 10000000");
+    return { size, help: values.help ?? false };
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+}
+
+/** `pnpm seed`: demo data for development. Refuses to run under NODE_ENV=production. */
 async function main(): Promise<number> {
+  const args = parseCommandLine(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const config = loadSeedConfig();
   if (config.production) {
     process.stderr.write("pnpm seed writes demo data and refuses NODE_ENV=production.\n");
@@ -20,30 +55,42 @@ async function main(): Promise<number> {
       "ADMIN_EMAIL and ADMIN_PASSWORD are used together; with only one set, the demo admin is seeded.\n",
     );
   }
-  const hasher = createArgon2Hasher(config.argon2);
   const handle = await openDatabase(config);
+  const bar = createProgressBar(process.stderr);
   try {
     await handle.migrate();
-    const result = await ensureAdmin(handle.db, hasher, {
-      ...(fromEnv ? { email, password } : DEMO_ADMIN),
-      firstName: config.admin.firstName,
-      lastName: config.admin.lastName,
-      via: "seed",
-    });
-    if (!result.created) {
-      const label = fromEnv ? "Admin" : "Demo admin (development only)";
-      process.stdout.write(`${label}: ${describeExisting(result.user)}\n`);
-    } else if (fromEnv) process.stdout.write(`Admin: created ${result.user.email} with ADMIN_PASSWORD.\n`);
-    else
-      process.stdout.write(
-        `Admin: created the DEMO account ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} ` +
-          "(a demo account for development; set ADMIN_EMAIL and ADMIN_PASSWORD for your own).\n",
-      );
-    process.stdout.write(`Database ready (${handle.kind}); no domain has demo data yet.\n`);
+    const report = await runSeed(handle.db, {
+      hasher: createArgon2Hasher(config.argon2),
+      ...(fromEnv ? { admin: { email, password } } : {}),
+      adminNames: { firstName: config.admin.firstName, lastName: config.admin.lastName },
+      size: args.size,
+      onProgress: (progress) => bar.update(progress),
+    }).finally(() => bar.done());
+    process.stdout.write(`${describeAdmin(report.admin, fromEnv)}\n${describeDemo(report.demo)}\n`);
+    if (report.bulk) process.stdout.write(`${describeBulk(report.bulk, handle.kind)}\n`);
     return 0;
   } finally {
     await handle.close();
   }
+}
+
+function describeAdmin(result: EnsureAdminResult, fromEnv: boolean): string {
+  if (!result.created)
+    return `${fromEnv ? "Admin" : "Demo admin (development only)"}: ${describeExisting(result.user)}`;
+  if (fromEnv) return `Admin: created ${result.user.email} with ADMIN_PASSWORD.`;
+  return (
+    `Admin: created the DEMO account ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} ` +
+    "(a demo account for development; set ADMIN_EMAIL and ADMIN_PASSWORD for your own)."
+  );
+}
+
+function describeBulk(bulk: BulkResult, kind: string): string {
+  const indexes = bulk.rebuiltIndexes.length ? `; rebuilt ${bulk.rebuiltIndexes.length} indexes` : "";
+  return (
+    `Load: added doctors ${bulk.doctors.first}–${bulk.doctors.last} and patients ` +
+    `${bulk.patients.first}–${bulk.patients.last} (password ${DEMO_PASSWORD}) in ` +
+    `${(bulk.milliseconds / 1000).toFixed(1)} s on ${kind}${indexes}.`
+  );
 }
 
 runCli("pnpm seed", main);

@@ -23,8 +23,11 @@ export function runCli(command: string, main: () => Promise<number>): void {
     (error: unknown) => {
       const known =
         error instanceof DatabaseLockedError || error instanceof ConfigError || error instanceof UsageError;
+      // A failed query's own message (from the driver) is its cause; the wrapper only repeats the SQL.
+      const cause =
+        error instanceof Error && error.cause instanceof Error ? `\nCaused by: ${error.cause.message}` : "";
       process.stderr.write(
-        `${command} failed: ${known || !(error instanceof Error) ? String(error) : error.stack}\n`,
+        `${command} failed: ${known || !(error instanceof Error) ? String(error) : error.stack}${cause}\n`,
       );
       process.exitCode = 1;
     },

@@ -1,0 +1,13 @@
+/**
+ * `@medical/seed/bulk`: the generated load behind `pnpm seed --size N`, also used by the bench's
+ * snapshot. Imports only @medical/db, so a caller does not load the API.
+ */
+export {
+  type BulkOptions,
+  type BulkResult,
+  DEFAULT_BATCH_SIZE,
+  LOAD_DOMAIN,
+  loadBulk,
+  REBUILD_INDEXES_FROM,
+} from "./load.ts";
+export { createProgressBar, type LoadProgress, type ProgressBar } from "./progress.ts";

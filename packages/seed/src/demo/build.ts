@@ -1,0 +1,202 @@
+import {
+  CITIES,
+  type CityData,
+  CLINIC_KINDS,
+  CLINIC_NAMES,
+  EMERGENCY_RELATIONS,
+  MOBILE_PREFIXES,
+} from "../data/cities.ts";
+import { NAMES, type Origin } from "../data/names.ts";
+import { SPECIALTIES } from "../data/specialties.ts";
+import { createRandom, type Random, slug } from "../random.ts";
+
+/** Changing it changes every demo row that does not exist yet; existing rows are never touched. */
+export const DEMO_SEED = 0x213;
+export const DEMO_DOMAIN = "demo.clinic.dz";
+export const DEMO_PASSWORD = "Algeria123!";
+export const DEMO_DOCTORS = 30;
+export const DEMO_PATIENTS = 30;
+
+type Sex = "FEMALE" | "MALE";
+
+/** Born on or after this date, a patient is a minor in the demo's year (2026). */
+export const MINOR_BORN_FROM = "2008-01-01";
+
+export interface DemoUser {
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string;
+  locale: string;
+}
+
+export interface DemoDoctor {
+  user: DemoUser;
+  profile: {
+    bio: string;
+    yearsOfExperience: number;
+    clinicName: string;
+    clinicAddress: string;
+    city: string;
+    feeAmountMinor: number;
+    languages: string[];
+    appointmentMinutes: number;
+    clinicPhone: string;
+  };
+  /** Specialty names (natural keys). */
+  specialties: string[];
+}
+
+export interface DemoPatient {
+  user: DemoUser;
+  profile: {
+    dateOfBirth: string;
+    sex: Sex;
+    addressLine: string;
+    city: string;
+    emergencyContactName: string;
+    emergencyContactRelation: string;
+    emergencyContactPhone: string;
+    showNameOnReviews: boolean;
+  };
+}
+
+export interface DemoData {
+  specialties: typeof SPECIALTIES;
+  doctors: DemoDoctor[];
+  patients: DemoPatient[];
+}
+
+const digits = (random: Random, n: number) => Array.from({ length: n }, () => random.int(0, 9)).join("");
+export const mobilePhone = (random: Random) => `+213${random.pick(MOBILE_PREFIXES)}${digits(random, 7)}`;
+const landline = (random: Random, city: CityData) =>
+  `+213${city.areaCode}${random.int(1, 9)}${digits(random, 5)}`;
+
+/** Kabyle-speaking cities get mostly Kabyle names; French names are a minority everywhere. */
+function originIn(random: Random, city: CityData): Origin {
+  const roll = random.next();
+  if (city.kabyle) return roll < 0.75 ? "kabyle" : roll < 0.9 ? "arabic" : "french";
+  return roll < 0.75 ? "arabic" : roll < 0.88 ? "kabyle" : "french";
+}
+
+interface Person {
+  firstName: string;
+  lastName: string;
+  sex: Sex;
+  origin: Origin;
+}
+
+function person(random: Random, city: CityData): Person {
+  const origin = originIn(random, city);
+  const pool = NAMES[origin];
+  const sex: Sex = random.chance(0.5) ? "FEMALE" : "MALE";
+  return {
+    firstName: random.pick(sex === "FEMALE" ? pool.female : pool.male),
+    lastName: random.pick(pool.family),
+    sex,
+    origin,
+  };
+}
+
+/** firstname.lastname@demo.clinic.dz, with a number when two demo people share both names. */
+function uniqueEmail(taken: Set<string>, who: Person): string {
+  const base = `${slug(who.firstName)}.${slug(who.lastName)}`;
+  let email = `${base}@${DEMO_DOMAIN}`;
+  for (let n = 2; taken.has(email); n += 1) email = `${base}${n}@${DEMO_DOMAIN}`;
+  taken.add(email);
+  return email;
+}
+
+const ANCHOR: Person = { firstName: "Amina", lastName: "Benali", sex: "FEMALE", origin: "arabic" };
+
+function languagesOf(random: Random, who: Person, city: CityData): string[] {
+  const languages = ["ar", "fr"];
+  if (who.origin === "kabyle" || (city.kabyle && random.chance(0.6))) languages.push("kab");
+  if (random.chance(0.25)) languages.push("en");
+  return languages;
+}
+
+function doctor(random: Random, index: number, taken: Set<string>): DemoDoctor {
+  const city = CITIES[index % CITIES.length] ?? CITIES[0]!;
+  const who = index === 0 ? ANCHOR : person(random, city);
+  // Every specialty three times, in a different city each time.
+  const primary = SPECIALTIES[(index * 7 + Math.floor(index / CITIES.length)) % SPECIALTIES.length]!;
+  const specialties = [primary.name];
+  if (random.chance(0.3)) {
+    const second = random.pick(SPECIALTIES);
+    if (second.name !== primary.name) specialties.push(second.name);
+  }
+  const years = random.int(3, 35);
+  const kind = random.pick(CLINIC_KINDS);
+  const clinicName =
+    kind === "Cabinet médical" ? `${kind} Dr ${who.lastName}` : `${kind} ${random.pick(CLINIC_NAMES)}`;
+  const languages = languagesOf(random, who, city);
+  return {
+    user: {
+      email: uniqueEmail(taken, who),
+      firstName: who.firstName,
+      lastName: who.lastName,
+      phone: mobilePhone(random),
+      locale: NAMES[who.origin].locale,
+    },
+    profile: {
+      bio: `${primary.practitioner} à ${city.name} depuis ${2026 - years}. ${primary.description}.`,
+      yearsOfExperience: years,
+      clinicName,
+      clinicAddress: `${random.int(1, 120)}, ${random.pick(city.streets)}, ${city.name}`,
+      city: city.name,
+      // 1,500 to 5,000 DZD in steps of 500 DZD, in minor units (centimes).
+      feeAmountMinor: random.int(3, 10) * 50_000,
+      languages,
+      appointmentMinutes: random.pick([15, 20, 30, 30, 30, 45]),
+      clinicPhone: landline(random, city),
+    },
+    specialties,
+  };
+}
+
+function isoDate(random: Random, fromYear: number, toYear: number): string {
+  const year = random.int(fromYear, toYear);
+  const month = random.int(1, 12);
+  const day = random.int(1, 28);
+  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+function patient(random: Random, index: number, taken: Set<string>): DemoPatient {
+  const city = CITIES[index % CITIES.length] ?? CITIES[0]!;
+  const who = person(random, city);
+  const contactSex: Sex = random.chance(0.5) ? "FEMALE" : "MALE";
+  const pool = NAMES[who.origin];
+  const dateOfBirth = isoDate(random, 1950, 2018);
+  // A minor's emergency contact is a parent.
+  const relations = EMERGENCY_RELATIONS[contactSex === "FEMALE" ? "female" : "male"];
+  const relation = dateOfBirth >= MINOR_BORN_FROM ? relations[0] : random.pick(relations);
+  return {
+    user: {
+      email: uniqueEmail(taken, who),
+      firstName: who.firstName,
+      lastName: who.lastName,
+      phone: mobilePhone(random),
+      locale: pool.locale,
+    },
+    profile: {
+      dateOfBirth,
+      sex: who.sex,
+      addressLine: `${random.int(1, 200)}, ${random.pick(city.streets)}`,
+      city: city.name,
+      emergencyContactName: `${random.pick(contactSex === "FEMALE" ? pool.female : pool.male)} ${who.lastName}`,
+      emergencyContactRelation: relation,
+      emergencyContactPhone: mobilePhone(random),
+      showNameOnReviews: random.chance(0.4),
+    },
+  };
+}
+
+/** The whole demo set, computed from DEMO_SEED alone: the same on every run. */
+export function buildDemoData(): DemoData {
+  const random = createRandom(DEMO_SEED);
+  const taken = new Set<string>();
+  const doctors = Array.from({ length: DEMO_DOCTORS }, (_, i) => doctor(random, i, taken));
+  const patients = Array.from({ length: DEMO_PATIENTS }, (_, i) => patient(random, i, taken));
+  return { specialties: SPECIALTIES, doctors, patients };
+}

@@ -1,0 +1,259 @@
+import { createArgon2Hasher } from "@medical/api";
+import { selectRows } from "@medical/db";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
+import { type SQL, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { LOAD_DOMAIN, loadBulk } from "./bulk/index.ts";
+import { CITIES } from "./data/cities.ts";
+import { SPECIALTIES } from "./data/specialties.ts";
+import { DEMO_DOCTORS, DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PATIENTS } from "./demo/build.ts";
+import { runSeed, type SeedOptions } from "./seed.ts";
+
+// Cheap argon2id: verification reads the cost from the hash, so the code path is the real one.
+const hasher = createArgon2Hasher({ memoryKib: 1024, iterations: 1 });
+const options: SeedOptions = { hasher, adminNames: { firstName: "Admin", lastName: "Clinic" } };
+const E164_DZ_MOBILE = /^\+213[567]\d{8}$/;
+const E164_DZ_LANDLINE = /^\+213[234]\d{7}$/;
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await openFileDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+
+const rows = (query: SQL) => selectRows(database.db, query);
+async function one(query: SQL): Promise<Record<string, unknown>> {
+  const [row] = await rows(query);
+  if (!row) throw new Error("no row");
+  return row;
+}
+
+/** Row counts of every table the seed writes. */
+const counts = () =>
+  one(sql`select
+    (select count(*)::int from users) as users,
+    (select count(*)::int from doctors) as doctors,
+    (select count(*)::int from patients) as patients,
+    (select count(*)::int from specialties) as specialties,
+    (select count(*)::int from doctor_specialties) as links,
+    (select count(*)::int from audit_events) as audit`);
+
+/** Everything the demo rows hold, hashed: names, contacts, fees, keys, password hashes, timestamps. */
+const demoChecksum = async () =>
+  (
+    await one(sql`select md5(string_agg(line, E'\n' order by line)) as sum from (
+      select concat_ws('|', u.email, u.first_name, u.last_name, u.phone, u.locale, u.role, u.password_hash,
+        u.updated_at, d.city, d.clinic_name, d.clinic_address, d.clinic_phone, d.fee_amount_minor, d.languages::text,
+        d.years_of_experience, d.search_key, d.name_key, d.updated_at,
+        (select string_agg(s.name, ',' order by s.name) from doctor_specialties ds
+          join specialties s on s.id = ds.specialty_id where ds.doctor_id = d.id),
+        p.date_of_birth, p.sex, p.city, p.address_line, p.emergency_contact_name, p.emergency_contact_phone,
+        p.updated_at) as line
+      from users u left join doctors d on d.user_id = u.id left join patients p on p.user_id = u.id
+      where u.email like ${`%@${DEMO_DOMAIN}`}
+      union all
+      select concat_ws('|', name, description, created_at) from specialties) lines`)
+  ).sum;
+
+describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
+  test("a second run changes nothing: same row counts, same checksum of the demo rows", async () => {
+    const first = await runSeed(database.db, options);
+    const countsAfterFirst = await counts();
+    const checksumAfterFirst = await demoChecksum();
+
+    const second = await runSeed(database.db, options);
+
+    expect(first.admin.created).toBe(true);
+    expect(first.demo).toEqual({
+      specialties: { total: 10, created: 10 },
+      doctors: { total: DEMO_DOCTORS, created: DEMO_DOCTORS },
+      patients: { total: DEMO_PATIENTS, created: DEMO_PATIENTS },
+    });
+    expect(second.admin.created).toBe(false);
+    expect(second.demo).toEqual({
+      specialties: { total: 10, created: 0 },
+      doctors: { total: DEMO_DOCTORS, created: 0 },
+      patients: { total: DEMO_PATIENTS, created: 0 },
+    });
+    expect(await counts()).toEqual(countsAfterFirst);
+    expect(await demoChecksum()).toBe(checksumAfterFirst);
+    expect(countsAfterFirst).toMatchObject({
+      doctors: DEMO_DOCTORS,
+      patients: DEMO_PATIENTS,
+      specialties: 10,
+    });
+  });
+
+  test("holds the ten specialties, every city, +213 phones, DZD fees and one password hash", async () => {
+    const specialties = await rows(sql`select name from specialties order by name`);
+    expect(specialties.map((s) => s.name).sort()).toEqual(SPECIALTIES.map((s) => s.name).sort());
+
+    const doctors = await rows(sql`
+      select u.email, u.phone, d.city, d.clinic_phone, d.fee_amount_minor, d.fee_currency, d.languages,
+        (select count(*)::int from doctor_specialties ds where ds.doctor_id = d.id) as specialties
+      from doctors d join users u on u.id = d.user_id where u.email like ${`%@${DEMO_DOMAIN}`}`);
+    const patients = await rows(sql`
+      select u.phone, p.city, p.emergency_contact_phone, p.clinical_data
+      from patients p join users u on u.id = p.user_id where u.email like ${`%@${DEMO_DOMAIN}`}`);
+    const cityNames = CITIES.map((c) => c.name).sort();
+    expect([...new Set(doctors.map((d) => d.city))].sort()).toEqual(cityNames);
+    expect([...new Set(patients.map((p) => p.city))].sort()).toEqual(cityNames);
+    expect(doctors.map((d) => d.email)).toContain(`amina.benali@${DEMO_DOMAIN}`);
+    for (const doctor of doctors) {
+      expect(doctor.phone).toMatch(E164_DZ_MOBILE);
+      expect(doctor.clinic_phone).toMatch(E164_DZ_LANDLINE);
+      expect(doctor).toMatchObject({ fee_currency: "DZD" });
+      expect(Number(doctor.fee_amount_minor)).toBeGreaterThanOrEqual(150_000);
+      expect(Number(doctor.fee_amount_minor)).toBeLessThanOrEqual(500_000);
+      expect(Number(doctor.specialties)).toBeGreaterThanOrEqual(1);
+      expect(doctor.languages).toEqual(expect.arrayContaining(["ar", "fr"]));
+    }
+    for (const patient of patients) {
+      expect(patient.phone).toMatch(E164_DZ_MOBILE);
+      expect(patient.emergency_contact_phone).toMatch(E164_DZ_MOBILE);
+      expect(patient.clinical_data).toBeNull();
+    }
+
+    const hashes = await rows(
+      sql`select distinct password_hash from users where email like ${`%@${DEMO_DOMAIN}`}`,
+    );
+    expect(hashes).toHaveLength(1);
+    expect(await hasher.verify(String(hashes[0]?.password_hash), DEMO_PASSWORD)).toBe(true);
+  });
+});
+
+describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
+  const loaded = (role: "doctor" | "patient") => `${role}.%@${LOAD_DOMAIN}`;
+
+  test("adds exactly N doctors and N patients, each doctor with one or two specialties", async () => {
+    const before = await counts();
+
+    const report = await runSeed(database.db, { ...options, size: 200 });
+
+    const after = await counts();
+    expect(report.bulk).toMatchObject({
+      doctors: { first: 1, last: 200 },
+      patients: { first: 1, last: 200 },
+    });
+    expect(after).toMatchObject({
+      users: Number(before.users) + 400,
+      doctors: Number(before.doctors) + 200,
+      patients: Number(before.patients) + 200,
+      specialties: before.specialties,
+    });
+    const links = await one(sql`
+      select min(n)::int as min, max(n)::int as max, sum(n)::int as total from (
+        select count(ds.specialty_id) as n from doctors d join users u on u.id = d.user_id
+        left join doctor_specialties ds on ds.doctor_id = d.id
+        where u.email like ${loaded("doctor")} group by d.id) per_doctor`);
+    expect(links).toMatchObject({ min: 1, max: 2 });
+    expect(after.links).toBe(Number(before.links) + Number(links.total));
+
+    const spread = await one(sql`
+      select count(distinct d.city)::int as cities, count(distinct d.rating_average)::int as ratings,
+        min(d.fee_amount_minor)::int as min_fee, max(d.fee_amount_minor)::int as max_fee,
+        count(*) filter (where u.phone !~ '^\\+213[567][0-9]{8}$')::int as bad_phones,
+        count(distinct u.password_hash)::int as hashes
+      from doctors d join users u on u.id = d.user_id where u.email like ${loaded("doctor")}`);
+    expect(spread).toMatchObject({ cities: 10, bad_phones: 0, hashes: 1 });
+    expect(Number(spread.ratings)).toBeGreaterThan(50);
+    expect(Number(spread.min_fee)).toBeGreaterThanOrEqual(150_000);
+    expect(Number(spread.max_fee)).toBeLessThanOrEqual(500_000);
+  });
+
+  test("writes the search keys the trigger would, leaves the trigger on, and the search finds a doctor by name", async () => {
+    const keys = () =>
+      one(sql`select md5(string_agg(d.search_key || '/' || d.name_key, ',' order by d.id)) as sum
+              from doctors d join users u on u.id = d.user_id where u.email like ${loaded("doctor")}`);
+    const written = await keys();
+    // Touching clinic_name fires doctors_keys_on_write, which recomputes both keys from the names.
+    await database.db.execute(sql`update doctors set clinic_name = clinic_name
+      where user_id in (select id from users where email like ${loaded("doctor")})`);
+    expect(await keys()).toEqual(written);
+
+    const trigger = await one(sql`select tgenabled from pg_trigger where tgname = 'doctors_keys_on_write'`);
+    expect(trigger.tgenabled).toBe("O");
+
+    const doctor = await one(sql`select d.id, u.first_name, u.last_name, d.name_key from doctors d
+      join users u on u.id = d.user_id where u.email = ${`doctor.000007@${LOAD_DOMAIN}`}`);
+    // The search service's predicate for q, typed in upper case.
+    const found = await rows(sql`select d.id from doctors d
+      where d.is_active and d.search_key like '%' || f_search_key(${String(doctor.last_name).toUpperCase()}) || '%'`);
+    expect(found.map((r) => r.id)).toContain(doctor.id);
+    const [nameKey] = await rows(
+      sql`select f_search_key(${`${doctor.last_name} ${doctor.first_name}`}) as key`,
+    );
+    expect(doctor.name_key).toBe(nameKey?.key);
+  });
+
+  test("a second --size continues the numbering, and the same number gives the same doctor on every database", async () => {
+    const report = await runSeed(database.db, { ...options, size: 20 });
+
+    expect(report.bulk).toMatchObject({
+      doctors: { first: 201, last: 220 },
+      patients: { first: 201, last: 220 },
+    });
+    const emails = await one(sql`select count(*)::int as n, count(distinct lower(email))::int as distinct_n
+      from users where email like ${`%@${LOAD_DOMAIN}`}`);
+    expect(emails).toEqual({ n: 440, distinct_n: 440 });
+    // Generated from hashint8extended(g, k), identical on PostgreSQL and PGlite.
+    const first = await one(sql`select u.first_name, u.last_name, d.id, d.city, d.fee_amount_minor
+      from doctors d join users u on u.id = d.user_id where u.email = ${`doctor.000001@${LOAD_DOMAIN}`}`);
+    expect(first).toEqual(FIRST_GENERATED_DOCTOR);
+  });
+
+  test("rebuilds the secondary indexes it drops, with the same definitions", async () => {
+    const definitions = () =>
+      rows(sql`select indexname, indexdef from pg_indexes
+               where tablename in ('users', 'doctors', 'patients', 'doctor_specialties') order by indexname`);
+    const before = await definitions();
+
+    const result = await loadBulk(database.db, {
+      size: 30,
+      passwordHash: "x",
+      rebuildIndexes: true,
+      batchSize: 7,
+    });
+
+    expect(result.rebuiltIndexes).toEqual(
+      expect.arrayContaining(["doctors_search_key_trgm", "doctors_rating"]),
+    );
+    expect(await definitions()).toEqual(before);
+  });
+
+  test("a load that fails part-way leaves nothing behind: no rows, trigger on, indexes in place", async () => {
+    const before = await counts();
+    const indexes = await rows(sql`select count(*)::int as n from pg_indexes where tablename = 'doctors'`);
+
+    await expect(
+      loadBulk(database.db, {
+        size: 30,
+        passwordHash: "x",
+        rebuildIndexes: true,
+        batchSize: 10,
+        onProgress: ({ phase, done }) => {
+          if (phase === "doctors" && done === 20) throw new Error("interrupted");
+        },
+      }),
+    ).rejects.toThrow("interrupted");
+
+    expect(await counts()).toEqual(before);
+    expect(await rows(sql`select count(*)::int as n from pg_indexes where tablename = 'doctors'`)).toEqual(
+      indexes,
+    );
+    const trigger = await one(sql`select tgenabled from pg_trigger where tgname = 'doctors_keys_on_write'`);
+    expect(trigger.tgenabled).toBe("O");
+  });
+});
+
+/** doctor.000001@load.demo.dz as the generator makes it; a change here means every load changed. */
+const FIRST_GENERATED_DOCTOR = {
+  first_name: "Ferhat",
+  last_name: "Bensalem",
+  id: "ebcdbb2f-1f1c-4c30-8c19-a2b63b1c7ecf",
+  city: "Tlemcen",
+  fee_amount_minor: 320_000,
+};

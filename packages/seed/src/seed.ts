@@ -1,0 +1,53 @@
+import type { PasswordHasher } from "@medical/api";
+import type { Database } from "@medical/db";
+import { DEMO_ADMIN, type EnsureAdminResult, ensureAdmin } from "./admin.ts";
+import { type BulkResult, type LoadProgress, loadBulk } from "./bulk/index.ts";
+import { DEMO_PASSWORD } from "./demo/build.ts";
+import { type DemoResult, loadDemo } from "./demo/load.ts";
+
+export interface SeedOptions {
+  /** Argon2id at the configured cost; DEMO_PASSWORD goes through it at most once per run. */
+  hasher: PasswordHasher;
+  /** ADMIN_EMAIL + ADMIN_PASSWORD when both are set, otherwise the demo admin. */
+  admin?: { email: string; password: string };
+  adminNames: { firstName: string; lastName: string };
+  /** Generated doctors (and as many patients) to add after the demo set; 0 or absent for none. */
+  size?: number;
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+export interface SeedReport {
+  admin: EnsureAdminResult;
+  demo: DemoResult;
+  bulk?: BulkResult;
+}
+
+/**
+ * Everything `pnpm seed` writes, in order: the admin, the demo set, then `size` generated doctors
+ * and patients. Every account with the demo password stores the same single hash.
+ */
+export async function runSeed(db: Database, options: SeedOptions): Promise<SeedReport> {
+  const { hasher } = options;
+  let demoHash: Promise<string> | undefined;
+  const demoPasswordHash = () => {
+    demoHash ??= hasher.hash(DEMO_PASSWORD);
+    return demoHash;
+  };
+  const sharingHasher: PasswordHasher = {
+    hash: (plain) => (plain === DEMO_PASSWORD ? demoPasswordHash() : hasher.hash(plain)),
+    verify: hasher.verify,
+  };
+  const admin = await ensureAdmin(db, sharingHasher, {
+    ...(options.admin ?? DEMO_ADMIN),
+    ...options.adminNames,
+    via: "seed",
+  });
+  const demo = await loadDemo(db, { passwordHash: demoPasswordHash });
+  if (!options.size) return { admin, demo };
+  const bulk = await loadBulk(db, {
+    size: options.size,
+    passwordHash: await demoPasswordHash(),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return { admin, demo, bulk };
+}
