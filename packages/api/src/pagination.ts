@@ -1,4 +1,4 @@
-import { type AnyColumn, and, asc, desc, eq, gt, lt, or, type SQL } from "drizzle-orm";
+import { type AnyColumn, asc, desc, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { DomainError } from "./errors.ts";
 
@@ -69,12 +69,15 @@ export function keyset<Id extends RowId, Row extends { id: Id }>(
   input: { limit: number; cursor?: string },
 ) {
   const direction = order === "asc" ? asc : desc;
-  const after = order === "asc" ? gt : lt;
   let where: SQL | undefined;
   if (input.cursor) {
     const cursor = decodeCursor(input.cursor, sort.name, order, id.schema);
     const parsed = sort.parse(cursor.value);
-    where = or(after(sort.column, parsed), and(eq(sort.column, parsed), after(id.column, cursor.id)));
+    // A row comparison is one range on the (sort key, id) index; `a < x or (a = x and id < y)`
+    // was applied as a filter after the scan (page 50 read ~980 index entries instead of 20).
+    // Values are bound through their columns' encoders, so dates reach postgres-js as strings.
+    const comparison = order === "asc" ? sql`>` : sql`<`;
+    where = sql`(${sort.column}, ${id.column}) ${comparison} (${sql.param(parsed, sort.column)}, ${sql.param(cursor.id, id.column)})`;
   }
   return {
     where,

@@ -21,8 +21,8 @@ export const specialties = pgTable(
 
 /**
  * One profile per DOCTOR account. Names live on `users`, so `search_key` (names + clinic) and
- * `name_key` (sort by name) are written by the doctors service in the same transaction as any
- * change of them (a generated column cannot read another table).
+ * `name_key` (sort by name) are kept by triggers (drizzle/0004) in the same transaction as any
+ * change of them: a generated column cannot read another table. ADR 0007 explains the indexes.
  */
 export const doctors = pgTable(
   "doctors",
@@ -58,6 +58,7 @@ export const doctors = pgTable(
   }),
   (t) => [
     index("doctors_search_key_trgm").using("gin", sql`${t.searchKey} gin_trgm_ops`),
+    // drizzle/0005 adds INCLUDE (is_active), which drizzle-kit cannot express.
     index("doctors_city_key").on(t.cityKey, t.id),
     index("doctors_rating").on(t.ratingAverage, t.id),
     index("doctors_name").on(t.nameKey, t.id),
