@@ -110,4 +110,34 @@ describe("patients and doctors over REST", () => {
       client.close();
     }
   });
+
+  test("public search is rate-limited per IP with 429 and Retry-After", async () => {
+    const roomy = { points: 1_000, durationMs: 60_000 };
+    const tight = await startTestServer({
+      router: appRouter,
+      handle: server.handle,
+      deps: {
+        settings: {
+          rateLimits: {
+            login: [roomy, roomy, roomy],
+            auth: [roomy],
+            public: [{ points: 2, durationMs: 10_000 }],
+          },
+        },
+      },
+    });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(`${tight.url}/api/v1/doctors?limit=1`);
+        statuses.push(response.status);
+        retryAfter = response.headers.get("retry-after");
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await tight.shutdown();
+    }
+  });
 });
