@@ -1,5 +1,5 @@
 import type { Executor } from "@medical/db";
-import { type Doctor, doctorSpecialties, specialties, type User } from "@medical/db/schema";
+import { type Doctor, doctorSpecialties, doctors, specialties, type User, users } from "@medical/db/schema";
 import { asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 
@@ -27,8 +27,32 @@ export const ZDoctorDto = z.object({
 });
 export type DoctorDto = z.infer<typeof ZDoctorDto>;
 
+/**
+ * The columns a DTO (and a sort cursor) needs: reads select these, not whole rows, since search
+ * keys and timestamps would only cost mapping time on every page.
+ */
+export const doctorDtoColumns = {
+  id: doctors.id,
+  bio: doctors.bio,
+  yearsOfExperience: doctors.yearsOfExperience,
+  clinicName: doctors.clinicName,
+  clinicAddress: doctors.clinicAddress,
+  city: doctors.city,
+  country: doctors.country,
+  feeAmountMinor: doctors.feeAmountMinor,
+  feeCurrency: doctors.feeCurrency,
+  languages: doctors.languages,
+  timezone: doctors.timezone,
+  appointmentMinutes: doctors.appointmentMinutes,
+  clinicPhone: doctors.clinicPhone,
+  ratingAverage: doctors.ratingAverage,
+  ratingCount: doctors.ratingCount,
+  nameKey: doctors.nameKey,
+};
+export const doctorNameColumns = { firstName: users.firstName, lastName: users.lastName };
+
 export interface DoctorRow {
-  doctor: Doctor;
+  doctor: Pick<Doctor, keyof typeof doctorDtoColumns>;
   user: Pick<User, "firstName" | "lastName">;
 }
 

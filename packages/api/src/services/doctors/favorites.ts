@@ -6,7 +6,13 @@ import type { Deps } from "../../deps.ts";
 import { DomainError } from "../../errors.ts";
 import { dateSortValue, type KeysetSort, keyset, parseDateSortValue } from "../../pagination.ts";
 import { requirePatientProfile } from "../patients/patient-rows.ts";
-import { type DoctorDto, type DoctorRow, toDoctorDtos } from "./doctor-dto.ts";
+import {
+  type DoctorDto,
+  type DoctorRow,
+  doctorDtoColumns,
+  doctorNameColumns,
+  toDoctorDtos,
+} from "./doctor-dto.ts";
 
 async function requireActiveDoctor(deps: Pick<Deps, "db">, doctorId: string): Promise<void> {
   const [doctor] = await deps.db
@@ -61,8 +67,8 @@ export async function listFavorites(
     .select({
       id: favorites.doctorId,
       addedAt: favorites.createdAt,
-      doctor: doctors,
-      user: { firstName: users.firstName, lastName: users.lastName },
+      doctor: doctorDtoColumns,
+      user: doctorNameColumns,
     })
     .from(favorites)
     .innerJoin(doctors, eq(doctors.id, favorites.doctorId))

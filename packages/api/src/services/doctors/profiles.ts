@@ -8,7 +8,7 @@ import type { Deps } from "../../deps.ts";
 import { DomainError } from "../../errors.ts";
 import type { Money } from "../../fields/money.ts";
 import { createUser } from "../identity/users.ts";
-import { type DoctorDto, toDoctorDtos } from "./doctor-dto.ts";
+import { type DoctorDto, doctorDtoColumns, doctorNameColumns, toDoctorDtos } from "./doctor-dto.ts";
 
 export interface DoctorProfileInput {
   bio?: string | null;
@@ -45,7 +45,7 @@ async function setSpecialties(tx: Executor, doctorId: string, specialtyIds: stri
 
 async function loadDoctor(db: Executor, where: SQL): Promise<DoctorDto | undefined> {
   const rows = await db
-    .select({ doctor: doctors, user: { firstName: users.firstName, lastName: users.lastName } })
+    .select({ doctor: doctorDtoColumns, user: doctorNameColumns })
     .from(doctors)
     .innerJoin(users, eq(users.id, doctors.userId))
     .where(where)

@@ -9,7 +9,13 @@ import {
   parseNumberSortValue,
   parseStringSortValue,
 } from "../../pagination.ts";
-import { type DoctorDto, type DoctorRow, toDoctorDtos } from "./doctor-dto.ts";
+import {
+  type DoctorDto,
+  type DoctorRow,
+  doctorDtoColumns,
+  doctorNameColumns,
+  toDoctorDtos,
+} from "./doctor-dto.ts";
 
 type Row = DoctorRow & { id: string };
 
@@ -100,8 +106,8 @@ export async function searchDoctors(deps: Pick<Deps, "db">, input: DoctorSearch)
   const rows = await deps.db
     .select({
       id: doctors.id,
-      doctor: doctors,
-      user: { firstName: users.firstName, lastName: users.lastName },
+      doctor: doctorDtoColumns,
+      user: doctorNameColumns,
     })
     .from(doctors)
     .innerJoin(users, eq(users.id, doctors.userId))
