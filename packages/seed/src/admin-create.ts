@@ -1,8 +1,7 @@
-import { parseArgs } from "node:util";
 import { createArgon2Hasher } from "@medical/api";
 import { describeExisting, ensureAdmin } from "./admin.ts";
 import { loadSeedConfig } from "./config.ts";
-import { openDatabase, runCli, UsageError } from "./run.ts";
+import { openDatabase, parseCommandLine, runCli, UsageError } from "./run.ts";
 
 const USAGE = `Usage: pnpm admin:create [--email admin@example.org]
 
@@ -12,29 +11,14 @@ nothing is changed. Environment: ADMIN_EMAIL (unless --email), ADMIN_FIRST_NAME,
 ADMIN_LAST_NAME, DATABASE_URL or DATA_DIR, ARGON2_MEMORY_KIB, ARGON2_ITERATIONS.
 `;
 
-function parseCommandLine(argv: string[]): { email?: string; help: boolean } {
-  try {
-    const { values } = parseArgs({
-      // `pnpm admin:create -- --email x` (npm's habit) forwards the "--" too.
-      args: argv[0] === "--" ? argv.slice(1) : argv,
-      options: { email: { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    });
-    return { email: values.email, help: values.help ?? false };
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
-}
-
 /** `pnpm admin:create`: the first admin, in any environment. */
 async function main(): Promise<number> {
-  const args = parseCommandLine(process.argv.slice(2));
-  if (args.help) {
+  const { help, flags } = parseCommandLine(process.argv.slice(2), USAGE, ["email"]);
+  if (help) {
     process.stdout.write(USAGE);
     return 0;
   }
-  const config = loadSeedConfig(process.env, args.email === undefined ? {} : { ADMIN_EMAIL: args.email });
+  const config = loadSeedConfig(process.env, flags.email === undefined ? {} : { ADMIN_EMAIL: flags.email });
   const { email } = config.admin;
   if (email === undefined) throw new UsageError(`set ADMIN_EMAIL or pass --email.\n\n${USAGE}`);
   if (config.admin.password !== undefined) {

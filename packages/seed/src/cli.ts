@@ -1,11 +1,10 @@
-import { parseArgs } from "node:util";
 import { createArgon2Hasher } from "@medical/api";
 import { DEMO_ADMIN, describeExisting, type EnsureAdminResult } from "./admin.ts";
 import { type BulkResult, createProgressBar } from "./bulk/index.ts";
 import { loadSeedConfig } from "./config.ts";
 import { DEMO_PASSWORD } from "./demo/build.ts";
 import { describeDemo } from "./demo/load.ts";
-import { openDatabase, runCli, UsageError } from "./run.ts";
+import { integerFlag, openDatabase, parseCommandLine, runCli } from "./run.ts";
 import { runSeed } from "./seed.ts";
 
 const USAGE = `Usage: pnpm seed [--size N]
@@ -18,31 +17,14 @@ nothing. Refuses NODE_ENV=production.
               numbered after those of earlier runs, with set-based inserts and a progress bar
 `;
 
-function parseCommandLine(argv: string[]): { size: number; help: boolean } {
-  try {
-    const { values } = parseArgs({
-      // `pnpm seed -- --size 10` (npm's habit) forwards the "--" too.
-      args: argv[0] === "--" ? argv.slice(1) : argv,
-      options: { size: { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    });
-    const size = Number(values.size ?? 0);
-    if (!Number.isInteger(size) || size < 0 || size > 10_000_000)
-      throw new Error("--size takes an integer from 0 to 10000000");
-    return { size, help: values.help ?? false };
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
-}
-
 /** `pnpm seed`: demo data for development. Refuses to run under NODE_ENV=production. */
 async function main(): Promise<number> {
-  const args = parseCommandLine(process.argv.slice(2));
-  if (args.help) {
+  const { help, flags } = parseCommandLine(process.argv.slice(2), USAGE, ["size"]);
+  if (help) {
     process.stdout.write(USAGE);
     return 0;
   }
+  const size = integerFlag(flags.size, { flag: "--size", fallback: 0, min: 0, max: 10_000_000 }, USAGE);
   const config = loadSeedConfig();
   if (config.production) {
     process.stderr.write("pnpm seed writes demo data and refuses NODE_ENV=production.\n");
@@ -63,7 +45,7 @@ async function main(): Promise<number> {
       hasher: createArgon2Hasher(config.argon2),
       ...(fromEnv ? { admin: { email, password } } : {}),
       adminNames: { firstName: config.admin.firstName, lastName: config.admin.lastName },
-      size: args.size,
+      size,
       onProgress: (progress) => bar.update(progress),
     }).finally(() => bar.done());
     process.stdout.write(`${describeAdmin(report.admin, fromEnv)}\n${describeDemo(report.demo)}\n`);

@@ -1,7 +1,6 @@
-import { parseArgs } from "node:util";
 import { createFieldCipher, type RotationCounts, rotateClinicalKeys } from "@medical/api";
 import { loadSeedConfig } from "./config.ts";
-import { openDatabase, runCli, UsageError } from "./run.ts";
+import { integerFlag, openDatabase, parseCommandLine, runCli, UsageError } from "./run.ts";
 
 const USAGE = `Usage: ENCRYPTION_KEYS=new:<base64>,old:<base64> pnpm keys:rotate [--batch-size 500]
 
@@ -13,34 +12,22 @@ command until it reports nothing left, then drop the old key from ENCRYPTION_KEY
 Environment: ENCRYPTION_KEYS (required), DATABASE_URL or DATA_DIR.
 `;
 
-function parseCommandLine(argv: string[]): { batchSize: number; help: boolean } {
-  try {
-    const { values } = parseArgs({
-      args: argv[0] === "--" ? argv.slice(1) : argv,
-      options: { "batch-size": { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    });
-    const batchSize = Number(values["batch-size"] ?? 500);
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
-      throw new Error("--batch-size takes an integer from 1 to 10000");
-    return { batchSize, help: values.help ?? false };
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
-}
-
 const summary = (c: RotationCounts) =>
   `${c.scanned} with clinical data: ${c.rotated} re-encrypted, ${c.current} already current, ` +
   `${c.skipped} changed meanwhile, ${c.unreadable} unreadable`;
 
 /** `pnpm keys:rotate`: clinical data re-encrypted under the current key. */
 async function main(): Promise<number> {
-  const args = parseCommandLine(process.argv.slice(2));
-  if (args.help) {
+  const { help, flags } = parseCommandLine(process.argv.slice(2), USAGE, ["batch-size"]);
+  if (help) {
     process.stdout.write(USAGE);
     return 0;
   }
+  const batchSize = integerFlag(
+    flags["batch-size"],
+    { flag: "--batch-size", fallback: 500, min: 1, max: 10_000 },
+    USAGE,
+  );
   const config = loadSeedConfig();
   if (!config.encryptionKeys) throw new UsageError(`set ENCRYPTION_KEYS.\n\n${USAGE}`);
   const [current] = config.encryptionKeys;
@@ -49,7 +36,7 @@ async function main(): Promise<number> {
     await handle.migrate();
     const counts = await rotateClinicalKeys(
       { db: handle.db, fieldCipher: createFieldCipher(config.encryptionKeys) },
-      { batchSize: args.batchSize },
+      { batchSize },
     );
     process.stdout.write(`Patients (${handle.kind}), current key ${current?.id}: ${summary(counts)}.\n`);
     if (counts.skipped) process.stdout.write("Some rows changed during the run: run the command again.\n");
