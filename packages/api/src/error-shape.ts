@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import type { TRPCError } from "@trpc/server";
 import { type AppErrorCode, appCodeByTrpcCode, appErrors, DomainError } from "./errors.ts";
 import { describeIssues, type InputIssue, toInputIssues } from "./issues.ts";
 
@@ -36,9 +36,3 @@ export function errorFacts(error: TRPCError): ErrorFacts {
   const message = appCode === "INTERNAL" ? appErrors.INTERNAL.message : error.message;
   return { appCode, message };
 }
-
-export function isUnexpected(error: TRPCError): boolean {
-  return errorFacts(error).appCode === "INTERNAL";
-}
-
-export { TRPCError };
