@@ -1,13 +1,14 @@
-export { type AccessTokens, createAccessTokens } from "./auth/access-tokens.ts";
-export type { Actor } from "./auth/actor.ts";
-export { createArgon2Hasher, type PasswordHasher } from "./auth/passwords.ts";
-export { ROLES, type Role } from "./auth/roles.ts";
+export { type AccessTokens, createAccessTokens } from "#platform/auth/access-tokens.ts";
+export type { Actor } from "#platform/auth/actor.ts";
+export { authenticate } from "#platform/auth/authenticate.ts";
+export { createArgon2Hasher, type PasswordHasher } from "#platform/auth/passwords.ts";
+export { ROLES, type Role } from "#platform/auth/roles.ts";
 export {
   type Context,
   type CreateContextOptions,
   createContextFactory,
   type RequestOrigin,
-} from "./context.ts";
+} from "#platform/context.ts";
 export {
   type CipherContext,
   createFieldCipher,
@@ -15,21 +16,18 @@ export {
   type FieldCipher,
   FieldDecryptionError,
   parseEncryptionKeys,
-} from "./crypto/field-cipher.ts";
-export { type Clock, type Deps, type Settings, systemClock } from "./deps.ts";
-export { reportError, stackFrames } from "./error-report.ts";
-export { type ErrorFacts, errorFacts } from "./error-shape.ts";
-export { type AppErrorCode, appCodeForStatus, appErrors, DomainError } from "./errors.ts";
-export { createInProcessEventBus, type DomainEvents, type EventBus } from "./events/event-bus.ts";
-export { describeIssues, type InputIssue, toInputIssues } from "./issues.ts";
-export { createFileMailer, createSmtpMailer, type Mailer } from "./mail/index.ts";
-export type { Meta } from "./meta.ts";
-export { procedureMetas } from "./procedure-meta.ts";
-export { createRateLimits, type RateLimits, type RateWindow } from "./rate-limit/index.ts";
-export { requestIdFrom } from "./request-id.ts";
-export { type AppRouter, appRouter } from "./root.ts";
-export { authenticate } from "./services/identity/authenticate.ts";
-export { type RotationCounts, rotateClinicalKeys } from "./services/patients/rotate-keys.ts";
+} from "#platform/crypto/field-cipher.ts";
+export { type Clock, type Deps, type Settings, systemClock } from "#platform/deps.ts";
+export { type AppErrorCode, appCodeForStatus, appErrors, DomainError } from "#platform/errors/errors.ts";
+export { describeIssues, type InputIssue, toInputIssues } from "#platform/errors/issues.ts";
+export { reportError, stackFrames } from "#platform/errors/report.ts";
+export { type ErrorFacts, errorFacts } from "#platform/errors/shape.ts";
+export { createInProcessEventBus, type DomainEvents, type EventBus } from "#platform/events/event-bus.ts";
+export { createFileMailer, createSmtpMailer, type Mailer } from "#platform/mail/index.ts";
+export type { Meta } from "#platform/meta.ts";
+export { procedureMetas } from "#platform/procedure-meta.ts";
+export { createRateLimits, type RateLimits, type RateWindow } from "#platform/rate-limit/index.ts";
+export { requestIdFrom } from "#platform/request-id.ts";
 export {
   adminProcedure,
   authedProcedure,
@@ -38,4 +36,6 @@ export {
   publicProcedure,
   roleProcedure,
   router,
-} from "./trpc.ts";
+} from "#platform/trpc.ts";
+export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
+export { type AppRouter, appRouter } from "./root.ts";

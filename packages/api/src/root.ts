@@ -1,10 +1,10 @@
-import { adminRouter } from "./routers/admin/router.ts";
-import { authRouter } from "./routers/auth/router.ts";
-import { doctorsRouter } from "./routers/doctors/router.ts";
-import { healthRouter } from "./routers/health/router.ts";
-import { patientsRouter } from "./routers/patients/router.ts";
-import { usersRouter } from "./routers/users/router.ts";
-import { router } from "./trpc.ts";
+import { router } from "#platform/trpc.ts";
+import { adminRouter } from "./domains/audit/router.ts";
+import { doctorsRouter } from "./domains/doctors/router.ts";
+import { healthRouter } from "./domains/health/router.ts";
+import { authRouter } from "./domains/identity/auth.router.ts";
+import { usersRouter } from "./domains/identity/users.router.ts";
+import { patientsRouter } from "./domains/patients/router.ts";
 
 export const appRouter = router({
   health: healthRouter,

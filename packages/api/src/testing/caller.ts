@@ -1,7 +1,7 @@
-import { createContextFactory } from "../context.ts";
-import type { Deps } from "../deps.ts";
+import { createContextFactory } from "#platform/context.ts";
+import type { Deps } from "#platform/deps.ts";
+import { createCallerFactory } from "#platform/trpc.ts";
 import { appRouter } from "../root.ts";
-import { createCallerFactory } from "../trpc.ts";
 
 const createCaller = createCallerFactory(appRouter);
 

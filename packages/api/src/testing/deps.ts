@@ -1,12 +1,12 @@
 import type { DbHandle } from "@medical/db";
 import pino, { type Logger } from "pino";
-import { createAccessTokens } from "../auth/access-tokens.ts";
-import { createArgon2Hasher, type PasswordHasher } from "../auth/passwords.ts";
-import { createFieldCipher, type FieldCipher } from "../crypto/field-cipher.ts";
-import type { Clock, Deps, Settings } from "../deps.ts";
-import { createInProcessEventBus, type EventBus } from "../events/event-bus.ts";
-import type { Mailer } from "../mail/mailer.ts";
-import { createRateLimits, type RateLimits } from "../rate-limit/rate-limits.ts";
+import { createAccessTokens } from "#platform/auth/access-tokens.ts";
+import { createArgon2Hasher, type PasswordHasher } from "#platform/auth/passwords.ts";
+import { createFieldCipher, type FieldCipher } from "#platform/crypto/field-cipher.ts";
+import type { Clock, Deps, Settings } from "#platform/deps.ts";
+import { createInProcessEventBus, type EventBus } from "#platform/events/event-bus.ts";
+import type { Mailer } from "#platform/mail/mailer.ts";
+import { createRateLimits, type RateLimits } from "#platform/rate-limit/rate-limits.ts";
 import { createMemoryMailer } from "./memory-mailer.ts";
 
 /** Cheap argon2id for tests: hashes still verify with any cost, the cost lives in the hash. */

@@ -1,4 +1,4 @@
-import type { Mailer, MailMessage } from "../mail/mailer.ts";
+import type { Mailer, MailMessage } from "#platform/mail/mailer.ts";
 
 /** Records what would have been mailed; tests await messages instead of sleeping. */
 export interface MemoryMailer extends Mailer {

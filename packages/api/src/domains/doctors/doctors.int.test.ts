@@ -1,0 +1,278 @@
+import { selectRows } from "@medical/db";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Deps } from "#platform/deps.ts";
+import { callerFor } from "../../testing/caller.ts";
+import { makeTestDeps } from "../../testing/deps.ts";
+import { makeDoctor, makeSpecialty } from "../../testing/factories/doctors.ts";
+import { makeUser, TEST_PASSWORD } from "../../testing/factories/users.ts";
+
+let handle: TestDatabase;
+let deps: Deps;
+beforeAll(async () => {
+  handle = await openFileDatabase();
+  deps = makeTestDeps(handle);
+});
+afterAll(() => handle.close());
+
+async function as(role: "ADMIN" | "DOCTOR" | "PATIENT" | "STAFF") {
+  const user = await makeUser(handle.db, { role });
+  const session = await callerFor(deps).auth.login({ email: user.email, password: TEST_PASSWORD });
+  return { user, caller: callerFor(deps, { accessToken: session.accessToken }) };
+}
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+const profile = (specialtyId: string) => ({
+  city: "Oran",
+  fee: { amountMinor: 250_000, currency: "DZD" },
+  specialtyIds: [specialtyId],
+});
+
+describe("specialties", () => {
+  test("are unique after removing case and accents, listed publicly, written by admins only", async () => {
+    const { caller: admin } = await as("ADMIN");
+    const name = `Médecine interne ${unique()}`;
+    const created = await admin.doctors.createSpecialty({ name });
+    await expect(
+      admin.doctors.createSpecialty({ name: name.replace("Médecine", "MEDECINE") }),
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    expect((await callerFor(deps).doctors.specialties()).map((s) => s.id)).toContain(created.id);
+    const { caller: staff } = await as("STAFF");
+    await expect(staff.doctors.createSpecialty({ name: `Autre ${unique()}` })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(
+      callerFor(deps).doctors.createSpecialty({ name: `Autre ${unique()}` }),
+    ).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+  });
+
+  test("in use cannot be deleted (IN_USE), also when a doctor takes it at the same moment", async () => {
+    const { caller: admin } = await as("ADMIN");
+    const used = await makeSpecialty(handle.db);
+    await makeDoctor(handle.db, { specialtyIds: [used.id] });
+    await expect(admin.doctors.deleteSpecialty({ id: used.id })).rejects.toMatchObject({
+      code: "CONFLICT",
+      cause: { code: "IN_USE" },
+    });
+
+    const contested = await makeSpecialty(handle.db);
+    const { doctor } = await makeDoctor(handle.db);
+    const results = await Promise.allSettled([
+      admin.doctors.deleteSpecialty({ id: contested.id }),
+      admin.doctors.update({ id: doctor.id, specialtyIds: [contested.id] }),
+    ]);
+    const linked = await selectRows(
+      handle.db,
+      sql`select count(*)::int as n from doctor_specialties where specialty_id = ${contested.id}`,
+    );
+    const exists = await selectRows(
+      handle.db,
+      sql`select count(*)::int as n from specialties where id = ${contested.id}`,
+    );
+    // Either the delete won (and the link was refused) or the link won (and the delete was IN_USE): never a dangling link.
+    expect(Number(linked[0]?.n) === 0 || Number(exists[0]?.n) === 1).toBe(true);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    await expect(admin.doctors.deleteSpecialty({ id: crypto.randomUUID() })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+});
+
+describe("doctor profiles", () => {
+  test("a doctor creates and edits their own; the public view hides email and personal phone", async () => {
+    const specialty = await makeSpecialty(handle.db);
+    const { caller, user } = await as("DOCTOR");
+    await expect(caller.doctors.myProfile()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const created = await caller.doctors.createMyProfile({
+      ...profile(specialty.id),
+      clinicName: "Clinique El Amel",
+      languages: ["fr", "kab"],
+    });
+    expect(created).toMatchObject({
+      firstName: user.firstName,
+      city: "Oran",
+      fee: { amountMinor: 250_000, currency: "DZD" },
+      rating: { average: 0, count: 0 },
+    });
+    await expect(caller.doctors.createMyProfile(profile(specialty.id))).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    const updated = await caller.doctors.updateMyProfile({
+      yearsOfExperience: 12,
+      timezone: "Africa/Algiers",
+    });
+    expect(updated.yearsOfExperience).toBe(12);
+    const publicView = await callerFor(deps).doctors.get({ id: created.id });
+    expect(JSON.stringify(publicView)).not.toContain(user.email);
+    expect(publicView).not.toHaveProperty("email");
+    expect(publicView).not.toHaveProperty("phone");
+  });
+
+  test("refuses fields nobody may set and roles that may not", async () => {
+    const specialty = await makeSpecialty(handle.db);
+    const { caller } = await as("DOCTOR");
+    for (const extra of [
+      '"ratingAverage":5',
+      '"isActive":false',
+      '"userId":"00000000-0000-4000-8000-000000000000"',
+      '"id":"00000000-0000-4000-8000-000000000000"',
+    ]) {
+      await expect(
+        caller.doctors.createMyProfile(
+          JSON.parse(`{${extra},"city":"Oran","fee":{"amountMinor":1},"specialtyIds":["${specialty.id}"]}`),
+        ),
+      ).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+      });
+    }
+    const { caller: patient } = await as("PATIENT");
+    await expect(patient.doctors.createMyProfile(profile(specialty.id))).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(caller.doctors.updateMyProfile({ timezone: "Mars/Olympus" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
+
+  test("admins create one with an invited account; deactivated doctors disappear from reads and search", async () => {
+    const specialty = await makeSpecialty(handle.db);
+    const { caller: admin } = await as("ADMIN");
+    const email = `dr.${unique()}@example.dz`;
+    const created = await admin.doctors.create({
+      ...profile(specialty.id),
+      email,
+      firstName: "Nadia",
+      lastName: `Ait-${unique()}`,
+    });
+    expect(created.specialties).toEqual([{ id: specialty.id, name: specialty.name }]);
+    await expect(
+      admin.doctors.create({ ...profile(specialty.id), email, firstName: "X", lastName: "Y" }),
+    ).rejects.toMatchObject({
+      cause: { code: "EMAIL_TAKEN" },
+    });
+    await admin.doctors.delete({ id: created.id });
+    await expect(callerFor(deps).doctors.get({ id: created.id })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    const found = await callerFor(deps).doctors.search({ q: created.lastName, limit: 10 });
+    expect(found.items).toEqual([]);
+  });
+});
+
+describe("doctor search", () => {
+  test("finds names and clinics without accents or case, by prefix under three characters", async () => {
+    const marker = unique();
+    const { doctor } = await makeDoctor(handle.db, {
+      user: { firstName: "Sélim", lastName: `Bénali${marker}` },
+      clinicName: "Clinique Ibn Sina",
+    });
+    const anonymous = callerFor(deps);
+    for (const q of [`benali${marker}`, `BENALI${marker.toUpperCase()}`, `selim bénali${marker}`]) {
+      expect(
+        (await anonymous.doctors.search({ q, limit: 10 })).items.map((d) => d.id),
+        q,
+      ).toEqual([doctor.id]);
+    }
+    const clinic = await anonymous.doctors.search({ q: "ibn sina", limit: 100 });
+    expect(clinic.items.map((d) => d.id)).toContain(doctor.id);
+    const short = await anonymous.doctors.search({ q: "Sé", limit: 100 });
+    expect(short.items.map((d) => d.id)).toContain(doctor.id);
+    const middle = await anonymous.doctors.search({ q: "li", limit: 100 });
+    expect(middle.items.map((d) => d.id)).not.toContain(doctor.id);
+  });
+
+  test("filters by specialty, city, rating, language and fee", async () => {
+    const marker = unique();
+    const cardio = await makeSpecialty(handle.db, `Cardiologie ${marker}`);
+    const { doctor: match } = await makeDoctor(handle.db, {
+      city: "Béjaïa",
+      specialtyIds: [cardio.id],
+      ratingAverage: 4.5,
+      ratingCount: 10,
+      languages: ["kab", "fr"],
+      feeAmountMinor: 300_000,
+    });
+    await makeDoctor(handle.db, {
+      city: "Béjaïa",
+      specialtyIds: [cardio.id],
+      ratingAverage: 3,
+      feeAmountMinor: 300_000,
+      languages: ["ar"],
+    });
+    const search = (input: Record<string, unknown>) =>
+      callerFor(deps).doctors.search({ specialty: `cardiologie ${marker}`, limit: 10, ...input });
+    expect(
+      (await search({ city: "bejaia", minRating: 4, language: "kab", maxFee: 300_000 })).items.map(
+        (d) => d.id,
+      ),
+    ).toEqual([match.id]);
+    expect((await callerFor(deps).doctors.search({ specialtyId: cardio.id, limit: 10 })).total).toBe(2);
+    expect((await search({ maxFee: 299_999 })).items).toEqual([]);
+  });
+
+  test("sorts by each key with keyset pages that neither skip nor repeat", async () => {
+    const marker = unique();
+    const specialty = await makeSpecialty(handle.db, `Tri ${marker}`);
+    for (let i = 0; i < 5; i++) {
+      await makeDoctor(handle.db, {
+        specialtyIds: [specialty.id],
+        user: { lastName: `Name${i}${marker}` },
+        ratingAverage: [4.5, 3, 4.5, 5, 1][i],
+        yearsOfExperience: i * 3,
+        feeAmountMinor: 100_000 + ((i * 7) % 5) * 10_000,
+      });
+    }
+    for (const sort of ["rating", "name", "experience", "fee"] as const) {
+      for (const order of ["asc", "desc"] as const) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let pageNo = 0; pageNo < 5; pageNo++) {
+          const page = await callerFor(deps).doctors.search({
+            specialtyId: specialty.id,
+            sort,
+            order,
+            limit: 2,
+            cursor,
+          });
+          seen.push(...page.items.map((d) => d.id));
+          expect(page.total).toBe(5);
+          if (!page.nextCursor) break;
+          cursor = page.nextCursor;
+        }
+        expect(new Set(seen).size, `${sort} ${order}`).toBe(5);
+      }
+    }
+    const byRating = await callerFor(deps).doctors.search({
+      specialtyId: specialty.id,
+      sort: "rating",
+      order: "desc",
+      limit: 5,
+    });
+    const ratings = byRating.items.map((d) => d.rating.average);
+    expect(ratings).toEqual([...ratings].sort((a, b) => b - a));
+  });
+
+  test("reports an exact total up to 1,000 and a tampered cursor as 400", async () => {
+    await expect(callerFor(deps).doctors.search({ cursor: "tampered", limit: 5 })).rejects.toMatchObject({
+      cause: { code: "VALIDATION_FAILED" },
+    });
+    const page = await callerFor(deps).doctors.search({ limit: 1 });
+    expect(page.totalExact).toBe(true);
+  });
+
+  test("renaming the doctor's account updates the search key in the same transaction", async () => {
+    const { doctor, user } = await makeDoctor(handle.db);
+    const { caller: admin } = await as("ADMIN");
+    const renamed = `Zerrouki${unique()}`;
+    await admin.users.update({ id: user.id, lastName: renamed });
+    expect(
+      (await callerFor(deps).doctors.search({ q: renamed.toLowerCase(), limit: 5 })).items.map((d) => d.id),
+    ).toEqual([doctor.id]);
+  });
+});

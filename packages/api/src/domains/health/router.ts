@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { publicProcedure, router } from "#platform/trpc.ts";
+import { healthMeta, ZHealthDto } from "./health.schema.ts";
+import { checkHealth } from "./health.service.ts";
+
+export const healthRouter = router({
+  check: publicProcedure
+    .meta(healthMeta)
+    .input(z.void())
+    .output(ZHealthDto)
+    .query(({ ctx }) => checkHealth(ctx.deps)),
+});

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { auditMetaOf } from "#platform/audit/meta.ts";
+import { authedProcedure, publicProcedure, router } from "#platform/trpc.ts";
+import {
+  forgotMeta,
+  loginMeta,
+  logoutAllMeta,
+  logoutMeta,
+  refreshMeta,
+  registerMeta,
+  resetMeta,
+  verifyEmailMeta,
+  ZForgotInput,
+  ZLoginInput,
+  ZRefreshInput,
+  ZRegisterInput,
+  ZResetInput,
+  ZVerifyEmailInput,
+} from "./auth.schema.ts";
+import { login } from "./login.service.ts";
+import { logout, logoutAll } from "./logout.service.ts";
+import { forgotPassword, resetPassword, verifyEmail } from "./passwords.service.ts";
+import { refresh } from "./refresh.service.ts";
+import { register } from "./register.service.ts";
+import { sessionEvents } from "./session-events.ts";
+import { ZSessionDto } from "./sessions.service.ts";
+
+const done = async (work: Promise<void>) => {
+  await work;
+  return null;
+};
+
+export const authRouter = router({
+  register: publicProcedure
+    .meta(registerMeta)
+    .input(ZRegisterInput)
+    .output(ZSessionDto)
+    .mutation(({ ctx, input }) => register(ctx.deps, auditMetaOf(ctx), input)),
+  login: publicProcedure
+    .meta(loginMeta)
+    .input(ZLoginInput)
+    .output(ZSessionDto)
+    .mutation(({ ctx, input }) => login(ctx.deps, auditMetaOf(ctx), input)),
+  refresh: publicProcedure
+    .meta(refreshMeta)
+    .input(ZRefreshInput)
+    .output(ZSessionDto)
+    .mutation(({ ctx, input }) => refresh(ctx.deps, auditMetaOf(ctx), input.refreshToken)),
+  logout: publicProcedure
+    .meta(logoutMeta)
+    .input(ZRefreshInput)
+    .output(z.null())
+    .mutation(({ ctx, input }) => done(logout(ctx.deps, auditMetaOf(ctx), input.refreshToken))),
+  logoutAll: authedProcedure
+    .meta(logoutAllMeta)
+    .input(z.void())
+    .output(z.null())
+    .mutation(({ ctx }) => done(logoutAll(ctx.deps, auditMetaOf(ctx), ctx.actor))),
+  forgot: publicProcedure
+    .meta(forgotMeta)
+    .input(ZForgotInput)
+    .output(z.null())
+    .mutation(({ ctx, input }) => done(forgotPassword(ctx.deps, auditMetaOf(ctx), input))),
+  reset: publicProcedure
+    .meta(resetMeta)
+    .input(ZResetInput)
+    .output(z.null())
+    .mutation(({ ctx, input }) => done(resetPassword(ctx.deps, auditMetaOf(ctx), input))),
+  verifyEmail: publicProcedure
+    .meta(verifyEmailMeta)
+    .input(ZVerifyEmailInput)
+    .output(z.null())
+    .mutation(({ ctx, input }) => done(verifyEmail(ctx.deps, auditMetaOf(ctx), input))),
+  /** Tells a WebSocket client why its session ended, just before the server closes it with 4401. */
+  // Subscriptions are not part of the REST mirror; their events are typed by the service.
+  onSessionEvent: authedProcedure
+    .input(z.void())
+    .subscription(({ ctx, signal }) => sessionEvents(ctx.deps, ctx.actor, signal)),
+});

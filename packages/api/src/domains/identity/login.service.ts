@@ -1,0 +1,84 @@
+import { users } from "@medical/db/schema";
+import { eq, sql } from "drizzle-orm";
+import type { AuditMeta } from "#platform/audit/record.ts";
+import { recordAudit } from "#platform/audit/record.ts";
+import { randomToken } from "#platform/auth/secrets.ts";
+import type { Deps } from "#platform/deps.ts";
+import { DomainError } from "#platform/errors/errors.ts";
+import { normalizeEmail } from "./normalize.ts";
+import { clearLoginFailures, limitLogin } from "./rate-rules.ts";
+import { type SessionDto, startSession } from "./sessions.service.ts";
+
+/** A real hash of a random password, made once per hasher: unknown emails cost a verification too. */
+const dummyHashes = new WeakMap<Deps["hasher"], Promise<string>>();
+function dummyHash(hasher: Deps["hasher"]): Promise<string> {
+  let hash = dummyHashes.get(hasher);
+  if (!hash) {
+    hash = hasher.hash(randomToken());
+    dummyHashes.set(hasher, hash);
+  }
+  return hash;
+}
+
+export async function login(
+  deps: Deps,
+  audit: AuditMeta,
+  input: { email: string; password: string },
+): Promise<SessionDto> {
+  const email = normalizeEmail(input.email);
+  // Limits first: a blocked attempt costs no hashing.
+  await limitLogin(deps, audit, email);
+
+  const [user] = await deps.db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email))
+    .limit(1);
+  const valid = await deps.hasher.verify(
+    user?.passwordHash ?? (await dummyHash(deps.hasher)),
+    input.password,
+  );
+  const failure = !user
+    ? "unknown_email"
+    : !user.passwordHash || !valid
+      ? "wrong_password"
+      : !user.isActive
+        ? "inactive"
+        : null;
+  if (!user || failure) {
+    await recordAudit(deps.db, audit, {
+      action: "auth.login",
+      outcome: "FAILURE",
+      targetType: user ? "user" : undefined,
+      targetId: user?.id ?? null,
+      details: { reason: failure },
+    });
+    // One answer for every failure: the response does not tell which emails have accounts.
+    throw new DomainError("INVALID_CREDENTIALS");
+  }
+  if (deps.settings.requireVerifiedEmail && !user.emailVerifiedAt) {
+    await recordAudit(deps.db, audit, {
+      action: "auth.login",
+      outcome: "DENIED",
+      targetType: "user",
+      targetId: user.id,
+      details: { reason: "email_not_verified" },
+    });
+    throw new DomainError("EMAIL_NOT_VERIFIED");
+  }
+  await clearLoginFailures(deps, audit, email);
+  return deps.db.transaction(async (tx) => {
+    const session = await startSession(deps, tx, user, audit.origin);
+    await recordAudit(
+      tx,
+      { ...audit, actor: { userId: user.id, role: user.role } },
+      {
+        action: "auth.login",
+        outcome: "SUCCESS",
+        targetType: "user",
+        targetId: user.id,
+      },
+    );
+    return session;
+  });
+}

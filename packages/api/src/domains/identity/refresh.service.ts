@@ -1,0 +1,70 @@
+import { sessions, users } from "@medical/db/schema";
+import { eq } from "drizzle-orm";
+import type { AuditMeta } from "#platform/audit/record.ts";
+import { recordAudit } from "#platform/audit/record.ts";
+import { hashToken } from "#platform/auth/secrets.ts";
+import type { Deps } from "#platform/deps.ts";
+import { DomainError } from "#platform/errors/errors.ts";
+import {
+  announceRevocation,
+  issueTokens,
+  parseRefreshToken,
+  revokeSessions,
+  type SessionDto,
+} from "./sessions.service.ts";
+
+const ended = () => new DomainError("UNAUTHENTICATED", "The session has ended; sign in again");
+
+/**
+ * Rotates the refresh token: the old one is spent. Presenting a spent token of a live family means
+ * it was copied: the whole family is revoked (the newest token then fails too) and audited.
+ */
+export async function refresh(deps: Deps, audit: AuditMeta, refreshToken: string): Promise<SessionDto> {
+  const parsed = parseRefreshToken(refreshToken);
+  if (!parsed) throw ended();
+  const now = deps.clock.now();
+  const outcome = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, parsed.sessionId))
+      .for("update", { of: sessions })
+      .limit(1);
+    if (!row || row.session.revokedAt || row.session.expiresAt <= now || !row.user.isActive) {
+      return { kind: "ended" as const };
+    }
+    if (row.session.refreshTokenHash !== hashToken(refreshToken)) {
+      const revoked = await revokeSessions(deps, tx, row.user.id, "REFRESH_REUSE", {
+        only: [row.session.id],
+      });
+      await recordAudit(
+        tx,
+        { ...audit, actor: null },
+        {
+          action: "auth.refresh_reuse",
+          outcome: "DENIED",
+          targetType: "session",
+          targetId: row.session.id,
+          details: { userId: row.user.id },
+        },
+      );
+      return { kind: "reused" as const, userId: row.user.id, revoked };
+    }
+    const { refreshTokenHash, ...session } = await issueTokens(deps, row.user, row.session.id);
+    await tx
+      .update(sessions)
+      .set({
+        refreshTokenHash,
+        lastUsedAt: now,
+        expiresAt: new Date(now.getTime() + deps.settings.refreshTtlMs),
+        ip: audit.origin.ip,
+        userAgent: audit.origin.userAgent,
+      })
+      .where(eq(sessions.id, row.session.id));
+    return { kind: "rotated" as const, session };
+  });
+  if (outcome.kind === "rotated") return outcome.session;
+  if (outcome.kind === "reused") announceRevocation(deps, outcome.userId, outcome.revoked, "REFRESH_REUSE");
+  throw ended();
+}

@@ -1,0 +1,75 @@
+import { pgErrorFacts } from "@medical/db";
+import { users } from "@medical/db/schema";
+import type { AuditMeta } from "#platform/audit/record.ts";
+import { recordAudit } from "#platform/audit/record.ts";
+import type { Deps } from "#platform/deps.ts";
+import { DomainError } from "#platform/errors/errors.ts";
+import { verificationMail } from "#platform/mail/messages.ts";
+import { sendAfterAnswer } from "./mail.ts";
+import { normalizeEmail } from "./normalize.ts";
+import { limitAuthRoute } from "./rate-rules.ts";
+import { type SessionDto, startSession } from "./sessions.service.ts";
+import { createUserToken } from "./user-tokens.service.ts";
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  phone?: string | null;
+  locale?: string;
+}
+
+const UNIQUE_VIOLATION = "23505";
+
+/** Self-registration: always a PATIENT, signed in at once, with a verification mail. */
+export async function register(deps: Deps, audit: AuditMeta, input: RegisterInput): Promise<SessionDto> {
+  await limitAuthRoute(deps, audit);
+  const email = normalizeEmail(input.email);
+  const passwordHash = await deps.hasher.hash(input.password);
+  try {
+    const { session, token } = await deps.db.transaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({
+          email,
+          passwordHash,
+          role: "PATIENT",
+          firstName: input.firstName,
+          lastName: input.lastName,
+          phone: input.phone ?? null,
+          ...(input.locale ? { locale: input.locale } : {}),
+        })
+        .returning();
+      if (!user) throw new Error("insert returned no row");
+      const token = await createUserToken(deps.clock, tx, user.id, "EMAIL_VERIFICATION");
+      const session = await startSession(deps, tx, user, audit.origin);
+      await recordAudit(
+        tx,
+        { ...audit, actor: { userId: user.id, role: user.role } },
+        {
+          action: "user.registered",
+          outcome: "SUCCESS",
+          targetType: "user",
+          targetId: user.id,
+        },
+      );
+      return { session, token };
+    });
+    sendAfterAnswer(
+      deps,
+      verificationMail({
+        to: email,
+        firstName: session.user.firstName,
+        token,
+        locale: session.user.locale,
+        appUrl: deps.settings.appUrl,
+      }),
+    );
+    return session;
+  } catch (error) {
+    // The unique index decides, so two registrations racing for one email cannot both win.
+    if (pgErrorFacts(error)?.code === UNIQUE_VIOLATION) throw new DomainError("EMAIL_TAKEN");
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import type { Executor } from "@medical/db";
+import { type SessionRevocationReason, sessions, type User } from "@medical/db/schema";
+import { and, eq, inArray, isNull, ne, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { hashToken, randomToken } from "#platform/auth/secrets.ts";
+import type { RequestOrigin } from "#platform/context.ts";
+import type { Deps } from "#platform/deps.ts";
+import { toUserDto, ZUserDto } from "./user-dto.ts";
+
+export const ZSessionDto = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  expiresIn: z.number().int().positive(),
+  user: ZUserDto,
+});
+export type SessionDto = z.infer<typeof ZSessionDto>;
+
+/** `<session id>.<secret>`: the id finds the family, the secret proves possession. */
+export function parseRefreshToken(token: string): { sessionId: string } | null {
+  const [sessionId, secret, extra] = token.split(".");
+  if (extra !== undefined || !secret || !z.uuid().safeParse(sessionId).success) return null;
+  return sessionId ? { sessionId } : null;
+}
+
+export async function issueTokens(
+  deps: Pick<Deps, "accessTokens">,
+  user: User,
+  sessionId: string,
+): Promise<SessionDto & { refreshTokenHash: string }> {
+  const refreshToken = `${sessionId}.${randomToken()}`;
+  const { token, expiresIn } = await deps.accessTokens.sign({ userId: user.id, sessionId, role: user.role });
+  return {
+    accessToken: token,
+    refreshToken,
+    refreshTokenHash: hashToken(refreshToken),
+    tokenType: "Bearer",
+    expiresIn,
+    user: toUserDto(user),
+  };
+}
+
+/** A new login: a new session row (refresh-token family) and its first token pair. */
+export async function startSession(
+  deps: Pick<Deps, "accessTokens" | "clock" | "settings">,
+  db: Executor,
+  user: User,
+  origin: RequestOrigin,
+): Promise<SessionDto> {
+  const now = deps.clock.now();
+  const sessionId = randomUUID();
+  const { refreshTokenHash, ...dto } = await issueTokens(deps, user, sessionId);
+  await db.insert(sessions).values({
+    id: sessionId,
+    userId: user.id,
+    refreshTokenHash,
+    userAgent: origin.userAgent,
+    ip: origin.ip,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: new Date(now.getTime() + deps.settings.refreshTtlMs),
+  });
+  return dto;
+}
+
+/**
+ * Revokes a user's active sessions (all, or all but one) and returns their ids, so the caller can
+ * publish `session.revoked` after its transaction commits.
+ */
+export async function revokeSessions(
+  deps: Pick<Deps, "clock">,
+  db: Executor,
+  userId: string,
+  reason: SessionRevocationReason,
+  options: { except?: string; only?: string[] } = {},
+): Promise<string[]> {
+  const filters: SQL[] = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+  if (options.except) filters.push(ne(sessions.id, options.except));
+  if (options.only) filters.push(inArray(sessions.id, options.only));
+  const revoked = await db
+    .update(sessions)
+    .set({ revokedAt: deps.clock.now(), revokedReason: reason })
+    .where(and(...filters))
+    .returning({ id: sessions.id });
+  return revoked.map((row) => row.id);
+}
+
+export function announceRevocation(
+  deps: Pick<Deps, "events">,
+  userId: string,
+  sessionIds: string[],
+  reason: SessionRevocationReason,
+): void {
+  if (sessionIds.length) deps.events.publish("session.revoked", { v: 1, userId, sessionIds, reason });
+}

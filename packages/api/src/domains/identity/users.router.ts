@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { auditMetaOf } from "#platform/audit/meta.ts";
+import { adminProcedure, authedProcedure, router } from "#platform/trpc.ts";
+import { changePassword } from "./passwords.service.ts";
+import { ZUserDto } from "./user-dto.ts";
+import {
+  changePasswordMeta,
+  createMeta,
+  deleteMeta,
+  getMeta,
+  listMeta,
+  meMeta,
+  updateMeMeta,
+  updateMeta,
+  ZChangePasswordInput,
+  ZCreateUserInput,
+  ZListUsersInput,
+  ZUpdateMeInput,
+  ZUpdateUserInput,
+  ZUserIdInput,
+  ZUserPage,
+} from "./users.schema.ts";
+import {
+  createUser,
+  deactivateUser,
+  getMe,
+  getUser,
+  listUsers,
+  updateMe,
+  updateUser,
+} from "./users.service.ts";
+
+export const usersRouter = router({
+  me: authedProcedure
+    .meta(meMeta)
+    .input(z.void())
+    .output(ZUserDto)
+    .query(({ ctx }) => getMe(ctx.deps, ctx.actor)),
+  updateMe: authedProcedure
+    .meta(updateMeMeta)
+    .input(ZUpdateMeInput)
+    .output(ZUserDto)
+    .mutation(({ ctx, input }) => updateMe(ctx.deps, auditMetaOf(ctx), ctx.actor, input)),
+  changePassword: authedProcedure
+    .meta(changePasswordMeta)
+    .input(ZChangePasswordInput)
+    .output(z.null())
+    .mutation(async ({ ctx, input }) => {
+      await changePassword(ctx.deps, auditMetaOf(ctx), ctx.actor, input);
+      return null;
+    }),
+  list: adminProcedure
+    .meta(listMeta)
+    .input(ZListUsersInput)
+    .output(ZUserPage)
+    .query(({ ctx, input }) => listUsers(ctx.deps, input)),
+  create: adminProcedure
+    .meta(createMeta)
+    .input(ZCreateUserInput)
+    .output(ZUserDto)
+    .mutation(({ ctx, input }) => createUser(ctx.deps, auditMetaOf(ctx), input)),
+  get: adminProcedure
+    .meta(getMeta)
+    .input(ZUserIdInput)
+    .output(ZUserDto)
+    .query(({ ctx, input }) => getUser(ctx.deps, input.id)),
+  update: adminProcedure
+    .meta(updateMeta)
+    .input(ZUpdateUserInput)
+    .output(ZUserDto)
+    .mutation(({ ctx, input: { id, ...changes } }) => updateUser(ctx.deps, auditMetaOf(ctx), id, changes)),
+  delete: adminProcedure
+    .meta(deleteMeta)
+    .input(ZUserIdInput)
+    .output(z.null())
+    .mutation(async ({ ctx, input }) => {
+      await deactivateUser(ctx.deps, auditMetaOf(ctx), input.id);
+      return null;
+    }),
+});

@@ -1,0 +1,98 @@
+import type { Executor } from "@medical/db";
+import type { AuditOutcome } from "@medical/db/schema";
+import { z } from "zod";
+import { type AuditMeta, recordAudit } from "#platform/audit/record.ts";
+import type { CipherContext, FieldCipher } from "#platform/crypto/field-cipher.ts";
+import { BLOOD_TYPES, type ClinicalDto } from "./patient-dto.ts";
+
+/** Where clinical data lives: bound into every ciphertext, so a value cannot move to another row. */
+export const clinicalContext = (patientId: string): CipherContext => ({
+  table: "patients",
+  column: "clinical_data",
+  rowId: patientId,
+});
+
+/** The encrypted document, versioned so its shape can change without guessing. */
+const ZClinicalDocument = z.object({
+  v: z.literal(1),
+  bloodType: z.enum(BLOOD_TYPES).nullable(),
+  allergies: z.array(z.string()),
+  chronicConditions: z.array(z.string()),
+  currentMedications: z.array(z.string()),
+});
+
+export const EMPTY_CLINICAL: ClinicalDto = {
+  bloodType: null,
+  allergies: [],
+  chronicConditions: [],
+  currentMedications: [],
+};
+
+/** A change of clinical fields: a key present replaces that field, a key absent keeps it. */
+export type ClinicalChanges = Partial<ClinicalDto>;
+
+export function sealClinical(cipher: FieldCipher, patientId: string, clinical: ClinicalDto): string {
+  const document: z.infer<typeof ZClinicalDocument> = { v: 1, ...clinical };
+  return cipher.encrypt(JSON.stringify(document), clinicalContext(patientId));
+}
+
+/**
+ * Clinical data that does not decrypt for its row: a wrong or missing key, tampering, or a value
+ * copied from another patient. It becomes a generic 500 (an integrity failure, not the client's
+ * fault) and a FAILURE audit event; `patientId` is for that event, never for the client.
+ */
+export class ClinicalDataUnreadable extends Error {
+  override readonly name = "ClinicalDataUnreadable";
+  constructor(
+    readonly patientId: string,
+    options?: ErrorOptions,
+  ) {
+    super("clinical data does not decrypt for its row", options);
+  }
+}
+
+/** The clinical fields of a row (empty when never written); throws ClinicalDataUnreadable. */
+export function openClinical(
+  cipher: FieldCipher,
+  row: { id: string; clinicalData: string | null },
+): ClinicalDto {
+  if (row.clinicalData === null) return EMPTY_CLINICAL;
+  try {
+    const { v: _version, ...clinical } = ZClinicalDocument.parse(
+      JSON.parse(cipher.decrypt(row.clinicalData, clinicalContext(row.id))),
+    );
+    return clinical;
+  } catch (error) {
+    throw new ClinicalDataUnreadable(row.id, { cause: error });
+  }
+}
+
+export function mergeClinical(current: ClinicalDto, changes: ClinicalChanges): ClinicalDto {
+  return {
+    bloodType: changes.bloodType === undefined ? current.bloodType : changes.bloodType,
+    allergies: changes.allergies ?? current.allergies,
+    chronicConditions: changes.chronicConditions ?? current.chronicConditions,
+    currentMedications: changes.currentMedications ?? current.currentMedications,
+  };
+}
+
+/**
+ * One audit event for a read or write of a patient's clinical fields, or an attempt at one.
+ * Details name the field group only: never a value.
+ */
+export function auditClinical(
+  db: Executor,
+  audit: AuditMeta,
+  patientId: string | null,
+  operation: "read" | "write",
+  outcome: AuditOutcome,
+  reason?: "not_visible" | "not_permitted" | "undecryptable",
+): Promise<void> {
+  return recordAudit(db, audit, {
+    action: `patient.clinical.${operation}`,
+    outcome,
+    targetType: "patient",
+    targetId: patientId,
+    details: { fieldGroup: "clinical", ...(reason ? { reason } : {}) },
+  });
+}

@@ -1,0 +1,757 @@
+import { randomBytes } from "node:crypto";
+import { selectRows } from "@medical/db";
+import { auditEvents, patients, users } from "@medical/db/schema";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
+import { TRPCError } from "@trpc/server";
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ROLES, type Role } from "#platform/auth/roles.ts";
+import { createContextFactory } from "#platform/context.ts";
+import { createFieldCipher } from "#platform/crypto/field-cipher.ts";
+import type { Deps } from "#platform/deps.ts";
+import { errorFacts } from "#platform/errors/shape.ts";
+import { createCallerFactory } from "#platform/trpc.ts";
+import { appRouter } from "../../root.ts";
+import { type Caller, callerFor } from "../../testing/caller.ts";
+import { makeTestDeps, TEST_ENCRYPTION_KEY } from "../../testing/deps.ts";
+import { makeDoctor } from "../../testing/factories/doctors.ts";
+import { makePatient } from "../../testing/factories/patients.ts";
+import { makeUser, TEST_PASSWORD } from "../../testing/factories/users.ts";
+import { createMemoryMailer, tokenIn } from "../../testing/memory-mailer.ts";
+import { can, type PatientPermission } from "./access.ts";
+import { requirePatientProfile } from "./patient-rows.ts";
+import { rotateClinicalKeys } from "./rotate-keys.service.ts";
+
+let handle: TestDatabase;
+let deps: Deps;
+const mailer = createMemoryMailer();
+beforeAll(async () => {
+  handle = await openFileDatabase();
+  deps = makeTestDeps(handle, { mailer });
+});
+afterAll(() => handle.close());
+
+/** A marker no answer may carry unless it may carry clinical fields. */
+const secretAllergy = () => `Pénicilline-${randomBytes(4).toString("hex")}`;
+
+interface Signed {
+  user: { id: string; role: Role; email: string };
+  caller: Caller;
+}
+
+async function signIn(user: { id: string; role: Role; email: string }, on: Deps = deps): Promise<Signed> {
+  const session = await callerFor(on).auth.login({ email: user.email, password: TEST_PASSWORD });
+  return { user, caller: callerFor(on, { accessToken: session.accessToken }) };
+}
+
+const signedIn = async (role: Role) => signIn(await makeUser(handle.db, { role }));
+
+/** A PATIENT with a profile whose clinical fields hold `allergy`, created by the service itself. */
+async function patientWithProfile(allergy = secretAllergy()) {
+  const signed = await signedIn("PATIENT");
+  const profile = await signed.caller.patients.createMe({
+    dateOfBirth: "1988-02-29",
+    sex: "FEMALE",
+    city: "Tizi Ouzou",
+    clinical: { bloodType: "O+", allergies: [allergy], chronicConditions: ["Asthme"] },
+  });
+  return { ...signed, profile, allergy };
+}
+
+async function auditOf(targetId: string) {
+  return handle.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.targetId, targetId))
+    .orderBy(auditEvents.id);
+}
+
+const outcome = (promise: Promise<unknown>) =>
+  promise.then(
+    (data) => ({ ok: true as const, data }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+describe("the grants table", () => {
+  const expected: Record<Role, PatientPermission[]> = {
+    ADMIN: ["read:clinical", "write:clinical", "write:demographics", "delete:patient"],
+    STAFF: ["write:demographics"],
+    DOCTOR: ["read:clinical"],
+    PATIENT: ["read:clinical", "write:clinical", "write:demographics"],
+  };
+  const all: PatientPermission[] = [
+    "read:clinical",
+    "write:clinical",
+    "write:demographics",
+    "delete:patient",
+  ];
+  test.each(ROLES)("%s has exactly its permissions (fails closed)", (role) => {
+    expect(all.filter((permission) => can({ role }, permission))).toEqual(expected[role]);
+  });
+});
+
+describe("a patient's own profile", () => {
+  test("is NOT_FOUND before creation, created once (a second POST is a CONFLICT), then read and changed", async () => {
+    const { caller, user } = await signedIn("PATIENT");
+    await expect(caller.patients.me()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(requirePatientProfile(deps, actorOf(user))).rejects.toMatchObject({
+      code: "PROFILE_REQUIRED",
+    });
+
+    const created = await caller.patients.createMe({ dateOfBirth: "1995-06-01", country: "dz" });
+    expect(created).toMatchObject({
+      firstName: "Yasmine",
+      dateOfBirth: "1995-06-01",
+      sex: "UNKNOWN",
+      country: "DZ",
+      emergencyContact: null,
+      isActive: true,
+      clinical: { bloodType: null, allergies: [], chronicConditions: [], currentMedications: [] },
+    });
+    await expect(caller.patients.createMe({ dateOfBirth: "1995-06-01" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      cause: { code: "CONFLICT" },
+    });
+    expect((await requirePatientProfile(deps, actorOf(user))).id).toBe(created.id);
+
+    const updated = await caller.patients.updateMe({
+      emergencyContact: { name: "Karim Haddad", relation: "Frère", phone: "+213661234567" },
+      showNameOnReviews: true,
+      clinical: { allergies: ["Arachides"], bloodType: "AB-" },
+    });
+    expect(updated).toMatchObject({
+      dateOfBirth: "1995-06-01",
+      emergencyContact: { name: "Karim Haddad", relation: "Frère", phone: "+213661234567" },
+      showNameOnReviews: true,
+      clinical: { bloodType: "AB-", allergies: ["Arachides"], chronicConditions: [] },
+    });
+    const again = await caller.patients.updateMe({ clinical: { currentMedications: ["Ventoline"] } });
+    expect(again.clinical).toEqual({
+      bloodType: "AB-",
+      allergies: ["Arachides"],
+      chronicConditions: [],
+      currentMedications: ["Ventoline"],
+    });
+    await expect(caller.patients.me()).resolves.toEqual(again);
+  });
+
+  test("two profiles created at once: one is created, the other is a CONFLICT", async () => {
+    const { caller } = await signedIn("PATIENT");
+    const results = await Promise.allSettled([
+      caller.patients.createMe({ dateOfBirth: "1990-04-12" }),
+      caller.patients.createMe({ dateOfBirth: "1991-05-13" }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const [refused] = results.filter((r) => r.status === "rejected");
+    expect(refused?.reason).toMatchObject({ code: "CONFLICT", cause: { code: "CONFLICT" } });
+  });
+
+  test("PATCH before the profile exists is NOT_FOUND; other roles have no /patients/me", async () => {
+    const { caller } = await signedIn("PATIENT");
+    await expect(caller.patients.updateMe({ city: "Oran" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const doctor = await signIn((await makeDoctor(handle.db)).user);
+    await expect(requirePatientProfile(deps, actorOf(doctor.user))).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+  });
+
+  test("validates field formats (400)", async () => {
+    const { caller } = await signedIn("PATIENT");
+    const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const invalid: unknown[] = [
+      { dateOfBirth: future },
+      { dateOfBirth: "12/04/1990" },
+      { dateOfBirth: "1990-02-30" },
+      { dateOfBirth: "1990-04-12", sex: "F" },
+      { dateOfBirth: "1990-04-12", country: "DZA" },
+      { dateOfBirth: "1990-04-12", emergencyContact: { name: "A", relation: "B", phone: "0551234567" } },
+      { dateOfBirth: "1990-04-12", clinical: { bloodType: "C+" } },
+      { dateOfBirth: "1990-04-12", clinical: { allergies: Array.from({ length: 51 }, (_, i) => `a${i}`) } },
+      { dateOfBirth: "1990-04-12", clinical: { allergies: ["x".repeat(201)] } },
+      { dateOfBirth: "1990-04-12", clinical: { notes: "free text" } },
+    ];
+    for (const input of invalid) {
+      await expect(caller.patients.createMe(input as never), JSON.stringify(input)).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+      });
+    }
+    await expect(caller.patients.me()).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("mass assignment", () => {
+  test("no body sets an id, an owner, a role, an active flag or raw clinical data (400)", async () => {
+    const { caller, profile, user } = await patientWithProfile();
+    const { caller: admin } = await signedIn("ADMIN");
+    const other = await makeUser(handle.db);
+    const forbidden = [
+      { id: crypto.randomUUID() },
+      { userId: other.id },
+      { isActive: false },
+      { role: "ADMIN" },
+      { clinicalData: "v1.x.y.z" },
+      { createdAt: new Date().toISOString() },
+    ];
+    for (const field of forbidden) {
+      await expect(
+        caller.patients.createMe({ dateOfBirth: "1990-04-12", ...field } as never),
+      ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      await expect(caller.patients.updateMe(field as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      if (!("id" in field)) {
+        await expect(admin.patients.update({ id: profile.id, ...field } as never)).rejects.toMatchObject({
+          code: "BAD_REQUEST",
+        });
+      }
+    }
+    await expect(
+      admin.patients.create({ userId: other.id, dateOfBirth: "1990-04-12", isActive: false } as never),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      admin.patients.create({
+        userId: other.id,
+        dateOfBirth: "1990-04-12",
+        showNameOnReviews: true,
+      } as never),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const [row] = await handle.db.select().from(patients).where(eq(patients.id, profile.id));
+    expect(row).toMatchObject({ id: profile.id, isActive: true, userId: user.id });
+  });
+});
+
+describe("front desk and admin", () => {
+  test("STAFF creates a profile with a new invited PATIENT account, and sees no clinical field", async () => {
+    const { caller: staff } = await signedIn("STAFF");
+    const email = `nouveau.${Date.now()}@example.dz`;
+    const created = await staff.patients.create({
+      email,
+      firstName: "Lounès",
+      lastName: "Aït Ahmed",
+      phone: "+213551234567",
+      locale: "kab",
+      dateOfBirth: "1970-01-15",
+      sex: "MALE",
+      city: "Béjaïa",
+    });
+    expect(created).toMatchObject({ firstName: "Lounès", lastName: "Aït Ahmed", city: "Béjaïa" });
+    expect(created).not.toHaveProperty("clinical");
+    const [account] = await handle.db.select().from(users).where(eq(users.email, email));
+    expect(account).toMatchObject({ role: "PATIENT", passwordHash: null, locale: "kab" });
+
+    const invitation = await mailer.next((m) => m.to === email && m.kind === "INVITATION");
+    await callerFor(deps).auth.reset({ token: tokenIn(invitation), newPassword: "chosen by lounes" });
+    const session = await callerFor(deps).auth.login({ email, password: "chosen by lounes" });
+    const own = await callerFor(deps, { accessToken: session.accessToken }).patients.me();
+    expect(own).toMatchObject({ id: created.id, clinical: { allergies: [] } });
+  });
+
+  test("ADMIN creates for an existing PATIENT account with clinical fields; wrong accounts are refused", async () => {
+    const { caller: admin } = await signedIn("ADMIN");
+    const account = await makeUser(handle.db);
+    const created = await admin.patients.create({
+      userId: account.id,
+      dateOfBirth: "2001-09-09",
+      clinical: { bloodType: "B+", allergies: ["Latex"] },
+    });
+    expect(created.clinical).toMatchObject({ bloodType: "B+", allergies: ["Latex"] });
+    await expect(
+      admin.patients.create({ userId: account.id, dateOfBirth: "2001-09-09" }),
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    const doctor = await makeUser(handle.db, { role: "DOCTOR" });
+    for (const userId of [doctor.id, crypto.randomUUID()]) {
+      await expect(admin.patients.create({ userId, dateOfBirth: "2001-09-09" })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        cause: { code: "VALIDATION_FAILED" },
+      });
+    }
+    const both = { userId: account.id, email: "x@example.dz", firstName: "A", lastName: "B" };
+    await expect(admin.patients.create({ ...both, dateOfBirth: "2001-09-09" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(
+      admin.patients.create({ email: "y@example.dz", dateOfBirth: "2001-09-09" }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
+
+  test("a taken email is EMAIL_TAKEN and leaves neither account nor profile behind", async () => {
+    const { caller: admin } = await signedIn("ADMIN");
+    const existing = await makeUser(handle.db, { role: "DOCTOR" });
+    const before = await handle.db.select({ n: sql<number>`count(*)::int` }).from(patients);
+    await expect(
+      admin.patients.create({
+        email: existing.email.toUpperCase(),
+        firstName: "Samir",
+        lastName: "Kaci",
+        dateOfBirth: "1980-03-03",
+      }),
+    ).rejects.toMatchObject({ code: "CONFLICT", cause: { code: "EMAIL_TAKEN" } });
+    const after = await handle.db.select({ n: sql<number>`count(*)::int` }).from(patients);
+    expect(after).toEqual(before);
+  });
+
+  test("STAFF sending clinical fields is FORBIDDEN (nothing applied) and audited as DENIED", async () => {
+    const { profile, allergy } = await patientWithProfile();
+    const { caller: staff, user: staffUser } = await signedIn("STAFF");
+    await expect(
+      staff.patients.update({ id: profile.id, city: "Blida", clinical: { allergies: [] } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN", cause: { code: "FORBIDDEN" } });
+    await expect(
+      staff.patients.create({
+        userId: (await makeUser(handle.db)).id,
+        dateOfBirth: "1990-01-01",
+        clinical: { bloodType: "A+" },
+      }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    const { caller: admin } = await signedIn("ADMIN");
+    const unchanged = await admin.patients.get({ id: profile.id });
+    expect(unchanged).toMatchObject({ city: "Tizi Ouzou", clinical: { allergies: [allergy] } });
+    const denied = (await auditOf(profile.id)).filter((e) => e.actorId === staffUser.id);
+    expect(denied).toEqual([
+      expect.objectContaining({
+        action: "patient.clinical.write",
+        outcome: "DENIED",
+        targetType: "patient",
+        requestId: expect.any(String),
+        details: { fieldGroup: "clinical", reason: "not_permitted" },
+      }),
+    ]);
+    const createDenied = await handle.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.actorId, staffUser.id), eq(auditEvents.outcome, "DENIED")));
+    expect(createDenied).toHaveLength(2);
+
+    const changed = await staff.patients.update({
+      id: profile.id,
+      city: "Blida",
+      phone: "+213770112233",
+      emergencyContact: { name: "Nadia", relation: "Mère", phone: "+213550998877" },
+    });
+    expect(changed).toMatchObject({
+      city: "Blida",
+      phone: "+213770112233",
+      emergencyContact: { name: "Nadia" },
+    });
+    expect(changed).not.toHaveProperty("clinical");
+  });
+
+  test("ADMIN deactivates (STAFF may not): hidden from lists, kept for reads, PROFILE_REQUIRED for actions", async () => {
+    const { profile, user } = await patientWithProfile();
+    const { caller: staff } = await signedIn("STAFF");
+    const { caller: admin } = await signedIn("ADMIN");
+    await expect(staff.patients.delete({ id: profile.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(admin.patients.delete({ id: crypto.randomUUID() })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(admin.patients.delete({ id: profile.id })).resolves.toBeNull();
+
+    const q = profile.lastName;
+    expect((await staff.patients.list({ q, limit: 10 })).items).toEqual([]);
+    expect((await staff.patients.list({ q, isActive: "false", limit: 10 })).items).toEqual([
+      expect.objectContaining({ id: profile.id, isActive: false }),
+    ]);
+    await expect(admin.patients.get({ id: profile.id })).resolves.toMatchObject({ isActive: false });
+    await expect(requirePatientProfile(deps, actorOf(user))).rejects.toMatchObject({
+      code: "PROFILE_REQUIRED",
+    });
+    expect((await auditOf(profile.id)).map((e) => e.action)).toContain("patient.deactivated");
+  });
+
+  test("lists with search, city and keyset pages sorted by last name; never with clinical fields", async () => {
+    const { caller: staff } = await signedIn("STAFF");
+    const marker = `Zitouni${Date.now()}`;
+    for (const [lastName, city] of [
+      [`${marker}-C`, "Sétif"],
+      [`${marker}-A`, "Setif"],
+      [`${marker}-B`, "Oran"],
+    ] as const) {
+      await makePatient(handle.db, {
+        city,
+        user: { lastName },
+        clinical: { cipher: deps.fieldCipher, data: { allergies: ["Iode"] } },
+      });
+    }
+    const setif = await staff.patients.list({
+      q: marker.toLowerCase(),
+      city: "SETIF",
+      sort: "lastName",
+      order: "asc",
+      limit: 10,
+    });
+    expect(setif.items.map((p) => p.lastName)).toEqual([`${marker}-A`, `${marker}-C`]);
+
+    const first = await staff.patients.list({ q: marker, sort: "lastName", order: "asc", limit: 2 });
+    const second = await staff.patients.list({
+      q: marker,
+      sort: "lastName",
+      order: "asc",
+      limit: 2,
+      cursor: first.nextCursor ?? "",
+    });
+    expect([...first.items, ...second.items].map((p) => p.lastName)).toEqual([
+      `${marker}-A`,
+      `${marker}-B`,
+      `${marker}-C`,
+    ]);
+    expect(second.nextCursor).toBeNull();
+    for (const item of [...first.items, ...second.items]) expect(item).not.toHaveProperty("clinical");
+    const { caller: admin } = await signedIn("ADMIN");
+    const adminPage = await admin.patients.list({ q: marker, limit: 10 });
+    expect(adminPage.items).toHaveLength(3);
+    for (const item of adminPage.items) expect(item).not.toHaveProperty("clinical");
+
+    await expect(
+      staff.patients.list({ q: marker, sort: "createdAt", cursor: first.nextCursor ?? "", limit: 2 }),
+    ).rejects.toMatchObject({ cause: { code: "VALIDATION_FAILED" } });
+    await expect(staff.patients.list({ limit: 101 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+
+describe("clinical fields at rest", () => {
+  test("the raw column holds no plaintext, only a ciphertext under the current key", async () => {
+    const { profile, allergy } = await patientWithProfile();
+    const [raw] = await selectRows(
+      handle.db,
+      sql`select clinical_data from patients where id = ${profile.id}`,
+    );
+    const stored = String(raw?.clinical_data);
+    expect(stored).toMatch(new RegExp(`^v1\\.${TEST_ENCRYPTION_KEY.id}\\.`));
+    for (const plaintext of [allergy, "Asthme", "O+", "bloodType"]) expect(stored).not.toContain(plaintext);
+  });
+
+  test("a ciphertext copied onto another patient's row does not decrypt: a generic 500, audited, no leak", async () => {
+    const source = await patientWithProfile();
+    const victim = await patientWithProfile();
+    const [raw] = await selectRows(
+      handle.db,
+      sql`select clinical_data from patients where id = ${source.profile.id}`,
+    );
+    await handle.db
+      .update(patients)
+      .set({ clinicalData: String(raw?.clinical_data) })
+      .where(eq(patients.id, victim.profile.id));
+
+    const { caller: admin } = await signedIn("ADMIN");
+    for (const read of [
+      () => admin.patients.get({ id: victim.profile.id }),
+      () => victim.caller.patients.me(),
+    ]) {
+      const error = await read().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TRPCError);
+      const facts = errorFacts(error as TRPCError);
+      expect(facts).toEqual({ appCode: "INTERNAL", message: "Internal server error" });
+      expect(JSON.stringify(facts)).not.toContain(source.allergy);
+    }
+    await expect(victim.caller.patients.updateMe({ clinical: { bloodType: "A-" } })).rejects.toMatchObject({
+      code: "INTERNAL_SERVER_ERROR",
+    });
+    const failures = (await auditOf(victim.profile.id)).filter((e) => e.outcome === "FAILURE");
+    expect(failures.map((e) => e.action)).toEqual([
+      "patient.clinical.read",
+      "patient.clinical.read",
+      "patient.clinical.write",
+    ]);
+    expect(failures[0]?.details).toEqual({ fieldGroup: "clinical", reason: "undecryptable" });
+    // The source row still reads; the victim's demographics are still served to STAFF.
+    await expect(source.caller.patients.me()).resolves.toMatchObject({
+      clinical: { allergies: [source.allergy] },
+    });
+    const { caller: staff } = await signedIn("STAFF");
+    await expect(staff.patients.get({ id: victim.profile.id })).resolves.not.toHaveProperty("clinical");
+    // Put a readable value back so later rotation runs count no unreadable row from this test.
+    await handle.db.update(patients).set({ clinicalData: null }).where(eq(patients.id, victim.profile.id));
+  });
+
+  test("rotation re-encrypts every value under a new first key and keeps it readable", async () => {
+    const before = await Promise.all([patientWithProfile(), patientWithProfile(), patientWithProfile()]);
+    const newKey = { id: `rot${randomBytes(3).toString("hex")}`, key: randomBytes(32) };
+    const rotating = makeTestDeps(handle, { fieldCipher: createFieldCipher([newKey, TEST_ENCRYPTION_KEY]) });
+    try {
+      const counts = await rotateClinicalKeys(rotating, { batchSize: 2 });
+      expect(counts.rotated).toBeGreaterThanOrEqual(before.length);
+      expect(counts.unreadable).toBe(0);
+      expect(counts.scanned).toBe(counts.rotated + counts.current + counts.skipped + counts.unreadable);
+
+      const rows = await handle.db.select({ data: patients.clinicalData }).from(patients);
+      for (const { data } of rows) if (data !== null) expect(rotating.fieldCipher.isCurrent(data)).toBe(true);
+      for (const { user, allergy } of before) {
+        const { caller } = await signIn(user, rotating);
+        await expect(caller.patients.me()).resolves.toMatchObject({ clinical: { allergies: [allergy] } });
+      }
+      // The old key alone no longer reads them; a second run has nothing to do.
+      const [first] = before;
+      if (!first) throw new Error("no patients");
+      const oldOnly = await signIn(first.user, deps);
+      await expect(oldOnly.caller.patients.me()).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
+      await expect(rotateClinicalKeys(rotating)).resolves.toMatchObject({ rotated: 0, unreadable: 0 });
+      const [run] = await handle.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.action, "patient.clinical.rotate"))
+        .orderBy(auditEvents.id)
+        .limit(1);
+      expect(run).toMatchObject({
+        outcome: "SUCCESS",
+        details: expect.objectContaining({ fieldGroup: "clinical" }),
+      });
+    } finally {
+      // Back under the file's key, so the other tests of this file read every row.
+      const back = makeTestDeps(handle, { fieldCipher: createFieldCipher([TEST_ENCRYPTION_KEY, newKey]) });
+      await rotateClinicalKeys(back);
+    }
+    for (const { caller, allergy } of before) {
+      await expect(caller.patients.me()).resolves.toMatchObject({ clinical: { allergies: [allergy] } });
+    }
+  });
+});
+
+describe("the clinical audit trail", () => {
+  test("records reads and writes with actor, patient, field group, outcome and request id", async () => {
+    const { caller, profile, user } = await patientWithProfile();
+    await caller.patients.me();
+    await caller.patients.updateMe({ city: "Annaba" });
+    await caller.patients.updateMe({ clinical: { chronicConditions: ["Diabète de type 2"] } });
+    const { caller: admin, user: adminUser } = await signedIn("ADMIN");
+    await admin.patients.get({ id: profile.id });
+    const { caller: staff } = await signedIn("STAFF");
+    await staff.patients.get({ id: profile.id });
+
+    const clinical = (await auditOf(profile.id)).filter((e) => e.action.startsWith("patient.clinical."));
+    expect(clinical.map((e) => [e.action, e.outcome, e.actorId])).toEqual([
+      ["patient.clinical.write", "SUCCESS", user.id], // createMe
+      ["patient.clinical.read", "SUCCESS", user.id], // me
+      ["patient.clinical.read", "SUCCESS", user.id], // updateMe without clinical answers them
+      ["patient.clinical.write", "SUCCESS", user.id],
+      ["patient.clinical.read", "SUCCESS", adminUser.id],
+    ]);
+    for (const event of clinical) {
+      expect(event).toMatchObject({
+        targetType: "patient",
+        targetId: profile.id,
+        details: { fieldGroup: "clinical" },
+        requestId: expect.stringMatching(/^[A-Za-z0-9-]{1,64}$/),
+      });
+      expect(JSON.stringify(event)).not.toContain("Diabète");
+    }
+  });
+
+  test("carries the request's id", async () => {
+    const { profile } = await patientWithProfile();
+    const admin = await makeUser(handle.db, { role: "ADMIN" });
+    const token = await callerFor(deps).auth.login({ email: admin.email, password: TEST_PASSWORD });
+    const requestId = `req-${randomBytes(6).toString("hex")}`;
+    const context = createContextFactory(deps)({
+      req: { headers: { authorization: `Bearer ${token.accessToken}`, "x-request-id": requestId }, url: "/" },
+      ip: "203.0.113.9",
+    });
+    await createCallerFactory(appRouter)(context).patients.get({ id: profile.id });
+    const [read] = (await auditOf(profile.id)).filter((e) => e.requestId === requestId);
+    expect(read).toMatchObject({ action: "patient.clinical.read", outcome: "SUCCESS", ip: "203.0.113.9" });
+  });
+
+  test("records a denied look-up by a role that could read clinical fields", async () => {
+    const { profile } = await patientWithProfile();
+    const { caller: stranger, user: strangerUser } = await patientWithProfile();
+    const doctor = await signIn((await makeDoctor(handle.db)).user);
+    await expect(stranger.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(doctor.caller.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const denied = (await auditOf(profile.id)).filter((e) => e.outcome === "DENIED");
+    expect(denied.map((e) => [e.action, e.actorId, e.details])).toEqual([
+      ["patient.clinical.read", strangerUser.id, { fieldGroup: "clinical", reason: "not_visible" }],
+      ["patient.clinical.read", doctor.user.id, { fieldGroup: "clinical", reason: "not_visible" }],
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The cross-tenant table: every patient route × every kind of caller → the contract's answer.
+
+type Who = "owner" | "otherPatient" | "doctor" | "staff" | "admin" | "anonymous";
+type Answer = "OK" | "OK_CLINICAL" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT";
+
+interface World {
+  callers: Record<Who, Caller>;
+  /** The owner's profile id, its allergy (the PHI marker) and a PATIENT account without a profile. */
+  patientId: string;
+  allergy: string;
+  spareAccountId: string;
+}
+
+interface Route {
+  route: string;
+  call: (caller: Caller, world: World) => Promise<unknown>;
+  expect: Record<Who, Answer>;
+}
+
+const routes: Route[] = [
+  {
+    route: "GET /patients/me",
+    call: (c) => c.patients.me(),
+    expect: {
+      owner: "OK_CLINICAL",
+      otherPatient: "OK_CLINICAL",
+      doctor: "FORBIDDEN",
+      staff: "FORBIDDEN",
+      admin: "FORBIDDEN",
+      anonymous: "UNAUTHORIZED",
+    },
+  },
+  {
+    route: "POST /patients/me",
+    call: (c) => c.patients.createMe({ dateOfBirth: "1990-01-01" }),
+    expect: {
+      owner: "CONFLICT",
+      otherPatient: "CONFLICT",
+      doctor: "FORBIDDEN",
+      staff: "FORBIDDEN",
+      admin: "FORBIDDEN",
+      anonymous: "UNAUTHORIZED",
+    },
+  },
+  {
+    route: "PATCH /patients/me",
+    call: (c) => c.patients.updateMe({ city: "Batna" }),
+    expect: {
+      owner: "OK_CLINICAL",
+      otherPatient: "OK_CLINICAL",
+      doctor: "FORBIDDEN",
+      staff: "FORBIDDEN",
+      admin: "FORBIDDEN",
+      anonymous: "UNAUTHORIZED",
+    },
+  },
+  {
+    route: "GET /patients",
+    call: (c) => c.patients.list({ limit: 100 }),
+    expect: {
+      owner: "FORBIDDEN",
+      otherPatient: "FORBIDDEN",
+      doctor: "OK",
+      staff: "OK",
+      admin: "OK",
+      anonymous: "UNAUTHORIZED",
+    },
+  },
+  {
+    route: "POST /patients",
+    call: (c, w) => c.patients.create({ userId: w.spareAccountId, dateOfBirth: "1990-01-01" }),
+    expect: {
+      owner: "FORBIDDEN",
+      otherPatient: "FORBIDDEN",
+      doctor: "FORBIDDEN",
+      staff: "OK",
+      admin: "OK_CLINICAL",
+      anonymous: "UNAUTHORIZED",
+    },
+  },
+  {
+    route: "GET /patients/{id}",
+    call: (c, w) => c.patients.get({ id: w.patientId }),
+    expect: {
+      owner: "OK_CLINICAL",
+      otherPatient: "NOT_FOUND",
+      doctor: "NOT_FOUND",
+      staff: "OK",
+      admin: "OK_CLINICAL",
+      anonymous: "UNAUTHORIZED",
+    },
+  },
+  {
+    route: "PATCH /patients/{id}",
+    call: (c, w) => c.patients.update({ id: w.patientId, city: "Tlemcen" }),
+    expect: {
+      owner: "OK_CLINICAL",
+      otherPatient: "NOT_FOUND",
+      doctor: "NOT_FOUND",
+      staff: "OK",
+      admin: "OK_CLINICAL",
+      anonymous: "UNAUTHORIZED",
+    },
+  },
+  {
+    route: "DELETE /patients/{id}",
+    call: (c, w) => c.patients.delete({ id: w.patientId }),
+    expect: {
+      owner: "FORBIDDEN",
+      otherPatient: "FORBIDDEN",
+      doctor: "FORBIDDEN",
+      staff: "FORBIDDEN",
+      admin: "OK",
+      anonymous: "UNAUTHORIZED",
+    },
+  },
+];
+
+const cases = routes.flatMap(({ route, call, expect: answers }) =>
+  (Object.entries(answers) as [Who, Answer][]).map(([who, answer]) => ({ route, who, answer, call })),
+);
+
+/** Fresh owner and spare account per case (mutations stay independent); the others are shared. */
+let shared: Omit<Record<Who, Caller>, "owner">;
+beforeAll(async () => {
+  shared = {
+    otherPatient: (await patientWithProfile()).caller,
+    doctor: (await signIn((await makeDoctor(handle.db)).user)).caller,
+    staff: (await signedIn("STAFF")).caller,
+    admin: (await signedIn("ADMIN")).caller,
+    anonymous: callerFor(deps),
+  };
+});
+
+async function world(): Promise<World> {
+  const owner = await patientWithProfile();
+  return {
+    callers: { ...shared, owner: owner.caller },
+    patientId: owner.profile.id,
+    allergy: owner.allergy,
+    spareAccountId: (await makeUser(handle.db)).id,
+  };
+}
+
+describe("the cross-tenant table", () => {
+  test.each(cases)("$route as $who → $answer", async ({ call, who, answer }) => {
+    const w = await world();
+    const result = await outcome(call(w.callers[who], w));
+    const text = JSON.stringify(result.ok ? result.data : errorFacts(result.error as TRPCError));
+    if (answer === "OK" || answer === "OK_CLINICAL") {
+      if (!result.ok) throw new Error(`expected ${answer}, got ${text}`);
+      const data = result.data as { clinical?: unknown; items?: { clinical?: unknown }[] } | null;
+      if (answer === "OK_CLINICAL") expect(data).toHaveProperty("clinical");
+      else {
+        expect(data ?? {}).not.toHaveProperty("clinical");
+        for (const item of data?.items ?? []) expect(item).not.toHaveProperty("clinical");
+      }
+    } else {
+      if (result.ok) throw new Error(`expected ${answer}, got ${text}`);
+      expect(result.error).toMatchObject({ code: answer });
+    }
+    // PHI of the owner reaches only the owner and ADMIN, whatever the route.
+    if (!(answer === "OK_CLINICAL" && (who === "owner" || who === "admin")))
+      expect(text).not.toContain(w.allergy);
+  });
+
+  test("a doctor sees no patient until scheduling brings the care relationship", async () => {
+    const { profile } = await patientWithProfile();
+    const { caller: doctor } = await signIn((await makeDoctor(handle.db)).user);
+    const page = await doctor.patients.list({ limit: 100 });
+    expect(page).toEqual({ items: [], nextCursor: null });
+    await expect(doctor.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  test("NOT_FOUND says the same for a hidden profile and one that does not exist", async () => {
+    const { profile } = await patientWithProfile();
+    const { caller: stranger } = await patientWithProfile();
+    const hidden = await stranger.patients.get({ id: profile.id }).catch((e: unknown) => e);
+    const missing = await stranger.patients.get({ id: crypto.randomUUID() }).catch((e: unknown) => e);
+    expect(errorFacts(hidden as TRPCError)).toEqual(errorFacts(missing as TRPCError));
+  });
+});
+
+function actorOf(user: { id: string; role: Role }) {
+  return { userId: user.id, role: user.role, sessionId: crypto.randomUUID(), accessExpiresAt: new Date() };
+}

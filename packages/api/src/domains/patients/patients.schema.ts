@@ -1,0 +1,204 @@
+import { SEXES } from "@medical/db/schema";
+import { z } from "zod";
+import { DomainError } from "#platform/errors/errors.ts";
+import { ZCountry, ZEmail, ZLocale, ZName, ZPhone, ZQueryBoolean } from "#platform/fields/fields.ts";
+import type { Meta } from "#platform/meta.ts";
+import { pageOf, ZOrder, ZPageInput } from "#platform/pagination.ts";
+import { type CreatePatientInput, PATIENT_SORTS } from "./manage.service.ts";
+import { BLOOD_TYPES, ZPatientDto } from "./patient-dto.ts";
+
+const tags = ["patients"];
+export const meMeta = {
+  openapi: {
+    method: "GET",
+    path: "/patients/me",
+    tags,
+    summary: "The caller's patient profile (PATIENT); 404 until it is created",
+    errorResponses: [404],
+  },
+} satisfies Meta;
+export const createMeMeta = {
+  openapi: {
+    method: "POST",
+    path: "/patients/me",
+    tags,
+    summary: "Create the caller's patient profile (PATIENT, once)",
+    errorResponses: [409],
+  },
+  successStatus: 201,
+  successMessage: "Patient profile created",
+} satisfies Meta;
+export const updateMeMeta = {
+  openapi: {
+    method: "PATCH",
+    path: "/patients/me",
+    tags,
+    summary: "Change the caller's patient profile (PATIENT)",
+    description: "A field absent from the body is kept; inside `clinical`, each field present replaces it.",
+    errorResponses: [404],
+  },
+  successMessage: "Patient profile updated",
+} satisfies Meta;
+export const listMeta = {
+  openapi: {
+    method: "GET",
+    path: "/patients",
+    tags,
+    summary: "List patients (ADMIN, STAFF; a DOCTOR the patients they treat)",
+    description:
+      "Items never carry clinical fields. Deactivated profiles are listed only with `isActive=false`.",
+  },
+} satisfies Meta;
+export const createMeta = {
+  openapi: {
+    method: "POST",
+    path: "/patients",
+    tags,
+    summary: "Create a patient profile (ADMIN, STAFF)",
+    description:
+      "Either `userId` (a PATIENT account without a profile) or `email`, `firstName` and `lastName` " +
+      "(creates the account too, and mails an invitation). Clinical fields: ADMIN only.",
+    errorResponses: [409],
+  },
+  successStatus: 201,
+  successMessage: "Patient profile created",
+} satisfies Meta;
+export const getMeta = {
+  openapi: {
+    method: "GET",
+    path: "/patients/{id}",
+    tags,
+    summary: "One patient profile; clinical fields for the patient, a treating doctor and ADMIN",
+    errorResponses: [404],
+  },
+} satisfies Meta;
+export const updateMeta = {
+  openapi: {
+    method: "PATCH",
+    path: "/patients/{id}",
+    tags,
+    summary: "Change a patient profile (STAFF: demographics and contact only; ADMIN; the patient)",
+    errorResponses: [404],
+  },
+  successMessage: "Patient profile updated",
+} satisfies Meta;
+export const deleteMeta = {
+  openapi: {
+    method: "DELETE",
+    path: "/patients/{id}",
+    tags,
+    summary: "Deactivate a patient profile; the account stays (ADMIN)",
+    errorResponses: [404],
+  },
+  successMessage: "Patient profile deactivated",
+} satisfies Meta;
+
+/** The latest calendar date anywhere (UTC+14), so nobody born "today" in their zone is refused. */
+const latestDateToday = () => new Date(Date.now() + 14 * 3_600_000).toISOString().slice(0, 10);
+
+export const ZDateOfBirth = z.iso
+  .date()
+  .refine((date) => date >= "1900-01-01", "Expected a date of birth after 1900-01-01")
+  .refine((date) => date <= latestDateToday(), "A date of birth cannot be in the future");
+
+const ZShortList = z.array(z.string().trim().min(1).max(200)).max(50);
+const ZOptionalText = (max: number) => z.string().trim().min(1).max(max).nullable();
+
+export const ZClinicalInput = z.strictObject({
+  bloodType: z.enum(BLOOD_TYPES).nullable().optional(),
+  allergies: ZShortList.optional(),
+  chronicConditions: ZShortList.optional(),
+  currentMedications: ZShortList.optional(),
+});
+
+const ZEmergencyContactInput = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  relation: z.string().trim().min(1).max(50),
+  phone: ZPhone,
+});
+
+/** Demographics and contact of the profile itself (STAFF may write these). */
+const demographics = {
+  dateOfBirth: ZDateOfBirth,
+  sex: z.enum(SEXES).optional(),
+  addressLine: ZOptionalText(200).optional(),
+  city: ZOptionalText(100).optional(),
+  country: ZCountry.optional(),
+  emergencyContact: ZEmergencyContactInput.nullable().optional(),
+};
+const partialDemographics = { ...demographics, dateOfBirth: ZDateOfBirth.optional() };
+const clinical = { clinical: ZClinicalInput.optional() };
+/** The account's names and phone, which front desk and ADMIN correct through the profile. */
+const accountFields = {
+  firstName: ZName.optional(),
+  lastName: ZName.optional(),
+  phone: ZPhone.nullable().optional(),
+};
+
+export const ZCreateMeInput = z.strictObject({
+  ...demographics,
+  showNameOnReviews: z.boolean().optional(),
+  ...clinical,
+});
+export const ZUpdateMeInput = z.strictObject({
+  ...partialDemographics,
+  showNameOnReviews: z.boolean().optional(),
+  ...clinical,
+});
+
+export const ZCreatePatientInput = z
+  .strictObject({
+    userId: z.uuid().optional(),
+    email: ZEmail.optional(),
+    ...accountFields,
+    locale: ZLocale.optional(),
+    ...demographics,
+    ...clinical,
+  })
+  .superRefine((input, ctx) => {
+    const newAccount = [input.email, input.firstName, input.lastName, input.phone, input.locale];
+    if (input.userId !== undefined && newAccount.some((value) => value !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["userId"],
+        message: "Give either userId or the new account's email and names, not both",
+      });
+    } else if (input.userId === undefined && (!input.email || !input.firstName || !input.lastName)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["email"],
+        message: "Give userId, or email, firstName and lastName for a new account",
+      });
+    }
+  });
+export type TCreatePatientInput = z.infer<typeof ZCreatePatientInput>;
+
+/** The validated body as the service's either-or input (the refinement above guarantees one). */
+export function toCreatePatientInput(input: TCreatePatientInput): CreatePatientInput {
+  const { userId, email, firstName, lastName, phone, locale, ...profile } = input;
+  if (userId !== undefined) return { ...profile, userId };
+  if (email === undefined || firstName === undefined || lastName === undefined)
+    throw new DomainError(
+      "VALIDATION_FAILED",
+      "Invalid input: email: email, firstName and lastName are required",
+    );
+  return { ...profile, email, firstName, lastName, phone, locale };
+}
+
+export const ZPatientIdInput = z.object({ id: z.uuid() });
+export const ZUpdatePatientInput = z.strictObject({
+  id: z.uuid(),
+  ...accountFields,
+  ...partialDemographics,
+  ...clinical,
+});
+
+export const ZListPatientsInput = ZPageInput.extend({
+  q: z.string().trim().min(1).max(100).optional(),
+  city: z.string().trim().min(1).max(100).optional(),
+  isActive: ZQueryBoolean.optional(),
+  sort: z.enum(Object.keys(PATIENT_SORTS) as [keyof typeof PATIENT_SORTS]).default("createdAt"),
+  order: ZOrder.default("desc"),
+});
+
+export const ZPatientPage = pageOf(ZPatientDto);

@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import { patients } from "@medical/db/schema";
+import { and, asc, eq, gt, isNotNull } from "drizzle-orm";
+import { type AuditMeta, recordAudit } from "#platform/audit/record.ts";
+import { FieldDecryptionError } from "#platform/crypto/field-cipher.ts";
+import type { Deps } from "#platform/deps.ts";
+import { clinicalContext } from "./clinical.ts";
+
+export interface RotationCounts {
+  /** Rows with clinical data looked at. */
+  scanned: number;
+  /** Re-encrypted under the current (first) key. */
+  rotated: number;
+  /** Already under the current key. */
+  current: number;
+  /** Changed by someone else between read and write: run the rotation again. */
+  skipped: number;
+  /** Do not decrypt with any configured key (a missing key or tampering): left untouched. */
+  unreadable: number;
+}
+
+/**
+ * `pnpm keys:rotate`: re-encrypts every patient's clinical data that is not under the current
+ * key, in batches of `batchSize` rows (one transaction each). A row changed concurrently is left
+ * alone (counted as skipped); unreadable rows are counted, never overwritten. One audit event
+ * records the run and its counts, never a value.
+ */
+export async function rotateClinicalKeys(
+  deps: Pick<Deps, "db" | "fieldCipher">,
+  options: { batchSize?: number } = {},
+): Promise<RotationCounts> {
+  const batchSize = options.batchSize ?? 500;
+  const counts: RotationCounts = { scanned: 0, rotated: 0, current: 0, skipped: 0, unreadable: 0 };
+  let after: string | undefined;
+  for (;;) {
+    const batch = await deps.db
+      .select({ id: patients.id, clinicalData: patients.clinicalData })
+      .from(patients)
+      .where(and(isNotNull(patients.clinicalData), after ? gt(patients.id, after) : undefined))
+      .orderBy(asc(patients.id))
+      .limit(batchSize);
+    if (batch.length === 0) break;
+    after = batch.at(-1)?.id;
+    await deps.db.transaction(async (tx) => {
+      for (const { id, clinicalData: stored } of batch) {
+        counts.scanned += 1;
+        if (stored === null || deps.fieldCipher.isCurrent(stored)) {
+          counts.current += 1;
+          continue;
+        }
+        let plaintext: string;
+        try {
+          plaintext = deps.fieldCipher.decrypt(stored, clinicalContext(id));
+        } catch (error) {
+          if (!(error instanceof FieldDecryptionError)) throw error;
+          counts.unreadable += 1;
+          continue;
+        }
+        const updated = await tx
+          .update(patients)
+          .set({ clinicalData: deps.fieldCipher.encrypt(plaintext, clinicalContext(id)) })
+          .where(and(eq(patients.id, id), eq(patients.clinicalData, stored)))
+          .returning({ id: patients.id });
+        if (updated.length) counts.rotated += 1;
+        else counts.skipped += 1;
+      }
+    });
+  }
+  const audit: AuditMeta = {
+    actor: null,
+    requestId: `keys-rotate-${randomUUID()}`,
+    origin: { ip: null, userAgent: "pnpm keys:rotate" },
+  };
+  await recordAudit(deps.db, audit, {
+    action: "patient.clinical.rotate",
+    outcome: counts.unreadable ? "FAILURE" : "SUCCESS",
+    targetType: "patient",
+    details: { fieldGroup: "clinical", ...counts },
+  });
+  return counts;
+}

@@ -1,0 +1,33 @@
+import { sessions, users } from "@medical/db/schema";
+import { and, eq } from "drizzle-orm";
+import type { Deps } from "../deps.ts";
+import { DomainError } from "../errors/errors.ts";
+import type { Actor } from "./actor.ts";
+
+/**
+ * Turns an access token into the caller: a valid signature and expiry, then one indexed look-up
+ * of the session and its user, so logout, deactivation and role changes take effect at once.
+ */
+export async function authenticate(
+  deps: Pick<Deps, "db" | "accessTokens" | "clock">,
+  token: string | null,
+): Promise<Actor> {
+  if (!token) throw new DomainError("UNAUTHENTICATED");
+  const verified = await deps.accessTokens.verify(token);
+  if (!verified.ok) {
+    throw verified.reason === "expired"
+      ? new DomainError("TOKEN_EXPIRED")
+      : new DomainError("UNAUTHENTICATED", "Invalid access token");
+  }
+  const { userId, sessionId } = verified.claims;
+  const [row] = await deps.db
+    .select({ revokedAt: sessions.revokedAt, role: users.role, isActive: users.isActive })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
+    .limit(1);
+  if (!row || row.revokedAt || !row.isActive) {
+    throw new DomainError("UNAUTHENTICATED", "The session has ended; sign in again");
+  }
+  return { userId, sessionId, role: row.role, accessExpiresAt: verified.expiresAt };
+}

@@ -1,0 +1,79 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import type { Actor } from "./auth/actor.ts";
+import { authenticate } from "./auth/authenticate.ts";
+import type { Role } from "./auth/roles.ts";
+import type { Context } from "./context.ts";
+import { appErrors, DomainError } from "./errors/errors.ts";
+import { errorFacts } from "./errors/shape.ts";
+import type { Meta } from "./meta.ts";
+import { limitPublicRead } from "./rate-limit/public-read.ts";
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    // The same code and no-leak rule on /trpc over HTTP and WebSocket as on the REST mirror.
+    errorFormatter({ shape, error, ctx }) {
+      const facts = errorFacts(error);
+      return {
+        code: shape.code,
+        message: facts.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          appCode: facts.appCode,
+          requestId: ctx?.requestId,
+          ...(facts.issues ? { issues: facts.issues } : {}),
+          ...(facts.details ? { details: facts.details } : {}),
+        },
+      };
+    },
+  });
+
+/** Turns a DomainError into the TRPCError whose code gives the right status everywhere. */
+const mapDomainErrors = t.middleware(async function mapDomainErrors({ next }) {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: appErrors[cause.code].trpc, message: cause.message, cause });
+  }
+  return result;
+});
+
+/** Exposes the called procedure's meta to the transport (REST success status and message). */
+const recordMeta = t.middleware(function recordMeta({ ctx, meta, next }) {
+  ctx.route.meta = meta;
+  return next();
+});
+
+/** 401 for an unknown caller: no token, a bad or expired one, a revoked session, an inactive user. */
+const requireSession = t.middleware(async function requireSession({ ctx, next }) {
+  const actor: Actor = await authenticate(ctx.deps, ctx.accessToken);
+  return next({ ctx: { actor } });
+});
+
+export const router = t.router;
+export const mergeRouters = t.mergeRouters;
+export const createCallerFactory = t.createCallerFactory;
+/** Every procedure starts here, so none can skip error mapping. */
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(recordMeta);
+export const authedProcedure = publicProcedure.use(requireSession);
+
+/** 403 for a known caller without one of the roles (401 stays "who are you?"). */
+export function roleProcedure(...allowed: [Role, ...Role[]]) {
+  return authedProcedure.use(function requireRole({ ctx, next }) {
+    if (!allowed.includes(ctx.actor.role)) throw new DomainError("FORBIDDEN");
+    return next();
+  });
+}
+
+export const adminProcedure = roleProcedure("ADMIN");
+
+/** Unauthenticated reads (doctor search) are rate-limited per IP: scraping the directory costs. */
+export const publicReadProcedure = publicProcedure.use(async function limitPublicReads({ ctx, next }) {
+  await limitPublicRead(ctx.deps, ctx.origin.ip);
+  return next();
+});
