@@ -1,5 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import { z } from "zod";
+import type { AuditMeta } from "./audit/audit.ts";
 import type { Actor } from "./auth/actor.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import type { Role } from "./auth/roles.ts";
@@ -49,17 +51,24 @@ const recordMeta = t.middleware(function recordMeta({ ctx, meta, next }) {
   return next();
 });
 
+/** The audit facts of an anonymous call; requireSession adds the actor. */
+const anonymousAudit = t.middleware(function anonymousAudit({ ctx, next }) {
+  const audit: AuditMeta = { actor: null, requestId: ctx.requestId, origin: ctx.origin };
+  return next({ ctx: { audit } });
+});
+
 /** 401 for an unknown caller: no token, a bad or expired one, a revoked session, an inactive user. */
 const requireSession = t.middleware(async function requireSession({ ctx, next }) {
   const actor: Actor = await authenticate(ctx.deps, ctx.accessToken);
-  return next({ ctx: { actor } });
+  const audit: AuditMeta = { actor, requestId: ctx.requestId, origin: ctx.origin };
+  return next({ ctx: { actor, audit } });
 });
 
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 /** Every procedure starts here, so none can skip error mapping. */
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(recordMeta);
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(recordMeta).use(anonymousAudit);
 export const authedProcedure = publicProcedure.use(requireSession);
 
 /** 403 for a known caller without one of the roles (401 stays "who are you?"). */
@@ -77,3 +86,27 @@ export const publicReadProcedure = publicProcedure.use(async function limitPubli
   await limitPublicRead(ctx.deps, ctx.origin.ip);
   return next();
 });
+
+/** What a resource procedure's loader sees: the authenticated call. */
+export type AuthedContext = Context & { actor: Actor; audit: AuditMeta };
+
+/** The id of the row a resource procedure is about; the procedure's own strict input repeats it. */
+const ZResourceId = z.object({ id: z.uuid() });
+
+/**
+ * A procedure about one row: it loads the row through the domain's access predicate (`load`
+ * returns undefined for a row the caller may not see) and puts it on `ctx.resource`. A row out of
+ * reach is NOT_FOUND, never FORBIDDEN, so existence does not leak. Build one per protected
+ * resource in the domain's access.ts; chain the procedure's own `.input()` (with `id`) after it.
+ */
+export function resourceProcedure<Row>(
+  base: typeof authedProcedure,
+  notFound: string,
+  load: (ctx: AuthedContext, id: string) => Promise<Row | undefined>,
+) {
+  return base.input(ZResourceId).use(async function loadResource({ ctx, input, next }) {
+    const resource = await load(ctx, input.id);
+    if (resource === undefined) throw new DomainError("NOT_FOUND", notFound);
+    return next({ ctx: { resource } });
+  });
+}

@@ -4,10 +4,10 @@ import { openFileDatabase } from "@medical/db/testing/vitest";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Deps } from "#platform/deps.ts";
-import { callerFor } from "../../testing/caller.ts";
-import { makeTestDeps } from "../../testing/deps.ts";
-import { makeDoctor, makeSpecialty } from "../../testing/factories/doctors.ts";
-import { makeUser, TEST_PASSWORD } from "../../testing/factories/users.ts";
+import { callerFor } from "#testing/caller.ts";
+import { makeTestDeps } from "#testing/deps.ts";
+import { makeDoctor, makeSpecialty } from "#testing/factories/doctors.ts";
+import { makeUser, TEST_PASSWORD } from "#testing/factories/users.ts";
 
 let handle: TestDatabase;
 let deps: Deps;

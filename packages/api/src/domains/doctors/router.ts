@@ -14,7 +14,6 @@ import {
   listSpecialties,
   updateSpecialty,
 } from "#domains/specialties/specialties.service.ts";
-import { auditMetaOf } from "#platform/audit/meta.ts";
 import { pageOf, ZPageInput } from "#platform/pagination.ts";
 import {
   adminProcedure,
@@ -83,20 +82,18 @@ export const doctorsRouter = router({
     .meta(specialtyCreateMeta)
     .input(ZCreateSpecialtyInput)
     .output(ZSpecialtyDto)
-    .mutation(({ ctx, input }) => createSpecialty(ctx.deps, auditMetaOf(ctx), input)),
+    .mutation(({ ctx, input }) => createSpecialty(ctx.deps, ctx.audit, input)),
   updateSpecialty: adminProcedure
     .meta(specialtyUpdateMeta)
     .input(ZUpdateSpecialtyInput)
     .output(ZSpecialtyDto)
-    .mutation(({ ctx, input: { id, ...changes } }) =>
-      updateSpecialty(ctx.deps, auditMetaOf(ctx), id, changes),
-    ),
+    .mutation(({ ctx, input: { id, ...changes } }) => updateSpecialty(ctx.deps, ctx.audit, id, changes)),
   deleteSpecialty: adminProcedure
     .meta(specialtyDeleteMeta)
     .input(ZIdInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
-      await deleteSpecialty(ctx.deps, auditMetaOf(ctx), input.id);
+      await deleteSpecialty(ctx.deps, ctx.audit, input.id);
       return null;
     }),
   myProfile: doctorProcedure
@@ -108,12 +105,12 @@ export const doctorsRouter = router({
     .meta(createMyProfileMeta)
     .input(ZCreateProfileInput)
     .output(ZDoctorDto)
-    .mutation(({ ctx, input }) => createMyDoctorProfile(ctx.deps, auditMetaOf(ctx), ctx.actor, input)),
+    .mutation(({ ctx, input }) => createMyDoctorProfile(ctx.deps, ctx.audit, ctx.actor, input)),
   updateMyProfile: doctorProcedure
     .meta(updateMyProfileMeta)
     .input(ZUpdateProfileInput)
     .output(ZDoctorDto)
-    .mutation(({ ctx, input }) => updateMyDoctorProfile(ctx.deps, auditMetaOf(ctx), ctx.actor, input)),
+    .mutation(({ ctx, input }) => updateMyDoctorProfile(ctx.deps, ctx.audit, ctx.actor, input)),
   myFavorites: patientProcedure
     .meta(favoritesMeta)
     .input(ZPageInput)
@@ -129,7 +126,7 @@ export const doctorsRouter = router({
     .input(ZHideReviewInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
-      await hideReview(ctx.deps, auditMetaOf(ctx), ctx.actor, input.id, input.reason);
+      await hideReview(ctx.deps, ctx.audit, ctx.actor, input.id, input.reason);
       return null;
     }),
   search: publicReadProcedure
@@ -145,7 +142,7 @@ export const doctorsRouter = router({
       const { userId, email, firstName, lastName, phone, locale, ...profile } = input;
       return createDoctor(
         ctx.deps,
-        auditMetaOf(ctx),
+        ctx.audit,
         userId
           ? { ...profile, userId }
           : {
@@ -188,20 +185,18 @@ export const doctorsRouter = router({
     .meta(saveReviewMeta)
     .input(ZSaveReviewInput)
     .output(ZReviewDto)
-    .mutation(({ ctx, input: { id, ...review } }) =>
-      saveReview(ctx.deps, auditMetaOf(ctx), ctx.actor, id, review),
-    ),
+    .mutation(({ ctx, input: { id, ...review } }) => saveReview(ctx.deps, ctx.audit, ctx.actor, id, review)),
   update: adminProcedure
     .meta(updateMeta)
     .input(ZAdminUpdateInput)
     .output(ZDoctorDto)
-    .mutation(({ ctx, input: { id, ...changes } }) => updateDoctor(ctx.deps, auditMetaOf(ctx), id, changes)),
+    .mutation(({ ctx, input: { id, ...changes } }) => updateDoctor(ctx.deps, ctx.audit, id, changes)),
   delete: adminProcedure
     .meta(deleteMeta)
     .input(ZIdInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
-      await deactivateDoctor(ctx.deps, auditMetaOf(ctx), input.id);
+      await deactivateDoctor(ctx.deps, ctx.audit, input.id);
       return null;
     }),
 });

@@ -5,7 +5,7 @@ import { openFileDatabase } from "@medical/db/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createContextFactory } from "#platform/context.ts";
 import { createCallerFactory } from "#platform/trpc.ts";
-import { appRouter } from "../../root.ts";
+import { appRouter } from "#src/root.ts";
 
 let handle: TestDatabase;
 beforeAll(async () => {

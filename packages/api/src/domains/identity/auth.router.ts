@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { auditMetaOf } from "#platform/audit/meta.ts";
 import { authedProcedure, publicProcedure, router } from "#platform/trpc.ts";
 import {
   forgotMeta,
@@ -35,42 +34,42 @@ export const authRouter = router({
     .meta(registerMeta)
     .input(ZRegisterInput)
     .output(ZSessionDto)
-    .mutation(({ ctx, input }) => register(ctx.deps, auditMetaOf(ctx), input)),
+    .mutation(({ ctx, input }) => register(ctx.deps, ctx.audit, input)),
   login: publicProcedure
     .meta(loginMeta)
     .input(ZLoginInput)
     .output(ZSessionDto)
-    .mutation(({ ctx, input }) => login(ctx.deps, auditMetaOf(ctx), input)),
+    .mutation(({ ctx, input }) => login(ctx.deps, ctx.audit, input)),
   refresh: publicProcedure
     .meta(refreshMeta)
     .input(ZRefreshInput)
     .output(ZSessionDto)
-    .mutation(({ ctx, input }) => refresh(ctx.deps, auditMetaOf(ctx), input.refreshToken)),
+    .mutation(({ ctx, input }) => refresh(ctx.deps, ctx.audit, input.refreshToken)),
   logout: publicProcedure
     .meta(logoutMeta)
     .input(ZRefreshInput)
     .output(z.null())
-    .mutation(({ ctx, input }) => done(logout(ctx.deps, auditMetaOf(ctx), input.refreshToken))),
+    .mutation(({ ctx, input }) => done(logout(ctx.deps, ctx.audit, input.refreshToken))),
   logoutAll: authedProcedure
     .meta(logoutAllMeta)
     .input(z.void())
     .output(z.null())
-    .mutation(({ ctx }) => done(logoutAll(ctx.deps, auditMetaOf(ctx), ctx.actor))),
+    .mutation(({ ctx }) => done(logoutAll(ctx.deps, ctx.audit, ctx.actor))),
   forgot: publicProcedure
     .meta(forgotMeta)
     .input(ZForgotInput)
     .output(z.null())
-    .mutation(({ ctx, input }) => done(forgotPassword(ctx.deps, auditMetaOf(ctx), input))),
+    .mutation(({ ctx, input }) => done(forgotPassword(ctx.deps, ctx.audit, input))),
   reset: publicProcedure
     .meta(resetMeta)
     .input(ZResetInput)
     .output(z.null())
-    .mutation(({ ctx, input }) => done(resetPassword(ctx.deps, auditMetaOf(ctx), input))),
+    .mutation(({ ctx, input }) => done(resetPassword(ctx.deps, ctx.audit, input))),
   verifyEmail: publicProcedure
     .meta(verifyEmailMeta)
     .input(ZVerifyEmailInput)
     .output(z.null())
-    .mutation(({ ctx, input }) => done(verifyEmail(ctx.deps, auditMetaOf(ctx), input))),
+    .mutation(({ ctx, input }) => done(verifyEmail(ctx.deps, ctx.audit, input))),
   /** Tells a WebSocket client why its session ended, just before the server closes it with 4401. */
   // Subscriptions are not part of the REST mirror; their events are typed by the service.
   onSessionEvent: authedProcedure

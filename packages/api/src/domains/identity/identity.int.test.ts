@@ -3,10 +3,10 @@ import { openFileDatabase } from "@medical/db/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { PasswordHasher } from "#platform/auth/passwords.ts";
 import type { Deps } from "#platform/deps.ts";
-import { callerFor } from "../../testing/caller.ts";
-import { makeTestDeps, testHasher } from "../../testing/deps.ts";
-import { makeUser, TEST_PASSWORD } from "../../testing/factories/users.ts";
-import { createMemoryMailer, type MemoryMailer, tokenIn } from "../../testing/memory-mailer.ts";
+import { callerFor } from "#testing/caller.ts";
+import { makeTestDeps, testHasher } from "#testing/deps.ts";
+import { makeUser, TEST_PASSWORD } from "#testing/factories/users.ts";
+import { createMemoryMailer, type MemoryMailer, tokenIn } from "#testing/memory-mailer.ts";
 
 let handle: TestDatabase;
 beforeAll(async () => {

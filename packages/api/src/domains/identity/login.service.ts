@@ -1,7 +1,7 @@
 import { users } from "@medical/db/schema";
 import { eq, sql } from "drizzle-orm";
-import type { AuditMeta } from "#platform/audit/record.ts";
-import { recordAudit } from "#platform/audit/record.ts";
+import type { AuditMeta } from "#platform/audit/audit.ts";
+import { recordAudit } from "#platform/audit/audit.ts";
 import { randomToken } from "#platform/auth/secrets.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";

@@ -1,7 +1,7 @@
 import { sessions } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
-import type { AuditMeta } from "#platform/audit/record.ts";
-import { recordAudit } from "#platform/audit/record.ts";
+import type { AuditMeta } from "#platform/audit/audit.ts";
+import { recordAudit } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import { hashToken } from "#platform/auth/secrets.ts";
 import type { Deps } from "#platform/deps.ts";

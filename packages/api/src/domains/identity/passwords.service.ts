@@ -1,7 +1,7 @@
 import { users } from "@medical/db/schema";
 import { and, eq, sql } from "drizzle-orm";
-import type { AuditMeta } from "#platform/audit/record.ts";
-import { recordAudit } from "#platform/audit/record.ts";
+import type { AuditMeta } from "#platform/audit/audit.ts";
+import { recordAudit } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";

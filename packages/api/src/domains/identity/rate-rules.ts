@@ -1,4 +1,4 @@
-import type { AuditMeta } from "#platform/audit/record.ts";
+import type { AuditMeta } from "#platform/audit/audit.ts";
 import type { Deps, Settings } from "#platform/deps.ts";
 import type { RateLimitRule, RateWindow } from "#platform/rate-limit/rate-limits.ts";
 

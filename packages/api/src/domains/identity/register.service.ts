@@ -1,7 +1,7 @@
 import { pgErrorFacts } from "@medical/db";
 import { users } from "@medical/db/schema";
-import type { AuditMeta } from "#platform/audit/record.ts";
-import { recordAudit } from "#platform/audit/record.ts";
+import type { AuditMeta } from "#platform/audit/audit.ts";
+import { recordAudit } from "#platform/audit/audit.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { verificationMail } from "#platform/mail/messages.ts";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { auditMetaOf } from "#platform/audit/meta.ts";
 import { adminProcedure, authedProcedure, router } from "#platform/trpc.ts";
 import { changePassword } from "./passwords.service.ts";
 import { ZUserDto } from "./user-dto.ts";
@@ -40,13 +39,13 @@ export const usersRouter = router({
     .meta(updateMeMeta)
     .input(ZUpdateMeInput)
     .output(ZUserDto)
-    .mutation(({ ctx, input }) => updateMe(ctx.deps, auditMetaOf(ctx), ctx.actor, input)),
+    .mutation(({ ctx, input }) => updateMe(ctx.deps, ctx.audit, ctx.actor, input)),
   changePassword: authedProcedure
     .meta(changePasswordMeta)
     .input(ZChangePasswordInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
-      await changePassword(ctx.deps, auditMetaOf(ctx), ctx.actor, input);
+      await changePassword(ctx.deps, ctx.audit, ctx.actor, input);
       return null;
     }),
   list: adminProcedure
@@ -58,7 +57,7 @@ export const usersRouter = router({
     .meta(createMeta)
     .input(ZCreateUserInput)
     .output(ZUserDto)
-    .mutation(({ ctx, input }) => createUser(ctx.deps, auditMetaOf(ctx), input)),
+    .mutation(({ ctx, input }) => createUser(ctx.deps, ctx.audit, input)),
   get: adminProcedure
     .meta(getMeta)
     .input(ZUserIdInput)
@@ -68,13 +67,13 @@ export const usersRouter = router({
     .meta(updateMeta)
     .input(ZUpdateUserInput)
     .output(ZUserDto)
-    .mutation(({ ctx, input: { id, ...changes } }) => updateUser(ctx.deps, auditMetaOf(ctx), id, changes)),
+    .mutation(({ ctx, input: { id, ...changes } }) => updateUser(ctx.deps, ctx.audit, id, changes)),
   delete: adminProcedure
     .meta(deleteMeta)
     .input(ZUserIdInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
-      await deactivateUser(ctx.deps, auditMetaOf(ctx), input.id);
+      await deactivateUser(ctx.deps, ctx.audit, input.id);
       return null;
     }),
 });

@@ -1,7 +1,7 @@
 import type { Executor } from "@medical/db";
 import type { AuditOutcome } from "@medical/db/schema";
 import { z } from "zod";
-import { type AuditMeta, recordAudit } from "#platform/audit/record.ts";
+import { type AuditMeta, recordAudit } from "#platform/audit/audit.ts";
 import type { CipherContext, FieldCipher } from "#platform/crypto/field-cipher.ts";
 import { BLOOD_TYPES, type ClinicalDto } from "./patient-dto.ts";
 

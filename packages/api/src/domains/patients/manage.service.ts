@@ -2,7 +2,7 @@ import { patients, users } from "@medical/db/schema";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { createUser } from "#domains/identity/users.service.ts";
-import { type AuditMeta, recordAudit } from "#platform/audit/record.ts";
+import { type AuditMeta, recordAudit } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";

@@ -1,4 +1,4 @@
-import type { AuditMeta } from "#platform/audit/record.ts";
+import type { AuditMeta } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type Executor, pgErrorFacts, type Transaction } from "@medical/db";
 import { type NewPatient, patients, type Sex, users } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
-import { type AuditMeta, recordAudit } from "#platform/audit/record.ts";
+import { type AuditMeta, recordAudit } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";

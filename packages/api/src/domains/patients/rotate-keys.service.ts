@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { patients } from "@medical/db/schema";
 import { and, asc, eq, gt, isNotNull } from "drizzle-orm";
-import { type AuditMeta, recordAudit } from "#platform/audit/record.ts";
+import { type AuditMeta, recordAudit } from "#platform/audit/audit.ts";
 import { FieldDecryptionError } from "#platform/crypto/field-cipher.ts";
 import type { Deps } from "#platform/deps.ts";
 import { clinicalContext } from "./clinical.ts";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { auditMetaOf } from "#platform/audit/meta.ts";
 import { adminProcedure, authedProcedure, roleProcedure, router } from "#platform/trpc.ts";
 import {
   createPatient,
@@ -38,17 +37,17 @@ export const patientsRouter = router({
     .meta(meMeta)
     .input(z.void())
     .output(ZPatientDto)
-    .query(({ ctx }) => getOwnProfile(ctx.deps, auditMetaOf(ctx), ctx.actor)),
+    .query(({ ctx }) => getOwnProfile(ctx.deps, ctx.audit, ctx.actor)),
   createMe: patientSelfProcedure
     .meta(createMeMeta)
     .input(ZCreateMeInput)
     .output(ZPatientDto)
-    .mutation(({ ctx, input }) => createOwnProfile(ctx.deps, auditMetaOf(ctx), ctx.actor, input)),
+    .mutation(({ ctx, input }) => createOwnProfile(ctx.deps, ctx.audit, ctx.actor, input)),
   updateMe: patientSelfProcedure
     .meta(updateMeMeta)
     .input(ZUpdateMeInput)
     .output(ZPatientDto)
-    .mutation(({ ctx, input }) => updateOwnProfile(ctx.deps, auditMetaOf(ctx), ctx.actor, input)),
+    .mutation(({ ctx, input }) => updateOwnProfile(ctx.deps, ctx.audit, ctx.actor, input)),
   list: roleProcedure("ADMIN", "STAFF", "DOCTOR")
     .meta(listMeta)
     .input(ZListPatientsInput)
@@ -58,27 +57,25 @@ export const patientsRouter = router({
     .meta(createMeta)
     .input(ZCreatePatientInput)
     .output(ZPatientDto)
-    .mutation(({ ctx, input }) =>
-      createPatient(ctx.deps, auditMetaOf(ctx), ctx.actor, toCreatePatientInput(input)),
-    ),
+    .mutation(({ ctx, input }) => createPatient(ctx.deps, ctx.audit, ctx.actor, toCreatePatientInput(input))),
   get: authedProcedure
     .meta(getMeta)
     .input(ZPatientIdInput)
     .output(ZPatientDto)
-    .query(({ ctx, input }) => getPatient(ctx.deps, auditMetaOf(ctx), ctx.actor, input.id)),
+    .query(({ ctx, input }) => getPatient(ctx.deps, ctx.audit, ctx.actor, input.id)),
   update: authedProcedure
     .meta(updateMeta)
     .input(ZUpdatePatientInput)
     .output(ZPatientDto)
     .mutation(({ ctx, input: { id, ...changes } }) =>
-      updatePatient(ctx.deps, auditMetaOf(ctx), ctx.actor, id, changes),
+      updatePatient(ctx.deps, ctx.audit, ctx.actor, id, changes),
     ),
   delete: adminProcedure
     .meta(deleteMeta)
     .input(ZPatientIdInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
-      await deactivatePatient(ctx.deps, auditMetaOf(ctx), ctx.actor, input.id);
+      await deactivatePatient(ctx.deps, ctx.audit, ctx.actor, input.id);
       return null;
     }),
 });

@@ -2,11 +2,11 @@ import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Deps } from "#platform/deps.ts";
-import { callerFor } from "../../testing/caller.ts";
-import { makeTestDeps } from "../../testing/deps.ts";
-import { makeDoctor } from "../../testing/factories/doctors.ts";
-import { makePatient } from "../../testing/factories/patients.ts";
-import { makeUser, TEST_PASSWORD } from "../../testing/factories/users.ts";
+import { callerFor } from "#testing/caller.ts";
+import { makeTestDeps } from "#testing/deps.ts";
+import { makeDoctor } from "#testing/factories/doctors.ts";
+import { makePatient } from "#testing/factories/patients.ts";
+import { makeUser, TEST_PASSWORD } from "#testing/factories/users.ts";
 import { mayReview } from "./reviews.service.ts";
 
 let handle: TestDatabase;

@@ -2,8 +2,8 @@ import { pgErrorFacts } from "@medical/db";
 import { type Specialty, specialties } from "@medical/db/schema";
 import { asc, eq } from "drizzle-orm";
 import type { SpecialtyDto } from "#domains/doctors/doctor-dto.ts";
-import type { AuditMeta } from "#platform/audit/record.ts";
-import { recordAudit } from "#platform/audit/record.ts";
+import type { AuditMeta } from "#platform/audit/audit.ts";
+import { recordAudit } from "#platform/audit/audit.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "@medical/db";
 import { type NewPatient, type NewUser, type Patient, patients, type User, users } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
-import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
 import {
   type ClinicalChanges,
   EMPTY_CLINICAL,
   mergeClinical,
   sealClinical,
-} from "../../domains/patients/clinical.ts";
+} from "#domains/patients/clinical.ts";
+import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
 import { makeUser } from "./users.ts";
 
 export interface MakePatientOverrides extends Partial<NewPatient> {

@@ -1,0 +1,143 @@
+import type { Database, Executor, Transaction } from "@medical/db";
+import { type AuditOutcome, auditEvents, domainEvents, type NewAuditEvent } from "@medical/db/schema";
+import type { Actor } from "../auth/actor.ts";
+import type { RequestOrigin } from "../context.ts";
+import type { Deps } from "../deps.ts";
+import type { DomainError } from "../errors/errors.ts";
+import type { DomainEvents, EventName } from "../events/event-bus.ts";
+
+/** Who did it and from where; procedures build it once (auditMetaOf) and services pass it on. */
+export interface AuditMeta {
+  actor: Pick<Actor, "userId" | "role"> | null;
+  requestId: string;
+  origin: RequestOrigin;
+}
+
+export type AuditTargetType = "user" | "session" | "patient" | "doctor" | "specialty" | "review";
+
+export interface AuditEntry {
+  action: string;
+  outcome: AuditOutcome;
+  targetType?: AuditTargetType;
+  targetId?: string | null;
+  /** The patient whose health information this touched: PHI access reports filter on it. */
+  patientId?: string | null;
+  /** The ids a list read returned. */
+  resourceIds?: string[];
+  /** Small non-secret facts: a reason, a field name. Never a token, a password or clinical text. */
+  details?: Record<string, string | number | boolean | null>;
+  /** Overrides the meta's actor: a login acts for the account it signs in. */
+  actor?: AuditMeta["actor"];
+}
+
+/** What a change records besides its own rows: audit events and domain events, in its transaction. */
+export interface ChangeRecorder {
+  audit(entry: AuditEntry): void;
+  emit<K extends EventName>(type: K, payload: DomainEvents[K]): void;
+  /**
+   * Refuses the change: the transaction rolls back, then the refusal is audited in a transaction
+   * of its own (so the rollback cannot erase it), then `error` reaches the caller.
+   */
+  refuse(entry: AuditEntry, error: DomainError): never;
+}
+
+class Refusal extends Error {
+  override readonly name = "Refusal";
+  constructor(
+    readonly entry: AuditEntry,
+    readonly error: DomainError,
+  ) {
+    super(error.message);
+  }
+}
+
+function auditRow(meta: AuditMeta, entry: AuditEntry): NewAuditEvent {
+  const actor = entry.actor === undefined ? meta.actor : entry.actor;
+  return {
+    actorId: actor?.userId ?? null,
+    actorRole: actor?.role ?? null,
+    action: entry.action,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId ?? null,
+    patientId: entry.patientId ?? null,
+    resourceIds: entry.resourceIds ?? null,
+    outcome: entry.outcome,
+    requestId: meta.requestId,
+    ip: meta.origin.ip,
+    details: entry.details ?? null,
+  };
+}
+
+interface RecordedEvent {
+  type: EventName;
+  payload: Record<string, unknown>;
+  publish(): void;
+}
+
+/**
+ * The one way to change data (or read PHI): runs `work` in a transaction together with the audit
+ * events and the domain events it records, so all of them commit or none does. Domain events go
+ * to the `domain_events` outbox in that transaction and reach the in-process EventBus after the
+ * commit. No service inserts into `audit_events` or `domain_events` any other way.
+ */
+export async function auditedTransaction<T>(
+  deps: Pick<Deps, "db" | "events">,
+  meta: AuditMeta,
+  work: (tx: Transaction, record: ChangeRecorder) => Promise<T>,
+): Promise<T> {
+  const events: RecordedEvent[] = [];
+  try {
+    const result = await deps.db.transaction(async (tx) => {
+      const audits: AuditEntry[] = [];
+      const recorder: ChangeRecorder = {
+        audit: (entry) => {
+          audits.push(entry);
+        },
+        emit: (type, payload) => {
+          events.push({ type, payload: { ...payload }, publish: () => deps.events.publish(type, payload) });
+        },
+        refuse: (entry, error) => {
+          throw new Refusal(entry, error);
+        },
+      };
+      const value = await work(tx, recorder);
+      if (audits.length) await tx.insert(auditEvents).values(audits.map((entry) => auditRow(meta, entry)));
+      if (events.length) {
+        await tx
+          .insert(domainEvents)
+          .values(
+            events.map(({ type, payload }) => ({ type, payload, actorId: meta.actor?.userId ?? null })),
+          );
+      }
+      return value;
+    });
+    for (const event of events) event.publish();
+    return result;
+  } catch (error) {
+    if (error instanceof Refusal) {
+      await auditAttempt(deps, meta, error.entry);
+      throw error.error;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Audits an attempt that changes nothing — a refusal, a failed login — in a transaction of its
+ * own. Use `record.refuse` inside an `auditedTransaction`.
+ */
+export async function auditAttempt(
+  deps: { db: Database },
+  meta: AuditMeta,
+  entry: AuditEntry,
+): Promise<void> {
+  await deps.db.insert(auditEvents).values(auditRow(meta, entry));
+}
+
+/**
+ * @deprecated Transitional, while the domains move to `auditedTransaction` and `auditAttempt`;
+ * removed once none calls it.
+ */
+export async function recordAudit(db: Executor, meta: AuditMeta, entry: AuditEntry): Promise<void> {
+  await db.insert(auditEvents).values(auditRow(meta, entry));
+}

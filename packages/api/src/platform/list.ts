@@ -1,0 +1,149 @@
+import { type AnyColumn, asc, desc, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { DomainError } from "./errors/errors.ts";
+
+export const MAX_PAGE_SIZE = 100;
+export const ZOrder = z.enum(["asc", "desc"]);
+export type Order = z.infer<typeof ZOrder>;
+
+/** What a sort key's values are: it decides how a cursor value is checked and bound. */
+type SortType = "date" | "string" | "number";
+type CursorValue = string | number;
+
+export interface SortKey<Row> {
+  column: AnyColumn;
+  type: SortType;
+  valueOf(row: Row): Date | string | number;
+}
+
+export interface ListSpec<Row, S extends string> {
+  /** The `sort=` values clients may name, each a column of an index that ends with the id. */
+  sorts: Record<S, SortKey<Row>>;
+  /** The tie-breaker: unique, last in every ORDER BY. */
+  id: { column: AnyColumn; type: "uuid" | "int"; valueOf(row: Row): string | number };
+  defaultSort: S;
+  defaultOrder: Order;
+}
+
+export interface ListInput<S extends string> {
+  limit: number;
+  cursor?: string;
+  sort: S;
+  order: Order;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The answer of every list (API-CONTRACT §1): `{ items, nextCursor }`. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+const ZCursor = z.strictObject({
+  s: z.string().max(40),
+  o: ZOrder,
+  v: z.union([z.string().max(512), z.number()]),
+  id: z.union([z.string().max(64), z.number()]),
+});
+
+const cursorValue: Record<SortType, z.ZodType<unknown>> = {
+  // Years 1–9999: what both a JavaScript Date and PostgreSQL's timestamptz round-trip.
+  date: z.iso.datetime().transform((text, ctx) => {
+    const date = new Date(text);
+    const year = date.getUTCFullYear();
+    if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) {
+      ctx.addIssue({ code: "custom", message: "date out of range" });
+      return z.NEVER;
+    }
+    return date;
+  }),
+  string: z.string().max(512),
+  number: z.number().min(-1e15).max(1e15),
+};
+const cursorId = { uuid: z.uuid(), int: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) };
+
+const badCursor = () =>
+  new DomainError("VALIDATION_FAILED", "Invalid input: cursor: not a cursor of this list and sort", {
+    field: "cursor",
+  });
+
+function encodeValue(value: Date | string | number): CursorValue {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/**
+ * One list: its sort table, its query input (`limit`, `cursor`, `sort`, `order`; extend it with
+ * the list's filters) and keyset pages over (sort key, id), so a deep page costs what the first
+ * does. A cursor is checked against the sort's column type and range before it reaches SQL.
+ */
+export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
+  const isSort = (name: string): name is S => Object.hasOwn(spec.sorts, name);
+  const [first, ...rest] = Object.keys(spec.sorts).filter(isSort);
+  if (first === undefined) throw new Error("a list needs at least one sort");
+
+  const input = z.strictObject({
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+    cursor: z.string().max(1024).optional(),
+    sort: z.enum([first, ...rest]).default(spec.defaultSort),
+    order: ZOrder.default(spec.defaultOrder),
+  });
+
+  function decode(cursor: string, sort: S, order: Order): { value: unknown; id: unknown } {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    } catch {
+      throw badCursor();
+    }
+    const parsed = ZCursor.safeParse(raw);
+    if (!parsed.success || parsed.data.s !== sort || parsed.data.o !== order) throw badCursor();
+    const value = cursorValue[spec.sorts[sort].type].safeParse(parsed.data.v);
+    const id = cursorId[spec.id.type].safeParse(parsed.data.id);
+    if (!value.success || !id.success) throw badCursor();
+    return { value: value.data, id: id.data };
+  }
+
+  return {
+    input,
+    /**
+     * Fetches one page: `fetch` runs the list's query with the cursor's WHERE fragment (AND it
+     * with the filters and the access predicate), the ORDER BY and one row more than the page.
+     */
+    async page<R extends Row>(
+      query: ListInput<S>,
+      fetch: (keyset: { where: SQL | undefined; orderBy: SQL[]; limit: number }) => Promise<R[]>,
+    ): Promise<Page<R>> {
+      const key = spec.sorts[query.sort];
+      const direction = query.order === "asc" ? asc : desc;
+      let where: SQL | undefined;
+      if (query.cursor) {
+        const cursor = decode(query.cursor, query.sort, query.order);
+        // A row comparison is one range on the (sort key, id) index, not a filter after the scan.
+        const comparison = query.order === "asc" ? sql`>` : sql`<`;
+        where = sql`(${key.column}, ${spec.id.column}) ${comparison} (${sql.param(cursor.value, key.column)}, ${sql.param(cursor.id, spec.id.column)})`;
+      }
+      const rows = await fetch({
+        where,
+        orderBy: [direction(key.column), direction(spec.id.column)],
+        limit: query.limit + 1,
+      });
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      const more = rows.length > query.limit && last !== undefined;
+      const nextCursor = more
+        ? Buffer.from(
+            JSON.stringify({
+              s: query.sort,
+              o: query.order,
+              v: encodeValue(key.valueOf(last)),
+              id: spec.id.valueOf(last),
+            }),
+          ).toString("base64url")
+        : null;
+      return { items, nextCursor };
+    },
+  };
+}

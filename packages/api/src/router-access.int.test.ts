@@ -1,0 +1,87 @@
+import { readdir } from "node:fs/promises";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Deps } from "#platform/deps.ts";
+import { procedureMetas } from "#platform/procedure-meta.ts";
+import { callerFor } from "#testing/caller.ts";
+import { makeTestDeps } from "#testing/deps.ts";
+import { appRouter } from "./root.ts";
+
+/**
+ * Walks the whole router: every procedure an anonymous caller is refused (401) is protected, and
+ * every protected procedure must have a row in its domain's cross-tenant table
+ * (`domains/<domain>/access.cases.ts`), so a new procedure cannot ship without its access cases.
+ */
+let handle: TestDatabase;
+let deps: Deps;
+beforeAll(async () => {
+  handle = await openFileDatabase();
+  deps = makeTestDeps(handle);
+});
+afterAll(() => handle.close());
+
+const paths = Object.keys(appRouter._def.procedures);
+const metas = procedureMetas(appRouter);
+
+async function coveredByTables(): Promise<Map<string, string>> {
+  const covered = new Map<string, string>();
+  const domainsDir = new URL("./domains/", import.meta.url);
+  for (const domain of await readdir(domainsDir)) {
+    const files = await readdir(new URL(`${domain}/`, domainsDir));
+    if (!files.includes("access.cases.ts")) continue;
+    const module: unknown = await import(new URL(`${domain}/access.cases.ts`, domainsDir).href);
+    if (typeof module !== "object" || module === null || !("accessTable" in module)) continue;
+    const table = module.accessTable;
+    if (typeof table !== "object" || table === null || !("cases" in table) || !Array.isArray(table.cases))
+      continue;
+    for (const c of table.cases) covered.set(String(c.procedure), domain);
+  }
+  return covered;
+}
+
+/** Calls a procedure anonymously with an empty input: protected ones refuse before reading input. */
+async function anonymousVerdict(path: string): Promise<string> {
+  const caller: unknown = callerFor(deps);
+  let target: unknown = caller;
+  for (const segment of path.split(".")) {
+    target =
+      typeof target === "object" || typeof target === "function"
+        ? Reflect.get(target ?? {}, segment)
+        : undefined;
+  }
+  if (typeof target !== "function") throw new Error(`no procedure at ${path}`);
+  try {
+    // A subscription's middlewares run at the call too, before any event.
+    await target({});
+    return "ok";
+  } catch (error) {
+    return error instanceof Error && "code" in error ? String(error.code) : "thrown";
+  }
+}
+
+describe("the router walk", () => {
+  test("every protected procedure has a row in a cross-tenant table, and every row names a real procedure", async () => {
+    const covered = await coveredByTables();
+    const missing: string[] = [];
+    for (const path of paths) {
+      const verdict = await anonymousVerdict(path);
+      if (verdict === "UNAUTHORIZED" && !covered.has(path)) missing.push(path);
+    }
+    expect(missing, "protected procedures without a cross-tenant case").toEqual([]);
+    const unknown = [...covered.keys()].filter((path) => !paths.includes(path));
+    expect(unknown, "cases naming no procedure").toEqual([]);
+  });
+
+  test("the OpenAPI document marks exactly the protected procedures as needing a token", async () => {
+    const mismatched: string[] = [];
+    for (const path of paths) {
+      const openapi = metas.get(path)?.openapi;
+      if (!openapi) continue;
+      const documentedProtected = openapi.protect !== false;
+      const isProtected = (await anonymousVerdict(path)) === "UNAUTHORIZED";
+      if (documentedProtected !== isProtected) mismatched.push(path);
+    }
+    expect(mismatched).toEqual([]);
+  });
+});

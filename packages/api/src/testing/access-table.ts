@@ -1,0 +1,40 @@
+import type { Deps } from "#platform/deps.ts";
+import type { Caller } from "./caller.ts";
+
+/** What a caller gets: success, or the tRPC error code. */
+export type Verdict = "ok" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST";
+
+export interface AccessCase<World, Who extends string> {
+  /** The dotted tRPC path ("patients.get"); the router walk checks every protected one has a case. */
+  procedure: string;
+  /** What the row is about, when one procedure has several cases. */
+  name?: string;
+  call(caller: Caller, world: World): Promise<unknown>;
+  expect: Record<Who, Verdict>;
+}
+
+/**
+ * A domain's cross-tenant table: the world it builds (rows owned by someone), the callers
+ * (anonymous, the owner, another user of the same role, each other role) and, per protected
+ * procedure, what each caller must get. A row out of the caller's reach is NOT_FOUND, never
+ * FORBIDDEN; a role without the right is FORBIDDEN; nobody signed in is UNAUTHORIZED.
+ */
+export interface AccessTable<World, Who extends string> {
+  domain: string;
+  /** A fresh world per case, so a case that changes it cannot affect another. */
+  world(deps: Deps): Promise<World>;
+  callers: Record<Who, (deps: Deps, world: World) => Promise<Caller>>;
+  cases: AccessCase<World, Who>[];
+}
+
+/** Declares a table with its types inferred; `access.cases.ts` of each domain exports one. */
+export function defineAccessTable<World, Who extends string>(
+  table: AccessTable<World, Who>,
+): AccessTable<World, Who> {
+  return table;
+}
+
+/** The procedures a table covers; the router walk reads it without running the cases. */
+export function coveredProcedures(table: { cases: { procedure: string }[] }): string[] {
+  return table.cases.map((c) => c.procedure);
+}

@@ -1,0 +1,47 @@
+import { sql } from "drizzle-orm";
+import { customType, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
+
+/**
+ * PostgreSQL's 64-bit transaction id. Read as a decimal string: it can pass 2^53, and readers
+ * only compare it, in SQL.
+ */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
+
+/**
+ * The transactional outbox: a change and its domain events commit or vanish together. Readers
+ * resume from a position `(txId, seq)` and only read rows whose transaction is older than every
+ * transaction still in progress (`pg_snapshot_xmin`), so an event that commits late is never
+ * skipped by a reader that already moved past a later `seq` (decision record 0009).
+ */
+export const domainEvents = pgTable(
+  "domain_events",
+  (t) => ({
+    /** Consumers are idempotent on this id. */
+    id: t.uuid().primaryKey().defaultRandom(),
+    seq: t.bigint({ mode: "number" }).notNull().generatedAlwaysAsIdentity(),
+    txId: xid8().notNull().default(sql`pg_current_xact_id()`),
+    type: t.varchar({ length: 80 }).notNull(),
+    /** The user who caused it (null for system work). */
+    actorId: t.uuid(),
+    /** The ids the event concerns plus a version: never whole records. */
+    payload: t.jsonb().notNull().$type<Record<string, unknown>>(),
+    occurredAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+  }),
+  (t) => [uniqueIndex("domain_events_position").on(t.txId, t.seq)],
+);
+
+/** Which consumer has processed which event: the insert that claims it is the "exactly once". */
+export const processedEvents = pgTable(
+  "processed_events",
+  (t) => ({
+    consumer: t.varchar({ length: 80 }).notNull(),
+    eventId: t
+      .uuid()
+      .notNull()
+      .references(() => domainEvents.id),
+    processedAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+  }),
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+);
+
+export type DomainEventRow = typeof domainEvents.$inferSelect;
