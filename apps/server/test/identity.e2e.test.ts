@@ -246,11 +246,9 @@ describe("sessions on WebSocket", () => {
       await new Promise<void>((resolve) => {
         startedResolve = resolve;
       });
-      const started = Date.now();
       await call("/auth/logout", { json: { refreshToken: field(login, "refreshToken") } });
       expect(await event).toMatchObject({ type: "SESSION_REVOKED", reason: "LOGOUT" });
       await expect.poll(() => closed, { timeout: 1_000, interval: 20 }).toContain(CLOSE_SESSION_ENDED);
-      expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
       await wsClient.close();
     }

@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import { domainEvents } from "@medical/db/schema";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { claimEvent, OUTBOX_START, type OutboxPosition, positionOf, readOutbox } from "./outbox.ts";
+
+let handle: TestDatabase;
+beforeAll(async () => {
+  handle = await openFileDatabase();
+});
+afterAll(() => handle.close());
+
+/** Reads everything committed so far and returns where a reader now stands. */
+async function readToEnd(from: OutboxPosition = OUTBOX_START) {
+  let position = from;
+  const read: string[] = [];
+  for (;;) {
+    const batch = await readOutbox(handle.db, position, 50);
+    if (!batch.length) return { position, read };
+    for (const event of batch) read.push(event.type);
+    position = positionOf(batch.at(-1) ?? position);
+  }
+}
+
+const insertEvent = (type: string) =>
+  handle.db
+    .insert(domainEvents)
+    .values({ type, payload: { v: 1 } })
+    .returning({ id: domainEvents.id });
+
+describe("the outbox", () => {
+  test("a reader gets every committed event once, in order, and resumes from its position", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const { position } = await readToEnd();
+    await handle.db.transaction(async (tx) => {
+      await tx.insert(domainEvents).values([
+        { type: `a.${tag}`, payload: { v: 1 } },
+        { type: `b.${tag}`, payload: { v: 1 } },
+      ]);
+    });
+    await insertEvent(`c.${tag}`);
+    const first = await readOutbox(handle.db, position, 2);
+    expect(first.map((e) => e.type)).toEqual([`a.${tag}`, `b.${tag}`]);
+    const rest = await readToEnd(positionOf(first[1] ?? first[0] ?? position));
+    expect(rest.read).toEqual([`c.${tag}`]);
+  });
+
+  test("a consumer claims an event exactly once", async () => {
+    const [event] = await insertEvent("claim.test");
+    const id = event?.id ?? "";
+    expect(await claimEvent(handle.db, "mailer", id)).toBe(true);
+    expect(await claimEvent(handle.db, "mailer", id)).toBe(false);
+    expect(await claimEvent(handle.db, "notifications", id)).toBe(true);
+  });
+
+  test.skipIf(inject("testDatabase").kind === "pglite")(
+    "an event whose transaction commits late is read after it commits, never skipped (PostgreSQL: two connections)",
+    async () => {
+      if (!handle.url) throw new Error("PostgreSQL test database without a URL");
+      const tag = randomUUID().slice(0, 8);
+      const { position } = await readToEnd();
+      const early = postgres(handle.url, { max: 1, onnotice: () => {} });
+      const late = postgres(handle.url, { max: 1, onnotice: () => {} });
+      try {
+        let commitEarly: () => void = () => {};
+        const earlyInserted = new Promise<void>((inserted) => {
+          void early.begin(async (sql) => {
+            await sql`insert into domain_events (type, payload) values (${`early.${tag}`}, '{"v":1}')`;
+            inserted();
+            await new Promise<void>((resolve) => {
+              commitEarly = resolve;
+            });
+          });
+        });
+        await earlyInserted;
+        await late`insert into domain_events (type, payload) values (${`late.${tag}`}, '{"v":1}')`;
+        // The later transaction has committed, but an earlier one is still open: read nothing past it.
+        expect((await readToEnd(position)).read).toEqual([]);
+        commitEarly();
+        await expect
+          .poll(async () => (await readToEnd(position)).read)
+          .toEqual([`early.${tag}`, `late.${tag}`]);
+      } finally {
+        await early.end();
+        await late.end();
+      }
+    },
+  );
+});
