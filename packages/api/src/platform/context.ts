@@ -1,6 +1,5 @@
 import type { IncomingMessage } from "node:http";
 import type { TRPCRequestInfo } from "@trpc/server/http";
-import type { Logger } from "pino";
 import type { Deps } from "./deps.ts";
 import type { Meta } from "./meta.ts";
 import { requestIdFrom } from "./request-id.ts";
@@ -14,7 +13,6 @@ export interface RequestOrigin {
 export interface Context {
   deps: Deps;
   requestId: string;
-  logger: Logger;
   /** The bearer access token as sent; authedProcedure verifies it and loads the session. */
   accessToken: string | null;
   origin: RequestOrigin;
@@ -59,7 +57,6 @@ export function createContextFactory(deps: Deps) {
     return {
       deps,
       requestId,
-      logger: deps.logger.child({ requestId }),
       accessToken: accessTokenFrom(options),
       origin: { ip: options.ip ?? null, userAgent },
       route: {},

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test, vi } from "vitest";
 import { DomainError } from "../errors/errors.ts";
 import { createRateLimits, type RateLimitRule, type RateLimits } from "./index.ts";
 
@@ -80,14 +79,20 @@ describe("in memory", () => {
         { points: 5, durationMs: 10_000 },
       ],
     };
-    await consumeTimes(limits, rule, "k", 3);
-    // Only the 1 s window is exhausted (4/3); the 10 s one stands at 4/5.
-    expect(retryAfter(await refusal(limits, rule, "k"))).toBe(1);
-    await sleep(1_050);
-    await limits.consume(rule, "k"); // 1/3 and 5/5
-    const seconds = retryAfter(await refusal(limits, rule, "k")); // 2/3 and 6/5
-    expect(seconds).toBeGreaterThan(1);
-    expect(seconds).toBeLessThanOrEqual(10);
+    // The memory store reads Date.now() and expires keys with timers: fake both, advance 1.05 s.
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    try {
+      await consumeTimes(limits, rule, "k", 3);
+      // Only the 1 s window is exhausted (4/3); the 10 s one stands at 4/5.
+      expect(retryAfter(await refusal(limits, rule, "k"))).toBe(1);
+      await vi.advanceTimersByTimeAsync(1_050);
+      await limits.consume(rule, "k"); // 1/3 and 5/5
+      const seconds = retryAfter(await refusal(limits, rule, "k")); // 2/3 and 6/5
+      expect(seconds).toBeGreaterThan(1);
+      expect(seconds).toBeLessThanOrEqual(10);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test("reset() frees the key and only that key", async () => {
