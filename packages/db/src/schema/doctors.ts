@@ -1,4 +1,4 @@
-import { relations, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { check, index, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
 import { patients } from "./patients.ts";
 import { users } from "./users.ts";
@@ -134,14 +134,6 @@ export const reviews = pgTable(
   ],
 );
 
-export const doctorsRelations = relations(doctors, ({ one, many }) => ({
-  user: one(users, { fields: [doctors.userId], references: [users.id] }),
-  specialties: many(doctorSpecialties),
-}));
-export const doctorSpecialtiesRelations = relations(doctorSpecialties, ({ one }) => ({
-  doctor: one(doctors, { fields: [doctorSpecialties.doctorId], references: [doctors.id] }),
-  specialty: one(specialties, { fields: [doctorSpecialties.specialtyId], references: [specialties.id] }),
-}));
 
 export type Specialty = typeof specialties.$inferSelect;
 export type Doctor = typeof doctors.$inferSelect;

@@ -1,4 +1,4 @@
-import { relations, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { index, pgTable } from "drizzle-orm/pg-core";
 import { users } from "./users.ts";
 
@@ -41,9 +41,6 @@ export const patients = pgTable(
   ],
 );
 
-export const patientsRelations = relations(patients, ({ one }) => ({
-  user: one(users, { fields: [patients.userId], references: [users.id] }),
-}));
 
 export type Patient = typeof patients.$inferSelect;
 export type NewPatient = typeof patients.$inferInsert;

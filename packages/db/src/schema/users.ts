@@ -1,4 +1,4 @@
-import { relations, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { index, pgTable, uniqueIndex } from "drizzle-orm/pg-core";
 
 /** Roles exist as rows (seeded by the migration) and as this closed list in code. */
@@ -102,10 +102,6 @@ export const userTokens = pgTable(
   (t) => [index("user_tokens_user_open").on(t.userId).where(sql`${t.usedAt} is null`)],
 );
 
-export const usersRelations = relations(users, ({ many }) => ({ sessions: many(sessions) }));
-export const sessionsRelations = relations(sessions, ({ one }) => ({
-  user: one(users, { fields: [sessions.userId], references: [users.id] }),
-}));
 
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
