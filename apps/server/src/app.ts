@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { type AppRouter, createContextFactory, type Deps, reportError } from "@medical/api";
+import { type AppRouter, type Context, createContextFactory, type Deps, reportError } from "@medical/api";
 import type { TRPCError } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Express } from "express";
@@ -7,14 +7,16 @@ import { createOpenApiExpressMiddleware } from "trpc-to-openapi";
 import type { Config } from "./config.ts";
 import { docsRoutes } from "./docs/docs-routes.ts";
 import { accessLog } from "./http/access-log.ts";
+import { compileTrustProxy } from "./http/client-ip.ts";
 import { corsMiddleware } from "./http/cors.ts";
 import { emptyBodyIsJson } from "./http/empty-body.ts";
 import { jsonBodyErrors, notFound, unexpectedErrors } from "./http/errors.ts";
 import { assignRequestId } from "./http/request-id.ts";
 import { retryAfterHeaders } from "./http/retry-after.ts";
 import { securityHeaders } from "./http/security-headers.ts";
-import { envelopeResponses, rememberRoute } from "./rest/envelope.ts";
+import { envelopeBody } from "./rest/envelope.ts";
 import { buildOpenApiDocument } from "./rest/openapi-document.ts";
+import { coerceQuery } from "./rest/query-coercion.ts";
 
 /** Most calls one tRPC HTTP batch may carry; the SDK's httpBatchLink uses the same number. */
 export const MAX_BATCH_SIZE = 10;
@@ -27,19 +29,26 @@ export interface AppOptions {
 
 export function createApp({ deps, config, router }: AppOptions): Express {
   const createContext = createContextFactory(deps);
+  // The context's id is the one the client gets; before a context exists, the header assignRequestId set.
   const onError = ({
     error,
     path,
+    ctx,
     req,
   }: {
     error: TRPCError;
     path?: string;
+    ctx?: Context;
     req: Pick<IncomingMessage, "headers">;
-  }) => reportError(deps.logger, error, { path, requestId: String(req.headers["x-request-id"] ?? "") });
+  }) =>
+    reportError(deps.logger, error, {
+      path,
+      requestId: ctx?.requestId ?? String(req.headers["x-request-id"] ?? ""),
+    });
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", config.trustProxy);
+  app.set("trust proxy", compileTrustProxy(config.trustProxy));
   app.use(assignRequestId, accessLog(deps.logger), securityHeaders(), corsMiddleware(config.corsOrigins));
 
   app.use(
@@ -55,17 +64,14 @@ export function createApp({ deps, config, router }: AppOptions): Express {
   );
 
   const rest = express.Router();
-  rest.use(envelopeResponses);
   // Parsed here so `application/json; charset=utf-8` works: the adapter's own reader wants the bare type.
   rest.use(emptyBodyIsJson, express.json({ limit: config.limits.bodyBytes }), jsonBodyErrors);
   rest.use(
     createOpenApiExpressMiddleware({
       router,
-      createContext: ({ req, res }) => {
-        const ctx = createContext({ req, ip: req.ip ?? null });
-        rememberRoute(res, ctx.route);
-        return ctx;
-      },
+      createContext: ({ req }) => createContext({ req, ip: req.ip ?? null }),
+      coerceQuery,
+      formatBody: envelopeBody,
       responseMeta: ({ ctx, errors, paths }) => {
         const meta = ctx?.route.meta;
         const status = errors.length === 0 ? meta?.successStatus : undefined;
@@ -86,7 +92,7 @@ export function createApp({ deps, config, router }: AppOptions): Express {
   app.use("/api/v1", rest);
 
   app.use(docsRoutes(buildOpenApiDocument(router, deps.version)));
-  app.use(envelopeResponses, notFound);
+  app.use(notFound);
   app.use(unexpectedErrors(deps.logger));
   return app;
 }

@@ -33,7 +33,7 @@ export async function startServer({ deps, config, router }: ServerOptions): Prom
     },
     createApp({ deps, config, router }),
   );
-  const webSockets = attachWebSockets(server, deps, router);
+  const webSockets = attachWebSockets(server, deps, router, config.trustProxy);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

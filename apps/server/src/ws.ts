@@ -3,6 +3,8 @@ import type { Duplex } from "node:stream";
 import { type AppRouter, createContextFactory, type Deps, reportError } from "@medical/api";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
+import type { Config } from "./config.ts";
+import { clientIp, compileTrustProxy } from "./http/client-ip.ts";
 import { createSessionGuard } from "./session-guard.ts";
 
 /** Largest WebSocket message accepted; larger ones close the socket with 1009. */
@@ -20,21 +22,28 @@ function reject(socket: Duplex, status: string): void {
 }
 
 /** One `upgrade` listener routes by path: /trpc to tRPC; later domains add their plain JSON sockets. */
-export function attachWebSockets(server: Server, deps: Deps, router: AppRouter): WebSockets {
+export function attachWebSockets(
+  server: Server,
+  deps: Deps,
+  router: AppRouter,
+  trustProxy: Config["trustProxy"],
+): WebSockets {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
   const createContext = createContextFactory(deps);
+  // The rule Express applies to HTTP requests (app.ts), so rate limits and audit see one client IP.
+  const trust = compileTrustProxy(trustProxy);
   const guard = createSessionGuard(deps);
   const handler = applyWSSHandler({
     wss,
     router,
     createContext: async ({ req, res, info }) => {
-      const ctx = createContext({ req, info, ip: req.socket.remoteAddress ?? null });
+      const ctx = createContext({ req, info, ip: clientIp(req, trust) });
       await guard.watch(res, ctx.accessToken);
       return ctx;
     },
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
-    onError: ({ error, path, req }) =>
-      reportError(deps.logger, error, { path, requestId: String(req.headers["x-request-id"] ?? "") }),
+    // The connection's context id: the one errorFormatter sends the client in data.requestId.
+    onError: ({ error, path, ctx }) => reportError(deps.logger, error, { path, requestId: ctx?.requestId }),
   });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {

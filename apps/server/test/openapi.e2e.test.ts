@@ -88,6 +88,18 @@ describe("/openapi.json", () => {
     expect(parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["limit", "active"]));
   });
 
+  test("documents number, boolean and date query parameters as integer, number, boolean and date-time", () => {
+    const typeOf = (method: "get" | "delete", name: string) =>
+      document.paths["/probe/typed"]?.[method]?.parameters?.find((p) => p.name === name && p.in === "query")
+        ?.schema;
+    expect(typeOf("get", "count")).toMatchObject({ type: "integer", default: 20 });
+    expect(typeOf("get", "ratio")).toMatchObject({ type: "number" });
+    expect(typeOf("get", "flag")).toMatchObject({ type: "boolean" });
+    expect(typeOf("get", "since")).toEqual({ type: "string", format: "date-time" });
+    expect(typeOf("get", "name")).toEqual({ type: "string" });
+    expect(typeOf("delete", "before")).toEqual({ type: "string", format: "date-time" });
+  });
+
   test("every documented operation is answered by its own procedure, with a documented status", async () => {
     const placeholder = "00000000-0000-4000-8000-000000000000";
     for (const { path, method, operation } of operations()) {

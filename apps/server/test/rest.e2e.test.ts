@@ -92,16 +92,33 @@ describe("the REST envelope", () => {
     expect(res.body).toMatchObject({ success: false, data: null, error: { code: "MALFORMED_JSON" } });
   });
 
-  test("answers an unknown route 404 NOT_FOUND, under /api/v1 and elsewhere", async () => {
-    for (const url of [`${server.url}/api/v1/no-such-route`, `${server.url}/no-such-page`]) {
-      const response = await fetch(url);
+  test("answers an unknown route 404 NOT_FOUND naming it, under /api/v1 and elsewhere", async () => {
+    for (const path of ["/api/v1/no-such-route", "/no-such-page"]) {
+      const response = await fetch(`${server.url}${path}?q=1`, { headers: { "x-request-id": "no-route-1" } });
       expect(response.status).toBe(404);
-      expect(await response.json()).toMatchObject({
+      expect(await response.json()).toEqual({
         success: false,
         data: null,
-        error: { code: "NOT_FOUND" },
+        message: `No route for GET ${path}`,
+        error: { code: "NOT_FOUND", requestId: "no-route-1" },
       });
     }
+  });
+
+  test("wraps a procedure that returns nothing: data null and its message", async () => {
+    const res = await call("/probe/done", { json: {} });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ success: true, data: null, message: "Done" });
+  });
+
+  test("answers a body it cannot decode (bad gzip) 400 MALFORMED_JSON", async () => {
+    const res = await call("/probe/echo", {
+      method: "POST",
+      body: JSON.stringify(valid),
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ success: false, data: null, error: { code: "MALFORMED_JSON" } });
   });
 
   test("answers a body over the limit 413 PAYLOAD_TOO_LARGE", async () => {
@@ -169,6 +186,36 @@ describe("input coercion (trpc-to-openapi patched)", () => {
     await expect(client.probe.echo.mutate(input)).rejects.toMatchObject({
       data: { code: "BAD_REQUEST", appCode: "VALIDATION_FAILED" },
     });
+  });
+
+  test("query text becomes the number, boolean or instant the schema declares, on GET and DELETE", async () => {
+    const since = "2026-12-01T08:30:00.000Z";
+    const typed = await call(`/probe/typed?count=7&ratio=-1.5&flag=false&since=${since}&name=42`);
+    expect(typed.status).toBe(200);
+    expect(typed.body.data).toEqual({ count: 7, ratio: -1.5, flag: false, since, name: "42" });
+    expect((await call("/probe/typed")).body.data).toEqual({ count: 20 });
+
+    const removed = await call(`/probe/typed?force=true&before=2026-12-01T09:30:00%2B01:00`, {
+      method: "DELETE",
+    });
+    expect(removed.status).toBe(200);
+    expect(removed.body.data).toEqual({ force: true, before: since });
+  });
+
+  test.each([
+    "count=7.5",
+    "count=1e1",
+    "ratio=abc",
+    "flag=1",
+    "flag=TRUE",
+    "since=2026-12-01",
+    "since=yesterday",
+    "count=1&count=2",
+    "unknown=1",
+  ])("query %s that is not what the schema declares → 400 VALIDATION_FAILED", async (query) => {
+    const res = await call(`/probe/typed?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("VALIDATION_FAILED");
   });
 
   test("query parameters coerce only where the schema says so", async () => {

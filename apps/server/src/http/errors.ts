@@ -1,14 +1,15 @@
-import { appCodeForStatus, appErrors, stackFrames } from "@medical/api";
+import { appErrors, stackFrames } from "@medical/api";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 import { noRouteMessage, sendError } from "../rest/envelope.ts";
 
-interface HttpErrorLike {
+interface BodyError {
   type?: string;
   status?: number;
 }
 
-function httpErrorOf(error: unknown): HttpErrorLike {
+/** body-parser's error kind (`entity.parse.failed`, …) and status, when it is one of its errors. */
+function bodyErrorOf(error: unknown): BodyError {
   if (typeof error !== "object" || error === null) return {};
   const type = "type" in error && typeof error.type === "string" ? error.type : undefined;
   const status = "status" in error && typeof error.status === "number" ? error.status : undefined;
@@ -17,24 +18,21 @@ function httpErrorOf(error: unknown): HttpErrorLike {
 
 /** body-parser's errors (Express's default answer is an HTML page) in the envelope. */
 export const jsonBodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
-  const { type } = httpErrorOf(error);
-  switch (type) {
-    case "entity.parse.failed":
-      return sendError(res, 400, { appCode: "MALFORMED_JSON", message: appErrors.MALFORMED_JSON.message });
-    case "entity.too.large":
-      return sendError(res, 413, {
-        appCode: "PAYLOAD_TOO_LARGE",
-        message: appErrors.PAYLOAD_TOO_LARGE.message,
-      });
-    case "encoding.unsupported":
-    case "charset.unsupported":
-      return sendError(res, 415, {
-        appCode: "UNSUPPORTED_MEDIA_TYPE",
-        message: "Unsupported body encoding: send UTF-8 JSON",
-      });
-    default:
-      return next(error);
-  }
+  const { type, status } = bodyErrorOf(error);
+  if (type === "entity.too.large")
+    return sendError(res, 413, {
+      appCode: "PAYLOAD_TOO_LARGE",
+      message: appErrors.PAYLOAD_TOO_LARGE.message,
+    });
+  if (type === "encoding.unsupported" || type === "charset.unsupported")
+    return sendError(res, 415, {
+      appCode: "UNSUPPORTED_MEDIA_TYPE",
+      message: "Unsupported body encoding: send UTF-8 JSON",
+    });
+  // Not JSON, cut short of its Content-Length, or not decodable (a bad gzip stream): all 400s.
+  if (status === 400)
+    return sendError(res, 400, { appCode: "MALFORMED_JSON", message: appErrors.MALFORMED_JSON.message });
+  return next(error);
 };
 
 export const notFound: RequestHandler = (req, res) => {
@@ -45,11 +43,6 @@ export const notFound: RequestHandler = (req, res) => {
 export function unexpectedErrors(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
-    const { status } = httpErrorOf(error);
-    if (status && status >= 400 && status < 500) {
-      const appCode = appCodeForStatus(status);
-      return sendError(res, status, { appCode, message: appErrors[appCode].message });
-    }
     logger.error(
       {
         requestId: req.headers["x-request-id"],

@@ -1,5 +1,14 @@
 import { type AppErrorCode, type AppRouter, appErrors, procedureMetas } from "@medical/api";
-import { generateOpenApiDocument } from "trpc-to-openapi";
+import {
+  forEachOpenApiProcedure,
+  generateOpenApiDocument,
+  getInputOutputParsers,
+  normalizePath,
+  type OpenApiMethod,
+  unwrapZodType,
+} from "trpc-to-openapi";
+import { z } from "zod";
+import { queryScalarOf } from "./query-coercion.ts";
 
 type OpenApiDocument = ReturnType<typeof generateOpenApiDocument>;
 type Operation = NonNullable<NonNullable<OpenApiDocument["paths"]>[string]["get"]>;
@@ -7,6 +16,13 @@ type Responses = NonNullable<Operation["responses"]>;
 type Schema = NonNullable<NonNullable<OpenApiDocument["components"]>["schemas"]>[string];
 
 const METHODS = ["get", "put", "post", "patch", "delete"] as const;
+const METHOD_KEYS = {
+  GET: "get",
+  PUT: "put",
+  POST: "post",
+  PATCH: "patch",
+  DELETE: "delete",
+} as const satisfies Record<OpenApiMethod, (typeof METHODS)[number]>;
 const ERROR_REF = { $ref: "#/components/schemas/ErrorEnvelope" };
 
 function errorResponse(description: string) {
@@ -117,6 +133,25 @@ export function envelopeOpenApiDocument(document: OpenApiDocument, router: AppRo
   return document;
 }
 
+/**
+ * zod-openapi documents `z.date()` as a bare string; in the URL it is an ISO-8601 instant (the
+ * REST layer converts it, query-coercion.ts), so the parameter says `format: date-time`.
+ */
+function documentDateParameters(document: OpenApiDocument, router: AppRouter): OpenApiDocument {
+  forEachOpenApiProcedure(router._def.procedures, ({ meta, procedure }) => {
+    const input = unwrapZodType(getInputOutputParsers(procedure).inputParser, true);
+    const operation = document.paths?.[normalizePath(meta.openapi.path)]?.[METHOD_KEYS[meta.openapi.method]];
+    if (!(input instanceof z.ZodObject) || !operation?.parameters) return;
+    for (const parameter of operation.parameters) {
+      if ("$ref" in parameter || !parameter.schema || "$ref" in parameter.schema) continue;
+      const field: z.core.$ZodType | undefined = input.shape[parameter.name];
+      if (field && queryScalarOf(field) === "date")
+        parameter.schema = { ...parameter.schema, format: "date-time" };
+    }
+  });
+  return document;
+}
+
 export function buildOpenApiDocument(router: AppRouter, version: string): OpenApiDocument {
   const document = generateOpenApiDocument(router, {
     title: "medical-backend API",
@@ -127,5 +162,5 @@ export function buildOpenApiDocument(router: AppRouter, version: string): OpenAp
     baseUrl: "/api/v1",
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
   });
-  return envelopeOpenApiDocument(document, router);
+  return envelopeOpenApiDocument(documentDateParameters(document, router), router);
 }

@@ -12,6 +12,16 @@ async function failingQuery(db: Database) {
 
 const ZEcho = z.strictObject({ flag: z.boolean(), count: z.number().int(), name: z.string().min(2).max(50) });
 
+/** Typed query parameters, as SDK callers pass them; REST sends text that the server converts. */
+const ZTypedQuery = z.strictObject({
+  count: z.number().int().min(0).max(100).default(20),
+  ratio: z.number().optional(),
+  flag: z.boolean().optional(),
+  since: z.date().optional(),
+  name: z.string().optional(),
+});
+const ZRemoveQuery = z.strictObject({ force: z.boolean(), before: z.date() });
+
 /** Built in the test from the production builders: no test-only route ships in the server. */
 export function createProbeRouter(gate?: Promise<void>) {
   return mergeRouters(
@@ -37,6 +47,21 @@ export function createProbeRouter(gate?: Promise<void>) {
           )
           .output(z.object({ limit: z.number(), active: z.boolean().optional() }))
           .query(({ input }) => input),
+        typed: publicProcedure
+          .meta({ openapi: { method: "GET", path: "/probe/typed", tags: ["probe"] } })
+          .input(ZTypedQuery)
+          .output(ZTypedQuery)
+          .query(({ input }) => input),
+        remove: publicProcedure
+          .meta({ openapi: { method: "DELETE", path: "/probe/typed", tags: ["probe"] } })
+          .input(ZRemoveQuery)
+          .output(ZRemoveQuery)
+          .mutation(({ input }) => input),
+        done: publicProcedure
+          .meta({ openapi: { method: "POST", path: "/probe/done", tags: ["probe"] }, successMessage: "Done" })
+          .input(z.strictObject({}))
+          .output(z.void())
+          .mutation(() => undefined),
         leak: publicProcedure
           .meta({ openapi: { method: "GET", path: "/probe/leak", tags: ["probe"] } })
           .input(z.void())

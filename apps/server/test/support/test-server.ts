@@ -41,6 +41,8 @@ export async function startTestServer(
     router?: AppRouter;
     handle?: TestDatabase;
     limits?: Partial<ServerOptions["config"]["limits"]>;
+    /** TRUST_PROXY for this server (none by default). */
+    trustProxy?: ServerOptions["config"]["trustProxy"];
     /** Mailer, clock, settings, rate limits… for this server (makeTestDeps' options). */
     deps?: TestDepsOptions;
   } = {},
@@ -51,7 +53,11 @@ export async function startTestServer(
     logger: createLogger("debug", { destination: logs }),
     ...options.deps,
   });
-  const config = { ...testServerConfig, limits: { ...testServerConfig.limits, ...options.limits } };
+  const config = {
+    ...testServerConfig,
+    trustProxy: options.trustProxy ?? testServerConfig.trustProxy,
+    limits: { ...testServerConfig.limits, ...options.limits },
+  };
   const running = await startServer({ deps, config, router: options.router ?? createProbeRouter() });
   return {
     ...running,
