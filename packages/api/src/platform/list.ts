@@ -32,6 +32,13 @@ export interface ListInput<S extends string> {
   order: Order;
 }
 
+/** What a page's query adds to its filters: the cursor's WHERE fragment, the ORDER BY, the LIMIT. */
+export interface Keyset {
+  where: SQL | undefined;
+  orderBy: SQL[];
+  limit: number;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -106,30 +113,37 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
     return { value: value.data, id: id.data };
   }
 
+  /** The cursor's WHERE fragment (a row comparison), the ORDER BY, and one row more than the page. */
+  function keyset(query: ListInput<S>): Keyset {
+    const key = spec.sorts[query.sort];
+    const direction = query.order === "asc" ? asc : desc;
+    let where: SQL | undefined;
+    if (query.cursor) {
+      const cursor = decode(query.cursor, query.sort, query.order);
+      // A row comparison is one range on the (sort key, id) index, not a filter after the scan.
+      const comparison = query.order === "asc" ? sql`>` : sql`<`;
+      where = sql`(${key.column}, ${spec.id.column}) ${comparison} (${sql.param(cursor.value, key.column)}, ${sql.param(cursor.id, spec.id.column)})`;
+    }
+    return { where, orderBy: [direction(key.column), direction(spec.id.column)], limit: query.limit + 1 };
+  }
+
   return {
     input,
+    /**
+     * The keyset `page` hands to its fetch, for a list that exposes its query unexecuted (to
+     * EXPLAIN it, or to send its SQL elsewhere).
+     */
+    keyset,
     /**
      * Fetches one page: `fetch` runs the list's query with the cursor's WHERE fragment (AND it
      * with the filters and the access predicate), the ORDER BY and one row more than the page.
      */
     async page<R extends Row>(
       query: ListInput<S>,
-      fetch: (keyset: { where: SQL | undefined; orderBy: SQL[]; limit: number }) => Promise<R[]>,
+      fetch: (keyset: Keyset) => Promise<R[]>,
     ): Promise<Page<R>> {
       const key = spec.sorts[query.sort];
-      const direction = query.order === "asc" ? asc : desc;
-      let where: SQL | undefined;
-      if (query.cursor) {
-        const cursor = decode(query.cursor, query.sort, query.order);
-        // A row comparison is one range on the (sort key, id) index, not a filter after the scan.
-        const comparison = query.order === "asc" ? sql`>` : sql`<`;
-        where = sql`(${key.column}, ${spec.id.column}) ${comparison} (${sql.param(cursor.value, key.column)}, ${sql.param(cursor.id, spec.id.column)})`;
-      }
-      const rows = await fetch({
-        where,
-        orderBy: [direction(key.column), direction(spec.id.column)],
-        limit: query.limit + 1,
-      });
+      const rows = await fetch(keyset(query));
       const items = rows.slice(0, query.limit);
       const last = items.at(-1);
       const more = rows.length > query.limit && last !== undefined;
