@@ -1,5 +1,5 @@
 import { router } from "#platform/trpc.ts";
-import { adminRouter } from "./domains/audit/router.ts";
+import { auditRouter } from "./domains/audit/router.ts";
 import { doctorsRouter } from "./domains/doctors/router.ts";
 import { healthRouter } from "./domains/health/router.ts";
 import { authRouter } from "./domains/identity/auth.router.ts";
@@ -10,7 +10,7 @@ export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
   users: usersRouter,
-  admin: adminRouter,
+  audit: auditRouter,
   doctors: doctorsRouter,
   patients: patientsRouter,
 });

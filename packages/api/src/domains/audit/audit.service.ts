@@ -1,43 +1,50 @@
 import { type AuditEvent, auditEvents } from "@medical/db/schema";
 import { and, eq, gte, lt, type SQL } from "drizzle-orm";
-import { z } from "zod";
+import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
-import { dateSortValue, keyset, parseDateSortValue } from "#platform/pagination.ts";
+import { defineList, type ListInput, type Page } from "#platform/list.ts";
+import { auditEventVisibleTo } from "./access.ts";
 
-export interface AuditFilters {
+/** Newest first by default, keyset pages over (time, id). */
+export const auditList = defineList<AuditEvent, "occurredAt">({
+  sorts: {
+    occurredAt: { column: auditEvents.occurredAt, type: "date", valueOf: (event) => event.occurredAt },
+  },
+  id: { column: auditEvents.id, type: "int", valueOf: (event) => event.id },
+  defaultSort: "occurredAt",
+  defaultOrder: "desc",
+});
+
+export interface AuditFilters extends ListInput<"occurredAt"> {
   actorId?: string;
   action?: string;
   targetId?: string;
+  patientId?: string;
   from?: Date;
   to?: Date;
-  order: "asc" | "desc";
-  limit: number;
-  cursor?: string;
 }
 
-const byTime = {
-  name: "occurredAt",
-  column: auditEvents.occurredAt,
-  valueOf: (event: AuditEvent) => dateSortValue(event.occurredAt),
-  parse: parseDateSortValue,
-};
-
-/** The security trail for admins: newest first by default, keyset pages over (time, id). */
-export async function listAuditEvents(deps: Pick<Deps, "db">, input: AuditFilters) {
-  const page = keyset(byTime, { column: auditEvents.id, schema: z.number().int() }, input.order, input);
+/** The security trail, with filters (`from` inclusive, `to` exclusive). */
+export function listAuditEvents(
+  deps: Pick<Deps, "db">,
+  actor: Actor,
+  input: AuditFilters,
+): Promise<Page<AuditEvent>> {
   const filters: (SQL | undefined)[] = [
     input.actorId ? eq(auditEvents.actorId, input.actorId) : undefined,
     input.action ? eq(auditEvents.action, input.action) : undefined,
     input.targetId ? eq(auditEvents.targetId, input.targetId) : undefined,
+    input.patientId ? eq(auditEvents.patientId, input.patientId) : undefined,
     input.from ? gte(auditEvents.occurredAt, input.from) : undefined,
     input.to ? lt(auditEvents.occurredAt, input.to) : undefined,
-    page.where,
+    auditEventVisibleTo(actor),
   ];
-  const rows = await deps.db
-    .select()
-    .from(auditEvents)
-    .where(and(...filters))
-    .orderBy(...page.orderBy)
-    .limit(page.take);
-  return page.page(rows);
+  return auditList.page(input, ({ where, orderBy, limit }) =>
+    deps.db
+      .select()
+      .from(auditEvents)
+      .where(and(...filters, where))
+      .orderBy(...orderBy)
+      .limit(limit),
+  );
 }

@@ -1,11 +1,11 @@
 import type { Transaction } from "@medical/db";
 import { pgErrorFacts } from "@medical/db";
 import { type User, users } from "@medical/db/schema";
-import { eq } from "drizzle-orm";
 import { type AuditMeta, auditedTransaction, type ChangeRecorder } from "#platform/audit/audit.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { invitationMail } from "#platform/mail/messages.ts";
+import { unsafeLockUser } from "./access.ts";
 import { sendAfterAnswer } from "./mail.ts";
 import { normalizeEmail } from "./normalize.ts";
 import { createUserToken, TOKEN_LIFETIME_MS } from "./user-tokens.service.ts";
@@ -103,12 +103,7 @@ export async function createProfileWithAccount<T>(
     const result = await auditedTransaction(deps, audit, async (tx, record) => {
       let user: User;
       if ("userId" in owner) {
-        const [account] = await tx
-          .select()
-          .from(users)
-          .where(eq(users.id, owner.userId))
-          .for("update")
-          .limit(1);
+        const account = await unsafeLockUser(tx, owner.userId);
         if (account?.role !== role)
           throw new DomainError("VALIDATION_FAILED", `Invalid input: userId: not a ${role} account`);
         user = account;

@@ -1,12 +1,16 @@
+import { domainEvents, sessions } from "@medical/db/schema";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { PasswordHasher } from "#platform/auth/passwords.ts";
 import type { Deps } from "#platform/deps.ts";
+import { createInProcessEventBus, type DomainEvents } from "#platform/events/event-bus.ts";
 import { callerFor } from "#testing/caller.ts";
 import { makeTestDeps, testHasher } from "#testing/deps.ts";
 import { makeUser, TEST_PASSWORD } from "#testing/factories/users.ts";
 import { createMemoryMailer, type MemoryMailer, tokenIn } from "#testing/memory-mailer.ts";
+import { signInAs } from "#testing/sign-in.ts";
 
 let handle: TestDatabase;
 beforeAll(async () => {
@@ -40,15 +44,9 @@ function setup(options: Parameters<typeof makeTestDeps>[1] = {}) {
 let counter = 0;
 const freshEmail = (prefix = "user") => `${prefix}.${Date.now()}.${++counter}@example.dz`;
 
-async function signedIn(deps: Deps, overrides: Parameters<typeof makeUser>[1] = {}, ip = "203.0.113.7") {
-  const user = await makeUser(handle.db, overrides);
-  const session = await callerFor(deps, { ip }).auth.login({ email: user.email, password: TEST_PASSWORD });
-  return { user, session, caller: callerFor(deps, { accessToken: session.accessToken, ip }) };
-}
-
 async function auditActions(deps: Deps, targetId: string): Promise<string[]> {
-  const { caller } = await signedIn(deps, { role: "ADMIN" });
-  const page = await caller.admin.audit({ targetId, limit: 100, order: "asc" });
+  const { caller } = await signInAs(deps, "ADMIN");
+  const page = await caller.audit.list({ targetId, limit: 100, order: "asc" });
   return page.items.map((event) => `${event.action}:${event.outcome}`);
 }
 
@@ -129,15 +127,15 @@ describe("login", () => {
 
   test("is refused to a deactivated account, which cannot refresh either", async () => {
     const { deps } = setup();
-    const { user, session } = await signedIn(deps);
-    const { caller: admin } = await signedIn(deps, { role: "ADMIN" });
+    const { user, refreshToken } = await signInAs(deps, "PATIENT");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     await admin.users.delete({ id: user.id });
     await expect(
       callerFor(deps).auth.login({ email: user.email, password: TEST_PASSWORD }),
     ).rejects.toMatchObject({
       cause: { code: "INVALID_CREDENTIALS" },
     });
-    await expect(callerFor(deps).auth.refresh({ refreshToken: session.refreshToken })).rejects.toMatchObject({
+    await expect(callerFor(deps).auth.refresh({ refreshToken })).rejects.toMatchObject({
       cause: { code: "UNAUTHENTICATED" },
     });
   });
@@ -202,19 +200,19 @@ describe("login", () => {
 describe("access tokens on calls", () => {
   test("no token, a forged one or a refresh token is UNAUTHENTICATED; an expired one TOKEN_EXPIRED", async () => {
     const { deps } = setup();
-    const { session } = await signedIn(deps);
+    const { accessToken, refreshToken } = await signInAs(deps, "PATIENT");
     await expect(callerFor(deps).users.me()).rejects.toMatchObject({
       code: "UNAUTHORIZED",
       cause: { code: "UNAUTHENTICATED" },
     });
-    const forged = `${session.accessToken.slice(0, -4)}AAAA`;
-    for (const token of [forged, session.refreshToken]) {
+    const forged = `${accessToken.slice(0, -4)}AAAA`;
+    for (const token of [forged, refreshToken]) {
       await expect(callerFor(deps, { accessToken: token }).users.me()).rejects.toMatchObject({
         cause: { code: "UNAUTHENTICATED" },
       });
     }
     const later = makeTestDeps(handle, { clock: { now: () => new Date(Date.now() + 16 * 60_000) } });
-    await expect(callerFor(later, { accessToken: session.accessToken }).users.me()).rejects.toMatchObject({
+    await expect(callerFor(later, { accessToken }).users.me()).rejects.toMatchObject({
       code: "UNAUTHORIZED",
       cause: { code: "TOKEN_EXPIRED" },
     });
@@ -223,12 +221,12 @@ describe("access tokens on calls", () => {
   test("a known caller without the role gets FORBIDDEN, not UNAUTHENTICATED", async () => {
     const { deps } = setup();
     for (const role of ["PATIENT", "DOCTOR", "STAFF"] as const) {
-      const { caller } = await signedIn(deps, { role });
+      const { caller } = await signInAs(deps, role);
       await expect(caller.users.list({ limit: 10 })).rejects.toMatchObject({
         code: "FORBIDDEN",
         cause: { code: "FORBIDDEN" },
       });
-      await expect(caller.admin.audit({ limit: 10 })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(caller.audit.list({ limit: 10 })).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
   });
 });
@@ -236,13 +234,13 @@ describe("access tokens on calls", () => {
 describe("refresh tokens", () => {
   test("rotate on every use; replaying a spent one revokes the family, audited", async () => {
     const { deps } = setup();
-    const { user, session } = await signedIn(deps);
+    const { user, refreshToken } = await signInAs(deps, "PATIENT");
     const anonymous = callerFor(deps);
-    const second = await anonymous.auth.refresh({ refreshToken: session.refreshToken });
-    expect(second.refreshToken).not.toBe(session.refreshToken);
+    const second = await anonymous.auth.refresh({ refreshToken });
+    expect(second.refreshToken).not.toBe(refreshToken);
     const third = await anonymous.auth.refresh({ refreshToken: second.refreshToken });
 
-    await expect(anonymous.auth.refresh({ refreshToken: session.refreshToken })).rejects.toMatchObject({
+    await expect(anonymous.auth.refresh({ refreshToken })).rejects.toMatchObject({
       cause: { code: "UNAUTHENTICATED" },
     });
     await expect(anonymous.auth.refresh({ refreshToken: third.refreshToken })).rejects.toMatchObject({
@@ -251,8 +249,8 @@ describe("refresh tokens", () => {
     await expect(callerFor(deps, { accessToken: third.accessToken }).users.me()).rejects.toMatchObject({
       cause: { code: "UNAUTHENTICATED" },
     });
-    const { caller: admin } = await signedIn(deps, { role: "ADMIN" });
-    const reuse = await admin.admin.audit({ action: "auth.refresh_reuse", limit: 100 });
+    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const reuse = await admin.audit.list({ action: "auth.refresh_reuse", limit: 100 });
     expect(reuse.items.some((event) => event.details?.userId === user.id && event.outcome === "DENIED")).toBe(
       true,
     );
@@ -271,19 +269,19 @@ describe("refresh tokens", () => {
 describe("sessions end", () => {
   test("on logout at once, even when the access token has expired", async () => {
     const { deps } = setup();
-    const { session, caller } = await signedIn(deps);
+    const { refreshToken, caller } = await signInAs(deps, "PATIENT");
     await caller.users.me();
     const later = makeTestDeps(handle, { clock: { now: () => new Date(Date.now() + 16 * 60_000) } });
-    await callerFor(later).auth.logout({ refreshToken: session.refreshToken });
+    await callerFor(later).auth.logout({ refreshToken });
     await expect(caller.users.me()).rejects.toMatchObject({ cause: { code: "UNAUTHENTICATED" } });
-    await expect(callerFor(deps).auth.refresh({ refreshToken: session.refreshToken })).rejects.toMatchObject({
+    await expect(callerFor(deps).auth.refresh({ refreshToken })).rejects.toMatchObject({
       cause: { code: "UNAUTHENTICATED" },
     });
   });
 
   test("everywhere on logout-all", async () => {
     const { deps } = setup();
-    const { user, caller } = await signedIn(deps);
+    const { user, caller } = await signInAs(deps, "PATIENT");
     const other = await callerFor(deps).auth.login({ email: user.email, password: TEST_PASSWORD });
     await caller.auth.logoutAll();
     await expect(caller.users.me()).rejects.toMatchObject({ cause: { code: "UNAUTHENTICATED" } });
@@ -292,9 +290,40 @@ describe("sessions end", () => {
     });
   });
 
+  test("with a session.revoked event that commits with the change and reaches the bus after it", async () => {
+    const events = createInProcessEventBus();
+    const { deps } = setup({ events });
+    const { user, caller } = await signInAs(deps, "PATIENT");
+    const other = await callerFor(deps).auth.login({ email: user.email, password: TEST_PASSWORD });
+    const heard: DomainEvents["session.revoked"][] = [];
+    events.subscribe("session.revoked", (event) => heard.push(event));
+
+    await caller.auth.logoutAll();
+
+    const sessionIds = (
+      await handle.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id))
+    ).map((row) => row.id);
+    const expected = {
+      v: 1,
+      userId: user.id,
+      sessionIds: expect.arrayContaining(sessionIds),
+      reason: "LOGOUT_ALL",
+    };
+    expect(sessionIds).toHaveLength(2);
+    expect(sessionIds).toContain(other.refreshToken.split(".")[0]);
+    expect(heard).toEqual([expected]);
+    const outbox = await handle.db
+      .select()
+      .from(domainEvents)
+      .where(
+        and(eq(domainEvents.type, "session.revoked"), sql`${domainEvents.payload}->>'userId' = ${user.id}`),
+      );
+    expect(outbox).toEqual([expect.objectContaining({ actorId: user.id, payload: expected })]);
+  });
+
   test("elsewhere on a password change, which keeps this session and checks the current password", async () => {
     const { deps } = setup();
-    const { user, caller } = await signedIn(deps);
+    const { user, caller } = await signInAs(deps, "PATIENT");
     const other = await callerFor(deps).auth.login({ email: user.email, password: TEST_PASSWORD });
     await expect(
       caller.users.changePassword({ currentPassword: "not it", newPassword: "a brand new password" }),
@@ -316,8 +345,8 @@ describe("sessions end", () => {
 
   test("on a role change", async () => {
     const { deps } = setup();
-    const { user, caller } = await signedIn(deps, { role: "STAFF" });
-    const { caller: admin } = await signedIn(deps, { role: "ADMIN" });
+    const { user, caller } = await signInAs(deps, "STAFF");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     await admin.users.update({ id: user.id, role: "DOCTOR" });
     await expect(caller.users.me()).rejects.toMatchObject({ cause: { code: "UNAUTHENTICATED" } });
     const again = await callerFor(deps).auth.login({ email: user.email, password: TEST_PASSWORD });
@@ -394,7 +423,7 @@ describe("password reset", () => {
 describe("admin user management", () => {
   test("creates a DOCTOR with an invitation that sets a password and verifies the email", async () => {
     const { deps, mailer, anonymous } = setup();
-    const { caller: admin } = await signedIn(deps, { role: "ADMIN" });
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     const email = freshEmail("dr.mansouri");
     const created = await admin.users.create({
       email,
@@ -422,7 +451,7 @@ describe("admin user management", () => {
 
   test("lists with filters, accent-insensitive search and keyset pages; a tampered cursor is a 400", async () => {
     const { deps } = setup();
-    const { caller: admin } = await signedIn(deps, { role: "ADMIN" });
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     const marker = `Zeroual${Date.now()}`;
     for (const firstName of ["Ségolène", "Sofiane", "Samir"])
       await makeUser(handle.db, { role: "STAFF", firstName, lastName: marker });
@@ -461,7 +490,7 @@ describe("admin user management", () => {
 
   test("answers NOT_FOUND for an unknown id", async () => {
     const { deps } = setup();
-    const { caller: admin } = await signedIn(deps, { role: "ADMIN" });
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     await expect(admin.users.get({ id: crypto.randomUUID() })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(admin.users.update({ id: crypto.randomUUID(), firstName: "X" })).rejects.toMatchObject({
       code: "NOT_FOUND",
@@ -471,8 +500,8 @@ describe("admin user management", () => {
   test("keeps the last active admin, also when two admins demote each other at once", async () => {
     const { deps } = setup();
     // Other tests leave admins behind: demote every admin but two first, then race.
-    const { caller: a, user: userA } = await signedIn(deps, { role: "ADMIN" });
-    const { caller: b, user: userB } = await signedIn(deps, { role: "ADMIN" });
+    const { caller: a, user: userA } = await signInAs(deps, "ADMIN");
+    const { caller: b, user: userB } = await signInAs(deps, "ADMIN");
     const all = await a.users.list({ role: "ADMIN", isActive: "true", limit: 100 });
     for (const admin of all.items.filter((u) => u.id !== userA.id && u.id !== userB.id)) {
       await a.users.update({ id: admin.id, role: "STAFF" });
@@ -502,13 +531,20 @@ describe("admin user management", () => {
         cause: { code: "LAST_ADMIN" },
       },
     );
+    // The refusals are in the trail, and the refused changes are not.
+    const survivorEvents = await auditActions(deps, survivor.user.id);
+    expect(survivorEvents).toEqual(
+      expect.arrayContaining(["user.deactivated:DENIED", "user.role_changed:DENIED"]),
+    );
+    expect(survivorEvents).not.toContain("user.deactivated:SUCCESS");
+    await expect(survivor.caller.users.me()).resolves.toMatchObject({ role: "ADMIN", isActive: true });
   });
 });
 
 describe("the caller's own account", () => {
   test("changes names, phone and locale, and refuses role, email or active flag", async () => {
     const { deps } = setup();
-    const { caller } = await signedIn(deps);
+    const { caller } = await signInAs(deps, "PATIENT");
     const updated = await caller.users.updateMe({
       firstName: "Lina",
       phone: "+213551112233",
@@ -526,16 +562,16 @@ describe("the caller's own account", () => {
   });
 });
 
-describe("the audit trail", () => {
+describe("the security trail of an account", () => {
   test("records every security event of an account, readable by admins with filters", async () => {
     const { deps } = setup();
-    const { user, session, caller } = await signedIn(deps, { role: "STAFF" });
+    const { user, refreshToken, caller } = await signInAs(deps, "STAFF");
     await callerFor(deps)
       .auth.login({ email: user.email, password: "wrong" })
       .catch(() => undefined);
     await caller.users.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "another long one" });
-    await callerFor(deps).auth.logout({ refreshToken: session.refreshToken });
-    const { caller: admin, user: adminUser } = await signedIn(deps, { role: "ADMIN" });
+    await callerFor(deps).auth.logout({ refreshToken });
+    const { caller: admin, user: adminUser } = await signInAs(deps, "ADMIN");
     await admin.users.update({ id: user.id, role: "DOCTOR" });
     await admin.users.delete({ id: user.id });
     await admin.users.update({ id: user.id, isActive: true });
@@ -551,7 +587,7 @@ describe("the audit trail", () => {
         "user.activated:SUCCESS",
       ]),
     );
-    const byAdmin = await admin.admin.audit({
+    const byAdmin = await admin.audit.list({
       actorId: adminUser.id,
       action: "user.role_changed",
       limit: 10,
@@ -564,22 +600,9 @@ describe("the audit trail", () => {
         details: { from: "STAFF", to: "DOCTOR" },
       }),
     ]);
-    const logouts = await admin.admin.audit({ action: "auth.logout", limit: 100 });
+    const logouts = await admin.audit.list({ action: "auth.logout", limit: 100 });
     expect(logouts.items.some((event) => event.details?.userId === user.id)).toBe(true);
-    const future = await admin.admin.audit({ from: new Date(Date.now() + 60_000).toISOString(), limit: 10 });
+    const future = await admin.audit.list({ from: new Date(Date.now() + 60_000).toISOString(), limit: 10 });
     expect(future.items).toEqual([]);
-  });
-
-  test("pages with a cursor in time order", async () => {
-    const { deps } = setup();
-    const { caller: admin } = await signedIn(deps, { role: "ADMIN" });
-    const first = await admin.admin.audit({ limit: 2 });
-    expect(first.items).toHaveLength(2);
-    const second = await admin.admin.audit({ limit: 2, cursor: first.nextCursor ?? "" });
-    const times = [...first.items, ...second.items].map((e) => e.occurredAt.getTime());
-    expect(times).toEqual([...times].sort((a, b) => b - a));
-    expect(new Set([...first.items, ...second.items].map((e) => e.id)).size).toBe(
-      first.items.length + second.items.length,
-    );
   });
 });

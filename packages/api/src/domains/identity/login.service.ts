@@ -1,10 +1,8 @@
-import { users } from "@medical/db/schema";
-import { eq, sql } from "drizzle-orm";
-import type { AuditMeta } from "#platform/audit/audit.ts";
-import { recordAudit } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditAttempt, auditedTransaction } from "#platform/audit/audit.ts";
 import { randomToken } from "#platform/auth/secrets.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
+import { unsafeFindUserByEmail } from "./access.ts";
 import { normalizeEmail } from "./normalize.ts";
 import { clearLoginFailures, limitLogin } from "./rate-rules.ts";
 import { type SessionDto, startSession } from "./sessions.service.ts";
@@ -29,11 +27,7 @@ export async function login(
   // Limits first: a blocked attempt costs no hashing.
   await limitLogin(deps, audit, email);
 
-  const [user] = await deps.db
-    .select()
-    .from(users)
-    .where(eq(sql`lower(${users.email})`, email))
-    .limit(1);
+  const user = await unsafeFindUserByEmail(deps.db, email);
   const valid = await deps.hasher.verify(
     user?.passwordHash ?? (await dummyHash(deps.hasher)),
     input.password,
@@ -46,7 +40,7 @@ export async function login(
         ? "inactive"
         : null;
   if (!user || failure) {
-    await recordAudit(deps.db, audit, {
+    await auditAttempt(deps, audit, {
       action: "auth.login",
       outcome: "FAILURE",
       targetType: user ? "user" : undefined,
@@ -57,7 +51,7 @@ export async function login(
     throw new DomainError("INVALID_CREDENTIALS");
   }
   if (deps.settings.requireVerifiedEmail && !user.emailVerifiedAt) {
-    await recordAudit(deps.db, audit, {
+    await auditAttempt(deps, audit, {
       action: "auth.login",
       outcome: "DENIED",
       targetType: "user",
@@ -67,18 +61,16 @@ export async function login(
     throw new DomainError("EMAIL_NOT_VERIFIED");
   }
   await clearLoginFailures(deps, audit, email);
-  return deps.db.transaction(async (tx) => {
+  return auditedTransaction(deps, audit, async (tx, record) => {
     const session = await startSession(deps, tx, user, audit.origin);
-    await recordAudit(
-      tx,
-      { ...audit, actor: { userId: user.id, role: user.role } },
-      {
-        action: "auth.login",
-        outcome: "SUCCESS",
-        targetType: "user",
-        targetId: user.id,
-      },
-    );
+    // The caller was anonymous until now: the login acts for the account it signs in.
+    record.audit({
+      action: "auth.login",
+      outcome: "SUCCESS",
+      targetType: "user",
+      targetId: user.id,
+      actor: { userId: user.id, role: user.role },
+    });
     return session;
   });
 }

@@ -1,15 +1,14 @@
 import { users } from "@medical/db/schema";
 import { and, eq, sql } from "drizzle-orm";
-import type { AuditMeta } from "#platform/audit/audit.ts";
-import { recordAudit } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditAttempt, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { passwordResetMail } from "#platform/mail/messages.ts";
+import { findVisibleUser, unsafeFindUserByEmail } from "./access.ts";
 import { sendAfterAnswer } from "./mail.ts";
-import { normalizeEmail } from "./normalize.ts";
 import { limitAuthRoute } from "./rate-rules.ts";
-import { announceRevocation, revokeSessions } from "./sessions.service.ts";
+import { revokeSessions } from "./sessions.service.ts";
 import {
   consumeUserToken,
   createUserToken,
@@ -23,18 +22,13 @@ import {
  */
 export async function forgotPassword(deps: Deps, audit: AuditMeta, input: { email: string }): Promise<void> {
   await limitAuthRoute(deps, audit);
-  const email = normalizeEmail(input.email);
-  const [user] = await deps.db
-    .select()
-    .from(users)
-    .where(and(eq(sql`lower(${users.email})`, email), eq(users.isActive, true)))
-    .limit(1);
-  if (!user) return;
-  const token = await deps.db.transaction(async (tx) => {
+  const user = await unsafeFindUserByEmail(deps.db, input.email);
+  if (!user?.isActive) return;
+  const token = await auditedTransaction(deps, audit, async (tx, record) => {
     // Only the newest reset link works.
     await voidUserTokens(deps.clock, tx, user.id, ["PASSWORD_RESET"]);
     const created = await createUserToken(deps.clock, tx, user.id, "PASSWORD_RESET");
-    await recordAudit(tx, audit, {
+    record.audit({
       action: "auth.password_reset_requested",
       outcome: "SUCCESS",
       targetType: "user",
@@ -55,6 +49,9 @@ export async function forgotPassword(deps: Deps, audit: AuditMeta, input: { emai
   );
 }
 
+/** `emailVerifiedAt` unless already set: using a mailed token proves the address. */
+const verifiedAt = (now: Date) => sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)`;
+
 /**
  * Sets a password from a reset or invitation token: the email is then verified, every other
  * outstanding token is void and every session ends.
@@ -67,29 +64,24 @@ export async function resetPassword(
   await limitAuthRoute(deps, audit);
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const now = deps.clock.now();
-  const { userId, revoked } = await deps.db.transaction(async (tx) => {
+  await auditedTransaction(deps, audit, async (tx, record) => {
+    // The mailed token is the credential: it names the account.
     const token = await consumeUserToken(deps.clock, tx, input.token, ["PASSWORD_RESET", "INVITATION"]);
     const [user] = await tx
       .update(users)
-      .set({
-        passwordHash,
-        emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)`,
-        updatedAt: now,
-      })
+      .set({ passwordHash, emailVerifiedAt: verifiedAt(now), updatedAt: now })
       .where(and(eq(users.id, token.userId), eq(users.isActive, true)))
       .returning({ id: users.id });
     if (!user) throw new DomainError("INVALID_TOKEN");
     await voidUserTokens(deps.clock, tx, user.id);
-    const ids = await revokeSessions(deps, tx, user.id, "PASSWORD_RESET");
-    await recordAudit(tx, audit, {
+    await revokeSessions(deps, tx, record, user.id, "PASSWORD_RESET");
+    record.audit({
       action: token.purpose === "INVITATION" ? "auth.invitation_accepted" : "auth.password_reset",
       outcome: "SUCCESS",
       targetType: "user",
       targetId: user.id,
     });
-    return { userId: user.id, revoked: ids };
   });
-  announceRevocation(deps, userId, revoked, "PASSWORD_RESET");
 }
 
 /** Changes the caller's password; their other sessions end, this one stays. */
@@ -99,9 +91,9 @@ export async function changePassword(
   actor: Actor,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
-  const [user] = await deps.db.select().from(users).where(eq(users.id, actor.userId)).limit(1);
+  const user = await findVisibleUser(deps.db, actor, actor.userId);
   if (!user?.passwordHash || !(await deps.hasher.verify(user.passwordHash, input.currentPassword))) {
-    await recordAudit(deps.db, audit, {
+    await auditAttempt(deps, audit, {
       action: "user.password_changed",
       outcome: "FAILURE",
       targetType: "user",
@@ -110,39 +102,31 @@ export async function changePassword(
     throw new DomainError("INVALID_CREDENTIALS", "The current password is wrong");
   }
   const passwordHash = await deps.hasher.hash(input.newPassword);
-  const revoked = await deps.db.transaction(async (tx) => {
-    await tx
-      .update(users)
-      .set({ passwordHash, updatedAt: deps.clock.now() })
-      .where(eq(users.id, actor.userId));
-    await voidUserTokens(deps.clock, tx, actor.userId);
-    const ids = await revokeSessions(deps, tx, actor.userId, "PASSWORD_CHANGED", { except: actor.sessionId });
-    await recordAudit(tx, audit, {
+  await auditedTransaction(deps, audit, async (tx, record) => {
+    await tx.update(users).set({ passwordHash, updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
+    await voidUserTokens(deps.clock, tx, user.id);
+    await revokeSessions(deps, tx, record, user.id, "PASSWORD_CHANGED", { except: actor.sessionId });
+    record.audit({
       action: "user.password_changed",
       outcome: "SUCCESS",
       targetType: "user",
-      targetId: actor.userId,
+      targetId: user.id,
     });
-    return ids;
   });
-  announceRevocation(deps, actor.userId, revoked, "PASSWORD_CHANGED");
 }
 
 /** Marks the email verified; other verification links of the user stop working. */
 export async function verifyEmail(deps: Deps, audit: AuditMeta, input: { token: string }): Promise<void> {
   await limitAuthRoute(deps, audit);
-  await deps.db.transaction(async (tx) => {
+  await auditedTransaction(deps, audit, async (tx, record) => {
     const token = await consumeUserToken(deps.clock, tx, input.token, ["EMAIL_VERIFICATION"]);
     const now = deps.clock.now();
     await tx
       .update(users)
-      .set({
-        emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)`,
-        updatedAt: now,
-      })
+      .set({ emailVerifiedAt: verifiedAt(now), updatedAt: now })
       .where(eq(users.id, token.userId));
     await voidUserTokens(deps.clock, tx, token.userId, ["EMAIL_VERIFICATION"]);
-    await recordAudit(tx, audit, {
+    record.audit({
       action: "user.email_verified",
       outcome: "SUCCESS",
       targetType: "user",

@@ -1,29 +1,24 @@
 import { sessions, users } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
-import type { AuditMeta } from "#platform/audit/audit.ts";
-import { recordAudit } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import { hashToken } from "#platform/auth/secrets.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
-import {
-  announceRevocation,
-  issueTokens,
-  parseRefreshToken,
-  revokeSessions,
-  type SessionDto,
-} from "./sessions.service.ts";
+import { issueTokens, parseRefreshToken, revokeSessions, type SessionDto } from "./sessions.service.ts";
 
 const ended = () => new DomainError("UNAUTHENTICATED", "The session has ended; sign in again");
 
 /**
  * Rotates the refresh token: the old one is spent. Presenting a spent token of a live family means
- * it was copied: the whole family is revoked (the newest token then fails too) and audited.
+ * it was copied: the whole family is revoked (the newest token then fails too) and audited, and
+ * that revocation commits although the caller is refused.
  */
 export async function refresh(deps: Deps, audit: AuditMeta, refreshToken: string): Promise<SessionDto> {
   const parsed = parseRefreshToken(refreshToken);
   if (!parsed) throw ended();
   const now = deps.clock.now();
-  const outcome = await deps.db.transaction(async (tx) => {
+  const session = await auditedTransaction(deps, audit, async (tx, record) => {
+    // The refresh token is the credential: its session id finds the family, its hash proves it.
     const [row] = await tx
       .select({ session: sessions, user: users })
       .from(sessions)
@@ -31,27 +26,20 @@ export async function refresh(deps: Deps, audit: AuditMeta, refreshToken: string
       .where(eq(sessions.id, parsed.sessionId))
       .for("update", { of: sessions })
       .limit(1);
-    if (!row || row.session.revokedAt || row.session.expiresAt <= now || !row.user.isActive) {
-      return { kind: "ended" as const };
-    }
+    if (!row || row.session.revokedAt || row.session.expiresAt <= now || !row.user.isActive) return null;
     if (row.session.refreshTokenHash !== hashToken(refreshToken)) {
-      const revoked = await revokeSessions(deps, tx, row.user.id, "REFRESH_REUSE", {
-        only: [row.session.id],
+      await revokeSessions(deps, tx, record, row.user.id, "REFRESH_REUSE", { only: [row.session.id] });
+      record.audit({
+        action: "auth.refresh_reuse",
+        outcome: "DENIED",
+        targetType: "session",
+        targetId: row.session.id,
+        details: { userId: row.user.id },
+        actor: null,
       });
-      await recordAudit(
-        tx,
-        { ...audit, actor: null },
-        {
-          action: "auth.refresh_reuse",
-          outcome: "DENIED",
-          targetType: "session",
-          targetId: row.session.id,
-          details: { userId: row.user.id },
-        },
-      );
-      return { kind: "reused" as const, userId: row.user.id, revoked };
+      return null;
     }
-    const { refreshTokenHash, ...session } = await issueTokens(deps, row.user, row.session.id);
+    const { refreshTokenHash, ...rotated } = await issueTokens(deps, row.user, row.session.id);
     await tx
       .update(sessions)
       .set({
@@ -62,9 +50,8 @@ export async function refresh(deps: Deps, audit: AuditMeta, refreshToken: string
         userAgent: audit.origin.userAgent,
       })
       .where(eq(sessions.id, row.session.id));
-    return { kind: "rotated" as const, session };
+    return rotated;
   });
-  if (outcome.kind === "rotated") return outcome.session;
-  if (outcome.kind === "reused") announceRevocation(deps, outcome.userId, outcome.revoked, "REFRESH_REUSE");
-  throw ended();
+  if (!session) throw ended();
+  return session;
 }

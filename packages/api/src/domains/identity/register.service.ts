@@ -1,10 +1,8 @@
-import { pgErrorFacts } from "@medical/db";
 import { users } from "@medical/db/schema";
-import type { AuditMeta } from "#platform/audit/audit.ts";
-import { recordAudit } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Deps } from "#platform/deps.ts";
-import { DomainError } from "#platform/errors/errors.ts";
 import { verificationMail } from "#platform/mail/messages.ts";
+import { mapUniqueViolation } from "./account-or-invite.service.ts";
 import { sendAfterAnswer } from "./mail.ts";
 import { normalizeEmail } from "./normalize.ts";
 import { limitAuthRoute } from "./rate-rules.ts";
@@ -20,15 +18,13 @@ export interface RegisterInput {
   locale?: string;
 }
 
-const UNIQUE_VIOLATION = "23505";
-
 /** Self-registration: always a PATIENT, signed in at once, with a verification mail. */
 export async function register(deps: Deps, audit: AuditMeta, input: RegisterInput): Promise<SessionDto> {
   await limitAuthRoute(deps, audit);
   const email = normalizeEmail(input.email);
   const passwordHash = await deps.hasher.hash(input.password);
   try {
-    const { session, token } = await deps.db.transaction(async (tx) => {
+    const { session, token } = await auditedTransaction(deps, audit, async (tx, record) => {
       const [user] = await tx
         .insert(users)
         .values({
@@ -44,16 +40,13 @@ export async function register(deps: Deps, audit: AuditMeta, input: RegisterInpu
       if (!user) throw new Error("insert returned no row");
       const token = await createUserToken(deps.clock, tx, user.id, "EMAIL_VERIFICATION");
       const session = await startSession(deps, tx, user, audit.origin);
-      await recordAudit(
-        tx,
-        { ...audit, actor: { userId: user.id, role: user.role } },
-        {
-          action: "user.registered",
-          outcome: "SUCCESS",
-          targetType: "user",
-          targetId: user.id,
-        },
-      );
+      record.audit({
+        action: "user.registered",
+        outcome: "SUCCESS",
+        targetType: "user",
+        targetId: user.id,
+        actor: { userId: user.id, role: user.role },
+      });
       return { session, token };
     });
     sendAfterAnswer(
@@ -69,7 +62,6 @@ export async function register(deps: Deps, audit: AuditMeta, input: RegisterInpu
     return session;
   } catch (error) {
     // The unique index decides, so two registrations racing for one email cannot both win.
-    if (pgErrorFacts(error)?.code === UNIQUE_VIOLATION) throw new DomainError("EMAIL_TAKEN");
-    throw error;
+    throw mapUniqueViolation(error, "An account with this email already exists");
   }
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Executor } from "@medical/db";
+import type { Executor, Transaction } from "@medical/db";
 import { type SessionRevocationReason, sessions, type User } from "@medical/db/schema";
 import { and, eq, inArray, isNull, ne, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import type { ChangeRecorder } from "#platform/audit/audit.ts";
 import { hashToken, randomToken } from "#platform/auth/secrets.ts";
 import type { RequestOrigin } from "#platform/context.ts";
 import type { Deps } from "#platform/deps.ts";
@@ -65,12 +66,13 @@ export async function startSession(
 }
 
 /**
- * Revokes a user's active sessions (all, or all but one) and returns their ids, so the caller can
- * publish `session.revoked` after its transaction commits.
+ * Revokes a user's active sessions (all, or all but one) in the change's transaction and emits
+ * `session.revoked`, which reaches the EventBus (and the sockets of those sessions) after commit.
  */
 export async function revokeSessions(
   deps: Pick<Deps, "clock">,
-  db: Executor,
+  tx: Transaction,
+  record: ChangeRecorder,
   userId: string,
   reason: SessionRevocationReason,
   options: { except?: string; only?: string[] } = {},
@@ -78,19 +80,12 @@ export async function revokeSessions(
   const filters: SQL[] = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
   if (options.except) filters.push(ne(sessions.id, options.except));
   if (options.only) filters.push(inArray(sessions.id, options.only));
-  const revoked = await db
+  const revoked = await tx
     .update(sessions)
     .set({ revokedAt: deps.clock.now(), revokedReason: reason })
     .where(and(...filters))
     .returning({ id: sessions.id });
-  return revoked.map((row) => row.id);
-}
-
-export function announceRevocation(
-  deps: Pick<Deps, "events">,
-  userId: string,
-  sessionIds: string[],
-  reason: SessionRevocationReason,
-): void {
-  if (sessionIds.length) deps.events.publish("session.revoked", { v: 1, userId, sessionIds, reason });
+  const sessionIds = revoked.map((row) => row.id);
+  if (sessionIds.length) record.emit("session.revoked", { v: 1, userId, sessionIds, reason });
+  return sessionIds;
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { adminProcedure, authedProcedure, router } from "#platform/trpc.ts";
+import { userResource } from "./access.ts";
 import { changePassword } from "./passwords.service.ts";
-import { ZUserDto } from "./user-dto.ts";
+import { toUserDto, ZUserDto } from "./user-dto.ts";
 import {
   changePasswordMeta,
   createMeta,
@@ -19,15 +20,7 @@ import {
   ZUserIdInput,
   ZUserPage,
 } from "./users.schema.ts";
-import {
-  createUser,
-  deactivateUser,
-  getMe,
-  getUser,
-  listUsers,
-  updateMe,
-  updateUser,
-} from "./users.service.ts";
+import { createUser, deactivateUser, getMe, listUsers, updateMe, updateUser } from "./users.service.ts";
 
 export const usersRouter = router({
   me: authedProcedure
@@ -52,28 +45,30 @@ export const usersRouter = router({
     .meta(listMeta)
     .input(ZListUsersInput)
     .output(ZUserPage)
-    .query(({ ctx, input }) => listUsers(ctx.deps, input)),
+    .query(({ ctx, input }) => listUsers(ctx.deps, ctx.actor, input)),
   create: adminProcedure
     .meta(createMeta)
     .input(ZCreateUserInput)
     .output(ZUserDto)
     .mutation(({ ctx, input }) => createUser(ctx.deps, ctx.audit, input)),
-  get: adminProcedure
+  get: userResource
     .meta(getMeta)
     .input(ZUserIdInput)
     .output(ZUserDto)
-    .query(({ ctx, input }) => getUser(ctx.deps, input.id)),
-  update: adminProcedure
+    .query(({ ctx }) => toUserDto(ctx.resource)),
+  update: userResource
     .meta(updateMeta)
     .input(ZUpdateUserInput)
     .output(ZUserDto)
-    .mutation(({ ctx, input: { id, ...changes } }) => updateUser(ctx.deps, ctx.audit, id, changes)),
-  delete: adminProcedure
+    .mutation(({ ctx, input: { id: _id, ...changes } }) =>
+      updateUser(ctx.deps, ctx.audit, ctx.actor, ctx.resource, changes),
+    ),
+  delete: userResource
     .meta(deleteMeta)
     .input(ZUserIdInput)
     .output(z.null())
-    .mutation(async ({ ctx, input }) => {
-      await deactivateUser(ctx.deps, ctx.audit, input.id);
+    .mutation(async ({ ctx }) => {
+      await deactivateUser(ctx.deps, ctx.audit, ctx.actor, ctx.resource);
       return null;
     }),
 });

@@ -2,10 +2,10 @@ import { z } from "zod";
 import { ZPassword } from "#platform/auth/passwords.ts";
 import { ROLES } from "#platform/auth/roles.ts";
 import { ZEmail, ZLocale, ZName, ZPhone, ZQueryBoolean } from "#platform/fields/fields.ts";
+import { pageOf } from "#platform/list.ts";
 import type { Meta } from "#platform/meta.ts";
-import { pageOf, ZOrder, ZPageInput } from "#platform/pagination.ts";
 import { ZUserDto } from "./user-dto.ts";
-import { USER_SORTS } from "./users.service.ts";
+import { userList } from "./users.service.ts";
 
 const tags = ["users"];
 export const meMeta = {
@@ -85,12 +85,10 @@ export const ZChangePasswordInput = z.strictObject({
   currentPassword: z.string().min(1).max(1024),
   newPassword: ZPassword,
 });
-export const ZListUsersInput = ZPageInput.extend({
+export const ZListUsersInput = userList.input.extend({
   role: z.enum(ROLES).optional(),
   isActive: ZQueryBoolean.optional(),
   q: z.string().trim().min(1).max(100).optional(),
-  sort: z.enum(Object.keys(USER_SORTS) as [keyof typeof USER_SORTS]).default("createdAt"),
-  order: ZOrder.default("desc"),
 });
 export const ZCreateUserInput = z.strictObject({
   email: ZEmail,
@@ -100,7 +98,7 @@ export const ZCreateUserInput = z.strictObject({
   phone: ZPhone.optional(),
   locale: ZLocale.optional(),
 });
-export const ZUserIdInput = z.object({ id: z.uuid() });
+export const ZUserIdInput = z.strictObject({ id: z.uuid() });
 export const ZUpdateUserInput = z.strictObject({
   id: z.uuid(),
   ...profileFields,

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import type { Meta } from "#platform/meta.ts";
+import { auditList } from "./audit.service.ts";
+
+export const listMeta = {
+  openapi: {
+    method: "GET",
+    path: "/admin/audit",
+    tags: ["admin"],
+    summary: "The security audit trail (admin)",
+    description:
+      "Filters by actor, action, target, patient and time range (`from` inclusive, `to` exclusive); newest first.",
+  },
+} satisfies Meta;
+
+export const ZAuditEventDto = z.object({
+  id: z.number().int(),
+  occurredAt: z.date(),
+  actorId: z.uuid().nullable(),
+  actorRole: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.uuid().nullable(),
+  /** The patient whose health information the event touched. */
+  patientId: z.uuid().nullable(),
+  /** The ids a list read returned. */
+  resourceIds: z.array(z.uuid()).nullable(),
+  outcome: z.enum(["SUCCESS", "FAILURE", "DENIED"]),
+  requestId: z.string().nullable(),
+  ip: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+});
+
+const ZInstant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+export const ZListAuditInput = auditList.input.extend({
+  actorId: z.uuid().optional(),
+  action: z.string().min(1).max(60).optional(),
+  targetId: z.uuid().optional(),
+  patientId: z.uuid().optional(),
+  from: ZInstant.optional(),
+  to: ZInstant.optional(),
+});
