@@ -127,13 +127,26 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
     return { where, orderBy: [direction(key.column), direction(spec.id.column)], limit: query.limit + 1 };
   }
 
+  /** Cuts the rows a keyset query returned into the page and the cursor of the next one. */
+  function pageFrom<R extends Row>(query: ListInput<S>, rows: R[]): Page<R> {
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    const more = rows.length > query.limit && last !== undefined;
+    const nextCursor = more
+      ? Buffer.from(
+          JSON.stringify({
+            s: query.sort,
+            o: query.order,
+            v: encodeValue(spec.sorts[query.sort].valueOf(last)),
+            id: spec.id.valueOf(last),
+          }),
+        ).toString("base64url")
+      : null;
+    return { items, nextCursor };
+  }
+
   return {
     input,
-    /**
-     * The keyset `page` hands to its fetch, for a list that exposes its query unexecuted (to
-     * EXPLAIN it, or to send its SQL elsewhere).
-     */
-    keyset,
     /**
      * Fetches one page: `fetch` runs the list's query with the cursor's WHERE fragment (AND it
      * with the filters and the access predicate), the ORDER BY and one row more than the page.
@@ -142,22 +155,13 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
       query: ListInput<S>,
       fetch: (keyset: Keyset) => Promise<R[]>,
     ): Promise<Page<R>> {
-      const key = spec.sorts[query.sort];
-      const rows = await fetch(keyset(query));
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      const more = rows.length > query.limit && last !== undefined;
-      const nextCursor = more
-        ? Buffer.from(
-            JSON.stringify({
-              s: query.sort,
-              o: query.order,
-              v: encodeValue(key.valueOf(last)),
-              id: spec.id.valueOf(last),
-            }),
-          ).toString("base64url")
-        : null;
-      return { items, nextCursor };
+      return pageFrom(query, await fetch(keyset(query)));
     },
+    /**
+     * The same in two steps, for a list that exposes its query unexecuted (to EXPLAIN it, or to
+     * send its SQL elsewhere): build the query with `keyset(query)`, run it, then `pageFrom`.
+     */
+    keyset,
+    pageFrom,
   };
 }
