@@ -1,0 +1,61 @@
+import { randomUUID } from "node:crypto";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type AuditMeta, auditAttempt } from "#platform/audit/audit.ts";
+import type { Deps } from "#platform/deps.ts";
+import { makeTestDeps } from "#testing/deps.ts";
+import { signInAs } from "#testing/sign-in.ts";
+
+let handle: TestDatabase;
+let deps: Deps;
+beforeAll(async () => {
+  handle = await openFileDatabase();
+  deps = makeTestDeps(handle);
+});
+afterAll(() => handle.close());
+
+const meta: AuditMeta = { actor: null, requestId: "audit-test", origin: { ip: null, userAgent: null } };
+
+describe("the audit trail (audit.list, GET /admin/audit)", () => {
+  test("pages with a cursor in time order, newest first; a cursor of another order is a 400", async () => {
+    for (let i = 0; i < 5; i++) await auditAttempt(deps, meta, { action: "test.paged", outcome: "SUCCESS" });
+    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const pages = [];
+    let cursor: string | undefined;
+    do {
+      const page = await admin.audit.list({ action: "test.paged", limit: 2, ...(cursor ? { cursor } : {}) });
+      pages.push(page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+
+    expect(pages.map((items) => items.length)).toEqual([2, 2, 1]);
+    const ids = pages.flat().map((event) => event.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    const first = await admin.audit.list({ action: "test.paged", limit: 2 });
+    await expect(
+      admin.audit.list({ action: "test.paged", limit: 2, order: "asc", cursor: first.nextCursor ?? "" }),
+    ).rejects.toMatchObject({ cause: { code: "VALIDATION_FAILED" } });
+  });
+
+  test("filters by patient and shows the patient and the ids a list read returned", async () => {
+    const patientId = randomUUID();
+    const listed = [randomUUID(), randomUUID()];
+    await auditAttempt(deps, meta, {
+      action: "patient.listed",
+      outcome: "SUCCESS",
+      patientId,
+      resourceIds: listed,
+    });
+    await auditAttempt(deps, meta, { action: "patient.listed", outcome: "SUCCESS", patientId: randomUUID() });
+    const { caller: admin } = await signInAs(deps, "ADMIN");
+
+    const page = await admin.audit.list({ patientId, limit: 10 });
+
+    expect(page.items).toEqual([
+      expect.objectContaining({ action: "patient.listed", patientId, resourceIds: listed }),
+    ]);
+    const unrelated = await admin.audit.list({ action: "auth.login", limit: 1 });
+    expect(unrelated.items[0]).toMatchObject({ patientId: null, resourceIds: null });
+  });
+});
