@@ -1,4 +1,9 @@
-import { createFieldCipher, type RotationCounts, rotateClinicalKeys } from "@medical/api";
+import {
+  createFieldCipher,
+  createInProcessEventBus,
+  type RotationCounts,
+  rotateClinicalKeys,
+} from "@medical/api";
 import { loadSeedConfig } from "./config.ts";
 import { integerFlag, openDatabase, parseCommandLine, runCli, UsageError } from "./run.ts";
 
@@ -35,7 +40,11 @@ async function main(): Promise<number> {
   try {
     await handle.migrate();
     const counts = await rotateClinicalKeys(
-      { db: handle.db, fieldCipher: createFieldCipher(config.encryptionKeys) },
+      {
+        db: handle.db,
+        events: createInProcessEventBus(),
+        fieldCipher: createFieldCipher(config.encryptionKeys),
+      },
       { batchSize },
     );
     process.stdout.write(`Patients (${handle.kind}), current key ${current?.id}: ${summary(counts)}.\n`);

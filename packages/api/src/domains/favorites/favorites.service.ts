@@ -8,7 +8,7 @@ import {
   doctorNameColumns,
   toDoctorDtos,
 } from "#domains/doctors/doctor-dto.ts";
-import { requirePatientProfile } from "#domains/patients/patient-rows.ts";
+import { requirePatientProfile } from "#domains/patients/public.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";

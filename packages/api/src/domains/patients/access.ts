@@ -1,12 +1,20 @@
-import { patients } from "@medical/db/schema";
-import { eq, type SQL, sql } from "drizzle-orm";
+import type { Executor } from "@medical/db";
+import { type Patient, patients } from "@medical/db/schema";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import { auditAttempt } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Role } from "#platform/auth/roles.ts";
+import type { Deps } from "#platform/deps.ts";
+import { DomainError } from "#platform/errors/errors.ts";
+import { type AuthedContext, adminProcedure, authedProcedure, resourceProcedure } from "#platform/trpc.ts";
+import { clinicalEvent } from "./clinical.ts";
+import type { PatientRow } from "./patient-dto.ts";
+import { selectPatientRows } from "./patient-rows.ts";
 
 /**
  * The care relationship: does the doctor `actor` treat the patient row in scope? An EXISTS over
  * the doctor's appointments once scheduling lands; until then no doctor treats anyone, so a
- * doctor sees no patient (pinned by the cross-tenant test in routers/patients.int.test.ts).
+ * doctor sees no patient (pinned by the cross-tenant table in access.cases.ts).
  */
 export function doctorTreatsPatientSql(_actor: Actor): SQL {
   // The scheduling issue replaces this with
@@ -18,7 +26,7 @@ export function doctorTreatsPatientSql(_actor: Actor): SQL {
 /**
  * Patient profiles the actor may see. Every patient query MUST include this predicate; a row
  * outside it answers NOT_FOUND, never FORBIDDEN. Security-sensitive: every change comes with a
- * row in the cross-tenant table (routers/patients.int.test.ts).
+ * row in the cross-tenant table (access.cases.ts).
  */
 export function patientVisibleTo(actor: Actor): SQL {
   switch (actor.role) {
@@ -51,3 +59,69 @@ export function can(actor: Pick<Actor, "role">, permission: PatientPermission): 
   const granted: readonly PatientPermission[] = grants[actor.role];
   return granted.includes(permission);
 }
+
+/**
+ * The profile `id` if the actor may see it, else undefined (the caller answers NOT_FOUND).
+ * `lock` takes a row lock for a read-modify-write inside the caller's transaction.
+ */
+export async function findVisiblePatient(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<PatientRow | undefined> {
+  const query = selectPatientRows(db)
+    .where(and(eq(patients.id, id), patientVisibleTo(actor)))
+    .limit(1);
+  const [row] = options.lock ? await query.for("update", { of: patients }) : await query;
+  return row;
+}
+
+/** The caller's own profile (a PATIENT's), through the same predicate as every other read. */
+export async function findOwnPatient(
+  db: Executor,
+  actor: Actor,
+  options: { lock?: boolean } = {},
+): Promise<PatientRow | undefined> {
+  const query = selectPatientRows(db)
+    .where(and(eq(patients.userId, actor.userId), patientVisibleTo(actor)))
+    .limit(1);
+  const [row] = options.lock ? await query.for("update", { of: patients }) : await query;
+  return row;
+}
+
+/**
+ * For patient actions that need a profile (favourites, reviews, booking): the caller's active
+ * profile, or 409 PROFILE_REQUIRED. Other roles are refused with FORBIDDEN.
+ */
+export async function requirePatientProfile(deps: Pick<Deps, "db">, actor: Actor): Promise<Patient> {
+  if (actor.role !== "PATIENT") throw new DomainError("FORBIDDEN", "Only patients can do this");
+  const [row] = await deps.db
+    .select()
+    .from(patients)
+    .where(and(eq(patients.userId, actor.userId), patientVisibleTo(actor)))
+    .limit(1);
+  if (!row) throw new DomainError("PROFILE_REQUIRED");
+  if (!row.isActive)
+    throw new DomainError("PROFILE_REQUIRED", "Your patient profile is deactivated; contact the clinic");
+  return row;
+}
+
+export const PATIENT_NOT_FOUND = "Patient not found";
+
+const loadPatient = (ctx: AuthedContext, id: string) => findVisiblePatient(ctx.deps.db, ctx.actor, id);
+
+/**
+ * `/patients/{id}` reads and changes, whose answers carry clinical fields for the roles that may
+ * read them: a refused look-up by such a role is audited as a denied clinical read (in its own
+ * transaction: nothing else happens).
+ */
+export const patientResource = resourceProcedure(authedProcedure, PATIENT_NOT_FOUND, async (ctx, id) => {
+  const row = await loadPatient(ctx, id);
+  if (!row && can(ctx.actor, "read:clinical"))
+    await auditAttempt(ctx.deps, ctx.audit, clinicalEvent(id, "read", "DENIED", "not_visible"));
+  return row;
+});
+
+/** ADMIN's procedures on one profile (deactivation): the role is checked before the row is looked up. */
+export const adminPatientResource = resourceProcedure(adminProcedure, PATIENT_NOT_FOUND, loadPatient);

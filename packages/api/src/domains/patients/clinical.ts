@@ -1,7 +1,6 @@
-import type { Executor } from "@medical/db";
 import type { AuditOutcome } from "@medical/db/schema";
 import { z } from "zod";
-import { type AuditMeta, recordAudit } from "#platform/audit/audit.ts";
+import type { AuditEntry } from "#platform/audit/audit.ts";
 import type { CipherContext, FieldCipher } from "#platform/crypto/field-cipher.ts";
 import { BLOOD_TYPES, type ClinicalDto } from "./patient-dto.ts";
 
@@ -77,22 +76,22 @@ export function mergeClinical(current: ClinicalDto, changes: ClinicalChanges): C
 }
 
 /**
- * One audit event for a read or write of a patient's clinical fields, or an attempt at one.
- * Details name the field group only: never a value.
+ * The audit event of a read or write of a patient's clinical fields, or of an attempt at one
+ * (`patientId` null: a refused creation, before any profile exists). Details name the field group
+ * only: never a value.
  */
-export function auditClinical(
-  db: Executor,
-  audit: AuditMeta,
+export function clinicalEvent(
   patientId: string | null,
   operation: "read" | "write",
   outcome: AuditOutcome,
   reason?: "not_visible" | "not_permitted" | "undecryptable",
-): Promise<void> {
-  return recordAudit(db, audit, {
+): AuditEntry {
+  return {
     action: `patient.clinical.${operation}`,
     outcome,
     targetType: "patient",
     targetId: patientId,
+    patientId,
     details: { fieldGroup: "clinical", ...(reason ? { reason } : {}) },
-  });
+  };
 }

@@ -1,54 +1,62 @@
+import { createProfileWithAccount } from "#domains/identity/public.ts";
 import type { AuditMeta } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
+import { findOwnPatient } from "./access.ts";
 import type { PatientDto } from "./patient-dto.ts";
-import { findOwnPatient } from "./patient-rows.ts";
 import {
-  auditingUnreadable,
-  insertProfile,
+  changeProfile,
+  insertPatientProfile,
   type NewProfile,
   type ProfileChanges,
-  profileAnswer,
-  updateProfile,
+  readProfile,
 } from "./profiles.service.ts";
 
-/** A PATIENT's own profile (`POST /patients/me`): one per account, a second one is a CONFLICT. */
-export async function createOwnProfile(
+const CREATE_FIRST = "Create your patient profile first (POST /patients/me)";
+
+/**
+ * A PATIENT's own profile (`POST /patients/me`): one per account. Identity's flow locks the
+ * account, so a second profile, concurrent ones included, is a CONFLICT.
+ */
+export function createOwnProfile(
   deps: Deps,
   audit: AuditMeta,
   actor: Actor,
   profile: NewProfile,
 ): Promise<PatientDto> {
-  const row = await deps.db.transaction(async (tx) => {
-    if (await findOwnPatient(tx, actor))
-      throw new DomainError("CONFLICT", "Your patient profile already exists");
-    return insertProfile(deps, tx, audit, actor.userId, profile);
-  });
-  return profileAnswer(deps, audit, actor, row, { wroteClinical: profile.clinical !== undefined });
+  return createProfileWithAccount(
+    deps,
+    audit,
+    "PATIENT",
+    { userId: actor.userId },
+    insertPatientProfile(deps, actor, profile),
+    "Your patient profile already exists",
+  );
 }
 
 /** `GET /patients/me`: NOT_FOUND until the profile is created. */
-export async function getOwnProfile(deps: Deps, audit: AuditMeta, actor: Actor): Promise<PatientDto> {
-  const row = await findOwnPatient(deps.db, actor);
-  if (!row) throw new DomainError("NOT_FOUND", "Create your patient profile first (POST /patients/me)");
-  return profileAnswer(deps, audit, actor, row);
+export function getOwnProfile(deps: Deps, audit: AuditMeta, actor: Actor): Promise<PatientDto> {
+  return readProfile(deps, audit, actor, async (tx) => {
+    const row = await findOwnPatient(tx, actor);
+    if (!row) throw new DomainError("NOT_FOUND", CREATE_FIRST);
+    return row;
+  });
 }
 
 /** `PATCH /patients/me`: demographics, contact, the review-name choice and clinical fields. */
-export async function updateOwnProfile(
+export function updateOwnProfile(
   deps: Deps,
   audit: AuditMeta,
   actor: Actor,
   changes: ProfileChanges,
 ): Promise<PatientDto> {
-  const row = await auditingUnreadable(deps, audit, "write", () =>
-    deps.db.transaction(async (tx) => {
-      const current = await findOwnPatient(tx, actor, { lock: true });
-      if (!current)
-        throw new DomainError("NOT_FOUND", "Create your patient profile first (POST /patients/me)");
-      return updateProfile(deps, tx, audit, current, changes);
-    }),
+  return changeProfile(
+    deps,
+    audit,
+    actor,
+    (tx) => findOwnPatient(tx, actor, { lock: true }),
+    changes,
+    CREATE_FIRST,
   );
-  return profileAnswer(deps, audit, actor, row, { wroteClinical: changes.clinical !== undefined });
 }

@@ -7,20 +7,18 @@ import { TRPCError } from "@trpc/server";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ROLES, type Role } from "#platform/auth/roles.ts";
-import { createContextFactory } from "#platform/context.ts";
 import { createFieldCipher } from "#platform/crypto/field-cipher.ts";
 import type { Deps } from "#platform/deps.ts";
 import { errorFacts } from "#platform/errors/shape.ts";
-import { createCallerFactory } from "#platform/trpc.ts";
 import { type Caller, callerFor } from "#testing/caller.ts";
 import { makeTestDeps, TEST_ENCRYPTION_KEY } from "#testing/deps.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
-import { makeUser, TEST_PASSWORD } from "#testing/factories/users.ts";
+import { makeUser } from "#testing/factories/users.ts";
 import { createMemoryMailer, tokenIn } from "#testing/memory-mailer.ts";
-import { appRouter } from "#src/root.ts";
+import { signIn, signInAs } from "#testing/sign-in.ts";
 import { can, type PatientPermission } from "./access.ts";
-import { requirePatientProfile } from "./patient-rows.ts";
+import { requirePatientProfile } from "./public.ts";
 import { rotateClinicalKeys } from "./rotate-keys.service.ts";
 
 let handle: TestDatabase;
@@ -35,21 +33,9 @@ afterAll(() => handle.close());
 /** A marker no answer may carry unless it may carry clinical fields. */
 const secretAllergy = () => `Pénicilline-${randomBytes(4).toString("hex")}`;
 
-interface Signed {
-  user: { id: string; role: Role; email: string };
-  caller: Caller;
-}
-
-async function signIn(user: { id: string; role: Role; email: string }, on: Deps = deps): Promise<Signed> {
-  const session = await callerFor(on).auth.login({ email: user.email, password: TEST_PASSWORD });
-  return { user, caller: callerFor(on, { accessToken: session.accessToken }) };
-}
-
-const signedIn = async (role: Role) => signIn(await makeUser(handle.db, { role }));
-
 /** A PATIENT with a profile whose clinical fields hold `allergy`, created by the service itself. */
 async function patientWithProfile(allergy = secretAllergy()) {
-  const signed = await signedIn("PATIENT");
+  const signed = await signInAs(deps, "PATIENT");
   const profile = await signed.caller.patients.createMe({
     dateOfBirth: "1988-02-29",
     sex: "FEMALE",
@@ -66,12 +52,6 @@ async function auditOf(targetId: string) {
     .where(eq(auditEvents.targetId, targetId))
     .orderBy(auditEvents.id);
 }
-
-const outcome = (promise: Promise<unknown>) =>
-  promise.then(
-    (data) => ({ ok: true as const, data }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
 
 describe("the grants table", () => {
   const expected: Record<Role, PatientPermission[]> = {
@@ -93,7 +73,7 @@ describe("the grants table", () => {
 
 describe("a patient's own profile", () => {
   test("is NOT_FOUND before creation, created once (a second POST is a CONFLICT), then read and changed", async () => {
-    const { caller, user } = await signedIn("PATIENT");
+    const { caller, user } = await signInAs(deps, "PATIENT");
     await expect(caller.patients.me()).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(requirePatientProfile(deps, actorOf(user))).rejects.toMatchObject({
       code: "PROFILE_REQUIRED",
@@ -136,28 +116,17 @@ describe("a patient's own profile", () => {
     await expect(caller.patients.me()).resolves.toEqual(again);
   });
 
-  test("two profiles created at once: one is created, the other is a CONFLICT", async () => {
-    const { caller } = await signedIn("PATIENT");
-    const results = await Promise.allSettled([
-      caller.patients.createMe({ dateOfBirth: "1990-04-12" }),
-      caller.patients.createMe({ dateOfBirth: "1991-05-13" }),
-    ]);
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    const [refused] = results.filter((r) => r.status === "rejected");
-    expect(refused?.reason).toMatchObject({ code: "CONFLICT", cause: { code: "CONFLICT" } });
-  });
-
   test("PATCH before the profile exists is NOT_FOUND; other roles have no /patients/me", async () => {
-    const { caller } = await signedIn("PATIENT");
+    const { caller } = await signInAs(deps, "PATIENT");
     await expect(caller.patients.updateMe({ city: "Oran" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    const doctor = await signIn((await makeDoctor(handle.db)).user);
+    const doctor = await signIn(deps, (await makeDoctor(handle.db)).user);
     await expect(requirePatientProfile(deps, actorOf(doctor.user))).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
   });
 
   test("validates field formats (400)", async () => {
-    const { caller } = await signedIn("PATIENT");
+    const { caller } = await signInAs(deps, "PATIENT");
     const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
     const invalid: unknown[] = [
       { dateOfBirth: future },
@@ -180,10 +149,60 @@ describe("a patient's own profile", () => {
   });
 });
 
+/**
+ * Under `TEST_DB=postgres` the two requests' transactions really overlap: identity's flow locks the
+ * account, so the second waits, then meets the profile's unique index. PGlite runs them one after
+ * the other; the answers must be the same.
+ */
+describe("profiles created at once for one account", () => {
+  async function onlyProfileOf(userId: string) {
+    const rows = await handle.db.select().from(patients).where(eq(patients.userId, userId));
+    expect(rows).toHaveLength(1);
+    const [row] = rows;
+    if (!row) throw new Error("no profile");
+    const created = await handle.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.patientId, row.id), eq(auditEvents.action, "patient.profile_created")));
+    expect(created).toHaveLength(1);
+    return row;
+  }
+
+  test("two POST /patients/me: one is created, the other is a CONFLICT", async () => {
+    const { caller, user } = await signInAs(deps, "PATIENT");
+    const results = await Promise.allSettled([
+      caller.patients.createMe({ dateOfBirth: "1990-04-12" }),
+      caller.patients.createMe({ dateOfBirth: "1991-05-13" }),
+    ]);
+    const created = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    expect(created).toHaveLength(1);
+    const [refused] = results.filter((r) => r.status === "rejected");
+    expect(refused?.reason).toMatchObject({
+      code: "CONFLICT",
+      message: "Your patient profile already exists",
+      cause: { code: "CONFLICT" },
+    });
+    expect((await onlyProfileOf(user.id)).id).toBe(created[0]?.id);
+  });
+
+  test("the front desk's POST /patients and the patient's own: one is created, the other is a CONFLICT", async () => {
+    const { caller, user } = await signInAs(deps, "PATIENT");
+    const { caller: staff } = await signInAs(deps, "STAFF");
+    const results = await Promise.allSettled([
+      staff.patients.create({ userId: user.id, dateOfBirth: "1990-04-12" }),
+      caller.patients.createMe({ dateOfBirth: "1990-04-12" }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const [refused] = results.filter((r) => r.status === "rejected");
+    expect(refused?.reason).toMatchObject({ code: "CONFLICT", cause: { code: "CONFLICT" } });
+    await onlyProfileOf(user.id);
+  });
+});
+
 describe("mass assignment", () => {
   test("no body sets an id, an owner, a role, an active flag or raw clinical data (400)", async () => {
     const { caller, profile, user } = await patientWithProfile();
-    const { caller: admin } = await signedIn("ADMIN");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     const other = await makeUser(handle.db);
     const forbidden = [
       { id: crypto.randomUUID() },
@@ -221,7 +240,7 @@ describe("mass assignment", () => {
 
 describe("front desk and admin", () => {
   test("STAFF creates a profile with a new invited PATIENT account, and sees no clinical field", async () => {
-    const { caller: staff } = await signedIn("STAFF");
+    const { caller: staff } = await signInAs(deps, "STAFF");
     const email = `nouveau.${Date.now()}@example.dz`;
     const created = await staff.patients.create({
       email,
@@ -246,7 +265,7 @@ describe("front desk and admin", () => {
   });
 
   test("ADMIN creates for an existing PATIENT account with clinical fields; wrong accounts are refused", async () => {
-    const { caller: admin } = await signedIn("ADMIN");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     const account = await makeUser(handle.db);
     const created = await admin.patients.create({
       userId: account.id,
@@ -278,7 +297,7 @@ describe("front desk and admin", () => {
   });
 
   test("a taken email is EMAIL_TAKEN and leaves neither account nor profile behind", async () => {
-    const { caller: admin } = await signedIn("ADMIN");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     const existing = await makeUser(handle.db, { role: "DOCTOR" });
     const before = await handle.db.select({ n: sql<number>`count(*)::int` }).from(patients);
     await expect(
@@ -295,7 +314,7 @@ describe("front desk and admin", () => {
 
   test("STAFF sending clinical fields is FORBIDDEN (nothing applied) and audited as DENIED", async () => {
     const { profile, allergy } = await patientWithProfile();
-    const { caller: staff, user: staffUser } = await signedIn("STAFF");
+    const { caller: staff, user: staffUser } = await signInAs(deps, "STAFF");
     await expect(
       staff.patients.update({ id: profile.id, city: "Blida", clinical: { allergies: [] } }),
     ).rejects.toMatchObject({ code: "FORBIDDEN", cause: { code: "FORBIDDEN" } });
@@ -307,7 +326,7 @@ describe("front desk and admin", () => {
       }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
 
-    const { caller: admin } = await signedIn("ADMIN");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     const unchanged = await admin.patients.get({ id: profile.id });
     expect(unchanged).toMatchObject({ city: "Tizi Ouzou", clinical: { allergies: [allergy] } });
     const denied = (await auditOf(profile.id)).filter((e) => e.actorId === staffUser.id);
@@ -342,8 +361,8 @@ describe("front desk and admin", () => {
 
   test("ADMIN deactivates (STAFF may not): hidden from lists, kept for reads, PROFILE_REQUIRED for actions", async () => {
     const { profile, user } = await patientWithProfile();
-    const { caller: staff } = await signedIn("STAFF");
-    const { caller: admin } = await signedIn("ADMIN");
+    const { caller: staff } = await signInAs(deps, "STAFF");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     await expect(staff.patients.delete({ id: profile.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(admin.patients.delete({ id: crypto.randomUUID() })).rejects.toMatchObject({
       code: "NOT_FOUND",
@@ -363,7 +382,7 @@ describe("front desk and admin", () => {
   });
 
   test("lists with search, city and keyset pages sorted by last name; never with clinical fields", async () => {
-    const { caller: staff } = await signedIn("STAFF");
+    const { caller: staff } = await signInAs(deps, "STAFF");
     const marker = `Zitouni${Date.now()}`;
     for (const [lastName, city] of [
       [`${marker}-C`, "Sétif"],
@@ -400,7 +419,7 @@ describe("front desk and admin", () => {
     ]);
     expect(second.nextCursor).toBeNull();
     for (const item of [...first.items, ...second.items]) expect(item).not.toHaveProperty("clinical");
-    const { caller: admin } = await signedIn("ADMIN");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     const adminPage = await admin.patients.list({ q: marker, limit: 10 });
     expect(adminPage.items).toHaveLength(3);
     for (const item of adminPage.items) expect(item).not.toHaveProperty("clinical");
@@ -436,7 +455,7 @@ describe("clinical fields at rest", () => {
       .set({ clinicalData: String(raw?.clinical_data) })
       .where(eq(patients.id, victim.profile.id));
 
-    const { caller: admin } = await signedIn("ADMIN");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     for (const read of [
       () => admin.patients.get({ id: victim.profile.id }),
       () => victim.caller.patients.me(),
@@ -461,7 +480,7 @@ describe("clinical fields at rest", () => {
     await expect(source.caller.patients.me()).resolves.toMatchObject({
       clinical: { allergies: [source.allergy] },
     });
-    const { caller: staff } = await signedIn("STAFF");
+    const { caller: staff } = await signInAs(deps, "STAFF");
     await expect(staff.patients.get({ id: victim.profile.id })).resolves.not.toHaveProperty("clinical");
     // Put a readable value back so later rotation runs count no unreadable row from this test.
     await handle.db.update(patients).set({ clinicalData: null }).where(eq(patients.id, victim.profile.id));
@@ -480,13 +499,13 @@ describe("clinical fields at rest", () => {
       const rows = await handle.db.select({ data: patients.clinicalData }).from(patients);
       for (const { data } of rows) if (data !== null) expect(rotating.fieldCipher.isCurrent(data)).toBe(true);
       for (const { user, allergy } of before) {
-        const { caller } = await signIn(user, rotating);
+        const { caller } = await signIn(rotating, user);
         await expect(caller.patients.me()).resolves.toMatchObject({ clinical: { allergies: [allergy] } });
       }
       // The old key alone no longer reads them; a second run has nothing to do.
       const [first] = before;
       if (!first) throw new Error("no patients");
-      const oldOnly = await signIn(first.user, deps);
+      const oldOnly = await signIn(deps, first.user);
       await expect(oldOnly.caller.patients.me()).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
       await expect(rotateClinicalKeys(rotating)).resolves.toMatchObject({ rotated: 0, unreadable: 0 });
       const [run] = await handle.db
@@ -516,9 +535,9 @@ describe("the clinical audit trail", () => {
     await caller.patients.me();
     await caller.patients.updateMe({ city: "Annaba" });
     await caller.patients.updateMe({ clinical: { chronicConditions: ["Diabète de type 2"] } });
-    const { caller: admin, user: adminUser } = await signedIn("ADMIN");
+    const { caller: admin, user: adminUser } = await signInAs(deps, "ADMIN");
     await admin.patients.get({ id: profile.id });
-    const { caller: staff } = await signedIn("STAFF");
+    const { caller: staff } = await signInAs(deps, "STAFF");
     await staff.patients.get({ id: profile.id });
 
     const clinical = (await auditOf(profile.id)).filter((e) => e.action.startsWith("patient.clinical."));
@@ -540,24 +559,35 @@ describe("the clinical audit trail", () => {
     }
   });
 
-  test("carries the request's id", async () => {
+  test("ties events to their request: one request's events share its id and address, another's has its own", async () => {
     const { profile } = await patientWithProfile();
-    const admin = await makeUser(handle.db, { role: "ADMIN" });
-    const token = await callerFor(deps).auth.login({ email: admin.email, password: TEST_PASSWORD });
-    const requestId = `req-${randomBytes(6).toString("hex")}`;
-    const context = createContextFactory(deps)({
-      req: { headers: { authorization: `Bearer ${token.accessToken}`, "x-request-id": requestId }, url: "/" },
-      ip: "203.0.113.9",
-    });
-    await createCallerFactory(appRouter)(context).patients.get({ id: profile.id });
-    const [read] = (await auditOf(profile.id)).filter((e) => e.requestId === requestId);
-    expect(read).toMatchObject({ action: "patient.clinical.read", outcome: "SUCCESS", ip: "203.0.113.9" });
+    const admin = await signInAs(deps, "ADMIN");
+    // A caller is one request context: each call below is a request of its own.
+    const request = () => callerFor(deps, { accessToken: admin.accessToken, ip: "203.0.113.9" });
+    await request().patients.update({ id: profile.id, city: "Bouira", clinical: { bloodType: "A+" } });
+    await request().patients.get({ id: profile.id });
+    const events = (await auditOf(profile.id)).filter((e) => e.actorId === admin.user.id);
+    expect(events.map((e) => e.action)).toEqual([
+      "patient.profile_updated",
+      "patient.clinical.write",
+      "patient.clinical.read",
+    ]);
+    const [updated, written, read] = events;
+    expect(written?.requestId).toBe(updated?.requestId);
+    expect(read?.requestId).not.toBe(updated?.requestId);
+    for (const event of events) {
+      expect(event).toMatchObject({
+        ip: "203.0.113.9",
+        patientId: profile.id,
+        requestId: expect.stringMatching(/^[A-Za-z0-9-]{1,64}$/),
+      });
+    }
   });
 
   test("records a denied look-up by a role that could read clinical fields", async () => {
     const { profile } = await patientWithProfile();
     const { caller: stranger, user: strangerUser } = await patientWithProfile();
-    const doctor = await signIn((await makeDoctor(handle.db)).user);
+    const doctor = await signIn(deps, (await makeDoctor(handle.db)).user);
     await expect(stranger.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(doctor.caller.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const denied = (await auditOf(profile.id)).filter((e) => e.outcome === "DENIED");
@@ -568,176 +598,82 @@ describe("the clinical audit trail", () => {
   });
 });
 
-// ---------------------------------------------------------------------------------------------
-// The cross-tenant table: every patient route × every kind of caller → the contract's answer.
+/**
+ * Which successful answers carry clinical fields (who may call what is the cross-tenant table in
+ * access.cases.ts): the owner and ADMIN see them, STAFF never, and the owner's PHI marker reaches
+ * nobody else whatever the route.
+ */
+describe("clinical fields in answers", () => {
+  type Who = "owner" | "staff" | "admin";
+  interface World {
+    callers: Record<Who, Caller>;
+    patientId: string;
+    allergy: string;
+    spareAccountId: string;
+  }
+  const answers: {
+    route: string;
+    call: (caller: Caller, world: World) => Promise<unknown>;
+    clinical: Partial<Record<Who, boolean>>;
+  }[] = [
+    { route: "GET /patients/me", call: (c) => c.patients.me(), clinical: { owner: true } },
+    {
+      route: "PATCH /patients/me",
+      call: (c) => c.patients.updateMe({ city: "Batna" }),
+      clinical: { owner: true },
+    },
+    {
+      route: "GET /patients",
+      call: (c) => c.patients.list({ limit: 100 }),
+      clinical: { staff: false, admin: false },
+    },
+    {
+      route: "POST /patients",
+      call: (c, w) => c.patients.create({ userId: w.spareAccountId, dateOfBirth: "1990-01-01" }),
+      clinical: { staff: false, admin: true },
+    },
+    {
+      route: "GET /patients/{id}",
+      call: (c, w) => c.patients.get({ id: w.patientId }),
+      clinical: { owner: true, staff: false, admin: true },
+    },
+    {
+      route: "PATCH /patients/{id}",
+      call: (c, w) => c.patients.update({ id: w.patientId, city: "Tlemcen" }),
+      clinical: { owner: true, staff: false, admin: true },
+    },
+  ];
+  const cases = answers.flatMap(({ route, call, clinical }) =>
+    Object.entries(clinical).map(([who, carries]) => ({ route, call, who: who as Who, carries })),
+  );
 
-type Who = "owner" | "otherPatient" | "doctor" | "staff" | "admin" | "anonymous";
-type Answer = "OK" | "OK_CLINICAL" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT";
-
-interface World {
-  callers: Record<Who, Caller>;
-  /** The owner's profile id, its allergy (the PHI marker) and a PATIENT account without a profile. */
-  patientId: string;
-  allergy: string;
-  spareAccountId: string;
-}
-
-interface Route {
-  route: string;
-  call: (caller: Caller, world: World) => Promise<unknown>;
-  expect: Record<Who, Answer>;
-}
-
-const routes: Route[] = [
-  {
-    route: "GET /patients/me",
-    call: (c) => c.patients.me(),
-    expect: {
-      owner: "OK_CLINICAL",
-      otherPatient: "OK_CLINICAL",
-      doctor: "FORBIDDEN",
-      staff: "FORBIDDEN",
-      admin: "FORBIDDEN",
-      anonymous: "UNAUTHORIZED",
-    },
-  },
-  {
-    route: "POST /patients/me",
-    call: (c) => c.patients.createMe({ dateOfBirth: "1990-01-01" }),
-    expect: {
-      owner: "CONFLICT",
-      otherPatient: "CONFLICT",
-      doctor: "FORBIDDEN",
-      staff: "FORBIDDEN",
-      admin: "FORBIDDEN",
-      anonymous: "UNAUTHORIZED",
-    },
-  },
-  {
-    route: "PATCH /patients/me",
-    call: (c) => c.patients.updateMe({ city: "Batna" }),
-    expect: {
-      owner: "OK_CLINICAL",
-      otherPatient: "OK_CLINICAL",
-      doctor: "FORBIDDEN",
-      staff: "FORBIDDEN",
-      admin: "FORBIDDEN",
-      anonymous: "UNAUTHORIZED",
-    },
-  },
-  {
-    route: "GET /patients",
-    call: (c) => c.patients.list({ limit: 100 }),
-    expect: {
-      owner: "FORBIDDEN",
-      otherPatient: "FORBIDDEN",
-      doctor: "OK",
-      staff: "OK",
-      admin: "OK",
-      anonymous: "UNAUTHORIZED",
-    },
-  },
-  {
-    route: "POST /patients",
-    call: (c, w) => c.patients.create({ userId: w.spareAccountId, dateOfBirth: "1990-01-01" }),
-    expect: {
-      owner: "FORBIDDEN",
-      otherPatient: "FORBIDDEN",
-      doctor: "FORBIDDEN",
-      staff: "OK",
-      admin: "OK_CLINICAL",
-      anonymous: "UNAUTHORIZED",
-    },
-  },
-  {
-    route: "GET /patients/{id}",
-    call: (c, w) => c.patients.get({ id: w.patientId }),
-    expect: {
-      owner: "OK_CLINICAL",
-      otherPatient: "NOT_FOUND",
-      doctor: "NOT_FOUND",
-      staff: "OK",
-      admin: "OK_CLINICAL",
-      anonymous: "UNAUTHORIZED",
-    },
-  },
-  {
-    route: "PATCH /patients/{id}",
-    call: (c, w) => c.patients.update({ id: w.patientId, city: "Tlemcen" }),
-    expect: {
-      owner: "OK_CLINICAL",
-      otherPatient: "NOT_FOUND",
-      doctor: "NOT_FOUND",
-      staff: "OK",
-      admin: "OK_CLINICAL",
-      anonymous: "UNAUTHORIZED",
-    },
-  },
-  {
-    route: "DELETE /patients/{id}",
-    call: (c, w) => c.patients.delete({ id: w.patientId }),
-    expect: {
-      owner: "FORBIDDEN",
-      otherPatient: "FORBIDDEN",
-      doctor: "FORBIDDEN",
-      staff: "FORBIDDEN",
-      admin: "OK",
-      anonymous: "UNAUTHORIZED",
-    },
-  },
-];
-
-const cases = routes.flatMap(({ route, call, expect: answers }) =>
-  (Object.entries(answers) as [Who, Answer][]).map(([who, answer]) => ({ route, who, answer, call })),
-);
-
-/** Fresh owner and spare account per case (mutations stay independent); the others are shared. */
-let shared: Omit<Record<Who, Caller>, "owner">;
-beforeAll(async () => {
-  shared = {
-    otherPatient: (await patientWithProfile()).caller,
-    doctor: (await signIn((await makeDoctor(handle.db)).user)).caller,
-    staff: (await signedIn("STAFF")).caller,
-    admin: (await signedIn("ADMIN")).caller,
-    anonymous: callerFor(deps),
-  };
+  test.each(cases)("$route as $who carries clinical fields: $carries", async ({ call, who, carries }) => {
+    const owner = await patientWithProfile();
+    const world: World = {
+      callers: {
+        owner: owner.caller,
+        staff: (await signInAs(deps, "STAFF")).caller,
+        admin: (await signInAs(deps, "ADMIN")).caller,
+      },
+      patientId: owner.profile.id,
+      allergy: owner.allergy,
+      spareAccountId: (await makeUser(handle.db)).id,
+    };
+    const data = await call(world.callers[who], world);
+    const items = typeof data === "object" && data !== null && "items" in data ? data.items : [data];
+    if (!Array.isArray(items)) throw new Error("an answer without items");
+    for (const item of items) {
+      if (carries) expect(item).toHaveProperty("clinical.allergies");
+      else expect(item).not.toHaveProperty("clinical");
+    }
+    if (!carries) expect(JSON.stringify(data)).not.toContain(world.allergy);
+  });
 });
 
-async function world(): Promise<World> {
-  const owner = await patientWithProfile();
-  return {
-    callers: { ...shared, owner: owner.caller },
-    patientId: owner.profile.id,
-    allergy: owner.allergy,
-    spareAccountId: (await makeUser(handle.db)).id,
-  };
-}
-
-describe("the cross-tenant table", () => {
-  test.each(cases)("$route as $who → $answer", async ({ call, who, answer }) => {
-    const w = await world();
-    const result = await outcome(call(w.callers[who], w));
-    const text = JSON.stringify(result.ok ? result.data : errorFacts(result.error as TRPCError));
-    if (answer === "OK" || answer === "OK_CLINICAL") {
-      if (!result.ok) throw new Error(`expected ${answer}, got ${text}`);
-      const data = result.data as { clinical?: unknown; items?: { clinical?: unknown }[] } | null;
-      if (answer === "OK_CLINICAL") expect(data).toHaveProperty("clinical");
-      else {
-        expect(data ?? {}).not.toHaveProperty("clinical");
-        for (const item of data?.items ?? []) expect(item).not.toHaveProperty("clinical");
-      }
-    } else {
-      if (result.ok) throw new Error(`expected ${answer}, got ${text}`);
-      expect(result.error).toMatchObject({ code: answer });
-    }
-    // PHI of the owner reaches only the owner and ADMIN, whatever the route.
-    if (!(answer === "OK_CLINICAL" && (who === "owner" || who === "admin")))
-      expect(text).not.toContain(w.allergy);
-  });
-
-  test("a doctor sees no patient until scheduling brings the care relationship", async () => {
+describe("the care relationship", () => {
+  test("a doctor sees no patient until scheduling brings it", async () => {
     const { profile } = await patientWithProfile();
-    const { caller: doctor } = await signIn((await makeDoctor(handle.db)).user);
+    const { caller: doctor } = await signIn(deps, (await makeDoctor(handle.db)).user);
     const page = await doctor.patients.list({ limit: 100 });
     expect(page).toEqual({ items: [], nextCursor: null });
     await expect(doctor.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -2,9 +2,10 @@ import { SEXES } from "@medical/db/schema";
 import { z } from "zod";
 import { DomainError } from "#platform/errors/errors.ts";
 import { ZCountry, ZEmail, ZLocale, ZName, ZPhone, ZQueryBoolean } from "#platform/fields/fields.ts";
+import { pageOf } from "#platform/list.ts";
 import type { Meta } from "#platform/meta.ts";
-import { pageOf, ZOrder, ZPageInput } from "#platform/pagination.ts";
-import { type CreatePatientInput, PATIENT_SORTS } from "./manage.service.ts";
+import { patientList } from "./list.service.ts";
+import type { CreatePatientInput } from "./manage.service.ts";
 import { BLOOD_TYPES, ZPatientDto } from "./patient-dto.ts";
 
 const tags = ["patients"];
@@ -173,19 +174,19 @@ export const ZCreatePatientInput = z
   });
 export type TCreatePatientInput = z.infer<typeof ZCreatePatientInput>;
 
-/** The validated body as the service's either-or input (the refinement above guarantees one). */
+/** The validated body as the service's owner and profile (the refinement above guarantees one owner). */
 export function toCreatePatientInput(input: TCreatePatientInput): CreatePatientInput {
   const { userId, email, firstName, lastName, phone, locale, ...profile } = input;
-  if (userId !== undefined) return { ...profile, userId };
+  if (userId !== undefined) return { owner: { userId }, profile };
   if (email === undefined || firstName === undefined || lastName === undefined)
     throw new DomainError(
       "VALIDATION_FAILED",
       "Invalid input: email: email, firstName and lastName are required",
     );
-  return { ...profile, email, firstName, lastName, phone, locale };
+  return { owner: { email, firstName, lastName, phone, locale }, profile };
 }
 
-export const ZPatientIdInput = z.object({ id: z.uuid() });
+export const ZPatientIdInput = z.strictObject({ id: z.uuid() });
 export const ZUpdatePatientInput = z.strictObject({
   id: z.uuid(),
   ...accountFields,
@@ -193,12 +194,10 @@ export const ZUpdatePatientInput = z.strictObject({
   ...clinical,
 });
 
-export const ZListPatientsInput = ZPageInput.extend({
+export const ZListPatientsInput = patientList.input.extend({
   q: z.string().trim().min(1).max(100).optional(),
   city: z.string().trim().min(1).max(100).optional(),
   isActive: ZQueryBoolean.optional(),
-  sort: z.enum(Object.keys(PATIENT_SORTS) as [keyof typeof PATIENT_SORTS]).default("createdAt"),
-  order: ZOrder.default("desc"),
 });
 
 export const ZPatientPage = pageOf(ZPatientDto);

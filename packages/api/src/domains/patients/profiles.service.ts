@@ -1,25 +1,28 @@
 import { randomUUID } from "node:crypto";
-import { type Executor, pgErrorFacts, type Transaction } from "@medical/db";
+import type { Executor, Transaction } from "@medical/db";
 import { type NewPatient, patients, type Sex, users } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
-import { type AuditMeta, recordAudit } from "#platform/audit/audit.ts";
+import type { InsertProfile } from "#domains/identity/public.ts";
+import {
+  type AuditMeta,
+  auditAttempt,
+  auditedTransaction,
+  type ChangeRecorder,
+} from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { can } from "./access.ts";
 import {
-  auditClinical,
   type ClinicalChanges,
   ClinicalDataUnreadable,
+  clinicalEvent,
   EMPTY_CLINICAL,
   mergeClinical,
   openClinical,
   sealClinical,
 } from "./clinical.ts";
 import { type PatientDto, type PatientRow, toPatientDto } from "./patient-dto.ts";
-import { selectPatientRows } from "./patient-rows.ts";
-
-const UNIQUE_VIOLATION = "23505";
 
 export interface EmergencyContact {
   name: string;
@@ -50,29 +53,25 @@ export interface NewProfile extends Omit<ProfileChanges, "firstName" | "lastName
   dateOfBirth: string;
 }
 
-export type WriteRefusal = "not_visible" | "not_permitted";
-
-/** Why a write is refused before it touches a row; clinical attempts are audited by the caller. */
-export function writeRefusal(actor: Actor, changes: ProfileChanges): WriteRefusal | undefined {
-  const { clinical, showNameOnReviews: _choice, ...demographics } = changes;
-  if (clinical !== undefined && !can(actor, "write:clinical")) return "not_permitted";
-  const touchesDemographics = Object.values(demographics).some((value) => value !== undefined);
-  if (touchesDemographics && !can(actor, "write:demographics")) return "not_permitted";
-  return undefined;
-}
-
-/** Audits a refused clinical write (when the body had clinical fields), then throws. */
-export async function refuseWrite(
+/**
+ * Refuses, before anything is written, fields the role may not write (STAFF sending clinical
+ * fields is refused, never silently dropped); a refused clinical write is audited as DENIED.
+ */
+export async function assertMayWrite(
   deps: Deps,
   audit: AuditMeta,
+  actor: Actor,
   patientId: string | null,
   changes: ProfileChanges,
-  reason: WriteRefusal,
-): Promise<never> {
-  if (changes.clinical !== undefined)
-    await auditClinical(deps.db, audit, patientId, "write", "DENIED", reason);
-  if (reason === "not_visible") throw new DomainError("NOT_FOUND", "Patient not found");
-  throw new DomainError("FORBIDDEN", "You may not change these fields of a patient profile");
+): Promise<void> {
+  const { clinical, showNameOnReviews: _choice, ...demographics } = changes;
+  const touchesDemographics = Object.values(demographics).some((value) => value !== undefined);
+  const refusedClinical = clinical !== undefined && !can(actor, "write:clinical");
+  const refusedDemographics = touchesDemographics && !can(actor, "write:demographics");
+  if (refusedClinical)
+    await auditAttempt(deps, audit, clinicalEvent(patientId, "write", "DENIED", "not_permitted"));
+  if (refusedClinical || refusedDemographics)
+    throw new DomainError("FORBIDDEN", "You may not change these fields of a patient profile");
 }
 
 function profileColumns(changes: ProfileChanges): Partial<NewPatient> {
@@ -100,63 +99,102 @@ const changedFields = (changes: object) =>
     .map(([key]) => key)
     .join(",");
 
-async function rowById(db: Executor, id: string): Promise<PatientRow> {
-  const [row] = await selectPatientRows(db).where(eq(patients.id, id)).limit(1);
-  if (!row) throw new Error("patient row vanished inside its transaction");
-  return row;
+/**
+ * The answer for a profile the actor can see, built inside the transaction that read or wrote it:
+ * clinical fields only for those allowed, decrypted there and audited as a read unless this very
+ * transaction wrote them (its write event covers the answer). The answer leaves only once that
+ * event is committed.
+ */
+function profileAnswer(
+  deps: Pick<Deps, "fieldCipher">,
+  record: ChangeRecorder,
+  actor: Actor,
+  row: PatientRow,
+  options: { wroteClinical?: boolean } = {},
+): PatientDto {
+  if (!can(actor, "read:clinical")) return toPatientDto(row);
+  const clinical = openClinical(deps.fieldCipher, row);
+  if (!options.wroteClinical) record.audit(clinicalEvent(row.id, "read", "SUCCESS"));
+  return toPatientDto(row, clinical);
 }
 
 /**
- * Inserts the profile of account `userId` in `tx`, with its clinical fields encrypted under the
- * row's own id, and audits both. A second profile for the account is a CONFLICT.
+ * Runs work that decrypts clinical fields: a value that does not decrypt aborts it and is audited
+ * as a FAILURE in a transaction of its own, then rethrown (a generic 500 for the client, an error
+ * in the log).
  */
-export async function insertProfile(
+async function auditingUnreadable<T>(
   deps: Deps,
-  tx: Transaction,
   audit: AuditMeta,
-  userId: string,
+  operation: "read" | "write",
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ClinicalDataUnreadable)
+      await auditAttempt(deps, audit, clinicalEvent(error.patientId, operation, "FAILURE", "undecryptable"));
+    throw error;
+  }
+}
+
+/**
+ * Inserts the profile for the account identity's flow hands over (`createProfileWithAccount`),
+ * with its clinical fields encrypted under the row's own id, audited, and answers it. A second
+ * profile for the account meets the unique index: identity maps that to CONFLICT.
+ */
+export function insertPatientProfile(
+  deps: Deps,
+  actor: Actor,
   profile: NewProfile,
-): Promise<PatientRow> {
-  const id = randomUUID();
-  const clinicalData =
-    profile.clinical === undefined
-      ? null
-      : sealClinical(deps.fieldCipher, id, mergeClinical(EMPTY_CLINICAL, profile.clinical));
-  const now = deps.clock.now();
-  await tx
-    .insert(patients)
-    .values({
-      ...profileColumns(profile),
-      id,
-      userId,
-      dateOfBirth: profile.dateOfBirth,
-      clinicalData,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .catch((error: unknown) => {
-      if (pgErrorFacts(error)?.code === UNIQUE_VIOLATION)
-        throw new DomainError("CONFLICT", "This account already has a patient profile");
-      throw error;
+): InsertProfile<PatientDto> {
+  return async (tx, record, user) => {
+    const id = randomUUID();
+    const wroteClinical = profile.clinical !== undefined;
+    const clinicalData =
+      profile.clinical === undefined
+        ? null
+        : sealClinical(deps.fieldCipher, id, mergeClinical(EMPTY_CLINICAL, profile.clinical));
+    const now = deps.clock.now();
+    const [patient] = await tx
+      .insert(patients)
+      .values({
+        ...profileColumns(profile),
+        id,
+        userId: user.id,
+        dateOfBirth: profile.dateOfBirth,
+        clinicalData,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!patient) throw new Error("insert returned no row");
+    record.audit({
+      action: "patient.profile_created",
+      outcome: "SUCCESS",
+      targetType: "patient",
+      targetId: id,
+      patientId: id,
     });
-  await recordAudit(tx, audit, {
-    action: "patient.profile_created",
-    outcome: "SUCCESS",
-    targetType: "patient",
-    targetId: id,
-  });
-  if (profile.clinical !== undefined) await auditClinical(tx, audit, id, "write", "SUCCESS");
-  return rowById(tx, id);
+    if (wroteClinical) record.audit(clinicalEvent(id, "write", "SUCCESS"));
+    const row: PatientRow = {
+      ...patient,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      phone: user.phone,
+    };
+    return profileAnswer(deps, record, actor, row, { wroteClinical });
+  };
 }
 
 /**
- * Applies permitted changes to a row locked by the caller's transaction: profile columns, the
- * account's names and phone, and clinical fields (decrypted, merged, re-encrypted). Audited.
+ * Applies permitted changes to a row locked by `tx`: profile columns, the account's names and
+ * phone, and clinical fields (decrypted, merged, re-encrypted). Audited.
  */
-export async function updateProfile(
+async function updateProfile(
   deps: Deps,
   tx: Transaction,
-  audit: AuditMeta,
+  record: ChangeRecorder,
   current: PatientRow,
   changes: ProfileChanges,
 ): Promise<PatientRow> {
@@ -170,65 +208,73 @@ export async function updateProfile(
           current.id,
           mergeClinical(openClinical(deps.fieldCipher, current), clinical),
         );
-  await tx
+  const [patient] = await tx
     .update(patients)
     .set({ ...profileColumns(profile), clinicalData, updatedAt: now })
-    .where(eq(patients.id, current.id));
-  const account = { firstName, lastName, phone };
-  if (changedFields(account)) {
-    await tx
+    .where(eq(patients.id, current.id))
+    .returning();
+  if (!patient) throw new Error("a locked patient row vanished inside its transaction");
+  let account = { firstName: current.firstName, lastName: current.lastName, phone: current.phone };
+  const accountChanges = { firstName, lastName, phone };
+  if (changedFields(accountChanges)) {
+    const [changed] = await tx
       .update(users)
-      .set({ ...account, updatedAt: now })
-      .where(eq(users.id, current.userId));
+      .set({ ...accountChanges, updatedAt: now })
+      .where(eq(users.id, current.userId))
+      .returning({ firstName: users.firstName, lastName: users.lastName, phone: users.phone });
+    if (!changed) throw new Error("a patient's account vanished inside its transaction");
+    account = changed;
   }
-  const fields = changedFields({ ...profile, ...account });
+  const fields = changedFields({ ...profile, ...accountChanges });
   if (fields) {
-    await recordAudit(tx, audit, {
+    record.audit({
       action: "patient.profile_updated",
       outcome: "SUCCESS",
       targetType: "patient",
       targetId: current.id,
+      patientId: current.id,
       details: { fields },
     });
   }
-  if (clinical !== undefined) await auditClinical(tx, audit, current.id, "write", "SUCCESS");
-  return rowById(tx, current.id);
+  if (clinical !== undefined) record.audit(clinicalEvent(current.id, "write", "SUCCESS"));
+  return { ...patient, ...account };
 }
 
 /**
- * Runs work that decrypts clinical fields, outside any transaction: a value that does not decrypt
- * is audited as a FAILURE and rethrown (a generic 500 for the client, an error in the log).
+ * A read of one profile: `find` runs in the audited transaction that also records the clinical
+ * read, so the read and its audit event commit together.
  */
-export async function auditingUnreadable<T>(
-  deps: Deps,
-  audit: AuditMeta,
-  operation: "read" | "write",
-  work: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ClinicalDataUnreadable)
-      await auditClinical(deps.db, audit, error.patientId, operation, "FAILURE", "undecryptable");
-    throw error;
-  }
-}
-
-/**
- * The answer for a profile the actor can see: clinical fields only for those allowed, decrypted
- * and audited as a read unless this very call wrote them (its write event covers the answer).
- */
-export async function profileAnswer(
+export function readProfile(
   deps: Deps,
   audit: AuditMeta,
   actor: Actor,
-  row: PatientRow,
-  options: { wroteClinical?: boolean } = {},
+  find: (tx: Executor) => Promise<PatientRow>,
 ): Promise<PatientDto> {
-  if (!can(actor, "read:clinical")) return toPatientDto(row);
-  const clinical = await auditingUnreadable(deps, audit, "read", async () =>
-    openClinical(deps.fieldCipher, row),
+  return auditingUnreadable(deps, audit, "read", () =>
+    auditedTransaction(deps, audit, async (tx, record) => profileAnswer(deps, record, actor, await find(tx))),
   );
-  if (!options.wroteClinical) await auditClinical(deps.db, audit, row.id, "read", "SUCCESS");
-  return toPatientDto(row, clinical);
+}
+
+/**
+ * A change of one profile: `lock` finds and locks the row through the access predicate (undefined
+ * ⇒ NOT_FOUND `notFound`); the change, its audit events and the answer are one transaction.
+ */
+export function changeProfile(
+  deps: Deps,
+  audit: AuditMeta,
+  actor: Actor,
+  lock: (tx: Transaction) => Promise<PatientRow | undefined>,
+  changes: ProfileChanges,
+  notFound: string,
+): Promise<PatientDto> {
+  const wroteClinical = changes.clinical !== undefined;
+  // Without clinical changes only the answer decrypts: an unreadable value fails the read.
+  return auditingUnreadable(deps, audit, wroteClinical ? "write" : "read", () =>
+    auditedTransaction(deps, audit, async (tx, record) => {
+      const current = await lock(tx);
+      if (!current) throw new DomainError("NOT_FOUND", notFound);
+      const row = await updateProfile(deps, tx, record, current, changes);
+      return profileAnswer(deps, record, actor, row, { wroteClinical });
+    }),
+  );
 }

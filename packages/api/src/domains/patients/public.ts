@@ -1,2 +1,2 @@
-/** What other domains may use of patients. */
-export { requirePatientProfile } from "./patient-rows.ts";
+/** What other domains may use of patients: the caller's active profile, for patient-only actions. */
+export { requirePatientProfile } from "./access.ts";

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type { Executor } from "@medical/db";
 import { patients } from "@medical/db/schema";
 import { and, asc, eq, gt, isNotNull } from "drizzle-orm";
-import { type AuditMeta, recordAudit } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import { FieldDecryptionError } from "#platform/crypto/field-cipher.ts";
 import type { Deps } from "#platform/deps.ts";
 import { clinicalContext } from "./clinical.ts";
@@ -20,28 +21,41 @@ export interface RotationCounts {
 }
 
 /**
+ * The next `size` rows with clinical data after id `after`, of every patient: unscoped on purpose,
+ * key rotation is an operator's job with no actor and must reach every row.
+ */
+function unsafeClinicalBatch(db: Executor, after: string | undefined, size: number) {
+  return db
+    .select({ id: patients.id, clinicalData: patients.clinicalData })
+    .from(patients)
+    .where(and(isNotNull(patients.clinicalData), after ? gt(patients.id, after) : undefined))
+    .orderBy(asc(patients.id))
+    .limit(size);
+}
+
+/**
  * `pnpm keys:rotate`: re-encrypts every patient's clinical data that is not under the current
- * key, in batches of `batchSize` rows (one transaction each). A row changed concurrently is left
- * alone (counted as skipped); unreadable rows are counted, never overwritten. One audit event
- * records the run and its counts, never a value.
+ * key, in batches of `batchSize` rows (one audited transaction each). A row changed concurrently
+ * is left alone (counted as skipped); unreadable rows are counted, never overwritten. The batch
+ * that finds nothing left records one audit event for the run and its counts, never a value.
  */
 export async function rotateClinicalKeys(
-  deps: Pick<Deps, "db" | "fieldCipher">,
+  deps: Pick<Deps, "db" | "events" | "fieldCipher">,
   options: { batchSize?: number } = {},
 ): Promise<RotationCounts> {
   const batchSize = options.batchSize ?? 500;
   const counts: RotationCounts = { scanned: 0, rotated: 0, current: 0, skipped: 0, unreadable: 0 };
+  const audit: AuditMeta = {
+    actor: null,
+    requestId: `keys-rotate-${randomUUID()}`,
+    origin: { ip: null, userAgent: "pnpm keys:rotate" },
+  };
   let after: string | undefined;
-  for (;;) {
-    const batch = await deps.db
-      .select({ id: patients.id, clinicalData: patients.clinicalData })
-      .from(patients)
-      .where(and(isNotNull(patients.clinicalData), after ? gt(patients.id, after) : undefined))
-      .orderBy(asc(patients.id))
-      .limit(batchSize);
-    if (batch.length === 0) break;
-    after = batch.at(-1)?.id;
-    await deps.db.transaction(async (tx) => {
+  let done = false;
+  while (!done) {
+    done = await auditedTransaction(deps, audit, async (tx, record) => {
+      const batch = await unsafeClinicalBatch(tx, after, batchSize);
+      after = batch.at(-1)?.id;
       for (const { id, clinicalData: stored } of batch) {
         counts.scanned += 1;
         if (stored === null || deps.fieldCipher.isCurrent(stored)) {
@@ -64,18 +78,15 @@ export async function rotateClinicalKeys(
         if (updated.length) counts.rotated += 1;
         else counts.skipped += 1;
       }
+      if (batch.length) return false;
+      record.audit({
+        action: "patient.clinical.rotate",
+        outcome: counts.unreadable ? "FAILURE" : "SUCCESS",
+        targetType: "patient",
+        details: { fieldGroup: "clinical", ...counts },
+      });
+      return true;
     });
   }
-  const audit: AuditMeta = {
-    actor: null,
-    requestId: `keys-rotate-${randomUUID()}`,
-    origin: { ip: null, userAgent: "pnpm keys:rotate" },
-  };
-  await recordAudit(deps.db, audit, {
-    action: "patient.clinical.rotate",
-    outcome: counts.unreadable ? "FAILURE" : "SUCCESS",
-    targetType: "patient",
-    details: { fieldGroup: "clinical", ...counts },
-  });
   return counts;
 }

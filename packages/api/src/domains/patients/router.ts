@@ -1,12 +1,8 @@
 import { z } from "zod";
-import { adminProcedure, authedProcedure, roleProcedure, router } from "#platform/trpc.ts";
-import {
-  createPatient,
-  deactivatePatient,
-  getPatient,
-  listPatients,
-  updatePatient,
-} from "./manage.service.ts";
+import { roleProcedure, router } from "#platform/trpc.ts";
+import { adminPatientResource, patientResource } from "./access.ts";
+import { listPatients } from "./list.service.ts";
+import { createPatient, deactivatePatient, getPatient, updatePatient } from "./manage.service.ts";
 import { createOwnProfile, getOwnProfile, updateOwnProfile } from "./own-profile.service.ts";
 import { ZPatientDto } from "./patient-dto.ts";
 import {
@@ -29,7 +25,6 @@ import {
 } from "./patients.schema.ts";
 
 const patientSelfProcedure = roleProcedure("PATIENT");
-const frontDeskProcedure = roleProcedure("ADMIN", "STAFF");
 
 /** `/patients/me` procedures come first: a literal path is never shadowed by `/patients/{id}`. */
 export const patientsRouter = router({
@@ -53,29 +48,29 @@ export const patientsRouter = router({
     .input(ZListPatientsInput)
     .output(ZPatientPage)
     .query(({ ctx, input }) => listPatients(ctx.deps, ctx.actor, input)),
-  create: frontDeskProcedure
+  create: roleProcedure("ADMIN", "STAFF")
     .meta(createMeta)
     .input(ZCreatePatientInput)
     .output(ZPatientDto)
     .mutation(({ ctx, input }) => createPatient(ctx.deps, ctx.audit, ctx.actor, toCreatePatientInput(input))),
-  get: authedProcedure
+  get: patientResource
     .meta(getMeta)
     .input(ZPatientIdInput)
     .output(ZPatientDto)
-    .query(({ ctx, input }) => getPatient(ctx.deps, ctx.audit, ctx.actor, input.id)),
-  update: authedProcedure
+    .query(({ ctx }) => getPatient(ctx.deps, ctx.audit, ctx.actor, ctx.resource)),
+  update: patientResource
     .meta(updateMeta)
     .input(ZUpdatePatientInput)
     .output(ZPatientDto)
-    .mutation(({ ctx, input: { id, ...changes } }) =>
-      updatePatient(ctx.deps, ctx.audit, ctx.actor, id, changes),
+    .mutation(({ ctx, input: { id: _id, ...changes } }) =>
+      updatePatient(ctx.deps, ctx.audit, ctx.actor, ctx.resource, changes),
     ),
-  delete: adminProcedure
+  delete: adminPatientResource
     .meta(deleteMeta)
     .input(ZPatientIdInput)
     .output(z.null())
-    .mutation(async ({ ctx, input }) => {
-      await deactivatePatient(ctx.deps, ctx.audit, ctx.actor, input.id);
+    .mutation(async ({ ctx }) => {
+      await deactivatePatient(ctx.deps, ctx.audit, ctx.actor, ctx.resource);
       return null;
     }),
 });

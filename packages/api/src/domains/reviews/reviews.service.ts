@@ -3,7 +3,7 @@ import { doctors, type Patient, patients, type Review, reviews, users } from "@m
 import { and, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { requireActiveDoctor } from "#domains/favorites/favorites.service.ts";
-import { requirePatientProfile } from "#domains/patients/patient-rows.ts";
+import { requirePatientProfile } from "#domains/patients/public.ts";
 import type { AuditMeta } from "#platform/audit/audit.ts";
 import { recordAudit } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
