@@ -5,17 +5,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import WebSocket from "ws";
 import { CLOSE_SERVICE_RESTART } from "../src/ws.ts";
 import { collectExit, runEntry, type ServerProcess, startServerProcess } from "./support/server-process.ts";
+
+/** Under `pnpm test:pg` the server process gets this file's PostgreSQL database. */
+const onPostgres = inject("testDatabase").kind === "postgres";
 
 let dataDir: string;
 let database: TestDatabase | undefined;
 let server: ServerProcess;
 
-/** PGlite in a fresh DATA_DIR, or this file's PostgreSQL database under `pnpm test:pg`. */
+/** PGlite in a fresh DATA_DIR, or this file's PostgreSQL database. */
 async function serverEnv(): Promise<Record<string, string>> {
+  if (!onPostgres) return { DATA_DIR: dataDir };
   database = await openFileDatabase();
   return { DATA_DIR: dataDir, ...(database.url ? { DATABASE_URL: database.url } : {}) };
 }
@@ -35,17 +39,20 @@ describe("a server process", () => {
     const response = await fetch(`${server.url}/api/v1/health`);
     expect(await response.json()).toMatchObject({
       success: true,
-      data: { database: "up", databaseKind: database?.url ? "postgres" : "pglite" },
+      data: { database: "up", databaseKind: onPostgres ? "postgres" : "pglite" },
     });
   });
 
-  test("keeps a second process off its embedded database with a clear message", async () => {
-    if (database?.url) return; // PostgreSQL is shared by design; the lock guards PGlite only.
-    const { code, stderr } = await collectExit(runEntry("src/migrate.ts", { DATA_DIR: dataDir }));
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/in use by process \d+/);
-    expect(stderr).not.toMatch(/\n\s+at /);
-  });
+  // PostgreSQL is shared by design; the folder lock guards embedded PGlite only.
+  test.skipIf(onPostgres)(
+    "keeps a second process off its embedded PGlite database with a clear message (PGlite only)",
+    async () => {
+      const { code, stderr } = await collectExit(runEntry("src/migrate.ts", { DATA_DIR: dataDir }));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/in use by process \d+/);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 
   test("on SIGTERM finishes the request in flight, closes sockets with 1012 and exits 0", async () => {
     const socket = new WebSocket(`${server.url.replace("http", "ws")}/trpc`);
