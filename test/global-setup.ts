@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  dropOrphanedTestDatabases,
   dropPostgresDatabases,
   preparePgliteTemplate,
   preparePostgresTemplate,
@@ -11,7 +12,7 @@ import type { TestProject } from "vitest/node";
 import { chromiumPath, loadTestConfig, missingService } from "./config.ts";
 import { redisAnswers } from "./redis-probe.ts";
 
-const PG_PREFIX = "medtest";
+const PG_BASE = "medtest";
 
 /** Runs once per `vitest run`: migrates one template database that every test file copies. */
 export default async function setup(project: TestProject) {
@@ -19,9 +20,12 @@ export default async function setup(project: TestProject) {
   let spec: TestDatabaseSpec;
   let teardown: () => Promise<void>;
   if (config.TEST_DB === "postgres") {
-    const template = await preparePostgresTemplate(config.TEST_DATABASE_URL, PG_PREFIX);
-    spec = { kind: "postgres", adminUrl: config.TEST_DATABASE_URL, template, prefix: PG_PREFIX };
-    teardown = () => dropPostgresDatabases(config.TEST_DATABASE_URL, PG_PREFIX);
+    // This run's databases carry its pid, so concurrent runs on one server leave each other alone.
+    const prefix = `${PG_BASE}_${process.pid}`;
+    await dropOrphanedTestDatabases(config.TEST_DATABASE_URL, PG_BASE);
+    const template = await preparePostgresTemplate(config.TEST_DATABASE_URL, prefix);
+    spec = { kind: "postgres", adminUrl: config.TEST_DATABASE_URL, template, prefix };
+    teardown = () => dropPostgresDatabases(config.TEST_DATABASE_URL, prefix);
   } else {
     const dir = await mkdtemp(join(tmpdir(), "medical-test-"));
     const templatePath = join(dir, "template.tar");

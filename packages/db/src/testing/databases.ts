@@ -34,9 +34,8 @@ export async function preparePgliteTemplate(templatePath: string): Promise<void>
   await writeFile(templatePath, Buffer.from(await dump.arrayBuffer()));
 }
 
-/** Drops leftovers of earlier runs (by prefix), then creates and migrates this run's template. */
+/** Creates and migrates this run's template (`prefix` names this run's databases only). */
 export async function preparePostgresTemplate(adminUrl: string, prefix: string): Promise<string> {
-  await dropPostgresDatabases(adminUrl, prefix);
   const template = `${prefix}_tpl`;
   await withAdmin(adminUrl, (sql) => sql`create database ${sql(template)}`);
   const handle = await createDb({ url: databaseUrl(adminUrl, template), maxConnections: 1 });
@@ -53,6 +52,33 @@ export async function dropPostgresDatabases(adminUrl: string, prefix: string): P
     const rows = await sql<{ datname: string }[]>`
       select datname from pg_database where datname like ${`${prefix}\\_%`}`;
     for (const { datname } of rows) await sql`drop database if exists ${sql(datname)} with (force)`;
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, owned by someone else.
+    return error instanceof Error && "code" in error && error.code === "EPERM";
+  }
+}
+
+/**
+ * Drops the databases of earlier runs that ended without cleaning up: runs name theirs
+ * `<base>_<pid>_…`, so a run whose process is gone is a leftover, and concurrent runs on one
+ * server (two developers, or a helper and CI) leave each other alone.
+ */
+export async function dropOrphanedTestDatabases(adminUrl: string, base: string): Promise<void> {
+  await withAdmin(adminUrl, async (sql) => {
+    const rows = await sql<{ datname: string }[]>`
+      select datname from pg_database where datname like ${`${base}\\_%`}`;
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(base.length + 1).split("_")[0]);
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) continue;
+      await sql`drop database if exists ${sql(datname)} with (force)`;
+    }
   });
 }
 

@@ -1,4 +1,5 @@
 export {
+  dropOrphanedTestDatabases,
   dropPostgresDatabases,
   openTestDatabase,
   preparePgliteTemplate,
