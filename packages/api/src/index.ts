@@ -18,7 +18,7 @@ export {
   parseEncryptionKeys,
 } from "#platform/crypto/field-cipher.ts";
 export { type Clock, type Deps, type Settings, systemClock } from "#platform/deps.ts";
-export { type AppErrorCode, appCodeForStatus, appErrors, DomainError } from "#platform/errors/errors.ts";
+export { type AppErrorCode, appErrors, DomainError } from "#platform/errors/errors.ts";
 export { describeIssues, type InputIssue, toInputIssues } from "#platform/errors/issues.ts";
 export { reportError, stackFrames } from "#platform/errors/report.ts";
 export { type ErrorFacts, errorFacts } from "#platform/errors/shape.ts";

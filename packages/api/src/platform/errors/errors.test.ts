@@ -3,7 +3,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { requestIdFrom } from "../request-id.ts";
-import { type AppErrorCode, appCodeForStatus, appErrors, DomainError } from "./errors.ts";
+import { type AppErrorCode, appCodeOfTrpcCode, appErrors, DomainError } from "./errors.ts";
 import { describeIssues } from "./issues.ts";
 import { errorFacts } from "./shape.ts";
 
@@ -46,10 +46,12 @@ describe("the error table", () => {
     expect(facts.message).toMatch(/^Invalid input: email: .+; age: /);
   });
 
-  test("statuses map back to their most general code", () => {
-    expect(appCodeForStatus(409)).toBe("CONFLICT");
-    expect(appCodeForStatus(401)).toBe("UNAUTHENTICATED");
-    expect(appCodeForStatus(418)).toBe("INTERNAL");
+  test("errors the framework raises take the most general code of their tRPC code", () => {
+    expect(appCodeOfTrpcCode("CONFLICT")).toBe("CONFLICT");
+    expect(appCodeOfTrpcCode("UNAUTHORIZED")).toBe("UNAUTHENTICATED");
+    expect(appCodeOfTrpcCode("BAD_REQUEST")).toBe("VALIDATION_FAILED");
+    expect(appCodeOfTrpcCode("PARSE_ERROR")).toBe("MALFORMED_JSON");
+    expect(appCodeOfTrpcCode("TIMEOUT")).toBe("INTERNAL");
   });
 
   test("long issue lists are summarised", () => {

@@ -10,7 +10,8 @@ interface AppErrorSpec {
 
 /**
  * The one table of API-CONTRACT §1: every stable `error.code` with its tRPC code and HTTP status.
- * Clients branch on these codes, never on messages.
+ * Clients branch on these codes, never on messages. Among rows sharing a tRPC code the first is
+ * the most general (VALIDATION_FAILED before INVALID_TOKEN): errors the framework raises take it.
  */
 export const appErrors = {
   VALIDATION_FAILED: { trpc: "BAD_REQUEST", status: 400, message: "Invalid input" },
@@ -59,27 +60,21 @@ export const appErrors = {
 
 export type AppErrorCode = keyof typeof appErrors;
 
-/** The most general code answered with an HTTP status (the first of the table with it). */
-export function appCodeForStatus(status: number): AppErrorCode {
-  const codes = Object.keys(appErrors) as AppErrorCode[];
-  return codes.find((code) => appErrors[code].status === status) ?? "INTERNAL";
+/**
+ * The code of an error tRPC or the REST adapter raised itself (a parse error, a batch too large,
+ * an unknown procedure): the table's first row with that tRPC code — rows are ordered from the
+ * most general — or INTERNAL.
+ */
+export function appCodeOfTrpcCode(code: TRPC_ERROR_CODE_KEY): AppErrorCode {
+  for (const [appCode, spec] of Object.entries(appErrors)) {
+    if (spec.trpc === code && isAppErrorCode(appCode)) return appCode;
+  }
+  return "INTERNAL";
 }
 
-/** The code for errors raised by tRPC or the REST adapter themselves rather than by our services. */
-export const appCodeByTrpcCode: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
-  PARSE_ERROR: "MALFORMED_JSON",
-  BAD_REQUEST: "VALIDATION_FAILED",
-  UNAUTHORIZED: "UNAUTHENTICATED",
-  FORBIDDEN: "FORBIDDEN",
-  NOT_FOUND: "NOT_FOUND",
-  METHOD_NOT_SUPPORTED: "METHOD_NOT_ALLOWED",
-  CONFLICT: "CONFLICT",
-  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
-  UNPROCESSABLE_CONTENT: "IDEMPOTENCY_MISMATCH",
-  TOO_MANY_REQUESTS: "RATE_LIMITED",
-  SERVICE_UNAVAILABLE: "UNAVAILABLE",
-};
+function isAppErrorCode(code: string): code is AppErrorCode {
+  return Object.hasOwn(appErrors, code);
+}
 
 /**
  * The one error type services throw. `details` is a small, client-safe payload that the REST

@@ -1,5 +1,5 @@
 import type { TRPCError } from "@trpc/server";
-import { type AppErrorCode, appCodeByTrpcCode, appErrors, DomainError } from "./errors.ts";
+import { type AppErrorCode, appCodeOfTrpcCode, appErrors, DomainError } from "./errors.ts";
 import { describeIssues, type InputIssue, toInputIssues } from "./issues.ts";
 
 export interface ErrorFacts {
@@ -31,7 +31,7 @@ export function errorFacts(error: TRPCError): ErrorFacts {
   }
   const issues = error.code === "BAD_REQUEST" ? zodIssuesOf(error.cause) : undefined;
   if (issues) return { appCode: "VALIDATION_FAILED", message: describeIssues(issues), issues };
-  const appCode = appCodeByTrpcCode[error.code] ?? "INTERNAL";
+  const appCode = appCodeOfTrpcCode(error.code);
   // tRPC's and the adapter's own messages for 4xx are safe and useful; anything else is not.
   const message = appCode === "INTERNAL" ? appErrors.INTERNAL.message : error.message;
   return { appCode, message };
