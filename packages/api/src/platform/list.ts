@@ -92,7 +92,7 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
   if (first === undefined) throw new Error("a list needs at least one sort");
 
   const input = z.strictObject({
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
     cursor: z.string().max(1024).optional(),
     sort: z.enum([first, ...rest]).default(spec.defaultSort),
     order: ZOrder.default(spec.defaultOrder),
