@@ -12,8 +12,11 @@ import { MAX_BATCH_SIZE } from "../src/app.ts";
 import { createSessionProbeRouter } from "./support/session-probe-router.ts";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
 
-// The JWT `exp` claim counts whole seconds: a token lives 1 to 2 s, so waiting the TTL expires it.
+// The JWT `exp` claim counts whole seconds: a token lives 1 to 2 s.
 const SHORT_ACCESS_TTL_MS = 2_000;
+/** The short-lived server's clock: HTTP tests move it past a token's expiry instead of sleeping. */
+let clockOffsetMs = 0;
+const movableClock = { now: () => new Date(Date.now() + clockOffsetMs) };
 
 let server: TestServer;
 /** Same database, access tokens that expire within two seconds. */
@@ -23,7 +26,7 @@ beforeAll(async () => {
   shortLived = await startTestServer({
     router: createSessionProbeRouter(),
     handle: server.handle,
-    deps: { accessTtlMs: SHORT_ACCESS_TTL_MS },
+    deps: { accessTtlMs: SHORT_ACCESS_TTL_MS, clock: movableClock },
   });
 });
 afterAll(async () => {
@@ -97,7 +100,9 @@ function watcher<T>() {
   };
 }
 
-const waitForExpiry = () => new Promise((resolve) => setTimeout(resolve, SHORT_ACCESS_TTL_MS));
+const expireAccessTokens = () => {
+  clockOffsetMs += SHORT_ACCESS_TTL_MS;
+};
 
 describe("@medical/sdk over HTTP", () => {
   test("reads health with the router's types", async () => {
@@ -140,7 +145,7 @@ describe("@medical/sdk over HTTP", () => {
     const expired = client.tokens.get();
     const refreshesBefore = counter.refreshes();
 
-    await waitForExpiry();
+    expireAccessTokens();
     const results = await Promise.all(Array.from({ length: 5 }, () => client.api.users.me.query()));
 
     expect(results.map((user) => user.email)).toEqual(Array(5).fill(account.email));
@@ -159,7 +164,7 @@ describe("@medical/sdk over HTTP", () => {
     await other.login(account.email, account.password);
     await other.api.auth.logoutAll.mutate();
 
-    await waitForExpiry();
+    expireAccessTokens();
     const calls = Array.from({ length: 3 }, () => client.api.users.me.query());
 
     for (const call of calls)
