@@ -1,16 +1,24 @@
 import { router } from "#platform/trpc.ts";
 import { auditRouter } from "./domains/audit/router.ts";
 import { doctorsRouter } from "./domains/doctors/router.ts";
+import { favoritesRouter } from "./domains/favorites/router.ts";
 import { healthRouter } from "./domains/health/router.ts";
 import { authRouter } from "./domains/identity/auth.router.ts";
 import { usersRouter } from "./domains/identity/users.router.ts";
 import { patientsRouter } from "./domains/patients/router.ts";
+import { reviewsRouter } from "./domains/reviews/router.ts";
+import { specialtiesRouter } from "./domains/specialties/router.ts";
 
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
   users: usersRouter,
   audit: auditRouter,
+  // REST paths match in this order, first match wins: the literal /doctors/specialties,
+  // /doctors/me/… and /doctors/admin/… paths come before doctors' /doctors/{id}.
+  specialties: specialtiesRouter,
+  favorites: favoritesRouter,
+  reviews: reviewsRouter,
   doctors: doctorsRouter,
   patients: patientsRouter,
 });

@@ -2,9 +2,7 @@ import type { Executor } from "@medical/db";
 import { type Doctor, doctorSpecialties, doctors, specialties, type User, users } from "@medical/db/schema";
 import { asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-
-export const ZSpecialtyDto = z.object({ id: z.uuid(), name: z.string(), description: z.string().nullable() });
-export type SpecialtyDto = z.infer<typeof ZSpecialtyDto>;
+import { ZSpecialtyDto } from "#domains/specialties/public.ts";
 
 /** The public face of a doctor: never the account's email or personal phone. */
 export const ZDoctorDto = z.object({
@@ -56,17 +54,20 @@ export interface DoctorRow {
   user: Pick<User, "firstName" | "lastName">;
 }
 
+/** The specialties of a page's doctors, by name: the last statement of every doctor read. */
+export function doctorSpecialtiesQuery(db: Executor, doctorIds: string[]) {
+  return db
+    .select({ doctorId: doctorSpecialties.doctorId, id: specialties.id, name: specialties.name })
+    .from(doctorSpecialties)
+    .innerJoin(specialties, eq(specialties.id, doctorSpecialties.specialtyId))
+    .where(inArray(doctorSpecialties.doctorId, doctorIds))
+    .orderBy(asc(specialties.name));
+}
+
 /** DTOs for rows of one page, with their specialties read in one query. */
 export async function toDoctorDtos(db: Executor, rows: DoctorRow[]): Promise<DoctorDto[]> {
   const ids = rows.map((row) => row.doctor.id);
-  const links = ids.length
-    ? await db
-        .select({ doctorId: doctorSpecialties.doctorId, id: specialties.id, name: specialties.name })
-        .from(doctorSpecialties)
-        .innerJoin(specialties, eq(specialties.id, doctorSpecialties.specialtyId))
-        .where(inArray(doctorSpecialties.doctorId, ids))
-        .orderBy(asc(specialties.name))
-    : [];
+  const links = ids.length ? await doctorSpecialtiesQuery(db, ids) : [];
   return rows.map(({ doctor, user }) => ({
     id: doctor.id,
     firstName: user.firstName,

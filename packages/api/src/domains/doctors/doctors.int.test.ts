@@ -7,7 +7,8 @@ import type { Deps } from "#platform/deps.ts";
 import { callerFor } from "#testing/caller.ts";
 import { makeTestDeps } from "#testing/deps.ts";
 import { makeDoctor, makeSpecialty } from "#testing/factories/doctors.ts";
-import { makeUser, TEST_PASSWORD } from "#testing/factories/users.ts";
+import { makeUser } from "#testing/factories/users.ts";
+import { signInAs } from "#testing/sign-in.ts";
 
 let handle: TestDatabase;
 let deps: Deps;
@@ -17,12 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => handle.close());
 
-async function as(role: "ADMIN" | "DOCTOR" | "PATIENT" | "STAFF") {
-  const user = await makeUser(handle.db, { role });
-  const session = await callerFor(deps).auth.login({ email: user.email, password: TEST_PASSWORD });
-  return { user, caller: callerFor(deps, { accessToken: session.accessToken }) };
-}
-
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
 const profile = (specialtyId: string) => ({
   city: "Oran",
@@ -30,64 +25,18 @@ const profile = (specialtyId: string) => ({
   specialtyIds: [specialtyId],
 });
 
-describe("specialties", () => {
-  test("are unique after removing case and accents, listed publicly, written by admins only", async () => {
-    const { caller: admin } = await as("ADMIN");
-    const name = `Médecine interne ${unique()}`;
-    const created = await admin.doctors.createSpecialty({ name });
-    await expect(
-      admin.doctors.createSpecialty({ name: name.replace("Médecine", "MEDECINE") }),
-    ).rejects.toMatchObject({
-      code: "CONFLICT",
-    });
-    expect((await callerFor(deps).doctors.specialties()).map((s) => s.id)).toContain(created.id);
-    const { caller: staff } = await as("STAFF");
-    await expect(staff.doctors.createSpecialty({ name: `Autre ${unique()}` })).rejects.toMatchObject({
-      code: "FORBIDDEN",
-    });
-    await expect(
-      callerFor(deps).doctors.createSpecialty({ name: `Autre ${unique()}` }),
-    ).rejects.toMatchObject({
-      code: "UNAUTHORIZED",
-    });
-  });
-
-  test("in use cannot be deleted (IN_USE), also when a doctor takes it at the same moment", async () => {
-    const { caller: admin } = await as("ADMIN");
-    const used = await makeSpecialty(handle.db);
-    await makeDoctor(handle.db, { specialtyIds: [used.id] });
-    await expect(admin.doctors.deleteSpecialty({ id: used.id })).rejects.toMatchObject({
-      code: "CONFLICT",
-      cause: { code: "IN_USE" },
-    });
-
-    const contested = await makeSpecialty(handle.db);
-    const { doctor } = await makeDoctor(handle.db);
-    const results = await Promise.allSettled([
-      admin.doctors.deleteSpecialty({ id: contested.id }),
-      admin.doctors.update({ id: doctor.id, specialtyIds: [contested.id] }),
-    ]);
-    const linked = await selectRows(
-      handle.db,
-      sql`select count(*)::int as n from doctor_specialties where specialty_id = ${contested.id}`,
-    );
-    const exists = await selectRows(
-      handle.db,
-      sql`select count(*)::int as n from specialties where id = ${contested.id}`,
-    );
-    // Either the delete won (and the link was refused) or the link won (and the delete was IN_USE): never a dangling link.
-    expect(Number(linked[0]?.n) === 0 || Number(exists[0]?.n) === 1).toBe(true);
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    await expect(admin.doctors.deleteSpecialty({ id: crypto.randomUUID() })).rejects.toMatchObject({
-      code: "NOT_FOUND",
-    });
-  });
-});
+async function profilesOf(userId: string): Promise<number> {
+  const [row] = await selectRows(
+    handle.db,
+    sql`select count(*)::int as n from doctors where user_id = ${userId}`,
+  );
+  return Number(row?.n);
+}
 
 describe("doctor profiles", () => {
   test("a doctor creates and edits their own; the public view hides email and personal phone", async () => {
     const specialty = await makeSpecialty(handle.db);
-    const { caller, user } = await as("DOCTOR");
+    const { caller, user } = await signInAs(deps, "DOCTOR");
     await expect(caller.doctors.myProfile()).rejects.toMatchObject({ code: "NOT_FOUND" });
     const created = await caller.doctors.createMyProfile({
       ...profile(specialty.id),
@@ -116,7 +65,7 @@ describe("doctor profiles", () => {
 
   test("refuses fields nobody may set and roles that may not", async () => {
     const specialty = await makeSpecialty(handle.db);
-    const { caller } = await as("DOCTOR");
+    const { caller } = await signInAs(deps, "DOCTOR");
     for (const extra of [
       '"ratingAverage":5',
       '"isActive":false',
@@ -131,7 +80,7 @@ describe("doctor profiles", () => {
         code: "BAD_REQUEST",
       });
     }
-    const { caller: patient } = await as("PATIENT");
+    const { caller: patient } = await signInAs(deps, "PATIENT");
     await expect(patient.doctors.createMyProfile(profile(specialty.id))).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
@@ -142,7 +91,7 @@ describe("doctor profiles", () => {
 
   test("admins create one with an invited account; deactivated doctors disappear from reads and search", async () => {
     const specialty = await makeSpecialty(handle.db);
-    const { caller: admin } = await as("ADMIN");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     const email = `dr.${unique()}@example.dz`;
     const created = await admin.doctors.create({
       ...profile(specialty.id),
@@ -162,6 +111,82 @@ describe("doctor profiles", () => {
     });
     const found = await callerFor(deps).doctors.search({ q: created.lastName, limit: 10 });
     expect(found.items).toEqual([]);
+    // Admins still see and edit a deactivated profile.
+    const edited = await admin.doctors.update({ id: created.id, bio: "On leave" });
+    expect(edited).toMatchObject({ id: created.id, bio: "On leave" });
+  });
+
+  test("admins create one for an existing DOCTOR account, never for another role's", async () => {
+    const specialty = await makeSpecialty(handle.db);
+    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const account = await makeUser(handle.db, { role: "DOCTOR" });
+    const created = await admin.doctors.create({ ...profile(specialty.id), userId: account.id });
+    expect(created.lastName).toBe(account.lastName);
+    const patient = await makeUser(handle.db, { role: "PATIENT" });
+    await expect(
+      admin.doctors.create({ ...profile(specialty.id), userId: patient.id }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(await profilesOf(patient.id)).toBe(0);
+  });
+
+  test("two concurrent POST /doctors/me/profile: one profile, the other 409", async () => {
+    const specialty = await makeSpecialty(handle.db);
+    const { caller, user } = await signInAs(deps, "DOCTOR");
+    const results = await Promise.allSettled([
+      caller.doctors.createMyProfile(profile(specialty.id)),
+      caller.doctors.createMyProfile(profile(specialty.id)),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(results.find((r) => r.status === "rejected")?.reason).toMatchObject({
+      code: "CONFLICT",
+      message: "You already have a doctor profile",
+    });
+    expect(await profilesOf(user.id)).toBe(1);
+  });
+
+  test("two concurrent admin POST /doctors for one account: one profile, the other 409", async () => {
+    const specialty = await makeSpecialty(handle.db);
+    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const account = await makeUser(handle.db, { role: "DOCTOR" });
+    const results = await Promise.allSettled([
+      admin.doctors.create({ ...profile(specialty.id), userId: account.id }),
+      admin.doctors.create({ ...profile(specialty.id), userId: account.id }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(results.find((r) => r.status === "rejected")?.reason).toMatchObject({
+      code: "CONFLICT",
+      message: "This account already has a doctor profile",
+    });
+    expect(await profilesOf(account.id)).toBe(1);
+  });
+
+  test("creating, changing and deactivating a profile leave their audit events", async () => {
+    const specialty = await makeSpecialty(handle.db);
+    const { caller: admin, user: adminUser } = await signInAs(deps, "ADMIN");
+    const created = await admin.doctors.create({
+      ...profile(specialty.id),
+      email: `dr.${unique()}@example.dz`,
+      firstName: "Nadia",
+      lastName: "Haddad",
+    });
+    await admin.doctors.update({ id: created.id, bio: "Cardiologue", city: "Annaba" });
+    await admin.doctors.delete({ id: created.id });
+    const events = await selectRows(
+      handle.db,
+      sql`select action, outcome, actor_id, details from audit_events where target_id = ${created.id} order by id`,
+    );
+    expect(events).toEqual([
+      { action: "doctor.profile_created", outcome: "SUCCESS", actor_id: adminUser.id, details: null },
+      {
+        action: "doctor.profile_updated",
+        outcome: "SUCCESS",
+        actor_id: adminUser.id,
+        details: { fields: "bio,city" },
+      },
+      { action: "doctor.deactivated", outcome: "SUCCESS", actor_id: adminUser.id, details: null },
+    ]);
   });
 });
 
@@ -268,7 +293,7 @@ describe("doctor search", () => {
 
   test("renaming the doctor's account updates the search key in the same transaction", async () => {
     const { doctor, user } = await makeDoctor(handle.db);
-    const { caller: admin } = await as("ADMIN");
+    const { caller: admin } = await signInAs(deps, "ADMIN");
     const renamed = `Zerrouki${unique()}`;
     await admin.users.update({ id: user.id, lastName: renamed });
     expect(

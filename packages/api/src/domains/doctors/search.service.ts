@@ -1,14 +1,9 @@
+import type { Executor } from "@medical/db";
 import { doctorSpecialties, doctors, specialties, users } from "@medical/db/schema";
 import { and, count, eq, gte, lte, type SQL, sql } from "drizzle-orm";
-import { z } from "zod";
 import type { Deps } from "#platform/deps.ts";
-import {
-  type KeysetSort,
-  keyset,
-  type Order,
-  parseNumberSortValue,
-  parseStringSortValue,
-} from "#platform/pagination.ts";
+import { defineList, type Keyset, type ListInput, type SortKey } from "#platform/list.ts";
+import { publicDoctorVisible } from "./access.ts";
 import {
   type DoctorDto,
   type DoctorRow,
@@ -17,36 +12,27 @@ import {
   toDoctorDtos,
 } from "./doctor-dto.ts";
 
-type Row = DoctorRow & { id: string };
-
-export const DOCTOR_SORTS = {
-  rating: {
-    name: "rating",
-    column: doctors.ratingAverage,
-    valueOf: (row: Row) => row.doctor.ratingAverage,
-    parse: parseNumberSortValue,
-  },
-  name: {
-    name: "name",
-    column: doctors.nameKey,
-    valueOf: (row: Row) => row.doctor.nameKey,
-    parse: parseStringSortValue,
-  },
+/** Each sort walks its index `(key, id)` (docs/decisions/0007). */
+const sorts = {
+  rating: { column: doctors.ratingAverage, type: "number", valueOf: (row) => row.doctor.ratingAverage },
+  name: { column: doctors.nameKey, type: "string", valueOf: (row) => row.doctor.nameKey },
   experience: {
-    name: "experience",
     column: doctors.yearsOfExperience,
-    valueOf: (row: Row) => row.doctor.yearsOfExperience,
-    parse: parseNumberSortValue,
+    type: "number",
+    valueOf: (row) => row.doctor.yearsOfExperience,
   },
-  fee: {
-    name: "fee",
-    column: doctors.feeAmountMinor,
-    valueOf: (row: Row) => row.doctor.feeAmountMinor,
-    parse: parseNumberSortValue,
-  },
-} satisfies Record<string, KeysetSort<Row>>;
+  fee: { column: doctors.feeAmountMinor, type: "number", valueOf: (row) => row.doctor.feeAmountMinor },
+} satisfies Record<string, SortKey<DoctorRow>>;
+export type DoctorSort = keyof typeof sorts;
 
-export interface DoctorSearch {
+export const doctorList = defineList<DoctorRow, DoctorSort>({
+  sorts,
+  id: { column: doctors.id, type: "uuid", valueOf: (row) => row.doctor.id },
+  defaultSort: "rating",
+  defaultOrder: "desc",
+});
+
+export interface DoctorSearch extends ListInput<DoctorSort> {
   q?: string;
   specialtyId?: string;
   specialty?: string;
@@ -54,10 +40,6 @@ export interface DoctorSearch {
   minRating?: number;
   language?: string;
   maxFee?: number;
-  sort: keyof typeof DOCTOR_SORTS;
-  order: Order;
-  limit: number;
-  cursor?: string;
 }
 
 /** Beyond this many matches the total is reported as a lower bound: counting further costs more than it tells. */
@@ -73,9 +55,10 @@ function textFilter(q: string): SQL {
     : sql`(${doctors.searchKey} like f_search_key(${q}) || '%' or ${doctors.searchKey} like '% ' || f_search_key(${q}) || '%')`;
 }
 
+/** The search's filters, and the public's view of doctors. */
 function filtersOf(input: DoctorSearch): SQL[] {
   const filters: (SQL | undefined)[] = [
-    eq(doctors.isActive, true),
+    publicDoctorVisible(),
     input.q ? textFilter(input.q) : undefined,
     input.specialtyId
       ? sql`exists (select 1 from ${doctorSpecialties} where ${doctorSpecialties.doctorId} = ${doctors.id} and ${doctorSpecialties.specialtyId} = ${input.specialtyId})`
@@ -92,6 +75,37 @@ function filtersOf(input: DoctorSearch): SQL[] {
   return filters.filter((filter): filter is SQL => filter !== undefined);
 }
 
+function pageQuery(db: Executor, filters: SQL[], { where, orderBy, limit }: Keyset) {
+  return db
+    .select({ doctor: doctorDtoColumns, user: doctorNameColumns })
+    .from(doctors)
+    .innerJoin(users, eq(users.id, doctors.userId))
+    .where(and(...filters, where))
+    .orderBy(...orderBy)
+    .limit(limit);
+}
+
+/** Counts matches up to one past the bound, so a broad search stops early. */
+function countQuery(db: Executor, filters: SQL[]) {
+  const matching = db
+    .select({ id: doctors.id })
+    .from(doctors)
+    .where(and(...filters))
+    .limit(EXACT_TOTAL_LIMIT + 1)
+    .as("matching");
+  return db.select({ n: count() }).from(matching);
+}
+
+/**
+ * The two statements a search runs, unexecuted: its page and its bounded count. `searchDoctors`
+ * runs exactly these; the index test EXPLAINs their `toSQL()` and the benchmark's bare twin sends
+ * that SQL, so all three see the same statements.
+ */
+export function searchDoctorsQuery(db: Executor, input: DoctorSearch) {
+  const filters = filtersOf(input);
+  return { page: pageQuery(db, filters, doctorList.keyset(input)), count: countQuery(db, filters) };
+}
+
 export interface DoctorPage {
   items: DoctorDto[];
   nextCursor: string | null;
@@ -101,28 +115,10 @@ export interface DoctorPage {
 
 /** Public doctor search: filters, four sort keys, keyset pages and a bounded total. */
 export async function searchDoctors(deps: Pick<Deps, "db">, input: DoctorSearch): Promise<DoctorPage> {
-  const filters = filtersOf(input);
-  const page = keyset(DOCTOR_SORTS[input.sort], { column: doctors.id, schema: z.uuid() }, input.order, input);
-  const rows = await deps.db
-    .select({
-      id: doctors.id,
-      doctor: doctorDtoColumns,
-      user: doctorNameColumns,
-    })
-    .from(doctors)
-    .innerJoin(users, eq(users.id, doctors.userId))
-    .where(and(...filters, page.where))
-    .orderBy(...page.orderBy)
-    .limit(page.take);
-  const matching = deps.db
-    .select({ id: doctors.id })
-    .from(doctors)
-    .where(and(...filters))
-    .limit(EXACT_TOTAL_LIMIT + 1)
-    .as("matching");
-  const [counted] = await deps.db.select({ n: count() }).from(matching);
+  const query = searchDoctorsQuery(deps.db, input);
+  const { items, nextCursor } = doctorList.pageFrom(input, await query.page);
+  const [counted] = await query.count;
   const n = counted?.n ?? 0;
-  const { items, nextCursor } = page.page(rows);
   return {
     items: await toDoctorDtos(deps.db, items),
     nextCursor,

@@ -1,83 +1,79 @@
 import { doctors, favorites, users } from "@medical/db/schema";
 import { and, eq } from "drizzle-orm";
-import { z } from "zod";
 import {
   type DoctorDto,
   type DoctorRow,
   doctorDtoColumns,
   doctorNameColumns,
+  publicDoctorVisible,
+  requireActiveDoctor,
   toDoctorDtos,
-} from "#domains/doctors/doctor-dto.ts";
+} from "#domains/doctors/public.ts";
 import { requirePatientProfile } from "#domains/patients/public.ts";
+import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
-import { DomainError } from "#platform/errors/errors.ts";
-import { dateSortValue, type KeysetSort, keyset, parseDateSortValue } from "#platform/pagination.ts";
+import { defineList, type ListInput, type Page } from "#platform/list.ts";
+import { favoriteVisibleTo } from "./access.ts";
 
-async function requireActiveDoctor(deps: Pick<Deps, "db">, doctorId: string): Promise<void> {
-  const [doctor] = await deps.db
-    .select({ id: doctors.id })
-    .from(doctors)
-    .where(and(eq(doctors.id, doctorId), eq(doctors.isActive, true)))
-    .limit(1);
-  if (!doctor) throw new DomainError("NOT_FOUND", "Doctor not found");
-}
+type FavoriteRow = DoctorRow & { addedAt: Date };
 
-/** Idempotent: favouriting twice keeps one favourite. */
-export async function addFavorite(deps: Deps, actor: Actor, doctorId: string): Promise<void> {
+/** Newest first by default, along `favorites_patient_time` (patient, time, doctor). */
+export const favoriteList = defineList({
+  sorts: {
+    addedAt: { column: favorites.createdAt, type: "date", valueOf: (row: FavoriteRow) => row.addedAt },
+  },
+  id: { column: favorites.doctorId, type: "uuid", valueOf: (row) => row.doctor.id },
+  defaultSort: "addedAt",
+  defaultOrder: "desc",
+});
+
+/** Idempotent: favouriting twice keeps one favourite. The doctor must be one the public sees. */
+export async function addFavorite(
+  deps: Deps,
+  audit: AuditMeta,
+  actor: Actor,
+  doctorId: string,
+): Promise<void> {
   const patient = await requirePatientProfile(deps, actor);
   await requireActiveDoctor(deps, doctorId);
-  await deps.db
-    .insert(favorites)
-    .values({ patientId: patient.id, doctorId, createdAt: deps.clock.now() })
-    .onConflictDoNothing();
+  await auditedTransaction(deps, audit, async (tx) => {
+    await tx
+      .insert(favorites)
+      .values({ patientId: patient.id, doctorId, createdAt: deps.clock.now() })
+      .onConflictDoNothing();
+  });
 }
 
 /** Idempotent: removing a favourite that is not there is not an error. */
-export async function removeFavorite(deps: Deps, actor: Actor, doctorId: string): Promise<void> {
-  const patient = await requirePatientProfile(deps, actor);
-  await deps.db
-    .delete(favorites)
-    .where(and(eq(favorites.patientId, patient.id), eq(favorites.doctorId, doctorId)));
+export async function removeFavorite(
+  deps: Deps,
+  audit: AuditMeta,
+  actor: Actor,
+  doctorId: string,
+): Promise<void> {
+  await requirePatientProfile(deps, actor);
+  await auditedTransaction(deps, audit, async (tx) => {
+    await tx.delete(favorites).where(and(eq(favorites.doctorId, doctorId), favoriteVisibleTo(actor)));
+  });
 }
-
-type FavoriteRow = DoctorRow & { id: string; addedAt: Date };
-
-const byAdded: KeysetSort<FavoriteRow> = {
-  name: "addedAt",
-  column: favorites.createdAt,
-  valueOf: (row) => dateSortValue(row.addedAt),
-  parse: parseDateSortValue,
-};
 
 /** The caller's favourite doctors, newest first; deactivated doctors drop out. */
 export async function listFavorites(
-  deps: Deps,
+  deps: Pick<Deps, "db">,
   actor: Actor,
-  input: { limit: number; cursor?: string },
-): Promise<{ items: DoctorDto[]; nextCursor: string | null }> {
-  const patient = await requirePatientProfile(deps, actor);
-  const page = keyset<string, FavoriteRow>(
-    byAdded,
-    { column: favorites.doctorId, schema: z.uuid() },
-    "desc",
-    input,
+  input: ListInput<"addedAt">,
+): Promise<Page<DoctorDto>> {
+  await requirePatientProfile(deps, actor);
+  const page = await favoriteList.page(input, ({ where, orderBy, limit }) =>
+    deps.db
+      .select({ addedAt: favorites.createdAt, doctor: doctorDtoColumns, user: doctorNameColumns })
+      .from(favorites)
+      .innerJoin(doctors, eq(doctors.id, favorites.doctorId))
+      .innerJoin(users, eq(users.id, doctors.userId))
+      .where(and(favoriteVisibleTo(actor), publicDoctorVisible(), where))
+      .orderBy(...orderBy)
+      .limit(limit),
   );
-  const rows = await deps.db
-    .select({
-      id: favorites.doctorId,
-      addedAt: favorites.createdAt,
-      doctor: doctorDtoColumns,
-      user: doctorNameColumns,
-    })
-    .from(favorites)
-    .innerJoin(doctors, eq(doctors.id, favorites.doctorId))
-    .innerJoin(users, eq(users.id, doctors.userId))
-    .where(and(eq(favorites.patientId, patient.id), eq(doctors.isActive, true), page.where))
-    .orderBy(...page.orderBy)
-    .limit(page.take);
-  const { items, nextCursor } = page.page(rows);
-  return { items: await toDoctorDtos(deps.db, items), nextCursor };
+  return { items: await toDoctorDtos(deps.db, page.items), nextCursor: page.nextCursor };
 }
-
-export { requireActiveDoctor };

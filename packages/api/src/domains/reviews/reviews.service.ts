@@ -1,69 +1,70 @@
 import type { Executor } from "@medical/db";
-import { doctors, type Patient, patients, type Review, reviews, users } from "@medical/db/schema";
-import { and, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
-import { z } from "zod";
-import { requireActiveDoctor } from "#domains/favorites/favorites.service.ts";
+import { doctors, type Patient, patients, reviews, users } from "@medical/db/schema";
+import { and, eq, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { requireActiveDoctor } from "#domains/doctors/public.ts";
 import { requirePatientProfile } from "#domains/patients/public.ts";
-import type { AuditMeta } from "#platform/audit/audit.ts";
-import { recordAudit } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
-import { DomainError } from "#platform/errors/errors.ts";
-import { dateSortValue, type KeysetSort, keyset, parseDateSortValue } from "#platform/pagination.ts";
+import { defineList, type ListInput, type Page } from "#platform/list.ts";
+import { publicReviewVisible, reviewVisibleTo } from "./access.ts";
+import {
+  type ModeratedReviewDto,
+  type ReviewDto,
+  type ReviewRow,
+  toModeratedReviewDto,
+  toReviewDto,
+} from "./review-dto.ts";
 
-export const ZReviewDto = z.object({
-  id: z.uuid(),
-  doctorId: z.uuid(),
-  rating: z.number().int().min(1).max(5),
-  comment: z.string().nullable(),
-  /** "Verified patient", or "Amina B." when the patient chose to show their name. */
-  reviewer: z.string(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
+/** Newest first by default; `reviews_doctor_time` and `reviews_time` end with the id. */
+export const reviewList = defineList({
+  sorts: {
+    createdAt: { column: reviews.createdAt, type: "date", valueOf: (row: ReviewRow) => row.review.createdAt },
+  },
+  id: { column: reviews.id, type: "uuid", valueOf: (row) => row.review.id },
+  defaultSort: "createdAt",
+  defaultOrder: "desc",
 });
-export const ZModeratedReviewDto = ZReviewDto.extend({
-  patientId: z.uuid(),
-  hidden: z.object({ at: z.date(), reason: z.string().nullable() }).nullable(),
-});
-export type ReviewDto = z.infer<typeof ZReviewDto>;
-export type ModeratedReviewDto = z.infer<typeof ZModeratedReviewDto>;
+type ReviewListInput = ListInput<"createdAt">;
 
-interface ReviewRow {
-  id: string;
-  review: Review;
-  showName: boolean;
-  firstName: string;
-  lastName: string;
+/** Reviews with their reviewer's names; callers add the WHERE (with a visibility predicate). */
+function selectReviewRows(db: Executor) {
+  return db
+    .select({
+      review: reviews,
+      showName: patients.showNameOnReviews,
+      firstName: users.firstName,
+      lastName: users.lastName,
+    })
+    .from(reviews)
+    .innerJoin(patients, eq(patients.id, reviews.patientId))
+    .innerJoin(users, eq(users.id, patients.userId));
 }
 
-function toReviewDto({ review, showName, firstName, lastName }: ReviewRow): ReviewDto {
-  return {
-    id: review.id,
-    doctorId: review.doctorId,
-    rating: review.rating,
-    comment: review.comment,
-    reviewer: showName ? `${firstName} ${lastName.slice(0, 1)}.` : "Verified patient",
-    createdAt: review.createdAt,
-    updatedAt: review.updatedAt,
-  };
+/** One page of the reviews `filters` select. */
+function reviewPage(db: Executor, filters: SQL | undefined, input: ReviewListInput) {
+  return reviewList.page(input, ({ where, orderBy, limit }) =>
+    selectReviewRows(db)
+      .where(and(filters, where))
+      .orderBy(...orderBy)
+      .limit(limit),
+  );
 }
-
-const toModeratedDto = (row: ReviewRow): ModeratedReviewDto => ({
-  ...toReviewDto(row),
-  patientId: row.review.patientId,
-  hidden: row.review.hiddenAt ? { at: row.review.hiddenAt, reason: row.review.hiddenReason } : null,
-});
 
 /**
- * Who may review a doctor. Today every patient with a profile; once scheduling exists, only
- * after a completed appointment with that doctor — the scheduling work changes this one function.
+ * Who may review a doctor, and the hook scheduling tightens: today a patient with an active
+ * profile (PROFILE_REQUIRED otherwise; FORBIDDEN for other roles) about a doctor the public sees
+ * (NOT_FOUND otherwise). Scheduling adds "after a completed appointment with that doctor" here,
+ * so every path that saves a review gets the rule. Returns the reviewing patient.
  */
-export async function mayReview(
-  _deps: Pick<Deps, "db">,
-  _patient: Patient,
-  _doctorId: string,
-): Promise<boolean> {
-  return true;
+export async function requireReviewer(
+  deps: Pick<Deps, "db">,
+  actor: Actor,
+  doctorId: string,
+): Promise<Patient> {
+  const patient = await requirePatientProfile(deps, actor);
+  await requireActiveDoctor(deps, doctorId);
+  return patient;
 }
 
 /**
@@ -93,12 +94,8 @@ export async function saveReview(
   doctorId: string,
   input: { rating: number; comment?: string | null },
 ): Promise<ReviewDto> {
-  const patient = await requirePatientProfile(deps, actor);
-  await requireActiveDoctor(deps, doctorId);
-  if (!(await mayReview(deps, patient, doctorId))) {
-    throw new DomainError("FORBIDDEN", "You can review a doctor after a completed appointment");
-  }
-  const id = await deps.db.transaction(async (tx) => {
+  const patient = await requireReviewer(deps, actor, doctorId);
+  const id = await auditedTransaction(deps, audit, async (tx, record) => {
     await lockDoctor(tx, doctorId);
     const now = deps.clock.now();
     const [saved] = await tx
@@ -118,72 +115,48 @@ export async function saveReview(
       .returning({ id: reviews.id });
     if (!saved) throw new Error("review upsert returned no row");
     await recomputeRating(tx, doctorId);
-    await recordAudit(tx, audit, {
+    record.audit({
       action: "review.saved",
       outcome: "SUCCESS",
       targetType: "review",
       targetId: saved.id,
+      patientId: patient.id,
     });
     return saved.id;
   });
-  const [row] = (await reviewRows(deps.db, eq(reviews.id, id), { limit: 1 })).items;
+  const [row] = await selectReviewRows(deps.db)
+    .where(and(eq(reviews.id, id), reviewVisibleTo(actor)))
+    .limit(1);
   if (!row) throw new Error("saved review not found");
   return toReviewDto(row);
 }
 
-const byTime: KeysetSort<ReviewRow> = {
-  name: "createdAt",
-  column: reviews.createdAt,
-  valueOf: (row) => dateSortValue(row.review.createdAt),
-  parse: parseDateSortValue,
-};
-
-function reviewRows(db: Executor, where: SQL | undefined, input: { limit: number; cursor?: string }) {
-  const page = keyset<string, ReviewRow>(byTime, { column: reviews.id, schema: z.uuid() }, "desc", input);
-  return db
-    .select({
-      id: reviews.id,
-      review: reviews,
-      showName: patients.showNameOnReviews,
-      firstName: users.firstName,
-      lastName: users.lastName,
-    })
-    .from(reviews)
-    .innerJoin(patients, eq(patients.id, reviews.patientId))
-    .innerJoin(users, eq(users.id, patients.userId))
-    .where(and(where, page.where))
-    .orderBy(...page.orderBy)
-    .limit(page.take)
-    .then((rows) => page.page(rows));
-}
-
 /** Public: a doctor's visible reviews, newest first. */
 export async function listDoctorReviews(
-  deps: Deps,
+  deps: Pick<Deps, "db">,
   doctorId: string,
-  input: { limit: number; cursor?: string },
-) {
+  input: ReviewListInput,
+): Promise<Page<ReviewDto>> {
   await requireActiveDoctor(deps, doctorId);
-  const { items, nextCursor } = await reviewRows(
-    deps.db,
-    and(eq(reviews.doctorId, doctorId), isNull(reviews.hiddenAt)),
-    input,
-  );
-  return { items: items.map(toReviewDto), nextCursor };
+  const page = await reviewPage(deps.db, and(eq(reviews.doctorId, doctorId), publicReviewVisible()), input);
+  return { items: page.items.map(toReviewDto), nextCursor: page.nextCursor };
 }
 
-export interface ModerationFilters {
+export interface ModerationFilters extends ReviewListInput {
   doctorId?: string;
   patientId?: string;
   hidden?: boolean;
   maxRating?: number;
-  limit: number;
-  cursor?: string;
 }
 
-/** ADMIN: every review, hidden ones included, with filters. */
-export async function listReviewsForModeration(deps: Deps, input: ModerationFilters) {
+/** Moderation: every review the admin may see (hidden ones included), with filters. */
+export async function listReviewsForModeration(
+  deps: Pick<Deps, "db">,
+  actor: Actor,
+  input: ModerationFilters,
+): Promise<Page<ModeratedReviewDto>> {
   const filters = and(
+    reviewVisibleTo(actor),
     input.doctorId ? eq(reviews.doctorId, input.doctorId) : undefined,
     input.patientId ? eq(reviews.patientId, input.patientId) : undefined,
     input.hidden === undefined
@@ -191,38 +164,33 @@ export async function listReviewsForModeration(deps: Deps, input: ModerationFilt
       : input.hidden
         ? isNotNull(reviews.hiddenAt)
         : isNull(reviews.hiddenAt),
-    input.maxRating === undefined ? undefined : sql`${reviews.rating} <= ${input.maxRating}`,
+    input.maxRating === undefined ? undefined : lte(reviews.rating, input.maxRating),
   );
-  const { items, nextCursor } = await reviewRows(deps.db, filters, input);
-  return { items: items.map(toModeratedDto), nextCursor };
+  const page = await reviewPage(deps.db, filters, input);
+  return { items: page.items.map(toModeratedReviewDto), nextCursor: page.nextCursor };
 }
 
 /** Moderation hides with a reason (never deletes) and recomputes the doctor's rating. */
-export async function hideReview(
+export function hideReview(
   deps: Deps,
   audit: AuditMeta,
   actor: Actor,
-  id: string,
+  review: { id: string; doctorId: string; patientId: string },
   reason: string,
 ): Promise<void> {
-  await deps.db.transaction(async (tx) => {
-    const [review] = await tx
-      .select({ doctorId: reviews.doctorId })
-      .from(reviews)
-      .where(eq(reviews.id, id))
-      .limit(1);
-    if (!review) throw new DomainError("NOT_FOUND", "Review not found");
+  return auditedTransaction(deps, audit, async (tx, record) => {
     await lockDoctor(tx, review.doctorId);
     await tx
       .update(reviews)
       .set({ hiddenAt: deps.clock.now(), hiddenReason: reason, hiddenBy: actor.userId })
-      .where(eq(reviews.id, id));
+      .where(eq(reviews.id, review.id));
     await recomputeRating(tx, review.doctorId);
-    await recordAudit(tx, audit, {
+    record.audit({
       action: "review.hidden",
       outcome: "SUCCESS",
       targetType: "review",
-      targetId: id,
+      targetId: review.id,
+      patientId: review.patientId,
       details: { reason },
     });
   });

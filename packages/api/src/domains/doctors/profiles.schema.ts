@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { ZCountry, ZEmail, ZLocale, ZName, ZPhone, ZTimeZone } from "#platform/fields/fields.ts";
+import { ZMoney } from "#platform/fields/money.ts";
+import { routeMeta } from "#platform/meta.ts";
+
+const route = routeMeta(["doctors"]);
+
+export const myProfileMeta = route("GET", "/doctors/me/profile", "The calling doctor's profile", {
+  errorResponses: [404],
+});
+export const createMyProfileMeta = route(
+  "POST",
+  "/doctors/me/profile",
+  "Create the calling doctor's profile",
+  {
+    errorResponses: [409],
+    successStatus: 201,
+    successMessage: "Profile created",
+  },
+);
+export const updateMyProfileMeta = route(
+  "PATCH",
+  "/doctors/me/profile",
+  "Change the calling doctor's profile",
+  {
+    errorResponses: [404],
+    successMessage: "Profile updated",
+  },
+);
+export const createMeta = route(
+  "POST",
+  "/doctors",
+  "Create a doctor profile, with a new invited account or for an existing one (admin)",
+  { errorResponses: [409], successStatus: 201, successMessage: "Doctor created" },
+);
+export const updateMeta = route("PATCH", "/doctors/{id}", "Change a doctor's profile (admin)", {
+  errorResponses: [404],
+  successMessage: "Doctor updated",
+});
+export const deleteMeta = route("DELETE", "/doctors/{id}", "Deactivate a doctor profile (admin)", {
+  errorResponses: [404],
+  successMessage: "Doctor deactivated",
+});
+
+const profileFields = {
+  bio: z.string().trim().max(2000).nullable().optional(),
+  yearsOfExperience: z.number().int().min(0).max(70).optional(),
+  clinicName: z.string().trim().max(200).nullable().optional(),
+  clinicAddress: z.string().trim().max(300).nullable().optional(),
+  city: z.string().trim().min(1).max(100).optional(),
+  country: ZCountry.optional(),
+  fee: ZMoney.optional(),
+  languages: z.array(ZLocale).max(10).optional(),
+  timezone: ZTimeZone.optional(),
+  appointmentMinutes: z.number().int().min(5).max(240).optional(),
+  clinicPhone: ZPhone.nullable().optional(),
+  specialtyIds: z.array(z.uuid()).min(1).max(5).optional(),
+};
+const required = {
+  city: profileFields.city.unwrap(),
+  fee: ZMoney,
+  specialtyIds: z.array(z.uuid()).min(1).max(5),
+};
+
+export const ZUpdateMyProfileInput = z.strictObject(profileFields);
+export const ZCreateMyProfileInput = z.strictObject({ ...profileFields, ...required });
+export const ZUpdateDoctorInput = z.strictObject({ id: z.uuid(), ...profileFields });
+export const ZDeleteDoctorInput = z.strictObject({ id: z.uuid() });
+export const ZCreateDoctorInput = z
+  .strictObject({
+    ...profileFields,
+    ...required,
+    userId: z.uuid().optional(),
+    email: ZEmail.optional(),
+    firstName: ZName.optional(),
+    lastName: ZName.optional(),
+    phone: ZPhone.optional(),
+    locale: ZLocale.optional(),
+  })
+  .refine((input) => (input.userId === undefined) !== (input.email === undefined), {
+    message: "Give either userId (an existing DOCTOR account) or email with names (a new invited account)",
+    path: ["userId"],
+  })
+  .refine((input) => input.email === undefined || (input.firstName && input.lastName), {
+    message: "A new account needs firstName and lastName",
+    path: ["firstName"],
+  });

@@ -1,0 +1,2 @@
+/** What other domains may use of favourites: nothing yet. */
+export {};

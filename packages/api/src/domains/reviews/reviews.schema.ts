@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { routeMeta } from "#platform/meta.ts";
+import { reviewList } from "./reviews.service.ts";
+
+const route = routeMeta(["doctors"]);
+
+export const listMeta = route(
+  "GET",
+  "/doctors/{id}/reviews",
+  "A doctor's visible reviews, newest first (public)",
+  {
+    protect: false,
+    errorResponses: [404, 429],
+  },
+);
+export const saveMeta = route(
+  "POST",
+  "/doctors/{id}/reviews",
+  "Review a doctor (a patient's second POST replaces their review)",
+  { errorResponses: [404, 409], successStatus: 201, successMessage: "Review saved" },
+);
+export const moderationListMeta = route(
+  "GET",
+  "/doctors/admin/reviews",
+  "Every review, hidden ones too, for moderation (admin)",
+);
+export const hideMeta = route(
+  "DELETE",
+  "/doctors/admin/reviews/{id}",
+  "Hide a review with a reason; the rating is recomputed (admin)",
+  { errorResponses: [404], successMessage: "Review hidden" },
+);
+
+/** `id` is the doctor's. */
+export const ZListReviewsInput = reviewList.input.extend({ id: z.uuid() });
+export const ZSaveReviewInput = z.strictObject({
+  id: z.uuid(),
+  rating: z.number().int().min(1).max(5),
+  comment: z.string().trim().max(2000).nullable().optional(),
+});
+export const ZModerationListInput = reviewList.input.extend({
+  doctorId: z.uuid().optional(),
+  patientId: z.uuid().optional(),
+  hidden: z.stringbool().optional(),
+  maxRating: z.coerce.number().int().min(1).max(5).optional(),
+});
+export const ZHideReviewInput = z.strictObject({ id: z.uuid(), reason: z.string().trim().min(3).max(500) });

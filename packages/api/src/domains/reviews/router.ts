@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { pageOf } from "#platform/list.ts";
+import { adminProcedure, publicReadProcedure, roleProcedure, router } from "#platform/trpc.ts";
+import { reviewResource } from "./access.ts";
+import { ZModeratedReviewDto, ZReviewDto } from "./review-dto.ts";
+import {
+  hideMeta,
+  listMeta,
+  moderationListMeta,
+  saveMeta,
+  ZHideReviewInput,
+  ZListReviewsInput,
+  ZModerationListInput,
+  ZSaveReviewInput,
+} from "./reviews.schema.ts";
+import { hideReview, listDoctorReviews, listReviewsForModeration, saveReview } from "./reviews.service.ts";
+
+/** `/doctors/admin/reviews` comes before `/doctors/{id}/reviews`, which would match it. */
+export const reviewsRouter = router({
+  moderationList: adminProcedure
+    .meta(moderationListMeta)
+    .input(ZModerationListInput)
+    .output(pageOf(ZModeratedReviewDto))
+    .query(({ ctx, input }) => listReviewsForModeration(ctx.deps, ctx.actor, input)),
+  hide: reviewResource
+    .meta(hideMeta)
+    .input(ZHideReviewInput)
+    .output(z.null())
+    .mutation(async ({ ctx, input }) => {
+      await hideReview(ctx.deps, ctx.audit, ctx.actor, ctx.resource, input.reason);
+      return null;
+    }),
+  list: publicReadProcedure
+    .meta(listMeta)
+    .input(ZListReviewsInput)
+    .output(pageOf(ZReviewDto))
+    .query(({ ctx, input: { id, ...page } }) => listDoctorReviews(ctx.deps, id, page)),
+  save: roleProcedure("PATIENT")
+    .meta(saveMeta)
+    .input(ZSaveReviewInput)
+    .output(ZReviewDto)
+    .mutation(({ ctx, input: { id, ...review } }) => saveReview(ctx.deps, ctx.audit, ctx.actor, id, review)),
+});

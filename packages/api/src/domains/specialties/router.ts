@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { pageOf } from "#platform/list.ts";
+import { adminProcedure, publicProcedure, router } from "#platform/trpc.ts";
+import {
+  createMeta,
+  deleteMeta,
+  listMeta,
+  updateMeta,
+  ZCreateSpecialtyInput,
+  ZDeleteSpecialtyInput,
+  ZListSpecialtiesInput,
+  ZUpdateSpecialtyInput,
+} from "./specialties.schema.ts";
+import { createSpecialty, deleteSpecialty, listSpecialties, updateSpecialty } from "./specialties.service.ts";
+import { ZSpecialtyDto } from "./specialty-dto.ts";
+
+export const specialtiesRouter = router({
+  list: publicProcedure
+    .meta(listMeta)
+    .input(ZListSpecialtiesInput)
+    .output(pageOf(ZSpecialtyDto))
+    .query(({ ctx, input }) => listSpecialties(ctx.deps, input)),
+  create: adminProcedure
+    .meta(createMeta)
+    .input(ZCreateSpecialtyInput)
+    .output(ZSpecialtyDto)
+    .mutation(({ ctx, input }) => createSpecialty(ctx.deps, ctx.audit, input)),
+  update: adminProcedure
+    .meta(updateMeta)
+    .input(ZUpdateSpecialtyInput)
+    .output(ZSpecialtyDto)
+    .mutation(({ ctx, input: { id, ...changes } }) => updateSpecialty(ctx.deps, ctx.audit, id, changes)),
+  delete: adminProcedure
+    .meta(deleteMeta)
+    .input(ZDeleteSpecialtyInput)
+    .output(z.null())
+    .mutation(async ({ ctx, input }) => {
+      await deleteSpecialty(ctx.deps, ctx.audit, input.id);
+      return null;
+    }),
+});

@@ -1,0 +1,19 @@
+import { specialties } from "@medical/db/schema";
+import { z } from "zod";
+
+export const ZSpecialtyDto = z.object({ id: z.uuid(), name: z.string(), description: z.string().nullable() });
+export type SpecialtyDto = z.infer<typeof ZSpecialtyDto>;
+
+/** What a specialty's DTO and its list cursor need. */
+export const specialtyColumns = {
+  id: specialties.id,
+  name: specialties.name,
+  description: specialties.description,
+  nameKey: specialties.nameKey,
+};
+
+export const toSpecialtyDto = ({ id, name, description }: SpecialtyDto): SpecialtyDto => ({
+  id,
+  name,
+  description,
+});
