@@ -1,3 +1,4 @@
+export type { AuditMeta } from "#platform/audit/audit.ts";
 export { type AccessTokens, createAccessTokens } from "#platform/auth/access-tokens.ts";
 export type { Actor } from "#platform/auth/actor.ts";
 export { authenticate } from "#platform/auth/authenticate.ts";
@@ -37,5 +38,11 @@ export {
   roleProcedure,
   router,
 } from "#platform/trpc.ts";
+export { normalizeEmail } from "./domains/identity/normalize.ts";
+export {
+  type EnsuredAccount,
+  ensureAccount,
+  type OperatorAccountInput,
+} from "./domains/identity/operator-accounts.service.ts";
 export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
 export { type AppRouter, appRouter } from "./root.ts";

@@ -1,6 +1,7 @@
 import { createArgon2Hasher } from "@medical/api";
 import { describeExisting, ensureAdmin } from "./admin.ts";
 import { loadSeedConfig } from "./config.ts";
+import { operatorAudit, operatorDeps } from "./operator.ts";
 import { openDatabase, parseCommandLine, runCli, UsageError } from "./run.ts";
 
 const USAGE = `Usage: pnpm admin:create [--email admin@example.org]
@@ -29,7 +30,7 @@ async function main(): Promise<number> {
   const handle = await openDatabase(config);
   try {
     await handle.migrate();
-    const result = await ensureAdmin(handle.db, hasher, {
+    const result = await ensureAdmin(operatorDeps(handle.db, hasher), operatorAudit(), {
       email,
       firstName: config.admin.firstName,
       lastName: config.admin.lastName,

@@ -6,6 +6,7 @@ import { openFileDatabase } from "@medical/db/testing/vitest";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type EnsureAdminInput, ensureAdmin } from "./admin.ts";
+import { operatorAudit, operatorDeps } from "./operator.ts";
 
 // Cheap argon2id: verification reads the cost from the hash, so the code path is the real one.
 const hasher = createArgon2Hasher({ memoryKib: 1024, iterations: 1 });
@@ -29,7 +30,11 @@ const auditRowsFor = (id: string) =>
 
 describe("ensureAdmin", () => {
   test("creates an active, verified ADMIN with a generated password and one audit event", async () => {
-    const result = await ensureAdmin(database.db, hasher, { email: "first@clinic.dz", ...names, via: "cli" });
+    const result = await ensureAdmin(operatorDeps(database.db, hasher), operatorAudit(), {
+      email: "first@clinic.dz",
+      ...names,
+      via: "cli",
+    });
 
     expect(result.created).toBe(true);
     if (!result.created) return;
@@ -51,11 +56,15 @@ describe("ensureAdmin", () => {
   });
 
   test("a second call is a no-op: same account, same hash, no new audit event", async () => {
-    const first = await ensureAdmin(database.db, hasher, { email: "again@clinic.dz", ...names, via: "cli" });
+    const first = await ensureAdmin(operatorDeps(database.db, hasher), operatorAudit(), {
+      email: "again@clinic.dz",
+      ...names,
+      via: "cli",
+    });
     if (!first.created) throw new Error("expected the first call to create the account");
     const hashBefore = (await userRow(first.user.id)).passwordHash;
 
-    const second = await ensureAdmin(database.db, hasher, {
+    const second = await ensureAdmin(operatorDeps(database.db, hasher), operatorAudit(), {
       email: "Again@Clinic.dz",
       password: "Another-Password-123",
       ...names,
@@ -70,7 +79,7 @@ describe("ensureAdmin", () => {
   });
 
   test("trims and lower-cases the email, and keeps a given password", async () => {
-    const result = await ensureAdmin(database.db, hasher, {
+    const result = await ensureAdmin(operatorDeps(database.db, hasher), operatorAudit(), {
       email: "  Mixed.Case@Clinic.DZ ",
       password: "Algeria123!",
       ...names,
@@ -100,8 +109,8 @@ describe("ensureAdmin", () => {
     };
     const input: EnsureAdminInput = { email: "race@clinic.dz", ...names, via: "cli" };
     const results = await Promise.all([
-      ensureAdmin(database.db, bothLookedUp, input),
-      ensureAdmin(database.db, bothLookedUp, input),
+      ensureAdmin(operatorDeps(database.db, bothLookedUp), operatorAudit(), input),
+      ensureAdmin(operatorDeps(database.db, bothLookedUp), operatorAudit(), input),
     ]);
 
     expect(results.filter((r) => r.created)).toHaveLength(1);
@@ -113,7 +122,7 @@ describe("ensureAdmin", () => {
     // Stored with capitals, as a row written before normalisation could be: lower(email) still finds it.
     const doctor = await makeUser(database.db, { email: "Dr.Existing@Clinic.dz", role: "DOCTOR" });
 
-    const result = await ensureAdmin(database.db, hasher, {
+    const result = await ensureAdmin(operatorDeps(database.db, hasher), operatorAudit(), {
       email: "dr.existing@clinic.dz",
       ...names,
       via: "cli",

@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { PasswordHasher } from "@medical/api";
-import type { Database } from "@medical/db";
-import { auditEvents, type Role, users } from "@medical/db/schema";
-import { eq, sql } from "drizzle-orm";
+import { type AuditMeta, ensureAccount, type Role } from "@medical/api";
+import type { OperatorDeps } from "./operator.ts";
 
 export interface EnsureAdminInput {
   email: string;
@@ -29,75 +27,31 @@ export type EnsureAdminResult =
 /** The reference system's demo login (development only), so its walkthroughs work on seeded data. */
 export const DEMO_ADMIN = { email: "admin@demo.clinic.dz", password: "Algeria123!" } as const;
 
-/** Same rule as the API's identity services: emails are compared trimmed and lower-cased. */
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
-
 /** 18 random bytes → 24 base64url characters (144 bits), inside the 8–128 password limits. */
 export const generatePassword = () => randomBytes(18).toString("base64url");
 
-const accountColumns = { id: users.id, email: users.email, role: users.role, isActive: users.isActive };
-
-async function findByEmail(db: Database, email: string): Promise<AccountSummary | undefined> {
-  const [user] = await db
-    .select(accountColumns)
-    .from(users)
-    // lower(email) is what the unique index covers, so a row stored before normalisation still matches.
-    .where(eq(sql`lower(${users.email})`, email))
-    .limit(1);
-  return user;
-}
-
 /**
- * Makes an active, email-verified ADMIN unless the email already has an account. An existing
- * account is never changed — not its password, role or active flag — so running the command
- * again cannot take over or reset anyone. Writes one `user.created` audit event with the row.
+ * Makes an active, email-verified ADMIN unless the email already has an account, through the
+ * API's account service: an existing account is never changed, so running the command again
+ * cannot take over or reset anyone; a new one gets one `user.created` audit event.
  */
 export async function ensureAdmin(
-  db: Database,
-  hasher: PasswordHasher,
+  deps: OperatorDeps,
+  audit: AuditMeta,
   input: EnsureAdminInput,
 ): Promise<EnsureAdminResult> {
-  const email = normalizeEmail(input.email);
-  const existing = await findByEmail(db, email);
-  if (existing) return { created: false, user: existing };
-
-  const generated = input.password === undefined;
-  const password = input.password ?? generatePassword();
-  const passwordHash = await hasher.hash(password);
-  const inserted = await db.transaction(async (tx) => {
-    // Another process may have taken the email since the lookup: the unique index decides, and
-    // the loser reports the winner's account instead of failing.
-    const [user] = await tx
-      .insert(users)
-      .values({
-        email,
-        passwordHash,
-        role: "ADMIN",
-        isActive: true,
-        emailVerifiedAt: new Date(),
-        firstName: input.firstName,
-        lastName: input.lastName,
-      })
-      .onConflictDoNothing()
-      .returning(accountColumns);
-    if (!user) return undefined;
-    await tx.insert(auditEvents).values({
-      action: "user.created",
-      outcome: "SUCCESS",
-      targetType: "user",
-      targetId: user.id,
-      details: { role: "ADMIN", via: input.via },
-    });
-    return user;
-  });
-  if (!inserted) {
-    const winner = await findByEmail(db, email);
-    if (!winner) throw new Error(`Could not create ${email} and found no account with that email`);
-    return { created: false, user: winner };
-  }
-  return generated
-    ? { created: true, user: inserted, generatedPassword: password }
-    : { created: true, user: inserted };
+  const { password = generatePassword(), ...account } = input;
+  const { created, user } = await ensureAccount(deps, audit, { ...account, password, role: "ADMIN" });
+  const summary: AccountSummary = {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    isActive: user.isActive,
+  };
+  if (!created) return { created, user: summary };
+  return input.password === undefined
+    ? { created, user: summary, generatedPassword: password }
+    : { created, user: summary };
 }
 
 /** One line describing an account that was already there, for both CLIs. */

@@ -1,14 +1,14 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type EncryptionKey, parseEncryptionKeys } from "@medical/api";
+import { type EncryptionKey, normalizeEmail, parseEncryptionKeys } from "@medical/api";
 import { z } from "zod";
 
 const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
 /** The server's floor too (apps/server config): production never hashes below OWASP's cost. */
 export const OWASP_ARGON2 = { memoryKib: 19_456, iterations: 2 } as const;
 
-// Trimmed and lower-cased before the format check, so " Admin@Clinic.DZ " is accepted as typed.
-const email = z.string().trim().toLowerCase().pipe(z.email());
+// Normalised as the API stores it before the format check, so " Admin@Clinic.DZ " is accepted as typed.
+const email = z.string().transform(normalizeEmail).pipe(z.email());
 
 /** `kid:base64key,...` with 32-byte keys, the first one current (API-CONTRACT §5). */
 const encryptionKeys = z.string().transform((text, ctx): EncryptionKey[] => {

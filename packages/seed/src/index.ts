@@ -6,7 +6,6 @@ export {
   type EnsureAdminResult,
   ensureAdmin,
   generatePassword,
-  normalizeEmail,
 } from "./admin.ts";
 export {
   type BulkOptions,
@@ -19,5 +18,6 @@ export {
 export { ConfigError, loadSeedConfig, OWASP_ARGON2, type SeedConfig } from "./config.ts";
 export { buildDemoData, DEMO_DOMAIN, DEMO_PASSWORD, type DemoData } from "./demo/build.ts";
 export { type DemoResult, describeDemo, loadDemo } from "./demo/load.ts";
+export { type OperatorDeps, operatorAudit, operatorDeps } from "./operator.ts";
 export { runSeed, type SeedOptions, type SeedReport } from "./seed.ts";
 export { ensureSpecialties } from "./specialties.ts";

@@ -1,4 +1,4 @@
-import { createArgon2Hasher } from "@medical/api";
+import { createArgon2Hasher, normalizeEmail } from "@medical/api";
 import { selectRows } from "@medical/db";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
@@ -123,6 +123,18 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
     expect(hashes).toHaveLength(1);
     expect(await hasher.verify(String(hashes[0]?.password_hash), DEMO_PASSWORD)).toBe(true);
   });
+
+  test("made every demo account through the API's account service: one user.created event each", async () => {
+    const events = await rows(sql`
+      select u.email, count(a.id)::int as created, min(a.details->>'via') as via, min(a.details->>'role') as role
+      from users u left join audit_events a on a.target_id = u.id and a.action = 'user.created'
+      where u.email like ${`%@${DEMO_DOMAIN}`} group by u.email, u.role`);
+    expect(events).toHaveLength(DEMO_DOCTORS + DEMO_PATIENTS + 1);
+    for (const event of events) expect(event).toMatchObject({ created: 1, via: "seed" });
+    expect(events.find((event) => event.email === `amina.benali@${DEMO_DOMAIN}`)).toMatchObject({
+      role: "DOCTOR",
+    });
+  });
 });
 
 describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
@@ -199,6 +211,9 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
     const emails = await one(sql`select count(*)::int as n, count(distinct lower(email))::int as distinct_n
       from users where email like ${`%@${LOAD_DOMAIN}`}`);
     expect(emails).toEqual({ n: 440, distinct_n: 440 });
+    // Generated in SQL, stored as the API's rule stores an email.
+    const stored = await rows(sql`select email from users where email like ${`%@${LOAD_DOMAIN}`}`);
+    expect(stored.filter(({ email }) => normalizeEmail(String(email)) !== email)).toEqual([]);
     // Generated from hashint8extended(g, k), identical on PostgreSQL and PGlite.
     const first = await one(sql`select u.first_name, u.last_name, d.id, d.city, d.fee_amount_minor
       from doctors d join users u on u.id = d.user_id where u.email = ${`doctor.000001@${LOAD_DOMAIN}`}`);

@@ -4,6 +4,7 @@ import { DEMO_ADMIN, type EnsureAdminResult, ensureAdmin } from "./admin.ts";
 import { type BulkResult, type LoadProgress, loadBulk } from "./bulk/index.ts";
 import { DEMO_PASSWORD } from "./demo/build.ts";
 import { type DemoResult, loadDemo } from "./demo/load.ts";
+import { operatorAudit, operatorDeps } from "./operator.ts";
 
 export interface SeedOptions {
   /** Argon2id at the configured cost; DEMO_PASSWORD goes through it at most once per run. */
@@ -22,31 +23,36 @@ export interface SeedReport {
   bulk?: BulkResult;
 }
 
+/** Hashes DEMO_PASSWORD once, when an account first needs it, and every other password as usual. */
+function sharingDemoHash(hasher: PasswordHasher): PasswordHasher {
+  let demoHash: Promise<string> | undefined;
+  return {
+    hash(plain) {
+      if (plain !== DEMO_PASSWORD) return hasher.hash(plain);
+      demoHash ??= hasher.hash(DEMO_PASSWORD);
+      return demoHash;
+    },
+    verify: hasher.verify,
+  };
+}
+
 /**
  * Everything `pnpm seed` writes, in order: the admin, the demo set, then `size` generated doctors
  * and patients. Every account with the demo password stores the same single hash.
  */
 export async function runSeed(db: Database, options: SeedOptions): Promise<SeedReport> {
-  const { hasher } = options;
-  let demoHash: Promise<string> | undefined;
-  const demoPasswordHash = () => {
-    demoHash ??= hasher.hash(DEMO_PASSWORD);
-    return demoHash;
-  };
-  const sharingHasher: PasswordHasher = {
-    hash: (plain) => (plain === DEMO_PASSWORD ? demoPasswordHash() : hasher.hash(plain)),
-    verify: hasher.verify,
-  };
-  const admin = await ensureAdmin(db, sharingHasher, {
+  const deps = operatorDeps(db, sharingDemoHash(options.hasher));
+  const audit = operatorAudit();
+  const admin = await ensureAdmin(deps, audit, {
     ...(options.admin ?? DEMO_ADMIN),
     ...options.adminNames,
     via: "seed",
   });
-  const demo = await loadDemo(db, { passwordHash: demoPasswordHash });
+  const demo = await loadDemo(deps, audit);
   if (!options.size) return { admin, demo };
   const bulk = await loadBulk(db, {
     size: options.size,
-    passwordHash: await demoPasswordHash(),
+    passwordHash: await deps.hasher.hash(DEMO_PASSWORD),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   return { admin, demo, bulk };

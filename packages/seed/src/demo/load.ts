@@ -1,9 +1,8 @@
-import { makeDoctor, makePatient } from "@medical/api/testing";
-import { type Database, selectRows } from "@medical/db";
-import { users } from "@medical/db/schema";
-import { sql } from "drizzle-orm";
-import { ensureSpecialties, textArray } from "../specialties.ts";
-import { buildDemoData, DEMO_PASSWORD, type DemoUser } from "./build.ts";
+import { type AuditMeta, ensureAccount } from "@medical/api";
+import { doctorSpecialties, doctors, patients } from "@medical/db/schema";
+import type { OperatorDeps } from "../operator.ts";
+import { ensureSpecialties } from "../specialties.ts";
+import { buildDemoData, DEMO_PASSWORD, type DemoDoctor, type DemoPatient } from "./build.ts";
 
 export interface Tally {
   total: number;
@@ -16,59 +15,64 @@ export interface DemoResult {
   patients: Tally;
 }
 
-export interface DemoOptions {
-  /** The argon2id hash of DEMO_PASSWORD; asked for only when an account is missing. */
-  passwordHash: () => Promise<string>;
-}
-
-/** E-mails (lower-cased, as the unique index compares them) that already have an account. */
-async function existingEmails(db: Database, emails: readonly string[]): Promise<Set<string>> {
-  const rows = await selectRows(
-    db,
-    sql`select lower(email) as email from ${users} where lower(email) = any(${textArray(emails)})`,
+/** A demo doctor's account with its profile and specialties, in the account's transaction. */
+function ensureDoctor(deps: OperatorDeps, audit: AuditMeta, demo: DemoDoctor, specialtyIds: string[]) {
+  return ensureAccount(
+    deps,
+    audit,
+    { ...demo.user, password: DEMO_PASSWORD, role: "DOCTOR", via: "seed" },
+    async (tx, _record, user) => {
+      const [doctor] = await tx
+        .insert(doctors)
+        .values({ ...demo.profile, userId: user.id })
+        .returning({ id: doctors.id });
+      if (!doctor) throw new Error("insert returned no row");
+      await tx
+        .insert(doctorSpecialties)
+        .values(specialtyIds.map((specialtyId) => ({ doctorId: doctor.id, specialtyId })));
+    },
   );
-  return new Set(rows.map((row) => String(row.email)));
 }
 
-const account = (user: DemoUser, passwordHash: string) => ({
-  ...user,
-  passwordHash,
-  isActive: true,
-  emailVerifiedAt: new Date(),
-});
+/** A demo patient's account with its profile (no clinical fields), in the account's transaction. */
+function ensurePatient(deps: OperatorDeps, audit: AuditMeta, demo: DemoPatient) {
+  return ensureAccount(
+    deps,
+    audit,
+    { ...demo.user, password: DEMO_PASSWORD, role: "PATIENT", via: "seed" },
+    async (tx, _record, user) => {
+      await tx.insert(patients).values({ ...demo.profile, userId: user.id });
+    },
+  );
+}
 
 /**
- * The Algerian demo set through the test factories, keyed by e-mail: an account that exists is
- * left exactly as it is (whatever changed since), a missing one is created with its profile. One
- * transaction, so an interrupted run leaves nothing half made; a second run changes nothing.
+ * The Algerian demo set, keyed by e-mail, through the API's account service: an account that
+ * exists is left exactly as it is (whatever changed since), a missing one is created with its
+ * profile in one transaction, so an interrupted run leaves whole accounts and the next run adds
+ * the rest; a second run changes nothing.
  */
-export async function loadDemo(db: Database, options: DemoOptions): Promise<DemoResult> {
+export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<DemoResult> {
   const demo = buildDemoData();
-  return db.transaction(async (tx) => {
-    const { ids, created } = await ensureSpecialties(tx, demo.specialties);
-    const present = await existingEmails(
-      tx,
-      [...demo.doctors, ...demo.patients].map((d) => d.user.email),
-    );
-    const newDoctors = demo.doctors.filter((d) => !present.has(d.user.email));
-    const newPatients = demo.patients.filter((p) => !present.has(p.user.email));
-    const passwordHash = newDoctors.length + newPatients.length ? await options.passwordHash() : "";
-    for (const { user, profile, specialties: names } of newDoctors) {
-      await makeDoctor(tx, {
-        user: account(user, passwordHash),
-        ...profile,
-        specialtyIds: names.map((name) => ids.get(name) ?? ""),
-      });
-    }
-    for (const { user, profile } of newPatients) {
-      await makePatient(tx, { user: { ...account(user, passwordHash), role: "PATIENT" }, ...profile });
-    }
-    return {
-      specialties: { total: demo.specialties.length, created },
-      doctors: { total: demo.doctors.length, created: newDoctors.length },
-      patients: { total: demo.patients.length, created: newPatients.length },
-    };
-  });
+  const { ids, created } = await ensureSpecialties(deps.db, demo.specialties);
+  let doctorsCreated = 0;
+  for (const doctor of demo.doctors) {
+    const specialtyIds = doctor.specialties.map((name) => {
+      const id = ids.get(name);
+      if (!id) throw new Error(`demo specialty ${name} is missing`);
+      return id;
+    });
+    if ((await ensureDoctor(deps, audit, doctor, specialtyIds)).created) doctorsCreated += 1;
+  }
+  let patientsCreated = 0;
+  for (const patient of demo.patients) {
+    if ((await ensurePatient(deps, audit, patient)).created) patientsCreated += 1;
+  }
+  return {
+    specialties: { total: demo.specialties.length, created },
+    doctors: { total: demo.doctors.length, created: doctorsCreated },
+    patients: { total: demo.patients.length, created: patientsCreated },
+  };
 }
 
 /** "Demo data: 10 specialties (0 new), 30 doctors (30 new), 30 patients (30 new); password …" */

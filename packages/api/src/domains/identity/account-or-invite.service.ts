@@ -1,6 +1,6 @@
 import type { Transaction } from "@medical/db";
 import { pgErrorFacts } from "@medical/db";
-import { type User, users } from "@medical/db/schema";
+import { type NewUser, type User, users } from "@medical/db/schema";
 import { type AuditMeta, auditedTransaction, type ChangeRecorder } from "#platform/audit/audit.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
@@ -24,6 +24,31 @@ export type ProfileRole = "PATIENT" | "DOCTOR";
 export type InsertProfile<T> = (tx: Transaction, record: ChangeRecorder, user: User) => Promise<T>;
 
 /**
+ * Inserts an account, its email stored normalised, and audits it as `user.created` (with the
+ * role and `details`). Every account but a self-registered one starts here.
+ */
+export async function insertAccount(
+  tx: Transaction,
+  record: ChangeRecorder,
+  values: NewUser,
+  details: Record<string, string> = {},
+): Promise<User> {
+  const [user] = await tx
+    .insert(users)
+    .values({ ...values, email: normalizeEmail(values.email) })
+    .returning();
+  if (!user) throw new Error("insert returned no row");
+  record.audit({
+    action: "user.created",
+    outcome: "SUCCESS",
+    targetType: "user",
+    targetId: user.id,
+    details: { role: user.role, ...details },
+  });
+  return user;
+}
+
+/**
  * Inserts an invited account (no password: the invitation mail sets one) and audits it; the
  * invitation token is returned for the mail that goes out after the commit.
  */
@@ -40,19 +65,8 @@ export async function insertInvitedUser(
     role: User["role"];
   },
 ): Promise<{ user: User; token: string }> {
-  const [user] = await tx
-    .insert(users)
-    .values({ ...input, email: normalizeEmail(input.email), passwordHash: null })
-    .returning();
-  if (!user) throw new Error("insert returned no row");
+  const user = await insertAccount(tx, record, { ...input, passwordHash: null });
   const token = await createUserToken(deps.clock, tx, user.id, "INVITATION");
-  record.audit({
-    action: "user.created",
-    outcome: "SUCCESS",
-    targetType: "user",
-    targetId: user.id,
-    details: { role: user.role },
-  });
   return { user, token };
 }
 
@@ -75,13 +89,16 @@ export function sendInvitation(
   );
 }
 
+/** The insert lost to an account that already has this email (case-insensitively). */
+export function isEmailTaken(error: unknown): boolean {
+  const facts = pgErrorFacts(error);
+  return facts?.code === UNIQUE_VIOLATION && facts.constraint === EMAIL_INDEX;
+}
+
 /** A taken email is EMAIL_TAKEN; a second profile for one account (a race included) is CONFLICT. */
 export function mapUniqueViolation(error: unknown, conflict: string): unknown {
-  const facts = pgErrorFacts(error);
-  if (facts?.code !== UNIQUE_VIOLATION) return error;
-  return facts.constraint === EMAIL_INDEX
-    ? new DomainError("EMAIL_TAKEN")
-    : new DomainError("CONFLICT", conflict);
+  if (isEmailTaken(error)) return new DomainError("EMAIL_TAKEN");
+  return pgErrorFacts(error)?.code === UNIQUE_VIOLATION ? new DomainError("CONFLICT", conflict) : error;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { AuditMeta } from "#platform/audit/audit.ts";
 import type { PasswordHasher } from "#platform/auth/passwords.ts";
 import type { Deps } from "#platform/deps.ts";
 import { createInProcessEventBus, type DomainEvents } from "#platform/events/event-bus.ts";
@@ -11,6 +12,7 @@ import { makeTestDeps, testHasher } from "#testing/deps.ts";
 import { makeUser, TEST_PASSWORD } from "#testing/factories/users.ts";
 import { createMemoryMailer, type MemoryMailer, tokenIn } from "#testing/memory-mailer.ts";
 import { signInAs } from "#testing/sign-in.ts";
+import { ensureAccount } from "./operator-accounts.service.ts";
 
 let handle: TestDatabase;
 beforeAll(async () => {
@@ -604,5 +606,60 @@ describe("the security trail of an account", () => {
     expect(logouts.items.some((event) => event.details?.userId === user.id)).toBe(true);
     const future = await admin.audit.list({ from: new Date(Date.now() + 60_000).toISOString(), limit: 10 });
     expect(future.items).toEqual([]);
+  });
+});
+
+describe("accounts made by operator tools (ensureAccount)", () => {
+  const operator: AuditMeta = {
+    actor: null,
+    requestId: "operator-run",
+    origin: { ip: null, userAgent: null },
+  };
+  const account = (email: string) => ({
+    email,
+    password: "Algeria123!",
+    role: "DOCTOR" as const,
+    firstName: " Nadia ",
+    lastName: "Mansouri",
+    locale: "ar-dz",
+    via: "seed",
+  });
+
+  test("are stored by the request rules, signed in with their password, audited once, and never changed", async () => {
+    const { deps, anonymous } = setup();
+    const email = freshEmail("operator");
+    const first = await ensureAccount(deps, operator, account(` ${email.toUpperCase()} `));
+    expect(first.created).toBe(true);
+    expect(first.user).toMatchObject({ email, firstName: "Nadia", locale: "ar-DZ", isActive: true });
+    const session = await anonymous.auth.login({ email, password: "Algeria123!" });
+    expect(session.user).toMatchObject({ role: "DOCTOR", emailVerified: true });
+
+    const again = await ensureAccount(deps, operator, {
+      ...account(email),
+      password: "another password",
+      role: "ADMIN",
+    });
+    expect(again).toEqual({ created: false, user: first.user });
+    await expect(anonymous.auth.login({ email, password: "Algeria123!" })).resolves.toBeTruthy();
+    expect((await auditActions(deps, first.user.id)).filter((a) => a.startsWith("user.created"))).toEqual([
+      "user.created:SUCCESS",
+    ]);
+  });
+
+  test("refuses what a client could not send, before writing anything", async () => {
+    const { deps } = setup();
+    const email = freshEmail();
+    await expect(
+      ensureAccount(deps, operator, { ...account(email), phone: "0551112233" }),
+    ).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      message: expect.stringContaining("phone"),
+    });
+    await expect(
+      ensureAccount(deps, operator, { ...account(email), password: "short" }),
+    ).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
+    expect(await ensureAccount(deps, operator, account(email))).toMatchObject({ created: true });
   });
 });
