@@ -1,22 +1,22 @@
+import { type Database, selectRows } from "@medical/db";
+import type { TestDatabase } from "@medical/db/testing";
+import { openFileDatabase } from "@medical/db/testing/vitest";
 import { type SQL, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Executor } from "./client.ts";
-import { selectRows } from "./rows.ts";
-import type { TestDatabase } from "./testing/databases.ts";
-import { openFileDatabase } from "./testing/vitest.ts";
+import { ZSearchInput } from "./search.schema.ts";
+import { searchDoctors, searchDoctorsQuery } from "./search.service.ts";
 
 /**
- * The doctor search (packages/api/src/services/doctors/search.ts) can use its indexes: every filter
- * and every sort key of GET /api/v1/doctors, EXPLAINed over ~20k generated doctors after ANALYZE.
- * The filters are EXPLAINed as the service's bounded count (`select count(*) from (… limit 1001)`),
- * the query that must touch every match; the sorts as its first page (`order by key, id limit 21`).
- * Sequential scans are disabled inside the EXPLAIN's transaction: the question is whether an index
- * CAN serve the predicate, not which plan wins on this data (docs/decisions/0007).
- * The SQL mirrors what drizzle sends for the service; keep them in step.
+ * The doctor search can use its indexes: every filter and every sort key of GET /api/v1/doctors,
+ * EXPLAINed over ~20k generated doctors after ANALYZE. What is EXPLAINed is exactly what the
+ * service sends (`searchDoctorsQuery(...).toSQL()`, the statements `searchDoctors` runs): the
+ * filters as its bounded count (`select count(*) from (… limit 1001)`), the query that must touch
+ * every match; the sorts as their first page and as a page deeper in the list (a walked cursor).
+ * Sequential scans are disabled inside the EXPLAIN's transaction for the filters: the question is
+ * whether an index CAN serve the predicate, not which plan wins on this data (docs/decisions/0007).
  */
 const DOCTORS = 20_000;
-const PAGE = 21; // limit 20 + the one that tells whether a next page exists
-const COUNT_CAP = 1001;
 const kind = process.env.TEST_DB ?? "pglite";
 
 let database: TestDatabase;
@@ -66,7 +66,7 @@ const literalArray = (values: string[]) =>
   sql.raw(`array[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(",")}]`);
 
 /** ~20k doctors through the real triggers (keys written by doctors_keys_on_write), ten specialties, links. */
-async function generateDoctors(db: Executor): Promise<void> {
+async function generateDoctors(db: Database): Promise<void> {
   await db.execute(
     sql`insert into specialties (name) select 'Spécialité index ' || s from generate_series(1, 10) s`,
   );
@@ -89,30 +89,34 @@ async function generateDoctors(db: Executor): Promise<void> {
   await db.execute(sql`analyze users, doctors, specialties, doctor_specialties`);
 }
 
+/** A statement as the service builds it: `toSQL()` gives its text and parameters. */
+interface Statement {
+  toSQL(): { sql: string; params: unknown[] };
+}
+
+/** The statement's own text and parameters, as a SQL fragment; re-rendered, it is the same text. */
+function sent(statement: Statement): SQL {
+  const { sql: text, params } = statement.toSQL();
+  const chunks = text
+    .split(/\$(\d+)/)
+    .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
+  const fragment = sql.join(chunks);
+  expect(new PgDialect().sqlToQuery(fragment)).toMatchObject({ sql: text, params });
+  return fragment;
+}
+
 /** EXPLAIN's text, one line per plan node, with sequential scans off for this transaction only. */
-async function plan(query: SQL, { seqscan = false } = {}): Promise<string> {
+async function plan(statement: Statement, { seqscan = false } = {}): Promise<string> {
   return database.db.transaction(async (tx) => {
     if (!seqscan) await tx.execute(sql`set local enable_seqscan = off`);
-    const lines = await selectRows(tx, sql`explain ${query}`);
+    const lines = await selectRows(tx, sql`explain ${sent(statement)}`);
     return lines.map((line) => String(line["QUERY PLAN"])).join("\n");
   });
 }
 
-// The service's SQL, as drizzle renders it (columns of the page trimmed to the id: the plan is the same).
-const active = sql`"doctors"."is_active" = ${true}`;
-const countOf = (filter: SQL) =>
-  sql`select count(*) from (select "id" from "doctors" where (${active} and ${filter}) limit ${COUNT_CAP}) "matching"`;
-const pageOf = (filter: SQL | undefined, orderBy: SQL) =>
-  sql`select "doctors"."id", "users"."first_name", "users"."last_name" from "doctors"
-      inner join "users" on "users"."id" = "doctors"."user_id"
-      where (${filter ? sql`${active} and ${filter}` : active}) order by ${orderBy} limit ${PAGE}`;
-
-const textFilter = (q: string) => sql`"doctors"."search_key" like '%' || f_search_key(${q}) || '%'`;
-const prefixFilter = (q: string) =>
-  sql`("doctors"."search_key" like f_search_key(${q}) || '%' or "doctors"."search_key" like '% ' || f_search_key(${q}) || '%')`;
-const cityFilter = (city: string) => sql`"doctors"."city_key" = f_search_key(${city})`;
-const specialtyFilter = (id: string) =>
-  sql`exists (select 1 from "doctor_specialties" where "doctor_specialties"."doctor_id" = "doctors"."id" and "doctor_specialties"."specialty_id" = ${id})`;
+/** The two statements of a search, for the query string a client would send. */
+const search = (query: Record<string, unknown>) => searchDoctorsQuery(database.db, ZSearchInput.parse(query));
+const countOf = async (query: Record<string, unknown>) => (await search(query).count)[0]?.n;
 
 /** "Index Scan using x", "Index Only Scan using x", "Index Scan Backward using x" or "Bitmap Index Scan on x". */
 const usesIndex = (name: string) =>
@@ -120,61 +124,65 @@ const usesIndex = (name: string) =>
 
 describe(`doctor search indexes (${kind}, ${DOCTORS.toLocaleString("en")} doctors after ANALYZE)`, () => {
   test("q of three characters or more: the trigram GIN index doctors_search_key_trgm", async () => {
-    const explained = await plan(countOf(textFilter("BENALI")));
-    expect(explained).toMatch(/Bitmap Index Scan on doctors_search_key_trgm/);
+    expect(await plan(search({ q: "BENALI" }).count)).toMatch(/Bitmap Index Scan on doctors_search_key_trgm/);
     // Accents and case are folded on both sides, as the service promises.
-    const [found] = await selectRows(database.db, countOf(textFilter("aït ahm")));
-    expect(Number(found?.count)).toBeGreaterThan(0);
+    expect(await countOf({ q: "aït ahm" })).toBeGreaterThan(0);
   });
 
   test("q under three characters (prefix of a word): still the trigram index, through a BitmapOr", async () => {
-    const explained = await plan(countOf(prefixFilter("Be")));
+    const explained = await plan(search({ q: "Be" }).count);
     expect(explained).toMatch(/Bitmap Index Scan on doctors_search_key_trgm/);
     expect(explained).toMatch(/BitmapOr/);
   });
 
   test("city: the btree doctors_city_key on the generated city_key", async () => {
-    expect(await plan(countOf(cityFilter("BEJAIA")))).toMatch(usesIndex("doctors_city_key"));
+    expect(await plan(search({ city: "BEJAIA" }).count)).toMatch(usesIndex("doctors_city_key"));
     const [found] = await selectRows(
       database.db,
-      sql`select count(*)::int as n from doctors where ${cityFilter("bejaia")}`,
+      sql`select count(*)::int as n from doctors where city_key = f_search_key(${"bejaia"})`,
     );
     expect(found?.n).toBe(DOCTORS / CITIES.length);
   });
 
   test("specialtyId: doctor_specialties_specialty (specialty_id, doctor_id)", async () => {
     const [specialty] = await selectRows(database.db, sql`select id from specialties order by name limit 1`);
-    const explained = await plan(countOf(specialtyFilter(String(specialty?.id))));
+    const explained = await plan(search({ specialtyId: String(specialty?.id) }).count);
     expect(explained).toMatch(usesIndex("doctor_specialties_specialty"));
   });
 
-  test.each([
-    ["rating", "doctors_rating", sql`"doctors"."rating_average" desc, "doctors"."id" desc`, "Backward"],
-    ["name", "doctors_name", sql`"doctors"."name_key" asc, "doctors"."id" asc`, ""],
-    [
-      "experience",
-      "doctors_experience",
-      sql`"doctors"."years_of_experience" desc, "doctors"."id" desc`,
-      "Backward",
-    ],
-    ["fee", "doctors_fee", sql`"doctors"."fee_amount_minor" asc, "doctors"."id" asc`, ""],
-  ])("sort=%s: the first page walks %s, no sort node", async (_sort, index, orderBy, direction) => {
+  const sorts = [
+    ["rating", "desc", "doctors_rating", "rating_average"],
+    ["name", "asc", "doctors_name", "name_key"],
+    ["experience", "desc", "doctors_experience", "years_of_experience"],
+    ["fee", "asc", "doctors_fee", "fee_amount_minor"],
+  ] as const;
+  const scan = (order: "asc" | "desc", index: string) =>
+    new RegExp(`Index Scan ${order === "desc" ? "Backward " : ""}using ${index}\\b`);
+
+  test.each(sorts)("sort=%s %s: the first page walks %s, no sort node", async (sort, order, index) => {
     // Sequential scans stay allowed here: the index must win on its own for a first page.
-    const explained = await plan(pageOf(undefined, orderBy), { seqscan: true });
-    expect(explained).toMatch(new RegExp(`Index Scan ${direction ? `${direction} ` : ""}using ${index}\\b`));
+    const explained = await plan(search({ sort, order }).page, { seqscan: true });
+    expect(explained).toMatch(scan(order, index));
     expect(explained).not.toMatch(/\bSort\b/);
   });
 
-  test("a keyset page deeper in the list walks the same index (the cursor is a filter on it, not a bound)", async () => {
-    const cursor = sql`("doctors"."rating_average" < ${4} or ("doctors"."rating_average" = ${4} and "doctors"."id" < ${"80000000-0000-4000-8000-000000000000"}))`;
-    const explained = await plan(pageOf(cursor, sql`"doctors"."rating_average" desc, "doctors"."id" desc`), {
-      seqscan: true,
-    });
-    expect(explained).toMatch(/Index Scan Backward using doctors_rating\b/);
-    // The OR form is not an index condition: the scan starts at the top and filters its way down,
-    // so page n costs O(n × 20) index entries (docs/decisions/0007 suggests a row comparison).
-    expect(explained).not.toMatch(/Index Cond: .*rating_average/);
-  });
+  test.each(sorts)(
+    "sort=%s %s: a deep page starts where the cursor points in %s",
+    async (sort, order, index, column) => {
+      let cursor: string | undefined;
+      for (let page = 0; page < 5; page++) {
+        cursor =
+          (await searchDoctors(database, ZSearchInput.parse({ sort, order, cursor }))).nextCursor ??
+          undefined;
+      }
+      expect(cursor).toBeDefined();
+      const explained = await plan(search({ sort, order, cursor }).page, { seqscan: true });
+      expect(explained).toMatch(scan(order, index));
+      expect(explained).not.toMatch(/\bSort\b/);
+      // The row comparison (key, id) < (v, id) is a bound of the scan, so page n costs what page 1 does.
+      expect(explained).toMatch(new RegExp(`Index Cond: \\(ROW\\(${column}, id\\) [<>] ROW\\(`));
+    },
+  );
 });
 
 describe(`Arabic script in the search key (${kind})`, () => {
@@ -190,8 +198,7 @@ describe(`Arabic script in the search key (${kind})`, () => {
       with u as (insert into users (email, role, first_name, last_name)
                  values ('arabic.doctor@example.dz', 'DOCTOR', 'عبد القادر', 'بن علي') returning id)
       insert into doctors (user_id, city, fee_amount_minor) select id, 'Alger', 200000 from u`);
-    const found = await selectRows(database.db, countOf(textFilter("القادر")));
-    expect(Number(found[0]?.count)).toBe(1);
-    expect(await plan(countOf(textFilter("القادر")))).toMatch(/Bitmap Index Scan on doctors_search_key_trgm/);
+    expect(await countOf({ q: "القادر" })).toBe(1);
+    expect(await plan(search({ q: "القادر" }).count)).toMatch(/Bitmap Index Scan on doctors_search_key_trgm/);
   });
 });
