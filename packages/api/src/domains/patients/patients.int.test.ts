@@ -590,10 +590,16 @@ describe("the clinical audit trail", () => {
     const doctor = await signIn(deps, (await makeDoctor(handle.db)).user);
     await expect(stranger.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(doctor.caller.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // A change's answer would carry clinical fields too: its refused look-up is the same attempt.
+    await expect(
+      stranger.patients.update({ id: profile.id, clinical: { allergies: [] } }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
     const denied = (await auditOf(profile.id)).filter((e) => e.outcome === "DENIED");
-    expect(denied.map((e) => [e.action, e.actorId, e.details])).toEqual([
-      ["patient.clinical.read", strangerUser.id, { fieldGroup: "clinical", reason: "not_visible" }],
-      ["patient.clinical.read", doctor.user.id, { fieldGroup: "clinical", reason: "not_visible" }],
+    const notVisible = { fieldGroup: "clinical", reason: "not_visible" };
+    expect(denied.map((e) => [e.action, e.actorId, e.patientId, e.details])).toEqual([
+      ["patient.clinical.read", strangerUser.id, profile.id, notVisible],
+      ["patient.clinical.read", doctor.user.id, profile.id, notVisible],
+      ["patient.clinical.read", strangerUser.id, profile.id, notVisible],
     ]);
   });
 });
