@@ -134,7 +134,6 @@ export const reviews = pgTable(
   ],
 );
 
-
 export type Specialty = typeof specialties.$inferSelect;
 export type Doctor = typeof doctors.$inferSelect;
 export type NewDoctor = typeof doctors.$inferInsert;

@@ -41,6 +41,5 @@ export const patients = pgTable(
   ],
 );
 
-
 export type Patient = typeof patients.$inferSelect;
 export type NewPatient = typeof patients.$inferInsert;

@@ -102,7 +102,6 @@ export const userTokens = pgTable(
   (t) => [index("user_tokens_user_open").on(t.userId).where(sql`${t.usedAt} is null`)],
 );
 
-
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Session = typeof sessions.$inferSelect;
