@@ -1,11 +1,8 @@
-import type { IncomingMessage } from "node:http";
-import { makeTestDeps } from "@medical/api/testing";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createContextFactory } from "#platform/context.ts";
-import { createCallerFactory } from "#platform/trpc.ts";
-import { appRouter } from "#src/root.ts";
+import { callerFor } from "#testing/caller.ts";
+import { makeTestDeps } from "#testing/deps.ts";
 
 let handle: TestDatabase;
 beforeAll(async () => {
@@ -13,23 +10,18 @@ beforeAll(async () => {
 });
 afterAll(() => handle.close());
 
-const request: Pick<IncomingMessage, "headers"> = { headers: {} };
-
-function callerFor(h: TestDatabase) {
-  const createContext = createContextFactory(makeTestDeps(h));
-  return createCallerFactory(appRouter)(createContext({ req: request }));
-}
+const anonymousOn = (h: TestDatabase) => callerFor(makeTestDeps(h));
 
 describe("health", () => {
   test("reports the database up with its kind and round-trip time", async () => {
-    const health = await callerFor(handle).health.check();
+    const health = await anonymousOn(handle).health.check();
     expect(health).toMatchObject({ status: "ok", database: "up", databaseKind: handle.kind });
     expect(health.databaseRoundTripMs).toBeGreaterThanOrEqual(0);
   });
 
   test("answers UNAVAILABLE with database down once the database is closed", async () => {
     const closing = await openFileDatabase();
-    const caller = callerFor(closing);
+    const caller = anonymousOn(closing);
     await closing.close();
     await expect(caller.health.check()).rejects.toMatchObject({
       code: "SERVICE_UNAVAILABLE",
