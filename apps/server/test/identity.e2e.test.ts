@@ -129,7 +129,17 @@ describe("the account lifecycle over REST", () => {
     expect(missing.body.error?.code).toBe("NOT_FOUND");
     expect((await call("/users?limit=500", { token })).status).toBe(400);
     expect((await call("/users?cursor=tampered", { token })).status).toBe(400);
-    expect((await call("/users?isActive=false&role=STAFF", { token })).status).toBe(200);
+    // Query text becomes the typed value the procedure declares: false is false, not a truthy string.
+    const inactive = await makeUser(server.handle.db, { role: "STAFF", isActive: false });
+    const listed = await call("/users?isActive=false&role=STAFF&limit=100", { token });
+    const items = (listed.body.data as { items: { id: string; isActive: boolean }[] }).items;
+    expect(items.map((u) => u.id)).toContain(inactive.id);
+    expect(items.every((u) => !u.isActive)).toBe(true);
+    expect((await call("/users?isActive=maybe", { token })).status).toBe(400);
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    const audit = await call(`/admin/audit?from=${encodeURIComponent(future)}`, { token });
+    expect(audit.body.data).toEqual({ items: [], nextCursor: null });
+    expect((await call("/admin/audit?from=yesterday", { token })).status).toBe(400);
     const me = await call("/users/me", { token });
     expect(me.headers.get("x-operation-id")).toBe("users-me");
   });

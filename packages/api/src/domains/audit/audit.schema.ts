@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZInstant } from "#platform/fields/fields.ts";
 import type { Meta } from "#platform/meta.ts";
 import { auditList } from "./audit.service.ts";
 
@@ -30,8 +31,6 @@ export const ZAuditEventDto = z.object({
   ip: z.string().nullable(),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
 });
-
-const ZInstant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
 export const ZListAuditInput = auditList.input.extend({
   actorId: z.uuid().optional(),

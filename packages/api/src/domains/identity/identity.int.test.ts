@@ -504,7 +504,7 @@ describe("admin user management", () => {
     // Other tests leave admins behind: demote every admin but two first, then race.
     const { caller: a, user: userA } = await signInAs(deps, "ADMIN");
     const { caller: b, user: userB } = await signInAs(deps, "ADMIN");
-    const all = await a.users.list({ role: "ADMIN", isActive: "true", limit: 100 });
+    const all = await a.users.list({ role: "ADMIN", isActive: true, limit: 100 });
     for (const admin of all.items.filter((u) => u.id !== userA.id && u.id !== userB.id)) {
       await a.users.update({ id: admin.id, role: "STAFF" });
     }
@@ -604,7 +604,7 @@ describe("the security trail of an account", () => {
     ]);
     const logouts = await admin.audit.list({ action: "auth.logout", limit: 100 });
     expect(logouts.items.some((event) => event.details?.userId === user.id)).toBe(true);
-    const future = await admin.audit.list({ from: new Date(Date.now() + 60_000).toISOString(), limit: 10 });
+    const future = await admin.audit.list({ from: new Date(Date.now() + 60_000), limit: 10 });
     expect(future.items).toEqual([]);
   });
 });

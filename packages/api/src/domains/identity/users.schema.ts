@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZPassword } from "#platform/auth/passwords.ts";
 import { ROLES } from "#platform/auth/roles.ts";
-import { ZEmail, ZLocale, ZName, ZPhone, ZQueryBoolean } from "#platform/fields/fields.ts";
+import { ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
 import type { Meta } from "#platform/meta.ts";
 import { ZUserDto } from "./user-dto.ts";
@@ -87,7 +87,7 @@ export const ZChangePasswordInput = z.strictObject({
 });
 export const ZListUsersInput = userList.input.extend({
   role: z.enum(ROLES).optional(),
-  isActive: ZQueryBoolean.optional(),
+  isActive: z.boolean().optional(),
   q: z.string().trim().min(1).max(100).optional(),
 });
 export const ZCreateUserInput = z.strictObject({

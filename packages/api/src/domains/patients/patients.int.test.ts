@@ -371,7 +371,7 @@ describe("front desk and admin", () => {
 
     const q = profile.lastName;
     expect((await staff.patients.list({ q, limit: 10 })).items).toEqual([]);
-    expect((await staff.patients.list({ q, isActive: "false", limit: 10 })).items).toEqual([
+    expect((await staff.patients.list({ q, isActive: false, limit: 10 })).items).toEqual([
       expect.objectContaining({ id: profile.id, isActive: false }),
     ]);
     await expect(admin.patients.get({ id: profile.id })).resolves.toMatchObject({ isActive: false });

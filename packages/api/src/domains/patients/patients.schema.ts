@@ -1,7 +1,7 @@
 import { SEXES } from "@medical/db/schema";
 import { z } from "zod";
 import { DomainError } from "#platform/errors/errors.ts";
-import { ZCountry, ZEmail, ZLocale, ZName, ZPhone, ZQueryBoolean } from "#platform/fields/fields.ts";
+import { ZCountry, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
 import type { Meta } from "#platform/meta.ts";
 import { patientList } from "./list.service.ts";
@@ -197,7 +197,7 @@ export const ZUpdatePatientInput = z.strictObject({
 export const ZListPatientsInput = patientList.input.extend({
   q: z.string().trim().min(1).max(100).optional(),
   city: z.string().trim().min(1).max(100).optional(),
-  isActive: ZQueryBoolean.optional(),
+  isActive: z.boolean().optional(),
 });
 
 export const ZPatientPage = pageOf(ZPatientDto);

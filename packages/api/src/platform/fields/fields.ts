@@ -6,10 +6,13 @@ import { z } from "zod";
 export const ZEmail = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
 /**
- * A boolean query parameter: "true"/"false" (or "1"/"0", "yes"/"no") on REST and tRPC alike; the
- * REST generator accepts only primitive query types, so a boolean-or-string union is not possible.
+ * An instant (a `Date` for tRPC callers; an ISO-8601 instant in a REST query, converted by the
+ * REST layer), within the years both JavaScript and PostgreSQL's timestamptz represent.
  */
-export const ZQueryBoolean = z.stringbool();
+export const ZInstant = z
+  .date()
+  .min(new Date("0001-01-01T00:00:00Z"), "Expected an instant after year 1")
+  .max(new Date("9999-12-31T23:59:59Z"), "Expected an instant before year 10000");
 
 export const ZName = z.string().trim().min(1).max(100);
 
