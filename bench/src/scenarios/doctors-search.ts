@@ -12,8 +12,6 @@ const DEEP_PAGE = 50;
 const NAME_FRAGMENT = "haddad";
 const CITY = "Alger";
 const SPECIALTY = "Cardiologie";
-// The service's bound on counting (packages/api/src/services/doctors/search.ts).
-const EXACT_TOTAL_LIMIT = 1_000;
 
 const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null;
@@ -32,10 +30,12 @@ const rating = (extra = "") => `${SEARCH_PATH}?sort=rating&order=desc&limit=${PA
  * list), then walks the rating-sorted list page by page to the cursor of page 50.
  */
 async function setup({ getJson }: SetupContext): Promise<readonly Target[]> {
-  const list = dataOf(await getJson(SPECIALTIES_PATH), SPECIALTIES_PATH);
-  const specialty = Array.isArray(list) ? list.find((s) => isObject(s) && s.name === SPECIALTY) : undefined;
+  const specialtiesPath = `${SPECIALTIES_PATH}?limit=100`;
+  const list = dataOf(await getJson(specialtiesPath), specialtiesPath);
+  const items = isObject(list) && Array.isArray(list.items) ? list.items : [];
+  const specialty = items.find((s) => isObject(s) && s.name === SPECIALTY);
   if (!isObject(specialty) || typeof specialty.id !== "string")
-    throw new Error(`${SPECIALTIES_PATH} has no ${SPECIALTY}: ${JSON.stringify(list).slice(0, 200)}`);
+    throw new Error(`${specialtiesPath} has no ${SPECIALTY}: ${JSON.stringify(list).slice(0, 200)}`);
   let cursor: string | undefined;
   for (let page = 1; page < DEEP_PAGE; page += 1) {
     const path = rating(cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
@@ -52,91 +52,96 @@ async function setup({ getJson }: SetupContext): Promise<readonly Target[]> {
   ];
 }
 
-// ---- The bare twin: the service's three statements, as drizzle sends them, through postgres-js. ----
+// ---- The bare twin: the service's own statements, sent through postgres-js (or PGlite). ----
 
-const DOCTOR_COLUMNS = [
-  "id",
-  "user_id",
-  "bio",
-  "years_of_experience",
-  "clinic_name",
-  "clinic_address",
-  "city",
-  "country",
-  "fee_amount_minor",
-  "fee_currency",
-  "languages",
-  "timezone",
-  "appointment_minutes",
-  "clinic_phone",
-  "rating_average",
-  "rating_count",
-  "search_key",
-  "name_key",
-  "city_key",
-  "is_active",
-  "created_at",
-  "updated_at",
-];
-const SELECT_PAGE = `select "doctors"."id", ${DOCTOR_COLUMNS.map((c) => `"doctors"."${c}"`).join(", ")}, "users"."first_name", "users"."last_name" from "doctors" inner join "users" on "users"."id" = "doctors"."user_id"`;
-const SORT_COLUMNS: Readonly<Record<string, string>> = {
-  rating: "rating_average",
-  name: "name_key",
-  experience: "years_of_experience",
-  fee: "fee_amount_minor",
+/**
+ * What the bare twin uses of the server's code: the search's statement builders, rendered to SQL
+ * text and parameters, so both sides send the same SQL. Loaded on the twin's first search (the
+ * bench CLI never loads it). The twin's RSS carries these modules (about 60 MB on Node 20 under
+ * tsx), its request path does not: each distinct query string is rendered once.
+ */
+async function loadSearchSql() {
+  const [api, { createSqlRenderer }] = await Promise.all([import("@medical/api"), import("@medical/db")]);
+  return { ...api, renderer: createSqlRenderer() };
+}
+let loaded: ReturnType<typeof loadSearchSql> | undefined;
+function searchSql(): ReturnType<typeof loadSearchSql> {
+  loaded ??= loadSearchSql();
+  return loaded;
+}
+
+interface Statement {
+  readonly text: string;
+  readonly params: readonly SqlParam[];
+}
+
+function sqlParam(value: unknown): SqlParam {
+  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return value;
+  throw new Error(`the search sends a parameter the bare driver cannot bind: ${typeof value}`);
+}
+
+const statementOf = (query: { toSQL(): { sql: string; params: unknown[] } }): Statement => {
+  const { sql, params } = query.toSQL();
+  return { text: sql, params: params.map(sqlParam) };
 };
 
-interface Cursor {
-  s: string;
-  o: string;
-  v: string | number;
-  id: string;
+/** A cursor's sort value from a row of the page (numeric columns arrive as text from the driver). */
+const SORT_VALUES: Readonly<Record<string, (row: Row) => string | number>> = {
+  rating: (row) => Number(row.rating_average),
+  name: (row) => String(row.name_key),
+  experience: (row) => Number(row.years_of_experience),
+  fee: (row) => Number(row.fee_amount_minor),
+};
+
+interface Search {
+  readonly sort: string;
+  readonly order: string;
+  readonly limit: number;
+  readonly page: Statement;
+  readonly count: Statement;
 }
 
-const badRequest = (message: string) => ({ status: 400, body: { success: false, data: null, message } });
+/** The search's number-typed query keys: text on the wire, numbers to the schema (as the REST layer does). */
+const NUMBER_KEYS = new Set(["limit", "minRating", "maxFee"]);
+const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-function readCursor(text: string): Cursor | undefined {
+/** The service's two statements for a query string; undefined where the service answers 400. */
+async function render(query: URLSearchParams): Promise<Search | undefined> {
+  const { DomainError, ZSearchInput, renderer, searchDoctorsQuery } = await searchSql();
+  const typed = [...query].map(([key, text]) => [
+    key,
+    NUMBER_KEYS.has(key) && DECIMAL.test(text) ? Number(text) : text,
+  ]);
+  const input = ZSearchInput.safeParse(Object.fromEntries(typed));
+  if (!input.success) return undefined;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (isObject(parsed) && typeof parsed.s === "string" && typeof parsed.id === "string")
-      return parsed as unknown as Cursor;
-  } catch {}
-  return undefined;
+    const { page, count } = searchDoctorsQuery(renderer, input.data);
+    const { sort, order, limit } = input.data;
+    return { sort, order, limit, page: statementOf(page), count: statementOf(count) };
+  } catch (error) {
+    if (error instanceof DomainError) return undefined; // a cursor of another list or sort
+    throw error;
+  }
 }
 
-/** The WHERE of the service's filtersOf(), numbering parameters from $1. */
-function filters(url: URL, params: SqlParam[]): string[] {
-  const next = (value: SqlParam) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const where = [`"doctors"."is_active" = ${next(true)}`];
-  const q = url.searchParams.get("q")?.trim();
-  if (q)
-    where.push(
-      q.length >= 3
-        ? `"doctors"."search_key" like '%' || f_search_key(${next(q)}) || '%'`
-        : `("doctors"."search_key" like f_search_key(${next(q)}) || '%' or "doctors"."search_key" like '% ' || f_search_key(${next(q)}) || '%')`,
-    );
-  const specialtyId = url.searchParams.get("specialtyId");
-  if (specialtyId)
-    where.push(
-      `exists (select 1 from "doctor_specialties" where "doctor_specialties"."doctor_id" = "doctors"."id" and "doctor_specialties"."specialty_id" = ${next(specialtyId)})`,
-    );
-  const city = url.searchParams.get("city")?.trim();
-  if (city) where.push(`"doctors"."city_key" = f_search_key(${next(city)})`);
-  return where;
-}
+// hey repeats a handful of URLs; setup adds the 49 of its cursor walk.
+const searches = new Map<string, Promise<Search | undefined>>();
+const linkTexts = new Map<number, string>();
 
-const and = (conditions: string[]) =>
-  conditions.length === 1 ? `${conditions[0]}` : `(${conditions.join(" and ")})`;
-
+/** The page's specialties, with the service's statement for that many ids. */
 async function specialtiesOf(query: BareQuery, ids: string[]): Promise<readonly Row[]> {
   if (ids.length === 0) return [];
-  return query(
-    `select "doctor_specialties"."doctor_id", "specialties"."id", "specialties"."name" from "doctor_specialties" inner join "specialties" on "specialties"."id" = "doctor_specialties"."specialty_id" where "doctor_specialties"."doctor_id" in (${ids.map((_, i) => `$${i + 1}`).join(", ")}) order by "specialties"."name" asc`,
-    ids,
-  );
+  let text = linkTexts.get(ids.length);
+  if (text === undefined) {
+    const { doctorSpecialtiesQuery, renderer } = await searchSql();
+    const statement = statementOf(doctorSpecialtiesQuery(renderer, ids));
+    if (statement.params.join() !== ids.join())
+      throw new Error("the specialties statement binds something other than the ids, in order");
+    text = statement.text;
+    linkTexts.set(ids.length, text);
+  }
+  return query(text, ids);
 }
 
 /** The service's DoctorDto, field for field. */
@@ -161,57 +166,35 @@ function doctorDto(row: Row, links: readonly Row[]) {
   };
 }
 
+const badRequest = (message: string) => ({ status: 400, body: { success: false, data: null, message } });
+
 const bareSearch: BareRoute = {
   path: SEARCH_PATH,
   async handle({ query, url }) {
-    const sort = url.searchParams.get("sort") ?? "rating";
-    const order = url.searchParams.get("order") ?? "desc";
-    const column = SORT_COLUMNS[sort];
-    const limit = Number(url.searchParams.get("limit") ?? PAGE_SIZE);
-    if (
-      !column ||
-      (order !== "asc" && order !== "desc") ||
-      !Number.isInteger(limit) ||
-      limit < 1 ||
-      limit > 100
-    )
-      return badRequest("bad sort, order or limit");
-    const params: SqlParam[] = [];
-    const where = filters(url, params);
-    const countParams = [...params];
-    const countWhere = [...where];
-    const cursorText = url.searchParams.get("cursor");
-    if (cursorText) {
-      const cursor = readCursor(cursorText);
-      if (!cursor || cursor.s !== sort || cursor.o !== order) return badRequest("not a cursor of this list");
-      const op = order === "asc" ? ">" : "<";
-      params.push(cursor.v, cursor.v, cursor.id);
-      const n = params.length;
-      where.push(
-        `("doctors"."${column}" ${op} $${n - 2} or ("doctors"."${column}" = $${n - 1} and "doctors"."id" ${op} $${n}))`,
-      );
+    let rendered = searches.get(url.search);
+    if (!rendered) {
+      rendered = render(url.searchParams);
+      searches.set(url.search, rendered);
     }
-    params.push(limit + 1);
-    const rows = await query(
-      `${SELECT_PAGE} where ${and(where)} order by "doctors"."${column}" ${order}, "doctors"."id" ${order} limit $${params.length}`,
-      params,
-    );
-    countParams.push(EXACT_TOTAL_LIMIT + 1);
-    const [counted] = await query(
-      `select count(*) from (select "id" from "doctors" where ${and(countWhere)} limit $${countParams.length}) "matching"`,
-      countParams,
-    );
-    const items = rows.slice(0, limit);
+    const search = await rendered;
+    const sortValue = search && SORT_VALUES[search.sort];
+    if (!search || !sortValue) return badRequest("not a search the service accepts");
+    const rows = await query(search.page.text, search.page.params);
+    const [counted] = await query(search.count.text, search.count.params);
+    const items = rows.slice(0, search.limit);
     const last = items.at(-1);
-    const value = sort === "rating" ? Number(last?.rating_average) : last?.[column];
+    // The list's cursor: sort, order, the last row's sort value and id (platform/list.ts decodes it).
     const nextCursor =
-      rows.length > limit && last
-        ? Buffer.from(JSON.stringify({ s: sort, o: order, v: value, id: last.id })).toString("base64url")
+      rows.length > search.limit && last
+        ? Buffer.from(
+            JSON.stringify({ s: search.sort, o: search.order, v: sortValue(last), id: last.id }),
+          ).toString("base64url")
         : null;
     const links = await specialtiesOf(
       query,
       items.map((row) => String(row.id)),
     );
+    const { EXACT_TOTAL_LIMIT } = await searchSql();
     const n = Number(counted?.count ?? 0);
     return {
       status: 200,
@@ -229,17 +212,24 @@ const bareSearch: BareRoute = {
   },
 };
 
+/** Setup's look-up only (not timed): the first page of the specialties by name. */
 const bareSpecialties: BareRoute = {
   path: SPECIALTIES_PATH,
-  async handle({ query }) {
+  async handle({ query, url }) {
+    const limit = Number(url.searchParams.get("limit") ?? PAGE_SIZE);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return badRequest("bad limit");
     const rows = await query(
-      `select "id", "name", "description", "name_key", "created_at" from "specialties" order by "specialties"."name_key" asc`,
+      `select "id", "name", "description" from "specialties" order by "name_key" asc, "id" asc limit $1`,
+      [limit],
     );
     return {
       status: 200,
       body: {
         success: true,
-        data: rows.map((row) => ({ id: row.id, name: row.name, description: row.description })),
+        data: {
+          items: rows.map((row) => ({ id: row.id, name: row.name, description: row.description })),
+          nextCursor: null,
+        },
         message: null,
       },
     };

@@ -38,6 +38,10 @@ export {
   roleProcedure,
   router,
 } from "#platform/trpc.ts";
+/** The doctor search's statements, unexecuted: the benchmark's bare twin sends exactly their SQL. */
+export { doctorSpecialtiesQuery } from "./domains/doctors/doctor-dto.ts";
+export { ZSearchInput } from "./domains/doctors/search.schema.ts";
+export { EXACT_TOTAL_LIMIT, searchDoctorsQuery } from "./domains/doctors/search.service.ts";
 export { normalizeEmail } from "./domains/identity/normalize.ts";
 export {
   type EnsuredAccount,

@@ -104,6 +104,15 @@ async function openPglite(options: { dataDir?: string; loadDataDir?: Blob }): Pr
   };
 }
 
+/**
+ * A Database that only renders SQL (`query.toSQL()`) with the app's schema and casing. It has no
+ * connection: running a query on it fails. The benchmark's bare twin renders a service's
+ * statements with it and sends them through its own driver.
+ */
+export function createSqlRenderer(): Database {
+  return drizzlePostgres.mock(drizzleOptions);
+}
+
 /** Serialises a PGlite database (for the test template); PostgreSQL uses CREATE DATABASE … TEMPLATE. */
 export async function dumpPglite(dataDir: string | undefined, migrate = true): Promise<Blob> {
   const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: pgliteExtensions });

@@ -1,6 +1,7 @@
 export {
   type CreateDbOptions,
   createDb,
+  createSqlRenderer,
   type Database,
   type DatabaseKind,
   type DbHandle,
