@@ -57,11 +57,7 @@ function reviewPage(db: Executor, filters: SQL | undefined, input: ReviewListInp
  * (NOT_FOUND otherwise). Scheduling adds "after a completed appointment with that doctor" here,
  * so every path that saves a review gets the rule. Returns the reviewing patient.
  */
-export async function requireReviewer(
-  deps: Pick<Deps, "db">,
-  actor: Actor,
-  doctorId: string,
-): Promise<Patient> {
+async function requireReviewer(deps: Pick<Deps, "db">, actor: Actor, doctorId: string): Promise<Patient> {
   const patient = await requirePatientProfile(deps, actor);
   await requireActiveDoctor(deps, doctorId);
   return patient;
