@@ -22,9 +22,10 @@ export const ZSearchInput = doctorList.input.extend({
   specialtyId: z.uuid().optional(),
   specialty: z.string().trim().min(2).max(100).optional(),
   city: z.string().trim().min(1).max(100).optional(),
-  minRating: z.coerce.number().min(0).max(5).optional(),
+  minRating: z.number().min(0).max(5).optional(),
   language: z.string().min(2).max(35).optional(),
-  maxFee: z.coerce.number().int().min(0).optional(),
+  // The fee column is a 32-bit integer.
+  maxFee: z.number().int().min(0).max(2_147_483_647).optional(),
 });
 export const ZGetDoctorInput = z.strictObject({ id: z.uuid() });
 

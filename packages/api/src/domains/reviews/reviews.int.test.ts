@@ -146,7 +146,7 @@ describe("reviews", () => {
     expect((await callerFor(deps).doctors.get({ id: doctor.id })).rating).toEqual({ average: 5, count: 1 });
     const visible = await callerFor(deps).reviews.list({ id: doctor.id, limit: 10 });
     expect(visible.items.map((r) => r.id)).not.toContain(review.id);
-    const moderated = await admin.reviews.moderationList({ doctorId: doctor.id, hidden: "true", limit: 10 });
+    const moderated = await admin.reviews.moderationList({ doctorId: doctor.id, hidden: true, limit: 10 });
     expect(moderated.items).toEqual([
       expect.objectContaining({
         id: review.id,

@@ -41,7 +41,7 @@ export const ZSaveReviewInput = z.strictObject({
 export const ZModerationListInput = reviewList.input.extend({
   doctorId: z.uuid().optional(),
   patientId: z.uuid().optional(),
-  hidden: z.stringbool().optional(),
-  maxRating: z.coerce.number().int().min(1).max(5).optional(),
+  hidden: z.boolean().optional(),
+  maxRating: z.number().int().min(1).max(5).optional(),
 });
 export const ZHideReviewInput = z.strictObject({ id: z.uuid(), reason: z.string().trim().min(3).max(500) });

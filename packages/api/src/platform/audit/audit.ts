@@ -1,4 +1,4 @@
-import type { Database, Executor, Transaction } from "@medical/db";
+import type { Database, Transaction } from "@medical/db";
 import { type AuditOutcome, auditEvents, domainEvents, type NewAuditEvent } from "@medical/db/schema";
 import type { Actor } from "../auth/actor.ts";
 import type { RequestOrigin } from "../context.ts";
@@ -132,12 +132,4 @@ export async function auditAttempt(
   entry: AuditEntry,
 ): Promise<void> {
   await deps.db.insert(auditEvents).values(auditRow(meta, entry));
-}
-
-/**
- * @deprecated Transitional, while the domains move to `auditedTransaction` and `auditAttempt`;
- * removed once none calls it.
- */
-export async function recordAudit(db: Executor, meta: AuditMeta, entry: AuditEntry): Promise<void> {
-  await db.insert(auditEvents).values(auditRow(meta, entry));
 }
