@@ -24,6 +24,12 @@ async function readToEnd(from: OutboxPosition = OUTBOX_START) {
   }
 }
 
+/**
+ * Readers wait for every older transaction of the whole PostgreSQL cluster, so another test
+ * file's long transaction (a 20k-row load) can hold them back for seconds: poll, never assume.
+ */
+const visibleSoon = { timeout: 15_000, interval: 50 };
+
 const insertEvent = (type: string) =>
   handle.db
     .insert(domainEvents)
@@ -41,6 +47,7 @@ describe("the outbox", () => {
       ]);
     });
     await insertEvent(`c.${tag}`);
+    await expect.poll(async () => (await readToEnd(position)).read, visibleSoon).toHaveLength(3);
     const first = await readOutbox(handle.db, position, 2);
     expect(first.map((e) => e.type)).toEqual([`a.${tag}`, `b.${tag}`]);
     const rest = await readToEnd(positionOf(first[1] ?? first[0] ?? position));
@@ -60,7 +67,16 @@ describe("the outbox", () => {
     async () => {
       if (!handle.url) throw new Error("PostgreSQL test database without a URL");
       const tag = randomUUID().slice(0, 8);
-      const { position } = await readToEnd();
+      const marker = `marker.${tag}`;
+      await insertEvent(marker);
+      let position = OUTBOX_START;
+      await expect
+        .poll(async () => {
+          const end = await readToEnd();
+          position = end.position;
+          return end.read.at(-1);
+        }, visibleSoon)
+        .toBe(marker);
       const early = postgres(handle.url, { max: 1, onnotice: () => {} });
       const late = postgres(handle.url, { max: 1, onnotice: () => {} });
       try {
@@ -80,7 +96,7 @@ describe("the outbox", () => {
         expect((await readToEnd(position)).read).toEqual([]);
         commitEarly();
         await expect
-          .poll(async () => (await readToEnd(position)).read)
+          .poll(async () => (await readToEnd(position)).read, visibleSoon)
           .toEqual([`early.${tag}`, `late.${tag}`]);
       } finally {
         await early.end();
