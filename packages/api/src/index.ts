@@ -40,6 +40,8 @@ export {
 } from "#platform/trpc.ts";
 /** The doctor search's statements, unexecuted: the benchmark's bare twin sends exactly their SQL. */
 export { doctorSpecialtiesQuery } from "./domains/doctors/doctor-dto.ts";
+/** Profile writers for the account service's transaction (the demo seed uses them). */
+export { type NewDoctorProfileInput, writeDoctorProfile } from "./domains/doctors/profiles.service.ts";
 export { ZSearchInput } from "./domains/doctors/search.schema.ts";
 export { EXACT_TOTAL_LIMIT, searchDoctorsQuery } from "./domains/doctors/search.service.ts";
 export { normalizeEmail } from "./domains/identity/normalize.ts";
@@ -48,5 +50,6 @@ export {
   ensureAccount,
   type OperatorAccountInput,
 } from "./domains/identity/operator-accounts.service.ts";
+export { type NewDemographics, writePatientProfile } from "./domains/patients/profiles.service.ts";
 export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
 export { type AppRouter, appRouter } from "./root.ts";

@@ -135,6 +135,18 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       role: "DOCTOR",
     });
   });
+
+  test("wrote every demo profile through its domain's service: one profile_created event each", async () => {
+    const [counts] = await rows(sql`
+      select
+        (select count(*)::int from doctors d join users u on u.id = d.user_id
+          where u.email like ${`%@${DEMO_DOMAIN}`}
+          and exists (select 1 from audit_events a where a.action = 'doctor.profile_created' and a.target_id = d.id)) as doctors,
+        (select count(*)::int from patients p join users u on u.id = p.user_id
+          where u.email like ${`%@${DEMO_DOMAIN}`}
+          and exists (select 1 from audit_events a where a.action = 'patient.profile_created' and a.patient_id = p.id)) as patients`);
+    expect(counts).toEqual({ doctors: DEMO_DOCTORS, patients: DEMO_PATIENTS });
+  });
 });
 
 describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {

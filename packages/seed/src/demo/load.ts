@@ -1,5 +1,4 @@
-import { type AuditMeta, ensureAccount } from "@medical/api";
-import { doctorSpecialties, doctors, patients } from "@medical/db/schema";
+import { type AuditMeta, ensureAccount, writeDoctorProfile, writePatientProfile } from "@medical/api";
 import type { OperatorDeps } from "../operator.ts";
 import { ensureSpecialties } from "../specialties.ts";
 import { buildDemoData, DEMO_PASSWORD, type DemoDoctor, type DemoPatient } from "./build.ts";
@@ -15,34 +14,32 @@ export interface DemoResult {
   patients: Tally;
 }
 
-/** A demo doctor's account with its profile and specialties, in the account's transaction. */
+/** A demo doctor's account with its profile and specialties, written by the doctors service. */
 function ensureDoctor(deps: OperatorDeps, audit: AuditMeta, demo: DemoDoctor, specialtyIds: string[]) {
+  const { feeAmountMinor, ...profile } = demo.profile;
   return ensureAccount(
     deps,
     audit,
     { ...demo.user, password: DEMO_PASSWORD, role: "DOCTOR", via: "seed" },
-    async (tx, _record, user) => {
-      const [doctor] = await tx
-        .insert(doctors)
-        .values({ ...demo.profile, userId: user.id })
-        .returning({ id: doctors.id });
-      if (!doctor) throw new Error("insert returned no row");
-      await tx
-        .insert(doctorSpecialties)
-        .values(specialtyIds.map((specialtyId) => ({ doctorId: doctor.id, specialtyId })));
-    },
+    writeDoctorProfile({ ...profile, fee: { amountMinor: feeAmountMinor, currency: "DZD" }, specialtyIds }),
   );
 }
 
-/** A demo patient's account with its profile (no clinical fields), in the account's transaction. */
+/** A demo patient's account with its profile (no clinical fields), written by the patients service. */
 function ensurePatient(deps: OperatorDeps, audit: AuditMeta, demo: DemoPatient) {
+  const { emergencyContactName, emergencyContactRelation, emergencyContactPhone, ...profile } = demo.profile;
   return ensureAccount(
     deps,
     audit,
     { ...demo.user, password: DEMO_PASSWORD, role: "PATIENT", via: "seed" },
-    async (tx, _record, user) => {
-      await tx.insert(patients).values({ ...demo.profile, userId: user.id });
-    },
+    writePatientProfile(deps, {
+      ...profile,
+      emergencyContact: {
+        name: emergencyContactName,
+        relation: emergencyContactRelation,
+        phone: emergencyContactPhone,
+      },
+    }),
   );
 }
 

@@ -1,9 +1,9 @@
-import type { Executor, Transaction } from "@medical/db";
+import type { Executor } from "@medical/db";
 import { doctorSpecialties, doctors, users } from "@medical/db/schema";
 import { and, eq, type SQL } from "drizzle-orm";
-import { createProfileWithAccount, type ProfileOwner } from "#domains/identity/public.ts";
+import { createProfileWithAccount, type InsertProfile, type ProfileOwner } from "#domains/identity/public.ts";
 import { requireSpecialties } from "#domains/specialties/public.ts";
-import { type AuditMeta, auditedTransaction, type ChangeRecorder } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
@@ -83,32 +83,32 @@ export async function getMyDoctorProfile(deps: Pick<Deps, "db">, actor: Actor): 
   return dto;
 }
 
-/** Writes the profile inside the account's transaction (identity's createProfileWithAccount). */
-async function insertProfile(
-  tx: Transaction,
-  record: ChangeRecorder,
-  userId: string,
-  input: NewDoctorProfileInput,
-): Promise<string> {
-  const [doctor] = await tx
-    .insert(doctors)
-    .values({
-      ...columns(input),
-      userId,
-      city: input.city,
-      feeAmountMinor: input.fee.amountMinor,
-      feeCurrency: input.fee.currency,
-    })
-    .returning({ id: doctors.id });
-  if (!doctor) throw new Error("insert returned no row");
-  await setSpecialties(tx, doctor.id, input.specialtyIds);
-  record.audit({
-    action: "doctor.profile_created",
-    outcome: "SUCCESS",
-    targetType: "doctor",
-    targetId: doctor.id,
-  });
-  return doctor.id;
+/**
+ * Writes the profile and its specialties inside the account's transaction (identity's
+ * createProfileWithAccount, or the demo seed's account service) and audits its creation.
+ */
+export function writeDoctorProfile(input: NewDoctorProfileInput): InsertProfile<string> {
+  return async (tx, record, user) => {
+    const [doctor] = await tx
+      .insert(doctors)
+      .values({
+        ...columns(input),
+        userId: user.id,
+        city: input.city,
+        feeAmountMinor: input.fee.amountMinor,
+        feeCurrency: input.fee.currency,
+      })
+      .returning({ id: doctors.id });
+    if (!doctor) throw new Error("insert returned no row");
+    await setSpecialties(tx, doctor.id, input.specialtyIds);
+    record.audit({
+      action: "doctor.profile_created",
+      outcome: "SUCCESS",
+      targetType: "doctor",
+      targetId: doctor.id,
+    });
+    return doctor.id;
+  };
 }
 
 /** A DOCTOR's own profile, once: a second one, concurrent ones included, is 409. */
@@ -123,7 +123,7 @@ export async function createMyDoctorProfile(
     audit,
     "DOCTOR",
     { userId: actor.userId },
-    (tx, record, user) => insertProfile(tx, record, user.id, input),
+    writeDoctorProfile(input),
     "You already have a doctor profile",
   );
   return changedDoctor(deps, actor, id);
@@ -154,7 +154,7 @@ export async function createDoctor(
     audit,
     "DOCTOR",
     ownerOf({ userId, email, firstName, lastName, phone, locale }),
-    (tx, record, user) => insertProfile(tx, record, user.id, profile),
+    writeDoctorProfile(profile),
     "This account already has a doctor profile",
   );
   return changedDoctor(deps, actor, id);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Executor, Transaction } from "@medical/db";
-import { type NewPatient, patients, type Sex, users } from "@medical/db/schema";
+import { type NewPatient, type Patient, patients, type Sex, users } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
 import type { InsertProfile } from "#domains/identity/public.ts";
 import {
@@ -138,23 +138,21 @@ async function auditingUnreadable<T>(
   }
 }
 
+/** A profile's demographics: what the demo seed writes (it holds no clinical fields). */
+export type NewDemographics = Omit<NewProfile, "clinical">;
+
 /**
- * Inserts the profile for the account identity's flow hands over (`createProfileWithAccount`),
- * with its clinical fields encrypted under the row's own id, audited, and answers it. A second
- * profile for the account meets the unique index: identity maps that to CONFLICT.
+ * Writes the profile row for the account identity's flow hands over (`createProfileWithAccount`)
+ * and audits its creation. `seal` encrypts clinical fields under the new row's own id (none by
+ * default). A second profile for the account meets the unique index: identity maps it to CONFLICT.
  */
-export function insertPatientProfile(
-  deps: Deps,
-  actor: Actor,
-  profile: NewProfile,
-): InsertProfile<PatientDto> {
+export function writePatientProfile(
+  deps: Pick<Deps, "clock">,
+  profile: NewDemographics,
+  seal: (patientId: string) => string | null = () => null,
+): InsertProfile<Patient> {
   return async (tx, record, user) => {
     const id = randomUUID();
-    const wroteClinical = profile.clinical !== undefined;
-    const clinicalData =
-      profile.clinical === undefined
-        ? null
-        : sealClinical(deps.fieldCipher, id, mergeClinical(EMPTY_CLINICAL, profile.clinical));
     const now = deps.clock.now();
     const [patient] = await tx
       .insert(patients)
@@ -163,7 +161,7 @@ export function insertPatientProfile(
         id,
         userId: user.id,
         dateOfBirth: profile.dateOfBirth,
-        clinicalData,
+        clinicalData: seal(id),
         createdAt: now,
         updatedAt: now,
       })
@@ -176,7 +174,26 @@ export function insertPatientProfile(
       targetId: id,
       patientId: id,
     });
-    if (wroteClinical) record.audit(clinicalEvent(id, "write", "SUCCESS"));
+    return patient;
+  };
+}
+
+/** The profile with its clinical fields encrypted and audited, answered as the actor may see it. */
+export function insertPatientProfile(
+  deps: Deps,
+  actor: Actor,
+  profile: NewProfile,
+): InsertProfile<PatientDto> {
+  const { clinical, ...demographics } = profile;
+  const seal =
+    clinical === undefined
+      ? undefined
+      : (id: string) => sealClinical(deps.fieldCipher, id, mergeClinical(EMPTY_CLINICAL, clinical));
+  const write = writePatientProfile(deps, demographics, seal);
+  return async (tx, record, user) => {
+    const patient = await write(tx, record, user);
+    const wroteClinical = clinical !== undefined;
+    if (wroteClinical) record.audit(clinicalEvent(patient.id, "write", "SUCCESS"));
     const row: PatientRow = {
       ...patient,
       firstName: user.firstName,
