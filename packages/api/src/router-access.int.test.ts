@@ -1,11 +1,8 @@
 import { readdir } from "node:fs/promises";
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Deps } from "#platform/deps.ts";
+import { describe, expect, test } from "vitest";
 import { procedureMetas } from "#platform/procedure-meta.ts";
 import { callerFor } from "#testing/caller.ts";
-import { makeTestDeps } from "#testing/deps.ts";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { appRouter } from "./root.ts";
 
 /**
@@ -13,13 +10,7 @@ import { appRouter } from "./root.ts";
  * every protected procedure must have a row in its domain's cross-tenant table
  * (`domains/<domain>/access.cases.ts`), so a new procedure cannot ship without its access cases.
  */
-let handle: TestDatabase;
-let deps: Deps;
-beforeAll(async () => {
-  handle = await openFileDatabase();
-  deps = makeTestDeps(handle);
-});
-afterAll(() => handle.close());
+const file = useFileDeps();
 
 const paths = Object.keys(appRouter._def.procedures);
 const metas = procedureMetas(appRouter);
@@ -42,7 +33,7 @@ async function coveredByTables(): Promise<Map<string, string>> {
 
 /** Calls a procedure anonymously with an empty input: protected ones refuse before reading input. */
 async function anonymousVerdict(path: string): Promise<string> {
-  const caller: unknown = callerFor(deps);
+  const caller: unknown = callerFor(file.deps);
   let target: unknown = caller;
   for (const segment of path.split(".")) {
     target =

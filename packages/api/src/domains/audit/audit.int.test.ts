@@ -1,26 +1,18 @@
 import { randomUUID } from "node:crypto";
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { type AuditMeta, auditAttempt } from "#platform/audit/audit.ts";
-import type { Deps } from "#platform/deps.ts";
-import { makeTestDeps } from "#testing/deps.ts";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { signInAs } from "#testing/sign-in.ts";
 
-let handle: TestDatabase;
-let deps: Deps;
-beforeAll(async () => {
-  handle = await openFileDatabase();
-  deps = makeTestDeps(handle);
-});
-afterAll(() => handle.close());
+const file = useFileDeps();
 
 const meta: AuditMeta = { actor: null, requestId: "audit-test", origin: { ip: null, userAgent: null } };
 
 describe("the audit trail (audit.list, GET /admin/audit)", () => {
   test("pages with a cursor in time order, newest first; a cursor of another order is a 400", async () => {
-    for (let i = 0; i < 5; i++) await auditAttempt(deps, meta, { action: "test.paged", outcome: "SUCCESS" });
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    for (let i = 0; i < 5; i++)
+      await auditAttempt(file.deps, meta, { action: "test.paged", outcome: "SUCCESS" });
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
     const pages = [];
     let cursor: string | undefined;
     do {
@@ -41,14 +33,18 @@ describe("the audit trail (audit.list, GET /admin/audit)", () => {
   test("filters by patient and shows the patient and the ids a list read returned", async () => {
     const patientId = randomUUID();
     const listed = [randomUUID(), randomUUID()];
-    await auditAttempt(deps, meta, {
+    await auditAttempt(file.deps, meta, {
       action: "patient.listed",
       outcome: "SUCCESS",
       patientId,
       resourceIds: listed,
     });
-    await auditAttempt(deps, meta, { action: "patient.listed", outcome: "SUCCESS", patientId: randomUUID() });
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    await auditAttempt(file.deps, meta, {
+      action: "patient.listed",
+      outcome: "SUCCESS",
+      patientId: randomUUID(),
+    });
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
 
     const page = await admin.audit.list({ patientId, limit: 10 });
 

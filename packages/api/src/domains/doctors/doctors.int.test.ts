@@ -1,22 +1,14 @@
 import { selectRows } from "@medical/db";
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
-import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Deps } from "#platform/deps.ts";
+import { doctors } from "@medical/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, test } from "vitest";
 import { callerFor } from "#testing/caller.ts";
-import { makeTestDeps } from "#testing/deps.ts";
 import { makeDoctor, makeSpecialty } from "#testing/factories/doctors.ts";
 import { makeUser } from "#testing/factories/users.ts";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { signInAs } from "#testing/sign-in.ts";
 
-let handle: TestDatabase;
-let deps: Deps;
-beforeAll(async () => {
-  handle = await openFileDatabase();
-  deps = makeTestDeps(handle);
-});
-afterAll(() => handle.close());
+const file = useFileDeps();
 
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
 const profile = (specialtyId: string) => ({
@@ -25,18 +17,12 @@ const profile = (specialtyId: string) => ({
   specialtyIds: [specialtyId],
 });
 
-async function profilesOf(userId: string): Promise<number> {
-  const [row] = await selectRows(
-    handle.db,
-    sql`select count(*)::int as n from doctors where user_id = ${userId}`,
-  );
-  return Number(row?.n);
-}
+const profilesOf = (userId: string) => file.db.$count(doctors, eq(doctors.userId, userId));
 
 describe("doctor profiles", () => {
   test("a doctor creates and edits their own; the public view hides email and personal phone", async () => {
-    const specialty = await makeSpecialty(handle.db);
-    const { caller, user } = await signInAs(deps, "DOCTOR");
+    const specialty = await makeSpecialty(file.db);
+    const { caller, user } = await signInAs(file.deps, "DOCTOR");
     await expect(caller.doctors.myProfile()).rejects.toMatchObject({ code: "NOT_FOUND" });
     const created = await caller.doctors.createMyProfile({
       ...profile(specialty.id),
@@ -57,15 +43,15 @@ describe("doctor profiles", () => {
       timezone: "Africa/Algiers",
     });
     expect(updated.yearsOfExperience).toBe(12);
-    const publicView = await callerFor(deps).doctors.get({ id: created.id });
+    const publicView = await callerFor(file.deps).doctors.get({ id: created.id });
     expect(JSON.stringify(publicView)).not.toContain(user.email);
     expect(publicView).not.toHaveProperty("email");
     expect(publicView).not.toHaveProperty("phone");
   });
 
   test("refuses fields nobody may set and roles that may not", async () => {
-    const specialty = await makeSpecialty(handle.db);
-    const { caller } = await signInAs(deps, "DOCTOR");
+    const specialty = await makeSpecialty(file.db);
+    const { caller } = await signInAs(file.deps, "DOCTOR");
     for (const extra of [
       '"ratingAverage":5',
       '"isActive":false',
@@ -80,7 +66,7 @@ describe("doctor profiles", () => {
         code: "BAD_REQUEST",
       });
     }
-    const { caller: patient } = await signInAs(deps, "PATIENT");
+    const { caller: patient } = await signInAs(file.deps, "PATIENT");
     await expect(patient.doctors.createMyProfile(profile(specialty.id))).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
@@ -90,8 +76,8 @@ describe("doctor profiles", () => {
   });
 
   test("admins create one with an invited account; deactivated doctors disappear from reads and search", async () => {
-    const specialty = await makeSpecialty(handle.db);
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const specialty = await makeSpecialty(file.db);
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
     const email = `dr.${unique()}@example.dz`;
     const created = await admin.doctors.create({
       ...profile(specialty.id),
@@ -106,10 +92,10 @@ describe("doctor profiles", () => {
       cause: { code: "EMAIL_TAKEN" },
     });
     await admin.doctors.delete({ id: created.id });
-    await expect(callerFor(deps).doctors.get({ id: created.id })).rejects.toMatchObject({
+    await expect(callerFor(file.deps).doctors.get({ id: created.id })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    const found = await callerFor(deps).doctors.search({ q: created.lastName, limit: 10 });
+    const found = await callerFor(file.deps).doctors.search({ q: created.lastName, limit: 10 });
     expect(found.items).toEqual([]);
     // Admins still see and edit a deactivated profile.
     const edited = await admin.doctors.update({ id: created.id, bio: "On leave" });
@@ -117,12 +103,12 @@ describe("doctor profiles", () => {
   });
 
   test("admins create one for an existing DOCTOR account, never for another role's", async () => {
-    const specialty = await makeSpecialty(handle.db);
-    const { caller: admin } = await signInAs(deps, "ADMIN");
-    const account = await makeUser(handle.db, { role: "DOCTOR" });
+    const specialty = await makeSpecialty(file.db);
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
+    const account = await makeUser(file.db, { role: "DOCTOR" });
     const created = await admin.doctors.create({ ...profile(specialty.id), userId: account.id });
     expect(created.lastName).toBe(account.lastName);
-    const patient = await makeUser(handle.db, { role: "PATIENT" });
+    const patient = await makeUser(file.db, { role: "PATIENT" });
     await expect(
       admin.doctors.create({ ...profile(specialty.id), userId: patient.id }),
     ).rejects.toMatchObject({
@@ -132,8 +118,8 @@ describe("doctor profiles", () => {
   });
 
   test("two concurrent POST /doctors/me/profile: one profile, the other 409", async () => {
-    const specialty = await makeSpecialty(handle.db);
-    const { caller, user } = await signInAs(deps, "DOCTOR");
+    const specialty = await makeSpecialty(file.db);
+    const { caller, user } = await signInAs(file.deps, "DOCTOR");
     const results = await Promise.allSettled([
       caller.doctors.createMyProfile(profile(specialty.id)),
       caller.doctors.createMyProfile(profile(specialty.id)),
@@ -147,9 +133,9 @@ describe("doctor profiles", () => {
   });
 
   test("two concurrent admin POST /doctors for one account: one profile, the other 409", async () => {
-    const specialty = await makeSpecialty(handle.db);
-    const { caller: admin } = await signInAs(deps, "ADMIN");
-    const account = await makeUser(handle.db, { role: "DOCTOR" });
+    const specialty = await makeSpecialty(file.db);
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
+    const account = await makeUser(file.db, { role: "DOCTOR" });
     const results = await Promise.allSettled([
       admin.doctors.create({ ...profile(specialty.id), userId: account.id }),
       admin.doctors.create({ ...profile(specialty.id), userId: account.id }),
@@ -163,8 +149,8 @@ describe("doctor profiles", () => {
   });
 
   test("creating, changing and deactivating a profile leave their audit events", async () => {
-    const specialty = await makeSpecialty(handle.db);
-    const { caller: admin, user: adminUser } = await signInAs(deps, "ADMIN");
+    const specialty = await makeSpecialty(file.db);
+    const { caller: admin, user: adminUser } = await signInAs(file.deps, "ADMIN");
     const created = await admin.doctors.create({
       ...profile(specialty.id),
       email: `dr.${unique()}@example.dz`,
@@ -174,7 +160,7 @@ describe("doctor profiles", () => {
     await admin.doctors.update({ id: created.id, bio: "Cardiologue", city: "Annaba" });
     await admin.doctors.delete({ id: created.id });
     const events = await selectRows(
-      handle.db,
+      file.db,
       sql`select action, outcome, actor_id, details from audit_events where target_id = ${created.id} order by id`,
     );
     expect(events).toEqual([
@@ -193,11 +179,11 @@ describe("doctor profiles", () => {
 describe("doctor search", () => {
   test("finds names and clinics without accents or case, by prefix under three characters", async () => {
     const marker = unique();
-    const { doctor } = await makeDoctor(handle.db, {
+    const { doctor } = await makeDoctor(file.db, {
       user: { firstName: "Sélim", lastName: `Bénali${marker}` },
       clinicName: "Clinique Ibn Sina",
     });
-    const anonymous = callerFor(deps);
+    const anonymous = callerFor(file.deps);
     for (const q of [`benali${marker}`, `BENALI${marker.toUpperCase()}`, `selim bénali${marker}`]) {
       expect(
         (await anonymous.doctors.search({ q, limit: 10 })).items.map((d) => d.id),
@@ -214,8 +200,8 @@ describe("doctor search", () => {
 
   test("filters by specialty, city, rating, language and fee", async () => {
     const marker = unique();
-    const cardio = await makeSpecialty(handle.db, `Cardiologie ${marker}`);
-    const { doctor: match } = await makeDoctor(handle.db, {
+    const cardio = await makeSpecialty(file.db, `Cardiologie ${marker}`);
+    const { doctor: match } = await makeDoctor(file.db, {
       city: "Béjaïa",
       specialtyIds: [cardio.id],
       ratingAverage: 4.5,
@@ -223,7 +209,7 @@ describe("doctor search", () => {
       languages: ["kab", "fr"],
       feeAmountMinor: 300_000,
     });
-    await makeDoctor(handle.db, {
+    await makeDoctor(file.db, {
       city: "Béjaïa",
       specialtyIds: [cardio.id],
       ratingAverage: 3,
@@ -231,21 +217,21 @@ describe("doctor search", () => {
       languages: ["ar"],
     });
     const search = (input: Record<string, unknown>) =>
-      callerFor(deps).doctors.search({ specialty: `cardiologie ${marker}`, limit: 10, ...input });
+      callerFor(file.deps).doctors.search({ specialty: `cardiologie ${marker}`, limit: 10, ...input });
     expect(
       (await search({ city: "bejaia", minRating: 4, language: "kab", maxFee: 300_000 })).items.map(
         (d) => d.id,
       ),
     ).toEqual([match.id]);
-    expect((await callerFor(deps).doctors.search({ specialtyId: cardio.id, limit: 10 })).total).toBe(2);
+    expect((await callerFor(file.deps).doctors.search({ specialtyId: cardio.id, limit: 10 })).total).toBe(2);
     expect((await search({ maxFee: 299_999 })).items).toEqual([]);
   });
 
   test("sorts by each key with keyset pages that neither skip nor repeat", async () => {
     const marker = unique();
-    const specialty = await makeSpecialty(handle.db, `Tri ${marker}`);
+    const specialty = await makeSpecialty(file.db, `Tri ${marker}`);
     for (let i = 0; i < 5; i++) {
-      await makeDoctor(handle.db, {
+      await makeDoctor(file.db, {
         specialtyIds: [specialty.id],
         user: { lastName: `Name${i}${marker}` },
         ratingAverage: [4.5, 3, 4.5, 5, 1][i],
@@ -258,7 +244,7 @@ describe("doctor search", () => {
         const seen: string[] = [];
         let cursor: string | undefined;
         for (let pageNo = 0; pageNo < 5; pageNo++) {
-          const page = await callerFor(deps).doctors.search({
+          const page = await callerFor(file.deps).doctors.search({
             specialtyId: specialty.id,
             sort,
             order,
@@ -273,7 +259,7 @@ describe("doctor search", () => {
         expect(new Set(seen).size, `${sort} ${order}`).toBe(5);
       }
     }
-    const byRating = await callerFor(deps).doctors.search({
+    const byRating = await callerFor(file.deps).doctors.search({
       specialtyId: specialty.id,
       sort: "rating",
       order: "desc",
@@ -284,20 +270,24 @@ describe("doctor search", () => {
   });
 
   test("reports an exact total up to 1,000 and a tampered cursor as 400", async () => {
-    await expect(callerFor(deps).doctors.search({ cursor: "tampered", limit: 5 })).rejects.toMatchObject({
-      cause: { code: "VALIDATION_FAILED" },
-    });
-    const page = await callerFor(deps).doctors.search({ limit: 1 });
+    await expect(callerFor(file.deps).doctors.search({ cursor: "tampered", limit: 5 })).rejects.toMatchObject(
+      {
+        cause: { code: "VALIDATION_FAILED" },
+      },
+    );
+    const page = await callerFor(file.deps).doctors.search({ limit: 1 });
     expect(page.totalExact).toBe(true);
   });
 
   test("renaming the doctor's account updates the search key in the same transaction", async () => {
-    const { doctor, user } = await makeDoctor(handle.db);
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const { doctor, user } = await makeDoctor(file.db);
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
     const renamed = `Zerrouki${unique()}`;
     await admin.users.update({ id: user.id, lastName: renamed });
     expect(
-      (await callerFor(deps).doctors.search({ q: renamed.toLowerCase(), limit: 5 })).items.map((d) => d.id),
+      (await callerFor(file.deps).doctors.search({ q: renamed.toLowerCase(), limit: 5 })).items.map(
+        (d) => d.id,
+      ),
     ).toEqual([doctor.id]);
   });
 });

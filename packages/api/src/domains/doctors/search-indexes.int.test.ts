@@ -1,9 +1,8 @@
 import { type Database, selectRows } from "@medical/db";
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
 import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { ZSearchInput } from "./search.schema.ts";
 import { searchDoctors, searchDoctorsQuery } from "./search.service.ts";
 
@@ -19,12 +18,8 @@ import { searchDoctors, searchDoctorsQuery } from "./search.service.ts";
 const DOCTORS = 20_000;
 const kind = process.env.TEST_DB ?? "pglite";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await openFileDatabase();
-  await generateDoctors(database.db);
-}, 120_000);
-afterAll(() => database.close());
+const file = useFileDeps();
+beforeAll(() => generateDoctors(file.db), 120_000);
 
 const FIRST_NAMES = ["Amina", "Karim", "Yasmina", "Mohand", "Nadia", "Sofiane", "Tassadit", "Hélène"];
 const LAST_NAMES = [
@@ -107,7 +102,7 @@ function sent(statement: Statement): SQL {
 
 /** EXPLAIN's text, one line per plan node, with sequential scans off for this transaction only. */
 async function plan(statement: Statement, { seqscan = false } = {}): Promise<string> {
-  return database.db.transaction(async (tx) => {
+  return file.db.transaction(async (tx) => {
     if (!seqscan) await tx.execute(sql`set local enable_seqscan = off`);
     const lines = await selectRows(tx, sql`explain ${sent(statement)}`);
     return lines.map((line) => String(line["QUERY PLAN"])).join("\n");
@@ -115,7 +110,7 @@ async function plan(statement: Statement, { seqscan = false } = {}): Promise<str
 }
 
 /** The two statements of a search, for the query string a client would send. */
-const search = (query: Record<string, unknown>) => searchDoctorsQuery(database.db, ZSearchInput.parse(query));
+const search = (query: Record<string, unknown>) => searchDoctorsQuery(file.db, ZSearchInput.parse(query));
 const countOf = async (query: Record<string, unknown>) => (await search(query).count)[0]?.n;
 
 /** "Index Scan using x", "Index Only Scan using x", "Index Scan Backward using x" or "Bitmap Index Scan on x". */
@@ -138,14 +133,14 @@ describe(`doctor search indexes (${kind}, ${DOCTORS.toLocaleString("en")} doctor
   test("city: the btree doctors_city_key on the generated city_key", async () => {
     expect(await plan(search({ city: "BEJAIA" }).count)).toMatch(usesIndex("doctors_city_key"));
     const [found] = await selectRows(
-      database.db,
+      file.db,
       sql`select count(*)::int as n from doctors where city_key = f_search_key(${"bejaia"})`,
     );
     expect(found?.n).toBe(DOCTORS / CITIES.length);
   });
 
   test("specialtyId: doctor_specialties_specialty (specialty_id, doctor_id)", async () => {
-    const [specialty] = await selectRows(database.db, sql`select id from specialties order by name limit 1`);
+    const [specialty] = await selectRows(file.db, sql`select id from specialties order by name limit 1`);
     const explained = await plan(search({ specialtyId: String(specialty?.id) }).count);
     expect(explained).toMatch(usesIndex("doctor_specialties_specialty"));
   });
@@ -172,7 +167,7 @@ describe(`doctor search indexes (${kind}, ${DOCTORS.toLocaleString("en")} doctor
       let cursor: string | undefined;
       for (let page = 0; page < 5; page++) {
         cursor =
-          (await searchDoctors(database, ZSearchInput.parse({ sort, order, cursor }))).nextCursor ??
+          (await searchDoctors(file.deps, ZSearchInput.parse({ sort, order, cursor }))).nextCursor ??
           undefined;
       }
       expect(cursor).toBeDefined();
@@ -188,13 +183,13 @@ describe(`doctor search indexes (${kind}, ${DOCTORS.toLocaleString("en")} doctor
 describe(`Arabic script in the search key (${kind})`, () => {
   test("f_search_key leaves Arabic as it is; pg_trgm extracts trigrams from it and the GIN index serves a LIKE", async () => {
     const [keys] = await selectRows(
-      database.db,
+      file.db,
       sql`select f_search_key('عبد القادر') as key, cardinality(show_trgm('عبد القادر')) as trigrams`,
     );
     expect(keys?.key).toBe("عبد القادر");
     expect(Number(keys?.trigrams)).toBeGreaterThan(0);
 
-    await database.db.execute(sql`
+    await file.db.execute(sql`
       with u as (insert into users (email, role, first_name, last_name)
                  values ('arabic.doctor@example.dz', 'DOCTOR', 'عبد القادر', 'بن علي') returning id)
       insert into doctors (user_id, city, fee_amount_minor) select id, 'Alger', 200000 from u`);

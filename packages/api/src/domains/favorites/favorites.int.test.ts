@@ -1,30 +1,21 @@
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Deps } from "#platform/deps.ts";
+import { describe, expect, test } from "vitest";
 import { callerFor } from "#testing/caller.ts";
-import { makeTestDeps } from "#testing/deps.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { signIn, signInAs } from "#testing/sign-in.ts";
 
-let handle: TestDatabase;
-let deps: Deps;
-beforeAll(async () => {
-  handle = await openFileDatabase();
-  deps = makeTestDeps(handle);
-});
-afterAll(() => handle.close());
+const file = useFileDeps();
 
 async function patient() {
-  return (await signIn(deps, (await makePatient(handle.db)).user)).caller;
+  return (await signIn(file.deps, (await makePatient(file.db)).user)).caller;
 }
 
 describe("favourites", () => {
   test("are idempotent, listed newest first, and drop deactivated doctors", async () => {
     const caller = await patient();
-    const first = await makeDoctor(handle.db);
-    const second = await makeDoctor(handle.db);
+    const first = await makeDoctor(file.db);
+    const second = await makeDoctor(file.db);
     await caller.favorites.add({ id: first.doctor.id });
     await caller.favorites.add({ id: first.doctor.id });
     await caller.favorites.add({ id: second.doctor.id });
@@ -36,13 +27,13 @@ describe("favourites", () => {
 
     await caller.favorites.remove({ id: second.doctor.id });
     await caller.favorites.remove({ id: second.doctor.id });
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
     await admin.doctors.delete({ id: first.doctor.id });
     expect((await caller.favorites.list({ limit: 10 })).items).toEqual([]);
   });
 
   test("are each patient's own: another patient neither sees nor removes them", async () => {
-    const { doctor } = await makeDoctor(handle.db);
+    const { doctor } = await makeDoctor(file.db);
     const owner = await patient();
     const other = await patient();
     await owner.favorites.add({ id: doctor.id });
@@ -52,22 +43,22 @@ describe("favourites", () => {
   });
 
   test("need a patient profile (PROFILE_REQUIRED), a patient role (FORBIDDEN) and a visible doctor (NOT_FOUND)", async () => {
-    const { doctor } = await makeDoctor(handle.db);
-    const { caller: withoutProfile } = await signInAs(deps, "PATIENT");
+    const { doctor } = await makeDoctor(file.db);
+    const { caller: withoutProfile } = await signInAs(file.deps, "PATIENT");
     await expect(withoutProfile.favorites.add({ id: doctor.id })).rejects.toMatchObject({
       code: "CONFLICT",
       cause: { code: "PROFILE_REQUIRED" },
     });
-    const { caller: staff } = await signInAs(deps, "STAFF");
+    const { caller: staff } = await signInAs(file.deps, "STAFF");
     await expect(staff.favorites.add({ id: doctor.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(callerFor(deps).favorites.list({ limit: 5 })).rejects.toMatchObject({
+    await expect(callerFor(file.deps).favorites.list({ limit: 5 })).rejects.toMatchObject({
       code: "UNAUTHORIZED",
     });
     const caller = await patient();
     await expect(caller.favorites.add({ id: crypto.randomUUID() })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    const { doctor: inactive } = await makeDoctor(handle.db, { isActive: false });
+    const { doctor: inactive } = await makeDoctor(file.db, { isActive: false });
     await expect(caller.favorites.add({ id: inactive.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

@@ -1,27 +1,22 @@
-import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { callerFor } from "#testing/caller.ts";
 import { makeTestDeps } from "#testing/deps.ts";
+import { useFileDeps } from "#testing/file-deps.ts";
 
-let handle: TestDatabase;
-beforeAll(async () => {
-  handle = await openFileDatabase();
-});
-afterAll(() => handle.close());
-
-const anonymousOn = (h: TestDatabase) => callerFor(makeTestDeps(h));
+const file = useFileDeps();
 
 describe("health", () => {
   test("reports the database up with its kind and round-trip time", async () => {
-    const health = await anonymousOn(handle).health.check();
-    expect(health).toMatchObject({ status: "ok", database: "up", databaseKind: handle.kind });
+    const health = await callerFor(file.deps).health.check();
+    expect(health).toMatchObject({ status: "ok", database: "up", databaseKind: file.handle.kind });
     expect(health.databaseRoundTripMs).toBeGreaterThanOrEqual(0);
   });
 
   test("answers UNAVAILABLE with database down once the database is closed", async () => {
+    // A database of its own: the file's stays open for the other tests.
     const closing = await openFileDatabase();
-    const caller = anonymousOn(closing);
+    const caller = callerFor(makeTestDeps(closing));
     await closing.close();
     await expect(caller.health.check()).rejects.toMatchObject({
       code: "SERVICE_UNAVAILABLE",

@@ -1,8 +1,6 @@
 import { domainEvents, sessions } from "@medical/db/schema";
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { AuditMeta } from "#platform/audit/audit.ts";
 import type { PasswordHasher } from "#platform/auth/passwords.ts";
 import type { Deps } from "#platform/deps.ts";
@@ -10,15 +8,12 @@ import { createInProcessEventBus, type DomainEvents } from "#platform/events/eve
 import { callerFor } from "#testing/caller.ts";
 import { makeTestDeps, testHasher } from "#testing/deps.ts";
 import { makeUser, TEST_PASSWORD } from "#testing/factories/users.ts";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { createMemoryMailer, type MemoryMailer, tokenIn } from "#testing/memory-mailer.ts";
 import { signInAs } from "#testing/sign-in.ts";
 import { ensureAccount } from "./operator-accounts.service.ts";
 
-let handle: TestDatabase;
-beforeAll(async () => {
-  handle = await openFileDatabase();
-});
-afterAll(() => handle.close());
+const file = useFileDeps();
 
 /** Counts the hashing work, so "same work for unknown emails" is asserted without timing. */
 function countingHasher(): PasswordHasher & { verifies: number; hashes: number } {
@@ -39,7 +34,7 @@ function countingHasher(): PasswordHasher & { verifies: number; hashes: number }
 
 function setup(options: Parameters<typeof makeTestDeps>[1] = {}) {
   const mailer = createMemoryMailer();
-  const deps = makeTestDeps(handle, { mailer, ...options });
+  const deps = makeTestDeps(file.handle, { mailer, ...options });
   return { deps, mailer: (options.mailer as MemoryMailer | undefined) ?? mailer, anonymous: callerFor(deps) };
 }
 
@@ -80,7 +75,7 @@ describe("registration", () => {
 
   test("refuses a taken email whatever its case with EMAIL_TAKEN", async () => {
     const { anonymous } = setup();
-    const user = await makeUser(handle.db);
+    const user = await makeUser(file.db);
     await expect(
       anonymous.auth.register({
         email: user.email.toUpperCase(),
@@ -104,7 +99,7 @@ describe("login", () => {
   test("does the same hashing work for an unknown email as for a wrong password, with one answer", async () => {
     const hasher = countingHasher();
     const { deps } = setup({ hasher });
-    const user = await makeUser(handle.db);
+    const user = await makeUser(file.db);
     const attempt = (email: string) =>
       callerFor(deps)
         .auth.login({ email, password: "wrong password" })
@@ -144,7 +139,7 @@ describe("login", () => {
 
   test("with REQUIRE_VERIFIED_EMAIL refuses an unverified account with EMAIL_NOT_VERIFIED", async () => {
     const { deps } = setup({ settings: { requireVerifiedEmail: true } });
-    const user = await makeUser(handle.db, { emailVerifiedAt: null });
+    const user = await makeUser(file.db, { emailVerifiedAt: null });
     await expect(
       callerFor(deps).auth.login({ email: user.email, password: TEST_PASSWORD }),
     ).rejects.toMatchObject({
@@ -161,7 +156,7 @@ describe("login", () => {
       hasher,
       settings: { rateLimits: { login: [tight, roomy, roomy], auth: [roomy], public: [roomy] } },
     });
-    const user = await makeUser(handle.db);
+    const user = await makeUser(file.db);
     const fromAttacker = callerFor(deps, { ip: "198.51.100.66" });
     for (let i = 0; i < 2; i++) {
       await expect(fromAttacker.auth.login({ email: user.email, password: "guess" })).rejects.toMatchObject({
@@ -213,7 +208,7 @@ describe("access tokens on calls", () => {
         cause: { code: "UNAUTHENTICATED" },
       });
     }
-    const later = makeTestDeps(handle, { clock: { now: () => new Date(Date.now() + 16 * 60_000) } });
+    const later = makeTestDeps(file.handle, { clock: { now: () => new Date(Date.now() + 16 * 60_000) } });
     await expect(callerFor(later, { accessToken }).users.me()).rejects.toMatchObject({
       code: "UNAUTHORIZED",
       cause: { code: "TOKEN_EXPIRED" },
@@ -273,7 +268,7 @@ describe("sessions end", () => {
     const { deps } = setup();
     const { refreshToken, caller } = await signInAs(deps, "PATIENT");
     await caller.users.me();
-    const later = makeTestDeps(handle, { clock: { now: () => new Date(Date.now() + 16 * 60_000) } });
+    const later = makeTestDeps(file.handle, { clock: { now: () => new Date(Date.now() + 16 * 60_000) } });
     await callerFor(later).auth.logout({ refreshToken });
     await expect(caller.users.me()).rejects.toMatchObject({ cause: { code: "UNAUTHENTICATED" } });
     await expect(callerFor(deps).auth.refresh({ refreshToken })).rejects.toMatchObject({
@@ -303,7 +298,7 @@ describe("sessions end", () => {
     await caller.auth.logoutAll();
 
     const sessionIds = (
-      await handle.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id))
+      await file.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id))
     ).map((row) => row.id);
     const expected = {
       v: 1,
@@ -314,7 +309,7 @@ describe("sessions end", () => {
     expect(sessionIds).toHaveLength(2);
     expect(sessionIds).toContain(other.refreshToken.split(".")[0]);
     expect(heard).toEqual([expected]);
-    const outbox = await handle.db
+    const outbox = await file.db
       .select()
       .from(domainEvents)
       .where(
@@ -359,7 +354,7 @@ describe("sessions end", () => {
 describe("password reset", () => {
   test("answers forgot alike for unknown emails and mails only after answering", async () => {
     const { deps, mailer, anonymous } = setup();
-    const user = await makeUser(handle.db);
+    const user = await makeUser(file.db);
     const sentBefore = mailer.sent.length;
     const known = await anonymous.auth.forgot({ email: user.email });
     expect(mailer.sent.length).toBe(sentBefore);
@@ -410,10 +405,10 @@ describe("password reset", () => {
 
   test("tokens expire after an hour", async () => {
     const { mailer, anonymous } = setup();
-    const user = await makeUser(handle.db);
+    const user = await makeUser(file.db);
     await anonymous.auth.forgot({ email: user.email });
     const reset = await mailer.next((m) => m.to === user.email && m.kind === "PASSWORD_RESET");
-    const later = makeTestDeps(handle, { clock: { now: () => new Date(Date.now() + 61 * 60_000) } });
+    const later = makeTestDeps(file.handle, { clock: { now: () => new Date(Date.now() + 61 * 60_000) } });
     await expect(
       callerFor(later).auth.reset({ token: tokenIn(reset), newPassword: "too late now" }),
     ).rejects.toMatchObject({
@@ -456,7 +451,7 @@ describe("admin user management", () => {
     const { caller: admin } = await signInAs(deps, "ADMIN");
     const marker = `Zeroual${Date.now()}`;
     for (const firstName of ["Ségolène", "Sofiane", "Samir"])
-      await makeUser(handle.db, { role: "STAFF", firstName, lastName: marker });
+      await makeUser(file.db, { role: "STAFF", firstName, lastName: marker });
     const found = await admin.users.list({ q: `segolene ${marker.toLowerCase()}`, limit: 10 });
     expect(found.items.map((u) => u.firstName)).toEqual(["Ségolène"]);
 

@@ -1,41 +1,33 @@
 import { randomBytes } from "node:crypto";
 import { selectRows } from "@medical/db";
 import { auditEvents, patients, users } from "@medical/db/schema";
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
 import { TRPCError } from "@trpc/server";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { ROLES, type Role } from "#platform/auth/roles.ts";
 import { createFieldCipher } from "#platform/crypto/field-cipher.ts";
-import type { Deps } from "#platform/deps.ts";
 import { errorFacts } from "#platform/errors/shape.ts";
 import { type Caller, callerFor } from "#testing/caller.ts";
 import { makeTestDeps, TEST_ENCRYPTION_KEY } from "#testing/deps.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { makeUser } from "#testing/factories/users.ts";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { createMemoryMailer, tokenIn } from "#testing/memory-mailer.ts";
 import { signIn, signInAs } from "#testing/sign-in.ts";
 import { can, type PatientPermission } from "./access.ts";
 import { requirePatientProfile } from "./public.ts";
 import { rotateClinicalKeys } from "./rotate-keys.service.ts";
 
-let handle: TestDatabase;
-let deps: Deps;
 const mailer = createMemoryMailer();
-beforeAll(async () => {
-  handle = await openFileDatabase();
-  deps = makeTestDeps(handle, { mailer });
-});
-afterAll(() => handle.close());
+const file = useFileDeps({ mailer });
 
 /** A marker no answer may carry unless it may carry clinical fields. */
 const secretAllergy = () => `Pénicilline-${randomBytes(4).toString("hex")}`;
 
 /** A PATIENT with a profile whose clinical fields hold `allergy`, created by the service itself. */
 async function patientWithProfile(allergy = secretAllergy()) {
-  const signed = await signInAs(deps, "PATIENT");
+  const signed = await signInAs(file.deps, "PATIENT");
   const profile = await signed.caller.patients.createMe({
     dateOfBirth: "1988-02-29",
     sex: "FEMALE",
@@ -46,11 +38,7 @@ async function patientWithProfile(allergy = secretAllergy()) {
 }
 
 async function auditOf(targetId: string) {
-  return handle.db
-    .select()
-    .from(auditEvents)
-    .where(eq(auditEvents.targetId, targetId))
-    .orderBy(auditEvents.id);
+  return file.db.select().from(auditEvents).where(eq(auditEvents.targetId, targetId)).orderBy(auditEvents.id);
 }
 
 describe("the grants table", () => {
@@ -73,9 +61,9 @@ describe("the grants table", () => {
 
 describe("a patient's own profile", () => {
   test("is NOT_FOUND before creation, created once (a second POST is a CONFLICT), then read and changed", async () => {
-    const { caller, user } = await signInAs(deps, "PATIENT");
+    const { caller, user } = await signInAs(file.deps, "PATIENT");
     await expect(caller.patients.me()).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(requirePatientProfile(deps, actorOf(user))).rejects.toMatchObject({
+    await expect(requirePatientProfile(file.deps, actorOf(user))).rejects.toMatchObject({
       code: "PROFILE_REQUIRED",
     });
 
@@ -93,7 +81,7 @@ describe("a patient's own profile", () => {
       code: "CONFLICT",
       cause: { code: "CONFLICT" },
     });
-    expect((await requirePatientProfile(deps, actorOf(user))).id).toBe(created.id);
+    expect((await requirePatientProfile(file.deps, actorOf(user))).id).toBe(created.id);
 
     const updated = await caller.patients.updateMe({
       emergencyContact: { name: "Karim Haddad", relation: "Frère", phone: "+213661234567" },
@@ -117,16 +105,16 @@ describe("a patient's own profile", () => {
   });
 
   test("PATCH before the profile exists is NOT_FOUND; other roles have no /patients/me", async () => {
-    const { caller } = await signInAs(deps, "PATIENT");
+    const { caller } = await signInAs(file.deps, "PATIENT");
     await expect(caller.patients.updateMe({ city: "Oran" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    const doctor = await signIn(deps, (await makeDoctor(handle.db)).user);
-    await expect(requirePatientProfile(deps, actorOf(doctor.user))).rejects.toMatchObject({
+    const doctor = await signIn(file.deps, (await makeDoctor(file.db)).user);
+    await expect(requirePatientProfile(file.deps, actorOf(doctor.user))).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
   });
 
   test("validates field formats (400)", async () => {
-    const { caller } = await signInAs(deps, "PATIENT");
+    const { caller } = await signInAs(file.deps, "PATIENT");
     const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
     const invalid: unknown[] = [
       { dateOfBirth: future },
@@ -156,11 +144,11 @@ describe("a patient's own profile", () => {
  */
 describe("profiles created at once for one account", () => {
   async function onlyProfileOf(userId: string) {
-    const rows = await handle.db.select().from(patients).where(eq(patients.userId, userId));
+    const rows = await file.db.select().from(patients).where(eq(patients.userId, userId));
     expect(rows).toHaveLength(1);
     const [row] = rows;
     if (!row) throw new Error("no profile");
-    const created = await handle.db
+    const created = await file.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.patientId, row.id), eq(auditEvents.action, "patient.profile_created")));
@@ -169,7 +157,7 @@ describe("profiles created at once for one account", () => {
   }
 
   test("two POST /patients/me: one is created, the other is a CONFLICT", async () => {
-    const { caller, user } = await signInAs(deps, "PATIENT");
+    const { caller, user } = await signInAs(file.deps, "PATIENT");
     const results = await Promise.allSettled([
       caller.patients.createMe({ dateOfBirth: "1990-04-12" }),
       caller.patients.createMe({ dateOfBirth: "1991-05-13" }),
@@ -186,8 +174,8 @@ describe("profiles created at once for one account", () => {
   });
 
   test("the front desk's POST /patients and the patient's own: one is created, the other is a CONFLICT", async () => {
-    const { caller, user } = await signInAs(deps, "PATIENT");
-    const { caller: staff } = await signInAs(deps, "STAFF");
+    const { caller, user } = await signInAs(file.deps, "PATIENT");
+    const { caller: staff } = await signInAs(file.deps, "STAFF");
     const results = await Promise.allSettled([
       staff.patients.create({ userId: user.id, dateOfBirth: "1990-04-12" }),
       caller.patients.createMe({ dateOfBirth: "1990-04-12" }),
@@ -202,8 +190,8 @@ describe("profiles created at once for one account", () => {
 describe("mass assignment", () => {
   test("no body sets an id, an owner, a role, an active flag or raw clinical data (400)", async () => {
     const { caller, profile, user } = await patientWithProfile();
-    const { caller: admin } = await signInAs(deps, "ADMIN");
-    const other = await makeUser(handle.db);
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
+    const other = await makeUser(file.db);
     const forbidden = [
       { id: crypto.randomUUID() },
       { userId: other.id },
@@ -233,14 +221,14 @@ describe("mass assignment", () => {
         showNameOnReviews: true,
       } as never),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    const [row] = await handle.db.select().from(patients).where(eq(patients.id, profile.id));
+    const [row] = await file.db.select().from(patients).where(eq(patients.id, profile.id));
     expect(row).toMatchObject({ id: profile.id, isActive: true, userId: user.id });
   });
 });
 
 describe("front desk and admin", () => {
   test("STAFF creates a profile with a new invited PATIENT account, and sees no clinical field", async () => {
-    const { caller: staff } = await signInAs(deps, "STAFF");
+    const { caller: staff } = await signInAs(file.deps, "STAFF");
     const email = `nouveau.${Date.now()}@example.dz`;
     const created = await staff.patients.create({
       email,
@@ -254,19 +242,19 @@ describe("front desk and admin", () => {
     });
     expect(created).toMatchObject({ firstName: "Lounès", lastName: "Aït Ahmed", city: "Béjaïa" });
     expect(created).not.toHaveProperty("clinical");
-    const [account] = await handle.db.select().from(users).where(eq(users.email, email));
+    const [account] = await file.db.select().from(users).where(eq(users.email, email));
     expect(account).toMatchObject({ role: "PATIENT", passwordHash: null, locale: "kab" });
 
     const invitation = await mailer.next((m) => m.to === email && m.kind === "INVITATION");
-    await callerFor(deps).auth.reset({ token: tokenIn(invitation), newPassword: "chosen by lounes" });
-    const session = await callerFor(deps).auth.login({ email, password: "chosen by lounes" });
-    const own = await callerFor(deps, { accessToken: session.accessToken }).patients.me();
+    await callerFor(file.deps).auth.reset({ token: tokenIn(invitation), newPassword: "chosen by lounes" });
+    const session = await callerFor(file.deps).auth.login({ email, password: "chosen by lounes" });
+    const own = await callerFor(file.deps, { accessToken: session.accessToken }).patients.me();
     expect(own).toMatchObject({ id: created.id, clinical: { allergies: [] } });
   });
 
   test("ADMIN creates for an existing PATIENT account with clinical fields; wrong accounts are refused", async () => {
-    const { caller: admin } = await signInAs(deps, "ADMIN");
-    const account = await makeUser(handle.db);
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
+    const account = await makeUser(file.db);
     const created = await admin.patients.create({
       userId: account.id,
       dateOfBirth: "2001-09-09",
@@ -278,7 +266,7 @@ describe("front desk and admin", () => {
     ).rejects.toMatchObject({
       code: "CONFLICT",
     });
-    const doctor = await makeUser(handle.db, { role: "DOCTOR" });
+    const doctor = await makeUser(file.db, { role: "DOCTOR" });
     for (const userId of [doctor.id, crypto.randomUUID()]) {
       await expect(admin.patients.create({ userId, dateOfBirth: "2001-09-09" })).rejects.toMatchObject({
         code: "BAD_REQUEST",
@@ -297,9 +285,9 @@ describe("front desk and admin", () => {
   });
 
   test("a taken email is EMAIL_TAKEN and leaves neither account nor profile behind", async () => {
-    const { caller: admin } = await signInAs(deps, "ADMIN");
-    const existing = await makeUser(handle.db, { role: "DOCTOR" });
-    const before = await handle.db.select({ n: sql<number>`count(*)::int` }).from(patients);
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
+    const existing = await makeUser(file.db, { role: "DOCTOR" });
+    const before = await file.db.select({ n: sql<number>`count(*)::int` }).from(patients);
     await expect(
       admin.patients.create({
         email: existing.email.toUpperCase(),
@@ -308,25 +296,25 @@ describe("front desk and admin", () => {
         dateOfBirth: "1980-03-03",
       }),
     ).rejects.toMatchObject({ code: "CONFLICT", cause: { code: "EMAIL_TAKEN" } });
-    const after = await handle.db.select({ n: sql<number>`count(*)::int` }).from(patients);
+    const after = await file.db.select({ n: sql<number>`count(*)::int` }).from(patients);
     expect(after).toEqual(before);
   });
 
   test("STAFF sending clinical fields is FORBIDDEN (nothing applied) and audited as DENIED", async () => {
     const { profile, allergy } = await patientWithProfile();
-    const { caller: staff, user: staffUser } = await signInAs(deps, "STAFF");
+    const { caller: staff, user: staffUser } = await signInAs(file.deps, "STAFF");
     await expect(
       staff.patients.update({ id: profile.id, city: "Blida", clinical: { allergies: [] } }),
     ).rejects.toMatchObject({ code: "FORBIDDEN", cause: { code: "FORBIDDEN" } });
     await expect(
       staff.patients.create({
-        userId: (await makeUser(handle.db)).id,
+        userId: (await makeUser(file.db)).id,
         dateOfBirth: "1990-01-01",
         clinical: { bloodType: "A+" },
       }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
 
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
     const unchanged = await admin.patients.get({ id: profile.id });
     expect(unchanged).toMatchObject({ city: "Tizi Ouzou", clinical: { allergies: [allergy] } });
     const denied = (await auditOf(profile.id)).filter((e) => e.actorId === staffUser.id);
@@ -339,7 +327,7 @@ describe("front desk and admin", () => {
         details: { fieldGroup: "clinical", reason: "not_permitted" },
       }),
     ]);
-    const createDenied = await handle.db
+    const createDenied = await file.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.actorId, staffUser.id), eq(auditEvents.outcome, "DENIED")));
@@ -361,8 +349,8 @@ describe("front desk and admin", () => {
 
   test("ADMIN deactivates (STAFF may not): hidden from lists, kept for reads, PROFILE_REQUIRED for actions", async () => {
     const { profile, user } = await patientWithProfile();
-    const { caller: staff } = await signInAs(deps, "STAFF");
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const { caller: staff } = await signInAs(file.deps, "STAFF");
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
     await expect(staff.patients.delete({ id: profile.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(admin.patients.delete({ id: crypto.randomUUID() })).rejects.toMatchObject({
       code: "NOT_FOUND",
@@ -375,24 +363,24 @@ describe("front desk and admin", () => {
       expect.objectContaining({ id: profile.id, isActive: false }),
     ]);
     await expect(admin.patients.get({ id: profile.id })).resolves.toMatchObject({ isActive: false });
-    await expect(requirePatientProfile(deps, actorOf(user))).rejects.toMatchObject({
+    await expect(requirePatientProfile(file.deps, actorOf(user))).rejects.toMatchObject({
       code: "PROFILE_REQUIRED",
     });
     expect((await auditOf(profile.id)).map((e) => e.action)).toContain("patient.deactivated");
   });
 
   test("lists with search, city and keyset pages sorted by last name; never with clinical fields", async () => {
-    const { caller: staff } = await signInAs(deps, "STAFF");
+    const { caller: staff } = await signInAs(file.deps, "STAFF");
     const marker = `Zitouni${Date.now()}`;
     for (const [lastName, city] of [
       [`${marker}-C`, "Sétif"],
       [`${marker}-A`, "Setif"],
       [`${marker}-B`, "Oran"],
     ] as const) {
-      await makePatient(handle.db, {
+      await makePatient(file.db, {
         city,
         user: { lastName },
-        clinical: { cipher: deps.fieldCipher, data: { allergies: ["Iode"] } },
+        clinical: { cipher: file.deps.fieldCipher, data: { allergies: ["Iode"] } },
       });
     }
     const setif = await staff.patients.list({
@@ -419,7 +407,7 @@ describe("front desk and admin", () => {
     ]);
     expect(second.nextCursor).toBeNull();
     for (const item of [...first.items, ...second.items]) expect(item).not.toHaveProperty("clinical");
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
     const adminPage = await admin.patients.list({ q: marker, limit: 10 });
     expect(adminPage.items).toHaveLength(3);
     for (const item of adminPage.items) expect(item).not.toHaveProperty("clinical");
@@ -434,10 +422,7 @@ describe("front desk and admin", () => {
 describe("clinical fields at rest", () => {
   test("the raw column holds no plaintext, only a ciphertext under the current key", async () => {
     const { profile, allergy } = await patientWithProfile();
-    const [raw] = await selectRows(
-      handle.db,
-      sql`select clinical_data from patients where id = ${profile.id}`,
-    );
+    const [raw] = await selectRows(file.db, sql`select clinical_data from patients where id = ${profile.id}`);
     const stored = String(raw?.clinical_data);
     expect(stored).toMatch(new RegExp(`^v1\\.${TEST_ENCRYPTION_KEY.id}\\.`));
     for (const plaintext of [allergy, "Asthme", "O+", "bloodType"]) expect(stored).not.toContain(plaintext);
@@ -447,15 +432,15 @@ describe("clinical fields at rest", () => {
     const source = await patientWithProfile();
     const victim = await patientWithProfile();
     const [raw] = await selectRows(
-      handle.db,
+      file.db,
       sql`select clinical_data from patients where id = ${source.profile.id}`,
     );
-    await handle.db
+    await file.db
       .update(patients)
       .set({ clinicalData: String(raw?.clinical_data) })
       .where(eq(patients.id, victim.profile.id));
 
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
     for (const read of [
       () => admin.patients.get({ id: victim.profile.id }),
       () => victim.caller.patients.me(),
@@ -480,23 +465,25 @@ describe("clinical fields at rest", () => {
     await expect(source.caller.patients.me()).resolves.toMatchObject({
       clinical: { allergies: [source.allergy] },
     });
-    const { caller: staff } = await signInAs(deps, "STAFF");
+    const { caller: staff } = await signInAs(file.deps, "STAFF");
     await expect(staff.patients.get({ id: victim.profile.id })).resolves.not.toHaveProperty("clinical");
     // Put a readable value back so later rotation runs count no unreadable row from this test.
-    await handle.db.update(patients).set({ clinicalData: null }).where(eq(patients.id, victim.profile.id));
+    await file.db.update(patients).set({ clinicalData: null }).where(eq(patients.id, victim.profile.id));
   });
 
   test("rotation re-encrypts every value under a new first key and keeps it readable", async () => {
     const before = await Promise.all([patientWithProfile(), patientWithProfile(), patientWithProfile()]);
     const newKey = { id: `rot${randomBytes(3).toString("hex")}`, key: randomBytes(32) };
-    const rotating = makeTestDeps(handle, { fieldCipher: createFieldCipher([newKey, TEST_ENCRYPTION_KEY]) });
+    const rotating = makeTestDeps(file.handle, {
+      fieldCipher: createFieldCipher([newKey, TEST_ENCRYPTION_KEY]),
+    });
     try {
       const counts = await rotateClinicalKeys(rotating, { batchSize: 2 });
       expect(counts.rotated).toBeGreaterThanOrEqual(before.length);
       expect(counts.unreadable).toBe(0);
       expect(counts.scanned).toBe(counts.rotated + counts.current + counts.skipped + counts.unreadable);
 
-      const rows = await handle.db.select({ data: patients.clinicalData }).from(patients);
+      const rows = await file.db.select({ data: patients.clinicalData }).from(patients);
       for (const { data } of rows) if (data !== null) expect(rotating.fieldCipher.isCurrent(data)).toBe(true);
       for (const { user, allergy } of before) {
         const { caller } = await signIn(rotating, user);
@@ -505,10 +492,10 @@ describe("clinical fields at rest", () => {
       // The old key alone no longer reads them; a second run has nothing to do.
       const [first] = before;
       if (!first) throw new Error("no patients");
-      const oldOnly = await signIn(deps, first.user);
+      const oldOnly = await signIn(file.deps, first.user);
       await expect(oldOnly.caller.patients.me()).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
       await expect(rotateClinicalKeys(rotating)).resolves.toMatchObject({ rotated: 0, unreadable: 0 });
-      const [run] = await handle.db
+      const [run] = await file.db
         .select()
         .from(auditEvents)
         .where(eq(auditEvents.action, "patient.clinical.rotate"))
@@ -520,7 +507,9 @@ describe("clinical fields at rest", () => {
       });
     } finally {
       // Back under the file's key, so the other tests of this file read every row.
-      const back = makeTestDeps(handle, { fieldCipher: createFieldCipher([TEST_ENCRYPTION_KEY, newKey]) });
+      const back = makeTestDeps(file.handle, {
+        fieldCipher: createFieldCipher([TEST_ENCRYPTION_KEY, newKey]),
+      });
       await rotateClinicalKeys(back);
     }
     for (const { caller, allergy } of before) {
@@ -535,9 +524,9 @@ describe("the clinical audit trail", () => {
     await caller.patients.me();
     await caller.patients.updateMe({ city: "Annaba" });
     await caller.patients.updateMe({ clinical: { chronicConditions: ["Diabète de type 2"] } });
-    const { caller: admin, user: adminUser } = await signInAs(deps, "ADMIN");
+    const { caller: admin, user: adminUser } = await signInAs(file.deps, "ADMIN");
     await admin.patients.get({ id: profile.id });
-    const { caller: staff } = await signInAs(deps, "STAFF");
+    const { caller: staff } = await signInAs(file.deps, "STAFF");
     await staff.patients.get({ id: profile.id });
 
     const clinical = (await auditOf(profile.id)).filter((e) => e.action.startsWith("patient.clinical."));
@@ -561,9 +550,9 @@ describe("the clinical audit trail", () => {
 
   test("ties events to their request: one request's events share its id and address, another's has its own", async () => {
     const { profile } = await patientWithProfile();
-    const admin = await signInAs(deps, "ADMIN");
+    const admin = await signInAs(file.deps, "ADMIN");
     // A caller is one request context: each call below is a request of its own.
-    const request = () => callerFor(deps, { accessToken: admin.accessToken, ip: "203.0.113.9" });
+    const request = () => callerFor(file.deps, { accessToken: admin.accessToken, ip: "203.0.113.9" });
     await request().patients.update({ id: profile.id, city: "Bouira", clinical: { bloodType: "A+" } });
     await request().patients.get({ id: profile.id });
     const events = (await auditOf(profile.id)).filter((e) => e.actorId === admin.user.id);
@@ -587,7 +576,7 @@ describe("the clinical audit trail", () => {
   test("records a denied look-up by a role that could read clinical fields", async () => {
     const { profile } = await patientWithProfile();
     const { caller: stranger, user: strangerUser } = await patientWithProfile();
-    const doctor = await signIn(deps, (await makeDoctor(handle.db)).user);
+    const doctor = await signIn(file.deps, (await makeDoctor(file.db)).user);
     await expect(stranger.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(doctor.caller.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     // A change's answer would carry clinical fields too: its refused look-up is the same attempt.
@@ -658,12 +647,12 @@ describe("clinical fields in answers", () => {
     const world: World = {
       callers: {
         owner: owner.caller,
-        staff: (await signInAs(deps, "STAFF")).caller,
-        admin: (await signInAs(deps, "ADMIN")).caller,
+        staff: (await signInAs(file.deps, "STAFF")).caller,
+        admin: (await signInAs(file.deps, "ADMIN")).caller,
       },
       patientId: owner.profile.id,
       allergy: owner.allergy,
-      spareAccountId: (await makeUser(handle.db)).id,
+      spareAccountId: (await makeUser(file.db)).id,
     };
     const data = await call(world.callers[who], world);
     const items = typeof data === "object" && data !== null && "items" in data ? data.items : [data];
@@ -679,7 +668,7 @@ describe("clinical fields in answers", () => {
 describe("the care relationship", () => {
   test("a doctor sees no patient until scheduling brings it", async () => {
     const { profile } = await patientWithProfile();
-    const { caller: doctor } = await signIn(deps, (await makeDoctor(handle.db)).user);
+    const { caller: doctor } = await signIn(file.deps, (await makeDoctor(file.db)).user);
     const page = await doctor.patients.list({ limit: 100 });
     expect(page).toEqual({ items: [], nextCursor: null });
     await expect(doctor.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });

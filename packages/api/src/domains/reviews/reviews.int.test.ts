@@ -1,51 +1,38 @@
 import { selectRows } from "@medical/db";
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
-import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Deps } from "#platform/deps.ts";
+import { reviews } from "@medical/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, test } from "vitest";
 import { callerFor } from "#testing/caller.ts";
 import { makeTestDeps } from "#testing/deps.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { signIn, signInAs } from "#testing/sign-in.ts";
 
-let handle: TestDatabase;
-let deps: Deps;
-beforeAll(async () => {
-  handle = await openFileDatabase();
-  deps = makeTestDeps(handle);
-});
-afterAll(() => handle.close());
+const file = useFileDeps();
 
 async function patient(overrides: Parameters<typeof makePatient>[1] = {}) {
-  const made = await makePatient(handle.db, overrides);
-  return { ...made, caller: (await signIn(deps, made.user)).caller };
+  const made = await makePatient(file.db, overrides);
+  return { ...made, caller: (await signIn(file.deps, made.user)).caller };
 }
 
-async function reviewsOf(doctorId: string): Promise<number> {
-  const [row] = await selectRows(
-    handle.db,
-    sql`select count(*)::int as n from reviews where doctor_id = ${doctorId}`,
-  );
-  return Number(row?.n);
-}
+const reviewsOf = (doctorId: string) => file.db.$count(reviews, eq(reviews.doctorId, doctorId));
 
 describe("reviews", () => {
   test("one per patient: a second POST replaces it, and the rating follows", async () => {
-    const { doctor } = await makeDoctor(handle.db);
+    const { doctor } = await makeDoctor(file.db);
     const { caller, patient: author } = await patient();
     const created = await caller.reviews.save({ id: doctor.id, rating: 2, comment: "Long wait" });
     const replaced = await caller.reviews.save({ id: doctor.id, rating: 4, comment: "Better this time" });
     expect(replaced.id).toBe(created.id);
     const { caller: other } = await patient();
     await other.reviews.save({ id: doctor.id, rating: 5 });
-    const publicView = await callerFor(deps).doctors.get({ id: doctor.id });
+    const publicView = await callerFor(file.deps).doctors.get({ id: doctor.id });
     expect(publicView.rating).toEqual({ average: 4.5, count: 2 });
-    const list = await callerFor(deps).reviews.list({ id: doctor.id, limit: 10 });
+    const list = await callerFor(file.deps).reviews.list({ id: doctor.id, limit: 10 });
     expect(list.items.map((r) => r.rating).sort()).toEqual([4, 5]);
     const saved = await selectRows(
-      handle.db,
+      file.db,
       sql`select action, patient_id from audit_events where target_id = ${created.id} order by id`,
     );
     expect(saved).toEqual([
@@ -63,11 +50,11 @@ describe("reviews", () => {
         return new Date(now);
       },
     };
-    const ticking = makeTestDeps(handle, { clock });
-    const { doctor } = await makeDoctor(handle.db);
+    const ticking = makeTestDeps(file.handle, { clock });
+    const { doctor } = await makeDoctor(file.db);
     const written: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { caller } = await signIn(ticking, (await makePatient(handle.db)).user);
+      const { caller } = await signIn(ticking, (await makePatient(file.db)).user);
       written.push((await caller.reviews.save({ id: doctor.id, rating: 3 })).id);
     }
     const seen: string[] = [];
@@ -82,7 +69,7 @@ describe("reviews", () => {
   });
 
   test("show 'Verified patient' unless the patient chose to show a first name and initial", async () => {
-    const { doctor } = await makeDoctor(handle.db);
+    const { doctor } = await makeDoctor(file.db);
     const { caller: shy } = await patient({ user: { firstName: "Amina", lastName: "Benali" } });
     const { caller: open } = await patient({
       showNameOnReviews: true,
@@ -90,14 +77,14 @@ describe("reviews", () => {
     });
     await shy.reviews.save({ id: doctor.id, rating: 5 });
     await open.reviews.save({ id: doctor.id, rating: 4 });
-    const list = await callerFor(deps).reviews.list({ id: doctor.id, limit: 10 });
+    const list = await callerFor(file.deps).reviews.list({ id: doctor.id, limit: 10 });
     expect(list.items.map((r) => r.reviewer).sort()).toEqual(["Verified patient", "Yacine K."]);
     expect(JSON.stringify(list)).not.toContain("Benali");
   });
 
   test("only patients review; ratings stay in 1–5 and comments within 2,000 characters", async () => {
-    const { doctor } = await makeDoctor(handle.db);
-    const { caller: doctorCaller } = await signInAs(deps, "DOCTOR");
+    const { doctor } = await makeDoctor(file.db);
+    const { caller: doctorCaller } = await signInAs(file.deps, "DOCTOR");
     await expect(doctorCaller.reviews.save({ id: doctor.id, rating: 5 })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
@@ -110,8 +97,8 @@ describe("reviews", () => {
   });
 
   test("need an active patient profile and a doctor the public sees; a refusal saves nothing", async () => {
-    const { doctor } = await makeDoctor(handle.db);
-    const { caller: withoutProfile } = await signInAs(deps, "PATIENT");
+    const { doctor } = await makeDoctor(file.db);
+    const { caller: withoutProfile } = await signInAs(file.deps, "PATIENT");
     await expect(withoutProfile.reviews.save({ id: doctor.id, rating: 4 })).rejects.toMatchObject({
       cause: { code: "PROFILE_REQUIRED" },
     });
@@ -122,7 +109,7 @@ describe("reviews", () => {
     expect(await reviewsOf(doctor.id)).toBe(0);
 
     const { caller } = await patient();
-    const { doctor: inactive } = await makeDoctor(handle.db, { isActive: false });
+    const { doctor: inactive } = await makeDoctor(file.db, { isActive: false });
     await expect(caller.reviews.save({ id: inactive.id, rating: 4 })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
@@ -130,21 +117,24 @@ describe("reviews", () => {
       code: "NOT_FOUND",
     });
     expect(await reviewsOf(inactive.id)).toBe(0);
-    await expect(callerFor(deps).reviews.list({ id: inactive.id })).rejects.toMatchObject({
+    await expect(callerFor(file.deps).reviews.list({ id: inactive.id })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
   });
 
   test("moderation hides with a reason, recomputes the rating and keeps the review for admins and its author", async () => {
-    const { doctor } = await makeDoctor(handle.db);
+    const { doctor } = await makeDoctor(file.db);
     const { caller, patient: author } = await patient();
     const review = await caller.reviews.save({ id: doctor.id, rating: 1, comment: "Insulting text" });
     const { caller: fair } = await patient();
     await fair.reviews.save({ id: doctor.id, rating: 5 });
-    const { caller: admin } = await signInAs(deps, "ADMIN");
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
     await admin.reviews.hide({ id: review.id, reason: "Insults" });
-    expect((await callerFor(deps).doctors.get({ id: doctor.id })).rating).toEqual({ average: 5, count: 1 });
-    const visible = await callerFor(deps).reviews.list({ id: doctor.id, limit: 10 });
+    expect((await callerFor(file.deps).doctors.get({ id: doctor.id })).rating).toEqual({
+      average: 5,
+      count: 1,
+    });
+    const visible = await callerFor(file.deps).reviews.list({ id: doctor.id, limit: 10 });
     expect(visible.items.map((r) => r.id)).not.toContain(review.id);
     const moderated = await admin.reviews.moderationList({ doctorId: doctor.id, hidden: true, limit: 10 });
     expect(moderated.items).toEqual([
@@ -155,16 +145,19 @@ describe("reviews", () => {
       }),
     ]);
     const hidden = await selectRows(
-      handle.db,
+      file.db,
       sql`select patient_id, details from audit_events where action = 'review.hidden' and target_id = ${review.id}`,
     );
     expect(hidden).toEqual([{ patient_id: author.id, details: { reason: "Insults" } }]);
     // The author may still edit their hidden review; it stays hidden.
     const edited = await caller.reviews.save({ id: doctor.id, rating: 2, comment: "Reworded" });
     expect(edited.id).toBe(review.id);
-    expect((await callerFor(deps).doctors.get({ id: doctor.id })).rating).toEqual({ average: 5, count: 1 });
+    expect((await callerFor(file.deps).doctors.get({ id: doctor.id })).rating).toEqual({
+      average: 5,
+      count: 1,
+    });
 
-    const { caller: staff } = await signInAs(deps, "STAFF");
+    const { caller: staff } = await signInAs(file.deps, "STAFF");
     await expect(staff.reviews.moderationList({ limit: 5 })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(admin.reviews.hide({ id: crypto.randomUUID(), reason: "None" })).rejects.toMatchObject({
       code: "NOT_FOUND",
@@ -172,12 +165,12 @@ describe("reviews", () => {
   });
 
   test("concurrent reviews keep the rating exact", async () => {
-    const { doctor } = await makeDoctor(handle.db);
+    const { doctor } = await makeDoctor(file.db);
     const reviewers = await Promise.all(Array.from({ length: 6 }, () => patient()));
     await Promise.all(
       reviewers.map(({ caller }, i) => caller.reviews.save({ id: doctor.id, rating: (i % 5) + 1 })),
     );
-    const { rating } = await callerFor(deps).doctors.get({ id: doctor.id });
+    const { rating } = await callerFor(file.deps).doctors.get({ id: doctor.id });
     expect(rating.count).toBe(6);
     expect(rating.average).toBeCloseTo((1 + 2 + 3 + 4 + 5 + 1) / 6, 2);
   });

@@ -1,22 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { auditEvents, domainEvents, specialties } from "@medical/db/schema";
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { makeTestDeps } from "#testing/deps.ts";
-import type { Deps } from "../deps.ts";
+import { describe, expect, test } from "vitest";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { DomainError } from "../errors/errors.ts";
 import type { DomainEvents } from "../events/event-bus.ts";
 import { type AuditMeta, auditAttempt, auditedTransaction } from "./audit.ts";
 
-let handle: TestDatabase;
-let deps: Deps;
-beforeAll(async () => {
-  handle = await openFileDatabase();
-  deps = makeTestDeps(handle);
-});
-afterAll(() => handle.close());
+const file = useFileDeps();
 
 const meta = (): AuditMeta => ({
   actor: { userId: randomUUID(), role: "ADMIN" },
@@ -32,18 +23,18 @@ const revoked = (userId: string): DomainEvents["session.revoked"] => ({
 });
 
 const auditOf = (requestId: string) =>
-  handle.db.select().from(auditEvents).where(eq(auditEvents.requestId, requestId)).orderBy(auditEvents.id);
+  file.db.select().from(auditEvents).where(eq(auditEvents.requestId, requestId)).orderBy(auditEvents.id);
 const eventsOf = (userId: string) =>
-  handle.db.select().from(domainEvents).where(eq(domainEvents.actorId, userId)).orderBy(domainEvents.seq);
+  file.db.select().from(domainEvents).where(eq(domainEvents.actorId, userId)).orderBy(domainEvents.seq);
 
 describe("auditedTransaction", () => {
   test("commits the change, its audit events and its domain events together, then publishes", async () => {
     const m = meta();
     const actorId = m.actor?.userId ?? "";
     const published: unknown[] = [];
-    const stop = deps.events.subscribe("session.revoked", (event) => published.push(event));
+    const stop = file.deps.events.subscribe("session.revoked", (event) => published.push(event));
     const name = `Audit ${randomUUID()}`;
-    const id = await auditedTransaction(deps, m, async (tx, record) => {
+    const id = await auditedTransaction(file.deps, m, async (tx, record) => {
       const [row] = await tx.insert(specialties).values({ name }).returning({ id: specialties.id });
       record.audit({
         action: "specialty.created",
@@ -57,7 +48,7 @@ describe("auditedTransaction", () => {
       return row?.id;
     });
     stop();
-    expect(await handle.db.select().from(specialties).where(eq(specialties.name, name))).toHaveLength(1);
+    expect(await file.db.select().from(specialties).where(eq(specialties.name, name))).toHaveLength(1);
     expect(await auditOf(m.requestId)).toMatchObject([
       {
         action: "specialty.created",
@@ -77,10 +68,10 @@ describe("auditedTransaction", () => {
     const m = meta();
     const actorId = m.actor?.userId ?? "";
     const published: unknown[] = [];
-    const stop = deps.events.subscribe("session.revoked", (event) => published.push(event));
+    const stop = file.deps.events.subscribe("session.revoked", (event) => published.push(event));
     const name = `Rolled back ${randomUUID()}`;
     await expect(
-      auditedTransaction(deps, m, async (tx, record) => {
+      auditedTransaction(file.deps, m, async (tx, record) => {
         await tx.insert(specialties).values({ name });
         record.audit({ action: "specialty.created", outcome: "SUCCESS" });
         record.emit("session.revoked", revoked(actorId));
@@ -88,7 +79,7 @@ describe("auditedTransaction", () => {
       }),
     ).rejects.toMatchObject({ code: "CONFLICT" });
     stop();
-    expect(await handle.db.select().from(specialties).where(eq(specialties.name, name))).toHaveLength(0);
+    expect(await file.db.select().from(specialties).where(eq(specialties.name, name))).toHaveLength(0);
     expect(await auditOf(m.requestId)).toHaveLength(0);
     expect(await eventsOf(actorId)).toHaveLength(0);
     expect(published).toHaveLength(0);
@@ -98,7 +89,7 @@ describe("auditedTransaction", () => {
     const m = meta();
     const name = `Refused ${randomUUID()}`;
     await expect(
-      auditedTransaction(deps, m, async (tx, record) => {
+      auditedTransaction(file.deps, m, async (tx, record) => {
         await tx.insert(specialties).values({ name });
         record.audit({ action: "specialty.created", outcome: "SUCCESS" });
         record.refuse(
@@ -107,7 +98,7 @@ describe("auditedTransaction", () => {
         );
       }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
-    expect(await handle.db.select().from(specialties).where(eq(specialties.name, name))).toHaveLength(0);
+    expect(await file.db.select().from(specialties).where(eq(specialties.name, name))).toHaveLength(0);
     expect(await auditOf(m.requestId)).toMatchObject([
       { action: "specialty.create", outcome: "DENIED", details: { reason: "not_permitted" } },
     ]);
@@ -119,7 +110,7 @@ describe("auditAttempt", () => {
     const m = meta();
     const patientId = randomUUID();
     const ids = [randomUUID(), randomUUID()];
-    await auditAttempt(deps, m, {
+    await auditAttempt(file.deps, m, {
       action: "patient.clinical.read",
       outcome: "DENIED",
       patientId,

@@ -1,23 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { domainEvents } from "@medical/db/schema";
-import type { TestDatabase } from "@medical/db/testing";
-import { openFileDatabase } from "@medical/db/testing/vitest";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
+import { useFileDeps } from "#testing/file-deps.ts";
 import { claimEvent, OUTBOX_START, type OutboxPosition, positionOf, readOutbox } from "./outbox.ts";
 
-let handle: TestDatabase;
-beforeAll(async () => {
-  handle = await openFileDatabase();
-});
-afterAll(() => handle.close());
+const file = useFileDeps();
 
 /** Reads everything committed so far and returns where a reader now stands. */
 async function readToEnd(from: OutboxPosition = OUTBOX_START) {
   let position = from;
   const read: string[] = [];
   for (;;) {
-    const batch = await readOutbox(handle.db, position, 50);
+    const batch = await readOutbox(file.db, position, 50);
     if (!batch.length) return { position, read };
     for (const event of batch) read.push(event.type);
     position = positionOf(batch.at(-1) ?? position);
@@ -31,7 +26,7 @@ async function readToEnd(from: OutboxPosition = OUTBOX_START) {
 const visibleSoon = { timeout: 15_000, interval: 50 };
 
 const insertEvent = (type: string) =>
-  handle.db
+  file.db
     .insert(domainEvents)
     .values({ type, payload: { v: 1 } })
     .returning({ id: domainEvents.id });
@@ -40,7 +35,7 @@ describe("the outbox", () => {
   test("a reader gets every committed event once, in order, and resumes from its position", async () => {
     const tag = randomUUID().slice(0, 8);
     const { position } = await readToEnd();
-    await handle.db.transaction(async (tx) => {
+    await file.db.transaction(async (tx) => {
       await tx.insert(domainEvents).values([
         { type: `a.${tag}`, payload: { v: 1 } },
         { type: `b.${tag}`, payload: { v: 1 } },
@@ -48,7 +43,7 @@ describe("the outbox", () => {
     });
     await insertEvent(`c.${tag}`);
     await expect.poll(async () => (await readToEnd(position)).read, visibleSoon).toHaveLength(3);
-    const first = await readOutbox(handle.db, position, 2);
+    const first = await readOutbox(file.db, position, 2);
     expect(first.map((e) => e.type)).toEqual([`a.${tag}`, `b.${tag}`]);
     const rest = await readToEnd(positionOf(first[1] ?? first[0] ?? position));
     expect(rest.read).toEqual([`c.${tag}`]);
@@ -57,15 +52,15 @@ describe("the outbox", () => {
   test("a consumer claims an event exactly once", async () => {
     const [event] = await insertEvent("claim.test");
     const id = event?.id ?? "";
-    expect(await claimEvent(handle.db, "mailer", id)).toBe(true);
-    expect(await claimEvent(handle.db, "mailer", id)).toBe(false);
-    expect(await claimEvent(handle.db, "notifications", id)).toBe(true);
+    expect(await claimEvent(file.db, "mailer", id)).toBe(true);
+    expect(await claimEvent(file.db, "mailer", id)).toBe(false);
+    expect(await claimEvent(file.db, "notifications", id)).toBe(true);
   });
 
   test.skipIf(inject("testDatabase").kind === "pglite")(
     "an event whose transaction commits late is read after it commits, never skipped (PostgreSQL: two connections)",
     async () => {
-      if (!handle.url) throw new Error("PostgreSQL test database without a URL");
+      if (!file.handle.url) throw new Error("PostgreSQL test database without a URL");
       const tag = randomUUID().slice(0, 8);
       const marker = `marker.${tag}`;
       await insertEvent(marker);
@@ -77,8 +72,8 @@ describe("the outbox", () => {
           return end.read.at(-1);
         }, visibleSoon)
         .toBe(marker);
-      const early = postgres(handle.url, { max: 1, onnotice: () => {} });
-      const late = postgres(handle.url, { max: 1, onnotice: () => {} });
+      const early = postgres(file.handle.url, { max: 1, onnotice: () => {} });
+      const late = postgres(file.handle.url, { max: 1, onnotice: () => {} });
       try {
         let commitEarly: () => void = () => {};
         const earlyInserted = new Promise<void>((inserted) => {
