@@ -1,27 +1,19 @@
 import { favorites, type User } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
+import { anonymous, type KnowsAccounts, newAccount, newDoctor, remembered } from "#testing/access-callers.ts";
 import { defineAccessTable } from "#testing/access-table.ts";
-import { type Caller, callerFor } from "#testing/caller.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
-import { signIn, signInAs } from "#testing/sign-in.ts";
+import { signIn } from "#testing/sign-in.ts";
 
-const patientsOnly = {
-  anonymous: "UNAUTHORIZED",
-  owner: "ok",
-  otherSameRole: "ok",
-  doctor: "FORBIDDEN",
-  staff: "FORBIDDEN",
-  admin: "FORBIDDEN",
-} as const;
+/** Every favourites route is for patients, each on their own list. */
+const patientsOnly = { owner: "ok", otherSameRole: "ok" } as const;
 
-interface World {
+interface World extends KnowsAccounts {
   doctorId: string;
   owner: User;
   /** The doctors in the owner's favourites, read straight from the table. */
   ownerFavorites(): Promise<string[]>;
-  /** Whose account each patient caller signed in to. */
-  accountOf: Map<Caller, User>;
 }
 
 /**
@@ -45,21 +37,12 @@ export const accessTable = defineAccessTable({
     return { doctorId: doctor.id, owner, ownerFavorites, accountOf: new Map() };
   },
   callers: {
-    anonymous: async (deps) => callerFor(deps),
-    owner: async (deps, world) => {
-      const { caller } = await signIn(deps, world.owner);
-      world.accountOf.set(caller, world.owner);
-      return caller;
-    },
-    otherSameRole: async (deps, world) => {
-      const { user } = await makePatient(deps.db);
-      const { caller } = await signIn(deps, user);
-      world.accountOf.set(caller, user);
-      return caller;
-    },
-    doctor: async (deps) => (await signIn(deps, (await makeDoctor(deps.db)).user)).caller,
-    staff: async (deps) => (await signInAs(deps, "STAFF")).caller,
-    admin: async (deps) => (await signInAs(deps, "ADMIN")).caller,
+    anonymous,
+    owner: remembered((deps, world) => signIn(deps, world.owner)),
+    otherSameRole: remembered(async (deps) => signIn(deps, (await makePatient(deps.db)).user)),
+    doctor: newDoctor,
+    staff: newAccount("STAFF"),
+    admin: newAccount("ADMIN"),
   },
   cases: [
     {
