@@ -1,4 +1,5 @@
 import { index, pgTable } from "drizzle-orm/pg-core";
+import { timestamptz } from "./columns.ts";
 
 export const AUDIT_OUTCOMES = ["SUCCESS", "FAILURE", "DENIED"] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -13,7 +14,7 @@ export const auditEvents = pgTable(
   "audit_events",
   (t) => ({
     id: t.bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    occurredAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+    occurredAt: timestamptz().notNull().defaultNow(),
     actorId: t.uuid(),
     actorRole: t.varchar({ length: 20 }),
     action: t.varchar({ length: 60 }).notNull(),

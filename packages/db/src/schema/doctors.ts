@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
+import { id, ref, timestamptz } from "./columns.ts";
 import { patients } from "./patients.ts";
 import { users } from "./users.ts";
 
@@ -7,11 +8,11 @@ import { users } from "./users.ts";
 export const specialties = pgTable(
   "specialties",
   (t) => ({
-    id: t.uuid().primaryKey().defaultRandom(),
+    id: id(),
     name: t.varchar({ length: 100 }).notNull(),
     description: t.varchar({ length: 500 }),
     nameKey: t.text().generatedAlwaysAs((): ReturnType<typeof sql> => sql`f_search_key(${specialties.name})`),
-    createdAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamptz().notNull().defaultNow(),
   }),
   (t) => [
     uniqueIndex("specialties_name_key").on(t.nameKey),
@@ -27,12 +28,8 @@ export const specialties = pgTable(
 export const doctors = pgTable(
   "doctors",
   (t) => ({
-    id: t.uuid().primaryKey().defaultRandom(),
-    userId: t
-      .uuid()
-      .notNull()
-      .unique()
-      .references(() => users.id),
+    id: id(),
+    userId: ref(() => users.id).unique(),
     bio: t.varchar({ length: 2000 }),
     yearsOfExperience: t.smallint().notNull().default(0),
     clinicName: t.varchar({ length: 200 }),
@@ -53,8 +50,8 @@ export const doctors = pgTable(
     nameKey: t.text().notNull().default(""),
     cityKey: t.text().generatedAlwaysAs((): ReturnType<typeof sql> => sql`f_search_key(${doctors.city})`),
     isActive: t.boolean().notNull().default(true),
-    createdAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
-    updatedAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamptz().notNull().defaultNow(),
+    updatedAt: timestamptz().notNull().defaultNow(),
   }),
   (t) => [
     index("doctors_search_key_trgm").using("gin", sql`${t.searchKey} gin_trgm_ops`),
@@ -70,16 +67,7 @@ export const doctors = pgTable(
 
 export const doctorSpecialties = pgTable(
   "doctor_specialties",
-  (t) => ({
-    doctorId: t
-      .uuid()
-      .notNull()
-      .references(() => doctors.id),
-    specialtyId: t
-      .uuid()
-      .notNull()
-      .references(() => specialties.id),
-  }),
+  { doctorId: ref(() => doctors.id), specialtyId: ref(() => specialties.id) },
   (t) => [
     primaryKey({ columns: [t.doctorId, t.specialtyId] }),
     index("doctor_specialties_specialty").on(t.specialtyId, t.doctorId),
@@ -88,17 +76,11 @@ export const doctorSpecialties = pgTable(
 
 export const favorites = pgTable(
   "favorites",
-  (t) => ({
-    patientId: t
-      .uuid()
-      .notNull()
-      .references(() => patients.id),
-    doctorId: t
-      .uuid()
-      .notNull()
-      .references(() => doctors.id),
-    createdAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
-  }),
+  {
+    patientId: ref(() => patients.id),
+    doctorId: ref(() => doctors.id),
+    createdAt: timestamptz().notNull().defaultNow(),
+  },
   (t) => [
     primaryKey({ columns: [t.patientId, t.doctorId] }),
     index("favorites_patient_time").on(t.patientId, t.createdAt, t.doctorId),
@@ -109,20 +91,14 @@ export const favorites = pgTable(
 export const reviews = pgTable(
   "reviews",
   (t) => ({
-    id: t.uuid().primaryKey().defaultRandom(),
-    doctorId: t
-      .uuid()
-      .notNull()
-      .references(() => doctors.id),
-    patientId: t
-      .uuid()
-      .notNull()
-      .references(() => patients.id),
+    id: id(),
+    doctorId: ref(() => doctors.id),
+    patientId: ref(() => patients.id),
     rating: t.smallint().notNull(),
     comment: t.varchar({ length: 2000 }),
-    createdAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
-    updatedAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
-    hiddenAt: t.timestamp({ withTimezone: true }),
+    createdAt: timestamptz().notNull().defaultNow(),
+    updatedAt: timestamptz().notNull().defaultNow(),
+    hiddenAt: timestamptz(),
     hiddenReason: t.varchar({ length: 500 }),
     hiddenBy: t.uuid().references(() => users.id),
   }),

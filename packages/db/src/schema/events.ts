@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { customType, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
+import { id, ref, timestamptz } from "./columns.ts";
 
 /**
  * PostgreSQL's 64-bit transaction id. Read as a decimal string: it can pass 2^53, and readers
@@ -17,7 +18,7 @@ export const domainEvents = pgTable(
   "domain_events",
   (t) => ({
     /** Consumers are idempotent on this id. */
-    id: t.uuid().primaryKey().defaultRandom(),
+    id: id(),
     seq: t.bigint({ mode: "number" }).notNull().generatedAlwaysAsIdentity(),
     txId: xid8().notNull().default(sql`pg_current_xact_id()`),
     type: t.varchar({ length: 80 }).notNull(),
@@ -25,7 +26,7 @@ export const domainEvents = pgTable(
     actorId: t.uuid(),
     /** The ids the event concerns plus a version: never whole records. */
     payload: t.jsonb().notNull().$type<Record<string, unknown>>(),
-    occurredAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+    occurredAt: timestamptz().notNull().defaultNow(),
   }),
   (t) => [uniqueIndex("domain_events_position").on(t.txId, t.seq)],
 );
@@ -35,11 +36,8 @@ export const processedEvents = pgTable(
   "processed_events",
   (t) => ({
     consumer: t.varchar({ length: 80 }).notNull(),
-    eventId: t
-      .uuid()
-      .notNull()
-      .references(() => domainEvents.id),
-    processedAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+    eventId: ref(() => domainEvents.id),
+    processedAt: timestamptz().notNull().defaultNow(),
   }),
   (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
 );

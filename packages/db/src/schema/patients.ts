@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, pgTable } from "drizzle-orm/pg-core";
+import { id, ref, timestamptz } from "./columns.ts";
 import { users } from "./users.ts";
 
 export const SEXES = ["FEMALE", "MALE", "OTHER", "UNKNOWN"] as const;
@@ -13,12 +14,8 @@ export type Sex = (typeof SEXES)[number];
 export const patients = pgTable(
   "patients",
   (t) => ({
-    id: t.uuid().primaryKey().defaultRandom(),
-    userId: t
-      .uuid()
-      .notNull()
-      .unique()
-      .references(() => users.id),
+    id: id(),
+    userId: ref(() => users.id).unique(),
     dateOfBirth: t.date({ mode: "string" }).notNull(),
     sex: t.varchar({ length: 10 }).notNull().default("UNKNOWN").$type<Sex>(),
     addressLine: t.varchar({ length: 200 }),
@@ -32,8 +29,8 @@ export const patients = pgTable(
     /** The patient's choice: reviews show "Amina B." instead of "Verified patient". */
     showNameOnReviews: t.boolean().notNull().default(false),
     isActive: t.boolean().notNull().default(true),
-    createdAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
-    updatedAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamptz().notNull().defaultNow(),
+    updatedAt: timestamptz().notNull().defaultNow(),
   }),
   (t) => [
     index("patients_created_id").on(t.createdAt, t.id),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, pgTable, uniqueIndex } from "drizzle-orm/pg-core";
+import { id, ref, timestamptz } from "./columns.ts";
 
 /** Roles exist as rows (seeded by the migration) and as this closed list in code. */
 export const ROLES = ["ADMIN", "DOCTOR", "PATIENT", "STAFF"] as const;
@@ -13,7 +14,7 @@ export const roles = pgTable("roles", (t) => ({
 export const users = pgTable(
   "users",
   (t) => ({
-    id: t.uuid().primaryKey().defaultRandom(),
+    id: id(),
     /** Stored lower-cased; unique case-insensitively through the index below too. */
     email: t.varchar({ length: 254 }).notNull(),
     /** argon2id; null for an invited account that has not chosen a password yet. */
@@ -24,15 +25,15 @@ export const users = pgTable(
       .references(() => roles.name)
       .$type<Role>(),
     isActive: t.boolean().notNull().default(true),
-    emailVerifiedAt: t.timestamp({ withTimezone: true }),
+    emailVerifiedAt: timestamptz(),
     firstName: t.varchar({ length: 100 }).notNull(),
     lastName: t.varchar({ length: 100 }).notNull(),
     /** E.164, e.g. +213551234567 */
     phone: t.varchar({ length: 16 }),
     /** BCP-47 tag: fr, ar, kab, en */
     locale: t.varchar({ length: 35 }).notNull().default("fr"),
-    createdAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
-    updatedAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamptz().notNull().defaultNow(),
+    updatedAt: timestamptz().notNull().defaultNow(),
     /** Accent- and case-free "first last email" for admin search (pg_trgm). */
     searchKey: t
       .text()
@@ -64,18 +65,15 @@ export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number
 export const sessions = pgTable(
   "sessions",
   (t) => ({
-    id: t.uuid().primaryKey().defaultRandom(),
-    userId: t
-      .uuid()
-      .notNull()
-      .references(() => users.id),
+    id: id(),
+    userId: ref(() => users.id),
     refreshTokenHash: t.varchar({ length: 64 }).notNull(),
     userAgent: t.varchar({ length: 300 }),
     ip: t.varchar({ length: 45 }),
-    createdAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
-    lastUsedAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
-    expiresAt: t.timestamp({ withTimezone: true }).notNull(),
-    revokedAt: t.timestamp({ withTimezone: true }),
+    createdAt: timestamptz().notNull().defaultNow(),
+    lastUsedAt: timestamptz().notNull().defaultNow(),
+    expiresAt: timestamptz().notNull(),
+    revokedAt: timestamptz(),
     revokedReason: t.varchar({ length: 30 }).$type<SessionRevocationReason>(),
   }),
   (t) => [index("sessions_user_active").on(t.userId).where(sql`${t.revokedAt} is null`)],
@@ -88,16 +86,13 @@ export type UserTokenPurpose = (typeof USER_TOKEN_PURPOSES)[number];
 export const userTokens = pgTable(
   "user_tokens",
   (t) => ({
-    id: t.uuid().primaryKey().defaultRandom(),
-    userId: t
-      .uuid()
-      .notNull()
-      .references(() => users.id),
+    id: id(),
+    userId: ref(() => users.id),
     purpose: t.varchar({ length: 30 }).notNull().$type<UserTokenPurpose>(),
     tokenHash: t.varchar({ length: 64 }).notNull().unique(),
-    createdAt: t.timestamp({ withTimezone: true }).notNull().defaultNow(),
-    expiresAt: t.timestamp({ withTimezone: true }).notNull(),
-    usedAt: t.timestamp({ withTimezone: true }),
+    createdAt: timestamptz().notNull().defaultNow(),
+    expiresAt: timestamptz().notNull(),
+    usedAt: timestamptz(),
   }),
   (t) => [index("user_tokens_user_open").on(t.userId).where(sql`${t.usedAt} is null`)],
 );

@@ -1,0 +1,12 @@
+import { type AnyPgColumn, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/** The columns every table spells the same way (names come from the keys: snake_case casing). */
+
+/** An entity's key: a random UUID. */
+export const id = () => uuid().primaryKey().defaultRandom();
+
+/** A required reference to another table's UUID key: `ref(() => users.id)`. */
+export const ref = (target: () => AnyPgColumn) => uuid().notNull().references(target);
+
+/** Every instant is stored with its zone. */
+export const timestamptz = () => timestamp({ withTimezone: true });
