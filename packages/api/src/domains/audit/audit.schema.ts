@@ -1,18 +1,15 @@
 import { z } from "zod";
 import { ZInstant } from "#platform/fields/fields.ts";
-import type { Meta } from "#platform/meta.ts";
+import { routeMeta } from "#platform/meta.ts";
 import { auditList } from "./audit.service.ts";
 
-export const listMeta = {
-  openapi: {
-    method: "GET",
-    path: "/admin/audit",
-    tags: ["admin"],
-    summary: "The security audit trail (admin)",
+/** The REST route of each procedure. */
+export const auditRoutes = {
+  list: routeMeta(["admin"])("GET", "/admin/audit", "The security audit trail (admin)", {
     description:
       "Filters by actor, action, target, patient and time range (`from` inclusive, `to` exclusive); newest first.",
-  },
-} satisfies Meta;
+  }),
+};
 
 export const ZAuditEventDto = z.object({
   id: z.number().int(),

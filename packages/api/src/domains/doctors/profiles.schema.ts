@@ -5,42 +5,33 @@ import { routeMeta } from "#platform/meta.ts";
 
 const route = routeMeta(["doctors"]);
 
-export const myProfileMeta = route("GET", "/doctors/me/profile", "The calling doctor's profile", {
-  errorResponses: [404],
-});
-export const createMyProfileMeta = route(
-  "POST",
-  "/doctors/me/profile",
-  "Create the calling doctor's profile",
-  {
+/** The REST route of each profile procedure. */
+export const profileRoutes = {
+  myProfile: route("GET", "/doctors/me/profile", "The calling doctor's profile", { errorResponses: [404] }),
+  createMyProfile: route("POST", "/doctors/me/profile", "Create the calling doctor's profile", {
     errorResponses: [409],
     successStatus: 201,
     successMessage: "Profile created",
-  },
-);
-export const updateMyProfileMeta = route(
-  "PATCH",
-  "/doctors/me/profile",
-  "Change the calling doctor's profile",
-  {
+  }),
+  updateMyProfile: route("PATCH", "/doctors/me/profile", "Change the calling doctor's profile", {
     errorResponses: [404],
     successMessage: "Profile updated",
-  },
-);
-export const createMeta = route(
-  "POST",
-  "/doctors",
-  "Create a doctor profile, with a new invited account or for an existing one (admin)",
-  { errorResponses: [409], successStatus: 201, successMessage: "Doctor created" },
-);
-export const updateMeta = route("PATCH", "/doctors/{id}", "Change a doctor's profile (admin)", {
-  errorResponses: [404],
-  successMessage: "Doctor updated",
-});
-export const deleteMeta = route("DELETE", "/doctors/{id}", "Deactivate a doctor profile (admin)", {
-  errorResponses: [404],
-  successMessage: "Doctor deactivated",
-});
+  }),
+  create: route(
+    "POST",
+    "/doctors",
+    "Create a doctor profile, with a new invited account or for an existing one (admin)",
+    { errorResponses: [409], successStatus: 201, successMessage: "Doctor created" },
+  ),
+  update: route("PATCH", "/doctors/{id}", "Change a doctor's profile (admin)", {
+    errorResponses: [404],
+    successMessage: "Doctor updated",
+  }),
+  delete: route("DELETE", "/doctors/{id}", "Deactivate a doctor profile (admin)", {
+    errorResponses: [404],
+    successMessage: "Doctor deactivated",
+  }),
+};
 
 const profileFields = {
   bio: z.string().trim().max(2000).nullable().optional(),

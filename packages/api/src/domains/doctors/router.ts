@@ -3,12 +3,7 @@ import { adminProcedure, publicReadProcedure, roleProcedure, router } from "#pla
 import { doctorResource } from "./access.ts";
 import { ZDoctorDto } from "./doctor-dto.ts";
 import {
-  createMeta,
-  createMyProfileMeta,
-  deleteMeta,
-  myProfileMeta,
-  updateMeta,
-  updateMyProfileMeta,
+  profileRoutes,
   ZCreateDoctorInput,
   ZCreateMyProfileInput,
   ZDeleteDoctorInput,
@@ -24,7 +19,7 @@ import {
   updateDoctor,
   updateMyDoctorProfile,
 } from "./profiles.service.ts";
-import { getMeta, searchMeta, ZDoctorPage, ZGetDoctorInput, ZSearchInput } from "./search.schema.ts";
+import { searchRoutes, ZDoctorPage, ZGetDoctorInput, ZSearchInput } from "./search.schema.ts";
 import { searchDoctors } from "./search.service.ts";
 
 const doctorProcedure = roleProcedure("DOCTOR");
@@ -35,44 +30,44 @@ const doctorProcedure = roleProcedure("DOCTOR");
  */
 export const doctorsRouter = router({
   search: publicReadProcedure
-    .meta(searchMeta)
+    .meta(searchRoutes.search)
     .input(ZSearchInput)
     .output(ZDoctorPage)
     .query(({ ctx, input }) => searchDoctors(ctx.deps, input)),
   get: publicReadProcedure
-    .meta(getMeta)
+    .meta(searchRoutes.get)
     .input(ZGetDoctorInput)
     .output(ZDoctorDto)
     .query(({ ctx, input }) => getPublicDoctor(ctx.deps, input.id)),
   myProfile: doctorProcedure
-    .meta(myProfileMeta)
+    .meta(profileRoutes.myProfile)
     .input(z.void())
     .output(ZDoctorDto)
     .query(({ ctx }) => getMyDoctorProfile(ctx.deps, ctx.actor)),
   createMyProfile: doctorProcedure
-    .meta(createMyProfileMeta)
+    .meta(profileRoutes.createMyProfile)
     .input(ZCreateMyProfileInput)
     .output(ZDoctorDto)
     .mutation(({ ctx, input }) => createMyDoctorProfile(ctx.deps, ctx.audit, ctx.actor, input)),
   updateMyProfile: doctorProcedure
-    .meta(updateMyProfileMeta)
+    .meta(profileRoutes.updateMyProfile)
     .input(ZUpdateMyProfileInput)
     .output(ZDoctorDto)
     .mutation(({ ctx, input }) => updateMyDoctorProfile(ctx.deps, ctx.audit, ctx.actor, input)),
   create: adminProcedure
-    .meta(createMeta)
+    .meta(profileRoutes.create)
     .input(ZCreateDoctorInput)
     .output(ZDoctorDto)
     .mutation(({ ctx, input }) => createDoctor(ctx.deps, ctx.audit, ctx.actor, input)),
   update: doctorResource
-    .meta(updateMeta)
+    .meta(profileRoutes.update)
     .input(ZUpdateDoctorInput)
     .output(ZDoctorDto)
     .mutation(({ ctx, input: { id: _id, ...changes } }) =>
       updateDoctor(ctx.deps, ctx.audit, ctx.actor, ctx.resource.id, changes),
     ),
   delete: doctorResource
-    .meta(deleteMeta)
+    .meta(profileRoutes.delete)
     .input(ZDeleteDoctorInput)
     .output(z.null())
     .mutation(async ({ ctx }) => {

@@ -5,17 +5,17 @@ import { doctorList } from "./search.service.ts";
 
 const route = routeMeta(["doctors"]);
 
-export const searchMeta = route("GET", "/doctors", "Search doctors", {
-  protect: false,
-  description:
-    "Public. `q` matches names and clinic (accent- and case-insensitive; under 3 characters, the start of a word). " +
-    "`total` is exact up to 1,000 matches; beyond, `totalExact` is false and `total` a lower bound.",
-  errorResponses: [429],
-});
-export const getMeta = route("GET", "/doctors/{id}", "One doctor (public)", {
-  protect: false,
-  errorResponses: [404, 429],
-});
+/** The REST route of each search procedure. */
+export const searchRoutes = {
+  search: route("GET", "/doctors", "Search doctors", {
+    protect: false,
+    description:
+      "Public. `q` matches names and clinic (accent- and case-insensitive; under 3 characters, the start of a word). " +
+      "`total` is exact up to 1,000 matches; beyond, `totalExact` is false and `total` a lower bound.",
+    errorResponses: [429],
+  }),
+  get: route("GET", "/doctors/{id}", "One doctor (public)", { protect: false, errorResponses: [404, 429] }),
+};
 
 export const ZSearchInput = doctorList.input.extend({
   q: z.string().trim().min(1).max(100).optional(),

@@ -2,19 +2,19 @@ import { z } from "zod";
 import { ZDoctorDto } from "#domains/doctors/public.ts";
 import { pageOf } from "#platform/list.ts";
 import { roleProcedure, router } from "#platform/trpc.ts";
-import { addMeta, listMeta, removeMeta, ZFavoriteInput, ZListFavoritesInput } from "./favorites.schema.ts";
+import { favoriteRoutes, ZFavoriteInput, ZListFavoritesInput } from "./favorites.schema.ts";
 import { addFavorite, listFavorites, removeFavorite } from "./favorites.service.ts";
 
 const patientProcedure = roleProcedure("PATIENT");
 
 export const favoritesRouter = router({
   list: patientProcedure
-    .meta(listMeta)
+    .meta(favoriteRoutes.list)
     .input(ZListFavoritesInput)
     .output(pageOf(ZDoctorDto))
     .query(({ ctx, input }) => listFavorites(ctx.deps, ctx.actor, input)),
   add: patientProcedure
-    .meta(addMeta)
+    .meta(favoriteRoutes.add)
     .input(ZFavoriteInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
@@ -22,7 +22,7 @@ export const favoritesRouter = router({
       return null;
     }),
   remove: patientProcedure
-    .meta(removeMeta)
+    .meta(favoriteRoutes.remove)
     .input(ZFavoriteInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {

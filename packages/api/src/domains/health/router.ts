@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { publicProcedure, router } from "#platform/trpc.ts";
-import { healthMeta, ZHealthDto } from "./health.schema.ts";
+import { healthRoutes, ZHealthDto } from "./health.schema.ts";
 import { checkHealth } from "./health.service.ts";
 
 export const healthRouter = router({
   check: publicProcedure
-    .meta(healthMeta)
+    .meta(healthRoutes.check)
     .input(z.void())
     .output(ZHealthDto)
     .query(({ ctx }) => checkHealth(ctx.deps)),

@@ -1,14 +1,7 @@
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "#platform/trpc.ts";
 import {
-  forgotMeta,
-  loginMeta,
-  logoutAllMeta,
-  logoutMeta,
-  refreshMeta,
-  registerMeta,
-  resetMeta,
-  verifyEmailMeta,
+  authRoutes,
   ZForgotInput,
   ZLoginInput,
   ZRefreshInput,
@@ -31,42 +24,42 @@ const done = async (work: Promise<void>) => {
 
 export const authRouter = router({
   register: publicProcedure
-    .meta(registerMeta)
+    .meta(authRoutes.register)
     .input(ZRegisterInput)
     .output(ZSessionDto)
     .mutation(({ ctx, input }) => register(ctx.deps, ctx.audit, input)),
   login: publicProcedure
-    .meta(loginMeta)
+    .meta(authRoutes.login)
     .input(ZLoginInput)
     .output(ZSessionDto)
     .mutation(({ ctx, input }) => login(ctx.deps, ctx.audit, input)),
   refresh: publicProcedure
-    .meta(refreshMeta)
+    .meta(authRoutes.refresh)
     .input(ZRefreshInput)
     .output(ZSessionDto)
     .mutation(({ ctx, input }) => refresh(ctx.deps, ctx.audit, input.refreshToken)),
   logout: publicProcedure
-    .meta(logoutMeta)
+    .meta(authRoutes.logout)
     .input(ZRefreshInput)
     .output(z.null())
     .mutation(({ ctx, input }) => done(logout(ctx.deps, ctx.audit, input.refreshToken))),
   logoutAll: authedProcedure
-    .meta(logoutAllMeta)
+    .meta(authRoutes.logoutAll)
     .input(z.void())
     .output(z.null())
     .mutation(({ ctx }) => done(logoutAll(ctx.deps, ctx.audit, ctx.actor))),
   forgot: publicProcedure
-    .meta(forgotMeta)
+    .meta(authRoutes.forgot)
     .input(ZForgotInput)
     .output(z.null())
     .mutation(({ ctx, input }) => done(forgotPassword(ctx.deps, ctx.audit, input))),
   reset: publicProcedure
-    .meta(resetMeta)
+    .meta(authRoutes.reset)
     .input(ZResetInput)
     .output(z.null())
     .mutation(({ ctx, input }) => done(resetPassword(ctx.deps, ctx.audit, input))),
   verifyEmail: publicProcedure
-    .meta(verifyEmailMeta)
+    .meta(authRoutes.verifyEmail)
     .input(ZVerifyEmailInput)
     .output(z.null())
     .mutation(({ ctx, input }) => done(verifyEmail(ctx.deps, ctx.audit, input))),

@@ -1,71 +1,49 @@
 import { z } from "zod";
 import { ZPassword } from "#platform/auth/passwords.ts";
 import { ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
-import type { Meta } from "#platform/meta.ts";
+import { type RouteOptions, routeMeta } from "#platform/meta.ts";
 
-const post = (path: `/${string}`, summary: string, extra: Partial<Meta> = {}, errors: number[] = []) =>
-  ({
-    openapi: {
-      method: "POST",
-      path,
-      tags: ["auth"],
-      summary,
-      protect: false,
-      errorResponses: [...errors, 429],
-    },
-    ...extra,
-  }) satisfies Meta;
+const route = routeMeta(["auth"]);
 
-export const registerMeta = post(
-  "/auth/register",
-  "Create a patient account and sign in",
-  {
+/** A route for anyone: rate-limited, so it may also answer 429. */
+const publicPost = (
+  path: `/${string}`,
+  summary: string,
+  { errorResponses = [], ...options }: RouteOptions & { errorResponses?: number[] } = {},
+) => route("POST", path, summary, { protect: false, errorResponses: [...errorResponses, 429], ...options });
+
+/** The REST route of each procedure. */
+export const authRoutes = {
+  register: publicPost("/auth/register", "Create a patient account and sign in", {
+    errorResponses: [409],
     successStatus: 201,
     successMessage: "Account created",
-  },
-  [409],
-);
-export const loginMeta = post(
-  "/auth/login",
-  "Sign in with email and password",
-  { successMessage: "Signed in" },
-  [401, 403],
-);
-export const refreshMeta = post(
-  "/auth/refresh",
-  "Exchange a refresh token for a new pair (the old one is spent)",
-  {},
-  [401],
-);
-export const logoutMeta = post(
-  "/auth/logout",
-  "End the session of a refresh token",
-  { successMessage: "Signed out" },
-  [401],
-);
-export const logoutAllMeta = {
-  openapi: {
-    method: "POST",
-    path: "/auth/logout-all",
-    tags: ["auth"],
-    summary: "End every session of the caller",
-  },
-  successMessage: "Signed out everywhere",
-} satisfies Meta;
-export const forgotMeta = post(
-  "/auth/forgot",
-  "Mail a password reset link (same answer for unknown emails)",
-  {
+  }),
+  login: publicPost("/auth/login", "Sign in with email and password", {
+    errorResponses: [401, 403],
+    successMessage: "Signed in",
+  }),
+  refresh: publicPost("/auth/refresh", "Exchange a refresh token for a new pair (the old one is spent)", {
+    errorResponses: [401],
+  }),
+  logout: publicPost("/auth/logout", "End the session of a refresh token", {
+    errorResponses: [401],
+    successMessage: "Signed out",
+  }),
+  logoutAll: route("POST", "/auth/logout-all", "End every session of the caller", {
+    successMessage: "Signed out everywhere",
+  }),
+  forgot: publicPost("/auth/forgot", "Mail a password reset link (same answer for unknown emails)", {
     successStatus: 202,
     successMessage: "If the address has an account, a reset link is on its way",
-  },
-);
-export const resetMeta = post("/auth/reset", "Set a new password with a reset or invitation token", {
-  successMessage: "Password set; sign in again",
-});
-export const verifyEmailMeta = post("/auth/verify-email", "Confirm an email address with its token", {
-  successMessage: "Email verified",
-});
+  }),
+  reset: publicPost("/auth/reset", "Set a new password with a reset or invitation token", {
+    successMessage: "Password set; sign in again",
+  }),
+  verifyEmail: publicPost("/auth/verify-email", "Confirm an email address with its token", {
+    successMessage: "Email verified",
+  }),
+};
 
 const ZToken = z.string().min(16).max(256);
 

@@ -4,14 +4,7 @@ import { userResource } from "./access.ts";
 import { changePassword } from "./passwords.service.ts";
 import { toUserDto, ZUserDto } from "./user-dto.ts";
 import {
-  changePasswordMeta,
-  createMeta,
-  deleteMeta,
-  getMeta,
-  listMeta,
-  meMeta,
-  updateMeMeta,
-  updateMeta,
+  userRoutes,
   ZChangePasswordInput,
   ZCreateUserInput,
   ZListUsersInput,
@@ -24,17 +17,17 @@ import { createUser, deactivateUser, getMe, listUsers, updateMe, updateUser } fr
 
 export const usersRouter = router({
   me: authedProcedure
-    .meta(meMeta)
+    .meta(userRoutes.me)
     .input(z.void())
     .output(ZUserDto)
     .query(({ ctx }) => getMe(ctx.deps, ctx.actor)),
   updateMe: authedProcedure
-    .meta(updateMeMeta)
+    .meta(userRoutes.updateMe)
     .input(ZUpdateMeInput)
     .output(ZUserDto)
     .mutation(({ ctx, input }) => updateMe(ctx.deps, ctx.audit, ctx.actor, input)),
   changePassword: authedProcedure
-    .meta(changePasswordMeta)
+    .meta(userRoutes.changePassword)
     .input(ZChangePasswordInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
@@ -42,29 +35,29 @@ export const usersRouter = router({
       return null;
     }),
   list: adminProcedure
-    .meta(listMeta)
+    .meta(userRoutes.list)
     .input(ZListUsersInput)
     .output(ZUserPage)
     .query(({ ctx, input }) => listUsers(ctx.deps, ctx.actor, input)),
   create: adminProcedure
-    .meta(createMeta)
+    .meta(userRoutes.create)
     .input(ZCreateUserInput)
     .output(ZUserDto)
     .mutation(({ ctx, input }) => createUser(ctx.deps, ctx.audit, input)),
   get: userResource
-    .meta(getMeta)
+    .meta(userRoutes.get)
     .input(ZUserIdInput)
     .output(ZUserDto)
     .query(({ ctx }) => toUserDto(ctx.resource)),
   update: userResource
-    .meta(updateMeta)
+    .meta(userRoutes.update)
     .input(ZUpdateUserInput)
     .output(ZUserDto)
     .mutation(({ ctx, input: { id: _id, ...changes } }) =>
       updateUser(ctx.deps, ctx.audit, ctx.actor, ctx.resource, changes),
     ),
   delete: userResource
-    .meta(deleteMeta)
+    .meta(userRoutes.delete)
     .input(ZUserIdInput)
     .output(z.null())
     .mutation(async ({ ctx }) => {

@@ -3,96 +3,57 @@ import { z } from "zod";
 import { DomainError } from "#platform/errors/errors.ts";
 import { ZCountry, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
-import type { Meta } from "#platform/meta.ts";
+import { routeMeta } from "#platform/meta.ts";
 import { patientList } from "./list.service.ts";
 import type { CreatePatientInput } from "./manage.service.ts";
 import { BLOOD_TYPES, ZPatientDto } from "./patient-dto.ts";
 
-const tags = ["patients"];
-export const meMeta = {
-  openapi: {
-    method: "GET",
-    path: "/patients/me",
-    tags,
-    summary: "The caller's patient profile (PATIENT); 404 until it is created",
+const route = routeMeta(["patients"]);
+
+/** The REST route of each procedure. */
+export const patientRoutes = {
+  me: route("GET", "/patients/me", "The caller's patient profile (PATIENT); 404 until it is created", {
     errorResponses: [404],
-  },
-} satisfies Meta;
-export const createMeMeta = {
-  openapi: {
-    method: "POST",
-    path: "/patients/me",
-    tags,
-    summary: "Create the caller's patient profile (PATIENT, once)",
+  }),
+  createMe: route("POST", "/patients/me", "Create the caller's patient profile (PATIENT, once)", {
     errorResponses: [409],
-  },
-  successStatus: 201,
-  successMessage: "Patient profile created",
-} satisfies Meta;
-export const updateMeMeta = {
-  openapi: {
-    method: "PATCH",
-    path: "/patients/me",
-    tags,
-    summary: "Change the caller's patient profile (PATIENT)",
+    successStatus: 201,
+    successMessage: "Patient profile created",
+  }),
+  updateMe: route("PATCH", "/patients/me", "Change the caller's patient profile (PATIENT)", {
     description: "A field absent from the body is kept; inside `clinical`, each field present replaces it.",
     errorResponses: [404],
-  },
-  successMessage: "Patient profile updated",
-} satisfies Meta;
-export const listMeta = {
-  openapi: {
-    method: "GET",
-    path: "/patients",
-    tags,
-    summary: "List patients (ADMIN, STAFF; a DOCTOR the patients they treat)",
+    successMessage: "Patient profile updated",
+  }),
+  list: route("GET", "/patients", "List patients (ADMIN, STAFF; a DOCTOR the patients they treat)", {
     description:
       "Items never carry clinical fields. Deactivated profiles are listed only with `isActive=false`.",
-  },
-} satisfies Meta;
-export const createMeta = {
-  openapi: {
-    method: "POST",
-    path: "/patients",
-    tags,
-    summary: "Create a patient profile (ADMIN, STAFF)",
+  }),
+  create: route("POST", "/patients", "Create a patient profile (ADMIN, STAFF)", {
     description:
       "Either `userId` (a PATIENT account without a profile) or `email`, `firstName` and `lastName` " +
       "(creates the account too, and mails an invitation). Clinical fields: ADMIN only.",
     errorResponses: [409],
-  },
-  successStatus: 201,
-  successMessage: "Patient profile created",
-} satisfies Meta;
-export const getMeta = {
-  openapi: {
-    method: "GET",
-    path: "/patients/{id}",
-    tags,
-    summary: "One patient profile; clinical fields for the patient, a treating doctor and ADMIN",
+    successStatus: 201,
+    successMessage: "Patient profile created",
+  }),
+  get: route(
+    "GET",
+    "/patients/{id}",
+    "One patient profile; clinical fields for the patient, a treating doctor and ADMIN",
+    { errorResponses: [404] },
+  ),
+  update: route(
+    "PATCH",
+    "/patients/{id}",
+    "Change a patient profile (STAFF: demographics and contact only; ADMIN; the patient)",
+    { errorResponses: [404], successMessage: "Patient profile updated" },
+  ),
+  delete: route("DELETE", "/patients/{id}", "Deactivate a patient profile; the account stays (ADMIN)", {
     errorResponses: [404],
-  },
-} satisfies Meta;
-export const updateMeta = {
-  openapi: {
-    method: "PATCH",
-    path: "/patients/{id}",
-    tags,
-    summary: "Change a patient profile (STAFF: demographics and contact only; ADMIN; the patient)",
-    errorResponses: [404],
-  },
-  successMessage: "Patient profile updated",
-} satisfies Meta;
-export const deleteMeta = {
-  openapi: {
-    method: "DELETE",
-    path: "/patients/{id}",
-    tags,
-    summary: "Deactivate a patient profile; the account stays (ADMIN)",
-    errorResponses: [404],
-  },
-  successMessage: "Patient profile deactivated",
-} satisfies Meta;
+    successMessage: "Patient profile deactivated",
+  }),
+};
 
 /** The latest calendar date anywhere (UTC+14), so nobody born "today" in their zone is refused. */
 const latestDateToday = () => new Date(Date.now() + 14 * 3_600_000).toISOString().slice(0, 10);

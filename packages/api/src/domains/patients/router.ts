@@ -6,15 +6,8 @@ import { createPatient, deactivatePatient, getPatient, updatePatient } from "./m
 import { createOwnProfile, getOwnProfile, updateOwnProfile } from "./own-profile.service.ts";
 import { ZPatientDto } from "./patient-dto.ts";
 import {
-  createMeMeta,
-  createMeta,
-  deleteMeta,
-  getMeta,
-  listMeta,
-  meMeta,
+  patientRoutes,
   toCreatePatientInput,
-  updateMeMeta,
-  updateMeta,
   ZCreateMeInput,
   ZCreatePatientInput,
   ZListPatientsInput,
@@ -29,44 +22,44 @@ const patientSelfProcedure = roleProcedure("PATIENT");
 /** `/patients/me` procedures come first: a literal path is never shadowed by `/patients/{id}`. */
 export const patientsRouter = router({
   me: patientSelfProcedure
-    .meta(meMeta)
+    .meta(patientRoutes.me)
     .input(z.void())
     .output(ZPatientDto)
     .query(({ ctx }) => getOwnProfile(ctx.deps, ctx.audit, ctx.actor)),
   createMe: patientSelfProcedure
-    .meta(createMeMeta)
+    .meta(patientRoutes.createMe)
     .input(ZCreateMeInput)
     .output(ZPatientDto)
     .mutation(({ ctx, input }) => createOwnProfile(ctx.deps, ctx.audit, ctx.actor, input)),
   updateMe: patientSelfProcedure
-    .meta(updateMeMeta)
+    .meta(patientRoutes.updateMe)
     .input(ZUpdateMeInput)
     .output(ZPatientDto)
     .mutation(({ ctx, input }) => updateOwnProfile(ctx.deps, ctx.audit, ctx.actor, input)),
   list: roleProcedure("ADMIN", "STAFF", "DOCTOR")
-    .meta(listMeta)
+    .meta(patientRoutes.list)
     .input(ZListPatientsInput)
     .output(ZPatientPage)
     .query(({ ctx, input }) => listPatients(ctx.deps, ctx.actor, input)),
   create: roleProcedure("ADMIN", "STAFF")
-    .meta(createMeta)
+    .meta(patientRoutes.create)
     .input(ZCreatePatientInput)
     .output(ZPatientDto)
     .mutation(({ ctx, input }) => createPatient(ctx.deps, ctx.audit, ctx.actor, toCreatePatientInput(input))),
   get: patientResource
-    .meta(getMeta)
+    .meta(patientRoutes.get)
     .input(ZPatientIdInput)
     .output(ZPatientDto)
     .query(({ ctx }) => getPatient(ctx.deps, ctx.audit, ctx.actor, ctx.resource)),
   update: patientResource
-    .meta(updateMeta)
+    .meta(patientRoutes.update)
     .input(ZUpdatePatientInput)
     .output(ZPatientDto)
     .mutation(({ ctx, input: { id: _id, ...changes } }) =>
       updatePatient(ctx.deps, ctx.audit, ctx.actor, ctx.resource, changes),
     ),
   delete: adminPatientResource
-    .meta(deleteMeta)
+    .meta(patientRoutes.delete)
     .input(ZPatientIdInput)
     .output(z.null())
     .mutation(async ({ ctx }) => {

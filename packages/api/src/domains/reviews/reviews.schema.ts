@@ -4,32 +4,30 @@ import { reviewList } from "./reviews.service.ts";
 
 const route = routeMeta(["doctors"]);
 
-export const listMeta = route(
-  "GET",
-  "/doctors/{id}/reviews",
-  "A doctor's visible reviews, newest first (public)",
-  {
+/** The REST route of each procedure. */
+export const reviewRoutes = {
+  list: route("GET", "/doctors/{id}/reviews", "A doctor's visible reviews, newest first (public)", {
     protect: false,
     errorResponses: [404, 429],
-  },
-);
-export const saveMeta = route(
-  "POST",
-  "/doctors/{id}/reviews",
-  "Review a doctor (a patient's second POST replaces their review)",
-  { errorResponses: [404, 409], successStatus: 201, successMessage: "Review saved" },
-);
-export const moderationListMeta = route(
-  "GET",
-  "/doctors/admin/reviews",
-  "Every review, hidden ones too, for moderation (admin)",
-);
-export const hideMeta = route(
-  "DELETE",
-  "/doctors/admin/reviews/{id}",
-  "Hide a review with a reason; the rating is recomputed (admin)",
-  { errorResponses: [404], successMessage: "Review hidden" },
-);
+  }),
+  save: route(
+    "POST",
+    "/doctors/{id}/reviews",
+    "Review a doctor (a patient's second POST replaces their review)",
+    { errorResponses: [404, 409], successStatus: 201, successMessage: "Review saved" },
+  ),
+  moderationList: route(
+    "GET",
+    "/doctors/admin/reviews",
+    "Every review, hidden ones too, for moderation (admin)",
+  ),
+  hide: route(
+    "DELETE",
+    "/doctors/admin/reviews/{id}",
+    "Hide a review with a reason; the rating is recomputed (admin)",
+    { errorResponses: [404], successMessage: "Review hidden" },
+  ),
+};
 
 /** `id` is the doctor's. */
 export const ZListReviewsInput = reviewList.input.extend({ id: z.uuid() });

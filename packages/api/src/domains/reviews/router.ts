@@ -4,10 +4,7 @@ import { adminProcedure, publicReadProcedure, roleProcedure, router } from "#pla
 import { reviewResource } from "./access.ts";
 import { ZModeratedReviewDto, ZReviewDto } from "./review-dto.ts";
 import {
-  hideMeta,
-  listMeta,
-  moderationListMeta,
-  saveMeta,
+  reviewRoutes,
   ZHideReviewInput,
   ZListReviewsInput,
   ZModerationListInput,
@@ -18,12 +15,12 @@ import { hideReview, listDoctorReviews, listReviewsForModeration, saveReview } f
 /** `/doctors/admin/reviews` comes before `/doctors/{id}/reviews`, which would match it. */
 export const reviewsRouter = router({
   moderationList: adminProcedure
-    .meta(moderationListMeta)
+    .meta(reviewRoutes.moderationList)
     .input(ZModerationListInput)
     .output(pageOf(ZModeratedReviewDto))
     .query(({ ctx, input }) => listReviewsForModeration(ctx.deps, ctx.actor, input)),
   hide: reviewResource
-    .meta(hideMeta)
+    .meta(reviewRoutes.hide)
     .input(ZHideReviewInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
@@ -31,12 +28,12 @@ export const reviewsRouter = router({
       return null;
     }),
   list: publicReadProcedure
-    .meta(listMeta)
+    .meta(reviewRoutes.list)
     .input(ZListReviewsInput)
     .output(pageOf(ZReviewDto))
     .query(({ ctx, input: { id, ...page } }) => listDoctorReviews(ctx.deps, id, page)),
   save: roleProcedure("PATIENT")
-    .meta(saveMeta)
+    .meta(reviewRoutes.save)
     .input(ZSaveReviewInput)
     .output(ZReviewDto)
     .mutation(({ ctx, input: { id, ...review } }) => saveReview(ctx.deps, ctx.audit, ctx.actor, id, review)),

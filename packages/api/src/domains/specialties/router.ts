@@ -2,10 +2,7 @@ import { z } from "zod";
 import { pageOf } from "#platform/list.ts";
 import { adminProcedure, publicProcedure, router } from "#platform/trpc.ts";
 import {
-  createMeta,
-  deleteMeta,
-  listMeta,
-  updateMeta,
+  specialtyRoutes,
   ZCreateSpecialtyInput,
   ZDeleteSpecialtyInput,
   ZListSpecialtiesInput,
@@ -16,22 +13,22 @@ import { ZSpecialtyDto } from "./specialty-dto.ts";
 
 export const specialtiesRouter = router({
   list: publicProcedure
-    .meta(listMeta)
+    .meta(specialtyRoutes.list)
     .input(ZListSpecialtiesInput)
     .output(pageOf(ZSpecialtyDto))
     .query(({ ctx, input }) => listSpecialties(ctx.deps, input)),
   create: adminProcedure
-    .meta(createMeta)
+    .meta(specialtyRoutes.create)
     .input(ZCreateSpecialtyInput)
     .output(ZSpecialtyDto)
     .mutation(({ ctx, input }) => createSpecialty(ctx.deps, ctx.audit, input)),
   update: adminProcedure
-    .meta(updateMeta)
+    .meta(specialtyRoutes.update)
     .input(ZUpdateSpecialtyInput)
     .output(ZSpecialtyDto)
     .mutation(({ ctx, input: { id, ...changes } }) => updateSpecialty(ctx.deps, ctx.audit, id, changes)),
   delete: adminProcedure
-    .meta(deleteMeta)
+    .meta(specialtyRoutes.delete)
     .input(ZDeleteSpecialtyInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {

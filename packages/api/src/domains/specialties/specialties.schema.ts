@@ -4,27 +4,23 @@ import { specialtyList } from "./specialties.service.ts";
 
 const route = routeMeta(["doctors"]);
 
-export const listMeta = route("GET", "/doctors/specialties", "All specialties, by name", { protect: false });
-export const createMeta = route("POST", "/doctors/specialties", "Add a specialty (admin)", {
-  errorResponses: [409],
-  successStatus: 201,
-  successMessage: "Specialty created",
-});
-export const updateMeta = route(
-  "PATCH",
-  "/doctors/specialties/{id}",
-  "Rename or describe a specialty (admin)",
-  {
+/** The REST route of each procedure. */
+export const specialtyRoutes = {
+  list: route("GET", "/doctors/specialties", "All specialties, by name", { protect: false }),
+  create: route("POST", "/doctors/specialties", "Add a specialty (admin)", {
+    errorResponses: [409],
+    successStatus: 201,
+    successMessage: "Specialty created",
+  }),
+  update: route("PATCH", "/doctors/specialties/{id}", "Rename or describe a specialty (admin)", {
     errorResponses: [404, 409],
     successMessage: "Specialty updated",
-  },
-);
-export const deleteMeta = route(
-  "DELETE",
-  "/doctors/specialties/{id}",
-  "Delete a specialty no doctor has (admin)",
-  { errorResponses: [404, 409], successMessage: "Specialty deleted" },
-);
+  }),
+  delete: route("DELETE", "/doctors/specialties/{id}", "Delete a specialty no doctor has (admin)", {
+    errorResponses: [404, 409],
+    successMessage: "Specialty deleted",
+  }),
+};
 
 export const ZListSpecialtiesInput = specialtyList.input;
 
