@@ -1,4 +1,4 @@
-import { type AnyColumn, asc, desc, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, asc, Column, desc, is, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { DomainError } from "./errors/errors.ts";
 
@@ -8,19 +8,32 @@ export type Order = z.infer<typeof ZOrder>;
 
 /** What a sort key's values are: it decides how a cursor value is checked and bound. */
 type SortType = "date" | "string" | "number";
+type SortValue = Date | string | number;
 type CursorValue = string | number;
 
-export interface SortKey<Row> {
+/** A sort key: its column, and where a row of the list carries its value. */
+export interface SortSpec<Row> {
   column: AnyColumn;
-  type: SortType;
-  valueOf(row: Row): Date | string | number;
+  valueOf(row: Row): SortValue;
 }
 
+/** The tie-breaker: a unique uuid or integer column, and where a row carries it. */
+export interface IdSpec<Row> {
+  column: AnyColumn;
+  valueOf(row: Row): string | number;
+}
+
+/** The fields of a row that can carry a sort key's value. */
+type SortableField<Row> = { [K in keyof Row]-?: Row[K] extends SortValue ? K : never }[keyof Row];
+
 export interface ListSpec<Row, S extends string> {
-  /** The `sort=` values clients may name, each a column of an index that ends with the id. */
-  sorts: Record<S, SortKey<Row>>;
-  /** The tie-breaker: unique, last in every ORDER BY. */
-  id: { column: AnyColumn; type: "uuid" | "int"; valueOf(row: Row): string | number };
+  /**
+   * The `sort=` values clients may name, each a column of an index that ends with the id. A bare
+   * column is read from the row's field of the sort's own name.
+   */
+  sorts: { [K in S]: SortSpec<Row> | (K extends SortableField<Row> ? AnyColumn : never) };
+  /** The tie-breaker: unique, last in every ORDER BY. A bare column is read from the row's `id`. */
+  id: IdSpec<Row> | (Row extends { id: string | number } ? AnyColumn : never);
   defaultSort: S;
   defaultOrder: Order;
 }
@@ -77,8 +90,28 @@ const badCursor = () =>
     field: "cursor",
   });
 
-function encodeValue(value: Date | string | number): CursorValue {
+function encodeValue(value: SortValue): CursorValue {
   return value instanceof Date ? value.toISOString() : value;
+}
+
+/** A sort key's cursor values are checked and bound as its column's type. */
+function sortTypeOf(column: AnyColumn): SortType {
+  const { dataType } = column;
+  if (dataType === "date" || dataType === "string" || dataType === "number") return dataType;
+  throw new Error(`${column.name}: a ${dataType} column cannot be a sort key`);
+}
+
+function idTypeOf(column: AnyColumn): keyof typeof cursorId {
+  if (column.columnType === "PgUUID") return "uuid";
+  if (column.dataType === "number") return "int";
+  throw new Error(`${column.name}: a list's id is a uuid or an integer column`);
+}
+
+/** The row's own field `name`: where a sort or id stated as a bare column is read. */
+function fieldOf(row: unknown, name: string): SortValue {
+  const value: unknown = typeof row === "object" && row !== null ? Reflect.get(row, name) : undefined;
+  if (value instanceof Date || typeof value === "string" || typeof value === "number") return value;
+  throw new Error(`a list row has no sortable field ${name}`);
 }
 
 /**
@@ -90,6 +123,18 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
   const isSort = (name: string): name is S => Object.hasOwn(spec.sorts, name);
   const [first, ...rest] = Object.keys(spec.sorts).filter(isSort);
   if (first === undefined) throw new Error("a list needs at least one sort");
+
+  const sortKey = (name: S) => {
+    const sort: SortSpec<Row> | AnyColumn = spec.sorts[name];
+    const stated = is(sort, Column) ? { column: sort, valueOf: (row: Row) => fieldOf(row, name) } : sort;
+    return { ...stated, type: sortTypeOf(stated.column) };
+  };
+  const idSpec: IdSpec<Row> | AnyColumn = spec.id;
+  const id = is(idSpec, Column)
+    ? { column: idSpec, type: idTypeOf(idSpec), valueOf: (row: Row) => fieldOf(row, "id") }
+    : { ...idSpec, type: idTypeOf(idSpec.column) };
+  // A column no cursor can be checked against fails here, when the list is defined.
+  for (const name of [first, ...rest]) sortKey(name);
 
   const input = z.strictObject({
     limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
@@ -107,24 +152,24 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
     }
     const parsed = ZCursor.safeParse(raw);
     if (!parsed.success || parsed.data.s !== sort || parsed.data.o !== order) throw badCursor();
-    const value = cursorValue[spec.sorts[sort].type].safeParse(parsed.data.v);
-    const id = cursorId[spec.id.type].safeParse(parsed.data.id);
-    if (!value.success || !id.success) throw badCursor();
-    return { value: value.data, id: id.data };
+    const value = cursorValue[sortKey(sort).type].safeParse(parsed.data.v);
+    const idValue = cursorId[id.type].safeParse(parsed.data.id);
+    if (!value.success || !idValue.success) throw badCursor();
+    return { value: value.data, id: idValue.data };
   }
 
   /** The cursor's WHERE fragment (a row comparison), the ORDER BY, and one row more than the page. */
   function keyset(query: ListInput<S>): Keyset {
-    const key = spec.sorts[query.sort];
+    const key = sortKey(query.sort);
     const direction = query.order === "asc" ? asc : desc;
     let where: SQL | undefined;
     if (query.cursor) {
       const cursor = decode(query.cursor, query.sort, query.order);
       // A row comparison is one range on the (sort key, id) index, not a filter after the scan.
       const comparison = query.order === "asc" ? sql`>` : sql`<`;
-      where = sql`(${key.column}, ${spec.id.column}) ${comparison} (${sql.param(cursor.value, key.column)}, ${sql.param(cursor.id, spec.id.column)})`;
+      where = sql`(${key.column}, ${id.column}) ${comparison} (${sql.param(cursor.value, key.column)}, ${sql.param(cursor.id, id.column)})`;
     }
-    return { where, orderBy: [direction(key.column), direction(spec.id.column)], limit: query.limit + 1 };
+    return { where, orderBy: [direction(key.column), direction(id.column)], limit: query.limit + 1 };
   }
 
   /** Cuts the rows a keyset query returned into the page and the cursor of the next one. */
@@ -137,8 +182,8 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
           JSON.stringify({
             s: query.sort,
             o: query.order,
-            v: encodeValue(spec.sorts[query.sort].valueOf(last)),
-            id: spec.id.valueOf(last),
+            v: encodeValue(sortKey(query.sort).valueOf(last)),
+            id: id.valueOf(last),
           }),
         ).toString("base64url")
       : null;

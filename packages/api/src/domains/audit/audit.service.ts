@@ -7,10 +7,8 @@ import { auditEventVisibleTo } from "./access.ts";
 
 /** Newest first by default, keyset pages over (time, id). */
 export const auditList = defineList<AuditEvent, "occurredAt">({
-  sorts: {
-    occurredAt: { column: auditEvents.occurredAt, type: "date", valueOf: (event) => event.occurredAt },
-  },
-  id: { column: auditEvents.id, type: "int", valueOf: (event) => event.id },
+  sorts: { occurredAt: auditEvents.occurredAt },
+  id: auditEvents.id,
   defaultSort: "occurredAt",
   defaultOrder: "desc",
 });

@@ -2,7 +2,7 @@ import type { Executor } from "@medical/db";
 import { doctorSpecialties, doctors, specialties, users } from "@medical/db/schema";
 import { and, count, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Deps } from "#platform/deps.ts";
-import { defineList, type Keyset, type ListInput, type SortKey } from "#platform/list.ts";
+import { defineList, type Keyset, type ListInput, type SortSpec } from "#platform/list.ts";
 import { publicDoctorVisible } from "./access.ts";
 import {
   type DoctorDto,
@@ -14,20 +14,16 @@ import {
 
 /** Each sort walks its index `(key, id)` (docs/decisions/0007). */
 const sorts = {
-  rating: { column: doctors.ratingAverage, type: "number", valueOf: (row) => row.doctor.ratingAverage },
-  name: { column: doctors.nameKey, type: "string", valueOf: (row) => row.doctor.nameKey },
-  experience: {
-    column: doctors.yearsOfExperience,
-    type: "number",
-    valueOf: (row) => row.doctor.yearsOfExperience,
-  },
-  fee: { column: doctors.feeAmountMinor, type: "number", valueOf: (row) => row.doctor.feeAmountMinor },
-} satisfies Record<string, SortKey<DoctorRow>>;
+  rating: { column: doctors.ratingAverage, valueOf: (row) => row.doctor.ratingAverage },
+  name: { column: doctors.nameKey, valueOf: (row) => row.doctor.nameKey },
+  experience: { column: doctors.yearsOfExperience, valueOf: (row) => row.doctor.yearsOfExperience },
+  fee: { column: doctors.feeAmountMinor, valueOf: (row) => row.doctor.feeAmountMinor },
+} satisfies Record<string, SortSpec<DoctorRow>>;
 export type DoctorSort = keyof typeof sorts;
 
 export const doctorList = defineList<DoctorRow, DoctorSort>({
   sorts,
-  id: { column: doctors.id, type: "uuid", valueOf: (row) => row.doctor.id },
+  id: { column: doctors.id, valueOf: (row) => row.doctor.id },
   defaultSort: "rating",
   defaultOrder: "desc",
 });

@@ -19,11 +19,9 @@ import { favoriteVisibleTo } from "./access.ts";
 type FavoriteRow = DoctorRow & { addedAt: Date };
 
 /** Newest first by default, along `favorites_patient_time` (patient, time, doctor). */
-export const favoriteList = defineList({
-  sorts: {
-    addedAt: { column: favorites.createdAt, type: "date", valueOf: (row: FavoriteRow) => row.addedAt },
-  },
-  id: { column: favorites.doctorId, type: "uuid", valueOf: (row) => row.doctor.id },
+export const favoriteList = defineList<FavoriteRow, "addedAt">({
+  sorts: { addedAt: favorites.createdAt },
+  id: { column: favorites.doctorId, valueOf: (row) => row.doctor.id },
   defaultSort: "addedAt",
   defaultOrder: "desc",
 });

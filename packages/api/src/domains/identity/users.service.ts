@@ -54,12 +54,8 @@ type UserSort = "createdAt" | "email" | "lastName";
 
 /** The admin list's sorts. */
 export const userList = defineList<User, UserSort>({
-  sorts: {
-    createdAt: { column: users.createdAt, type: "date", valueOf: (user) => user.createdAt },
-    email: { column: users.email, type: "string", valueOf: (user) => user.email },
-    lastName: { column: users.lastName, type: "string", valueOf: (user) => user.lastName },
-  },
-  id: { column: users.id, type: "uuid", valueOf: (user) => user.id },
+  sorts: { createdAt: users.createdAt, email: users.email, lastName: users.lastName },
+  id: users.id,
   defaultSort: "createdAt",
   defaultOrder: "desc",
 });

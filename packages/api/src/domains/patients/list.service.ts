@@ -11,11 +11,8 @@ type PatientSort = "createdAt" | "lastName";
 
 /** `GET /patients`: newest first by default, or by last name. */
 export const patientList = defineList<PatientRow, PatientSort>({
-  sorts: {
-    createdAt: { column: patients.createdAt, type: "date", valueOf: (row) => row.createdAt },
-    lastName: { column: users.lastName, type: "string", valueOf: (row) => row.lastName },
-  },
-  id: { column: patients.id, type: "uuid", valueOf: (row) => row.id },
+  sorts: { createdAt: patients.createdAt, lastName: users.lastName },
+  id: patients.id,
   defaultSort: "createdAt",
   defaultOrder: "desc",
 });

@@ -18,10 +18,8 @@ import {
 
 /** Newest first by default; `reviews_doctor_time` and `reviews_time` end with the id. */
 export const reviewList = defineList({
-  sorts: {
-    createdAt: { column: reviews.createdAt, type: "date", valueOf: (row: ReviewRow) => row.review.createdAt },
-  },
-  id: { column: reviews.id, type: "uuid", valueOf: (row) => row.review.id },
+  sorts: { createdAt: { column: reviews.createdAt, valueOf: (row: ReviewRow) => row.review.createdAt } },
+  id: { column: reviews.id, valueOf: (row) => row.review.id },
   defaultSort: "createdAt",
   defaultOrder: "desc",
 });

@@ -18,7 +18,6 @@ export const specialtyList = defineList({
   sorts: {
     name: {
       column: specialties.nameKey,
-      type: "string",
       valueOf: (row: SpecialtyRow) => {
         // Generated from the NOT NULL name; drizzle types generated columns as nullable.
         if (row.nameKey === null) throw new Error(`specialty ${row.id} has no name_key`);
@@ -26,7 +25,7 @@ export const specialtyList = defineList({
       },
     },
   },
-  id: { column: specialties.id, type: "uuid", valueOf: (row) => row.id },
+  id: specialties.id,
   defaultSort: "name",
   defaultOrder: "asc",
 });
