@@ -107,6 +107,17 @@ function uniqueEmail(taken: Set<string>, who: Person): string {
   return email;
 }
 
+/** A demo person's account: a unique address, a mobile number, the locale of their names. */
+function demoUser(random: Random, taken: Set<string>, who: Person): DemoUser {
+  return {
+    email: uniqueEmail(taken, who),
+    firstName: who.firstName,
+    lastName: who.lastName,
+    phone: mobilePhone(random),
+    locale: NAMES[who.origin].locale,
+  };
+}
+
 const ANCHOR: Person = { firstName: "Amina", lastName: "Benali", sex: "FEMALE", origin: "arabic" };
 
 function languagesOf(random: Random, who: Person, city: CityData): string[] {
@@ -132,13 +143,7 @@ function doctor(random: Random, index: number, taken: Set<string>): DemoDoctor {
     kind === "Cabinet médical" ? `${kind} Dr ${who.lastName}` : `${kind} ${random.pick(CLINIC_NAMES)}`;
   const languages = languagesOf(random, who, city);
   return {
-    user: {
-      email: uniqueEmail(taken, who),
-      firstName: who.firstName,
-      lastName: who.lastName,
-      phone: mobilePhone(random),
-      locale: NAMES[who.origin].locale,
-    },
+    user: demoUser(random, taken, who),
     profile: {
       bio: `${primary.practitioner} à ${city.name} depuis ${2026 - years}. ${primary.description}.`,
       yearsOfExperience: years,
@@ -172,13 +177,7 @@ function patient(random: Random, index: number, taken: Set<string>): DemoPatient
   const relations = EMERGENCY_RELATIONS[contactSex === "FEMALE" ? "female" : "male"];
   const relation = dateOfBirth >= MINOR_BORN_FROM ? relations[0] : random.pick(relations);
   return {
-    user: {
-      email: uniqueEmail(taken, who),
-      firstName: who.firstName,
-      lastName: who.lastName,
-      phone: mobilePhone(random),
-      locale: pool.locale,
-    },
+    user: demoUser(random, taken, who),
     profile: {
       dateOfBirth,
       sex: who.sex,
