@@ -80,6 +80,8 @@ export function roleProcedure(...allowed: [Role, ...Role[]]) {
 }
 
 export const adminProcedure = roleProcedure("ADMIN");
+export const doctorProcedure = roleProcedure("DOCTOR");
+export const patientProcedure = roleProcedure("PATIENT");
 
 /** Unauthenticated reads (doctor search) are rate-limited per IP: scraping the directory costs. */
 export const publicReadProcedure = publicProcedure.use(async function limitPublicReads({ ctx, next }) {

@@ -56,7 +56,6 @@ const required = {
 export const ZUpdateMyProfileInput = z.strictObject(profileFields);
 export const ZCreateMyProfileInput = z.strictObject({ ...profileFields, ...required });
 export const ZUpdateDoctorInput = z.strictObject({ id: z.uuid(), ...profileFields });
-export const ZDeleteDoctorInput = z.strictObject({ id: z.uuid() });
 export const ZCreateDoctorInput = z
   .strictObject({
     ...profileFields,

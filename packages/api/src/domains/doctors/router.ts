@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { adminProcedure, publicReadProcedure, roleProcedure, router } from "#platform/trpc.ts";
+import { ZIdInput } from "#platform/fields/fields.ts";
+import { adminProcedure, doctorProcedure, publicReadProcedure, router } from "#platform/trpc.ts";
 import { doctorResource } from "./access.ts";
 import { ZDoctorDto } from "./doctor-dto.ts";
 import {
   profileRoutes,
   ZCreateDoctorInput,
   ZCreateMyProfileInput,
-  ZDeleteDoctorInput,
   ZUpdateDoctorInput,
   ZUpdateMyProfileInput,
 } from "./profiles.schema.ts";
@@ -19,10 +19,8 @@ import {
   updateDoctor,
   updateMyDoctorProfile,
 } from "./profiles.service.ts";
-import { searchRoutes, ZDoctorPage, ZGetDoctorInput, ZSearchInput } from "./search.schema.ts";
+import { searchRoutes, ZDoctorPage, ZSearchInput } from "./search.schema.ts";
 import { searchDoctors } from "./search.service.ts";
-
-const doctorProcedure = roleProcedure("DOCTOR");
 
 /**
  * `/doctors/{id}` would shadow the literal paths of specialties, favourites and reviews
@@ -36,7 +34,7 @@ export const doctorsRouter = router({
     .query(({ ctx, input }) => searchDoctors(ctx.deps, input)),
   get: publicReadProcedure
     .meta(searchRoutes.get)
-    .input(ZGetDoctorInput)
+    .input(ZIdInput)
     .output(ZDoctorDto)
     .query(({ ctx, input }) => getPublicDoctor(ctx.deps, input.id)),
   myProfile: doctorProcedure
@@ -68,7 +66,7 @@ export const doctorsRouter = router({
     ),
   delete: doctorResource
     .meta(profileRoutes.delete)
-    .input(ZDeleteDoctorInput)
+    .input(ZIdInput)
     .output(z.null())
     .mutation(async ({ ctx }) => {
       await deactivateDoctor(ctx.deps, ctx.audit, ctx.resource.id);

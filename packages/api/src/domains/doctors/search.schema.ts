@@ -27,7 +27,6 @@ export const ZSearchInput = doctorList.input.extend({
   // The fee column is a 32-bit integer.
   maxFee: z.number().int().min(0).max(2_147_483_647).optional(),
 });
-export const ZGetDoctorInput = z.strictObject({ id: z.uuid() });
 
 export const ZDoctorPage = z.object({
   items: z.array(ZDoctorDto),

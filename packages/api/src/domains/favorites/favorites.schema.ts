@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { routeMeta } from "#platform/meta.ts";
 import { favoriteList } from "./favorites.service.ts";
 
@@ -22,5 +21,3 @@ export const favoriteRoutes = {
 };
 
 export const ZListFavoritesInput = favoriteList.input;
-/** `id` is the doctor's. */
-export const ZFavoriteInput = z.strictObject({ id: z.uuid() });

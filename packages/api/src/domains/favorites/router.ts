@@ -1,11 +1,10 @@
 import { z } from "zod";
 import { ZDoctorDto } from "#domains/doctors/public.ts";
+import { ZIdInput } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
-import { roleProcedure, router } from "#platform/trpc.ts";
-import { favoriteRoutes, ZFavoriteInput, ZListFavoritesInput } from "./favorites.schema.ts";
+import { patientProcedure, router } from "#platform/trpc.ts";
+import { favoriteRoutes, ZListFavoritesInput } from "./favorites.schema.ts";
 import { addFavorite, listFavorites, removeFavorite } from "./favorites.service.ts";
-
-const patientProcedure = roleProcedure("PATIENT");
 
 export const favoritesRouter = router({
   list: patientProcedure
@@ -15,7 +14,7 @@ export const favoritesRouter = router({
     .query(({ ctx, input }) => listFavorites(ctx.deps, ctx.actor, input)),
   add: patientProcedure
     .meta(favoriteRoutes.add)
-    .input(ZFavoriteInput)
+    .input(ZIdInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
       await addFavorite(ctx.deps, ctx.audit, ctx.actor, input.id);
@@ -23,7 +22,7 @@ export const favoritesRouter = router({
     }),
   remove: patientProcedure
     .meta(favoriteRoutes.remove)
-    .input(ZFavoriteInput)
+    .input(ZIdInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
       await removeFavorite(ctx.deps, ctx.audit, ctx.actor, input.id);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZIdInput } from "#platform/fields/fields.ts";
 import { adminProcedure, authedProcedure, router } from "#platform/trpc.ts";
 import { userResource } from "./access.ts";
 import { changePassword } from "./passwords.service.ts";
@@ -10,7 +11,6 @@ import {
   ZListUsersInput,
   ZUpdateMeInput,
   ZUpdateUserInput,
-  ZUserIdInput,
   ZUserPage,
 } from "./users.schema.ts";
 import { createUser, deactivateUser, getMe, listUsers, updateMe, updateUser } from "./users.service.ts";
@@ -46,7 +46,7 @@ export const usersRouter = router({
     .mutation(({ ctx, input }) => createUser(ctx.deps, ctx.audit, input)),
   get: userResource
     .meta(userRoutes.get)
-    .input(ZUserIdInput)
+    .input(ZIdInput)
     .output(ZUserDto)
     .query(({ ctx }) => toUserDto(ctx.resource)),
   update: userResource
@@ -58,7 +58,7 @@ export const usersRouter = router({
     ),
   delete: userResource
     .meta(userRoutes.delete)
-    .input(ZUserIdInput)
+    .input(ZIdInput)
     .output(z.null())
     .mutation(async ({ ctx }) => {
       await deactivateUser(ctx.deps, ctx.audit, ctx.actor, ctx.resource);

@@ -60,7 +60,6 @@ export const ZCreateUserInput = z.strictObject({
   phone: ZPhone.optional(),
   locale: ZLocale.optional(),
 });
-export const ZUserIdInput = z.strictObject({ id: z.uuid() });
 export const ZUpdateUserInput = z.strictObject({
   id: z.uuid(),
   ...profileFields,

@@ -147,7 +147,6 @@ export function toCreatePatientInput(input: TCreatePatientInput): CreatePatientI
   return { owner: { email, firstName, lastName, phone, locale }, profile };
 }
 
-export const ZPatientIdInput = z.strictObject({ id: z.uuid() });
 export const ZUpdatePatientInput = z.strictObject({
   id: z.uuid(),
   ...accountFields,

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { roleProcedure, router } from "#platform/trpc.ts";
+import { ZIdInput } from "#platform/fields/fields.ts";
+import { patientProcedure, roleProcedure, router } from "#platform/trpc.ts";
 import { adminPatientResource, patientResource } from "./access.ts";
 import { listPatients } from "./list.service.ts";
 import { createPatient, deactivatePatient, getPatient, updatePatient } from "./manage.service.ts";
@@ -11,27 +12,24 @@ import {
   ZCreateMeInput,
   ZCreatePatientInput,
   ZListPatientsInput,
-  ZPatientIdInput,
   ZPatientPage,
   ZUpdateMeInput,
   ZUpdatePatientInput,
 } from "./patients.schema.ts";
 
-const patientSelfProcedure = roleProcedure("PATIENT");
-
 /** `/patients/me` procedures come first: a literal path is never shadowed by `/patients/{id}`. */
 export const patientsRouter = router({
-  me: patientSelfProcedure
+  me: patientProcedure
     .meta(patientRoutes.me)
     .input(z.void())
     .output(ZPatientDto)
     .query(({ ctx }) => getOwnProfile(ctx.deps, ctx.audit, ctx.actor)),
-  createMe: patientSelfProcedure
+  createMe: patientProcedure
     .meta(patientRoutes.createMe)
     .input(ZCreateMeInput)
     .output(ZPatientDto)
     .mutation(({ ctx, input }) => createOwnProfile(ctx.deps, ctx.audit, ctx.actor, input)),
-  updateMe: patientSelfProcedure
+  updateMe: patientProcedure
     .meta(patientRoutes.updateMe)
     .input(ZUpdateMeInput)
     .output(ZPatientDto)
@@ -48,7 +46,7 @@ export const patientsRouter = router({
     .mutation(({ ctx, input }) => createPatient(ctx.deps, ctx.audit, ctx.actor, toCreatePatientInput(input))),
   get: patientResource
     .meta(patientRoutes.get)
-    .input(ZPatientIdInput)
+    .input(ZIdInput)
     .output(ZPatientDto)
     .query(({ ctx }) => getPatient(ctx.deps, ctx.audit, ctx.actor, ctx.resource)),
   update: patientResource
@@ -60,7 +58,7 @@ export const patientsRouter = router({
     ),
   delete: adminPatientResource
     .meta(patientRoutes.delete)
-    .input(ZPatientIdInput)
+    .input(ZIdInput)
     .output(z.null())
     .mutation(async ({ ctx }) => {
       await deactivatePatient(ctx.deps, ctx.audit, ctx.actor, ctx.resource);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { pageOf } from "#platform/list.ts";
-import { adminProcedure, publicReadProcedure, roleProcedure, router } from "#platform/trpc.ts";
+import { adminProcedure, patientProcedure, publicReadProcedure, router } from "#platform/trpc.ts";
 import { reviewResource } from "./access.ts";
 import { ZModeratedReviewDto, ZReviewDto } from "./review-dto.ts";
 import {
@@ -32,7 +32,7 @@ export const reviewsRouter = router({
     .input(ZListReviewsInput)
     .output(pageOf(ZReviewDto))
     .query(({ ctx, input: { id, ...page } }) => listDoctorReviews(ctx.deps, id, page)),
-  save: roleProcedure("PATIENT")
+  save: patientProcedure
     .meta(reviewRoutes.save)
     .input(ZSaveReviewInput)
     .output(ZReviewDto)

@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { ZIdInput } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
 import { adminProcedure, publicProcedure, router } from "#platform/trpc.ts";
 import {
   specialtyRoutes,
   ZCreateSpecialtyInput,
-  ZDeleteSpecialtyInput,
   ZListSpecialtiesInput,
   ZUpdateSpecialtyInput,
 } from "./specialties.schema.ts";
@@ -29,7 +29,7 @@ export const specialtiesRouter = router({
     .mutation(({ ctx, input: { id, ...changes } }) => updateSpecialty(ctx.deps, ctx.audit, id, changes)),
   delete: adminProcedure
     .meta(specialtyRoutes.delete)
-    .input(ZDeleteSpecialtyInput)
+    .input(ZIdInput)
     .output(z.null())
     .mutation(async ({ ctx, input }) => {
       await deleteSpecialty(ctx.deps, ctx.audit, input.id);

@@ -32,4 +32,3 @@ export const ZUpdateSpecialtyInput = z.strictObject({
   name: ZSpecialtyName.optional(),
   description: ZDescription,
 });
-export const ZDeleteSpecialtyInput = z.strictObject({ id: z.uuid() });

@@ -57,3 +57,6 @@ export const ZTimeZone = z
       return false;
     }
   }, "Expected an IANA time zone such as Africa/Algiers");
+
+/** The input of a route about one resource (`/doctors/{id}`): nothing but its id. */
+export const ZIdInput = z.strictObject({ id: z.uuid() });
