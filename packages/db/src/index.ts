@@ -13,4 +13,5 @@ export { type PgErrorFacts, pgErrorFacts } from "./errors.ts";
 export { pgliteExtensions } from "./extensions.ts";
 export { DatabaseLockedError } from "./lock.ts";
 export { MIGRATIONS_FOLDER } from "./paths.ts";
+export { pickColumns } from "./pick-columns.ts";
 export { selectRows } from "./rows.ts";

@@ -1,4 +1,4 @@
-import type { Executor } from "@medical/db";
+import { type Executor, pickColumns } from "@medical/db";
 import { type Doctor, doctorSpecialties, doctors, specialties, type User, users } from "@medical/db/schema";
 import { asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
@@ -29,25 +29,25 @@ export type DoctorDto = z.infer<typeof ZDoctorDto>;
  * The columns a DTO (and a sort cursor) needs: reads select these, not whole rows, since search
  * keys and timestamps would only cost mapping time on every page.
  */
-export const doctorDtoColumns = {
-  id: doctors.id,
-  bio: doctors.bio,
-  yearsOfExperience: doctors.yearsOfExperience,
-  clinicName: doctors.clinicName,
-  clinicAddress: doctors.clinicAddress,
-  city: doctors.city,
-  country: doctors.country,
-  feeAmountMinor: doctors.feeAmountMinor,
-  feeCurrency: doctors.feeCurrency,
-  languages: doctors.languages,
-  timezone: doctors.timezone,
-  appointmentMinutes: doctors.appointmentMinutes,
-  clinicPhone: doctors.clinicPhone,
-  ratingAverage: doctors.ratingAverage,
-  ratingCount: doctors.ratingCount,
-  nameKey: doctors.nameKey,
-};
-export const doctorNameColumns = { firstName: users.firstName, lastName: users.lastName };
+export const doctorDtoColumns = pickColumns(doctors, [
+  "id",
+  "bio",
+  "yearsOfExperience",
+  "clinicName",
+  "clinicAddress",
+  "city",
+  "country",
+  "feeAmountMinor",
+  "feeCurrency",
+  "languages",
+  "timezone",
+  "appointmentMinutes",
+  "clinicPhone",
+  "ratingAverage",
+  "ratingCount",
+  "nameKey",
+]);
+export const doctorNameColumns = pickColumns(users, ["firstName", "lastName"]);
 
 export interface DoctorRow {
   doctor: Pick<Doctor, keyof typeof doctorDtoColumns>;

@@ -1,13 +1,11 @@
-import type { Executor } from "@medical/db";
+import { type Executor, pickColumns } from "@medical/db";
 import { patients, users } from "@medical/db/schema";
 import { eq, getTableColumns } from "drizzle-orm";
 
 /** The columns of a PatientRow: the profile and the account's names and phone. */
 export const patientRowColumns = {
   ...getTableColumns(patients),
-  firstName: users.firstName,
-  lastName: users.lastName,
-  phone: users.phone,
+  ...pickColumns(users, ["firstName", "lastName", "phone"]),
 };
 
 /** Patient rows joined to their accounts; callers add the visibility predicate (access.ts). */

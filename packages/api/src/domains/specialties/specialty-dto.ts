@@ -1,3 +1,4 @@
+import { pickColumns } from "@medical/db";
 import { specialties } from "@medical/db/schema";
 import { z } from "zod";
 
@@ -5,12 +6,7 @@ export const ZSpecialtyDto = z.object({ id: z.uuid(), name: z.string(), descript
 export type SpecialtyDto = z.infer<typeof ZSpecialtyDto>;
 
 /** What a specialty's DTO and its list cursor need. */
-export const specialtyColumns = {
-  id: specialties.id,
-  name: specialties.name,
-  description: specialties.description,
-  nameKey: specialties.nameKey,
-};
+export const specialtyColumns = pickColumns(specialties, ["id", "name", "description", "nameKey"]);
 
 export const toSpecialtyDto = ({ id, name, description }: SpecialtyDto): SpecialtyDto => ({
   id,
