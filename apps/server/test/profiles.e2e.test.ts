@@ -1,5 +1,5 @@
 import { appRouter } from "@medical/api";
-import { makeDoctor, makeSpecialty, makeUser, TEST_PASSWORD } from "@medical/api/testing";
+import { makeDoctor, makeSpecialty, makeUser, TEST_PASSWORD, testSettings } from "@medical/api/testing";
 import { createMedicalClient } from "@medical/sdk";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
@@ -112,18 +112,12 @@ describe("patients and doctors over REST", () => {
   });
 
   test("public search is rate-limited per IP with 429 and Retry-After", async () => {
-    const roomy = { points: 1_000, durationMs: 60_000 };
     const tight = await startTestServer({
       router: appRouter,
       handle: server.handle,
+      // Only the public reads' limit is tight; the others stay the tests' roomy ones.
       deps: {
-        settings: {
-          rateLimits: {
-            login: [roomy, roomy, roomy],
-            auth: [roomy],
-            public: [{ points: 2, durationMs: 10_000 }],
-          },
-        },
+        settings: { rateLimits: { ...testSettings.rateLimits, public: [{ points: 2, durationMs: 10_000 }] } },
       },
     });
     try {
