@@ -9,6 +9,7 @@ import { describeIssues, toInputIssues } from "#platform/errors/issues.ts";
 import { ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { unsafeFindUserByEmail } from "./access.ts";
 import { type InsertProfile, insertAccount, isEmailTaken } from "./account-or-invite.service.ts";
+import { hashNewPassword } from "./new-password.ts";
 
 /** The request schemas' rules, so an operator's account is stored as a client's would be. */
 const ZOperatorAccount = z.object({
@@ -49,7 +50,7 @@ export async function ensureAccount(
   const { password, via, ...input } = parsed.data;
   const existing = await unsafeFindUserByEmail(deps.db, input.email);
   if (existing) return { created: false, user: existing };
-  const passwordHash = await deps.hasher.hash(password);
+  const passwordHash = await hashNewPassword(deps, password, [input.email, input.firstName, input.lastName]);
   try {
     const user = await auditedTransaction(deps, audit, async (tx, record) => {
       const user = await insertAccount(

@@ -7,6 +7,7 @@ import { DomainError } from "#platform/errors/errors.ts";
 import { passwordResetMail } from "#platform/mail/messages.ts";
 import { findVisibleUser, unsafeFindUserByEmail } from "./access.ts";
 import { sendAfterAnswer } from "./mail.ts";
+import { hashNewPassword } from "./new-password.ts";
 import { limitAuthRoute } from "./rate-rules.ts";
 import { revokeSessions } from "./sessions.service.ts";
 import {
@@ -62,7 +63,8 @@ export async function resetPassword(
   input: { token: string; newPassword: string },
 ): Promise<void> {
   await limitAuthRoute(deps, audit);
-  const passwordHash = await deps.hasher.hash(input.newPassword);
+  // The token names the account only inside the transaction: the check here knows no names.
+  const passwordHash = await hashNewPassword(deps, input.newPassword, []);
   const now = deps.clock.now();
   await auditedTransaction(deps, audit, async (tx, record) => {
     // The mailed token is the credential: it names the account.
@@ -101,7 +103,11 @@ export async function changePassword(
     });
     throw new DomainError("INVALID_CREDENTIALS", "The current password is wrong");
   }
-  const passwordHash = await deps.hasher.hash(input.newPassword);
+  const passwordHash = await hashNewPassword(deps, input.newPassword, [
+    user.email,
+    user.firstName,
+    user.lastName,
+  ]);
   await auditedTransaction(deps, audit, async (tx, record) => {
     await tx.update(users).set({ passwordHash, updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
     await voidUserTokens(deps.clock, tx, user.id);

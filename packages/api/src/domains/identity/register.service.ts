@@ -4,6 +4,7 @@ import type { Deps } from "#platform/deps.ts";
 import { verificationMail } from "#platform/mail/messages.ts";
 import { mapUniqueViolation } from "./account-or-invite.service.ts";
 import { sendAfterAnswer } from "./mail.ts";
+import { hashNewPassword } from "./new-password.ts";
 import { normalizeEmail } from "./normalize.ts";
 import { limitAuthRoute } from "./rate-rules.ts";
 import { type SessionDto, startSession } from "./sessions.service.ts";
@@ -22,7 +23,7 @@ export interface RegisterInput {
 export async function register(deps: Deps, audit: AuditMeta, input: RegisterInput): Promise<SessionDto> {
   await limitAuthRoute(deps, audit);
   const email = normalizeEmail(input.email);
-  const passwordHash = await deps.hasher.hash(input.password);
+  const passwordHash = await hashNewPassword(deps, input.password, [email, input.firstName, input.lastName]);
   try {
     const { session, token } = await auditedTransaction(deps, audit, async (tx, record) => {
       const [user] = await tx

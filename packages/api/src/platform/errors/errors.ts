@@ -21,6 +21,11 @@ export const appErrors = {
     status: 400,
     message: "This link or token is invalid, used or expired",
   },
+  WEAK_PASSWORD: {
+    trpc: "BAD_REQUEST",
+    status: 400,
+    message: "This password is too easy to guess",
+  },
   UNAUTHENTICATED: { trpc: "UNAUTHORIZED", status: 401, message: "Authentication required" },
   TOKEN_EXPIRED: { trpc: "UNAUTHORIZED", status: 401, message: "The access token has expired" },
   INVALID_CREDENTIALS: { trpc: "UNAUTHORIZED", status: 401, message: "Invalid email or password" },
