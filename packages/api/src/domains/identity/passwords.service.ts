@@ -6,7 +6,7 @@ import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { passwordResetMail } from "#platform/mail/messages.ts";
 import { findVisibleUser, unsafeFindUserByEmail } from "./access.ts";
-import { sendAfterAnswer } from "./mail.ts";
+import { afterAnswer } from "./mail.ts";
 import { hashNewPassword } from "./new-password.ts";
 import { limitAuthRoute } from "./rate-rules.ts";
 import { revokeSessions } from "./sessions.service.ts";
@@ -18,12 +18,17 @@ import {
 } from "./user-tokens.service.ts";
 
 /**
- * Answers the same way whether or not the email has an account; the mail, when there is one,
- * leaves after the answer.
+ * Answers the same way whether or not the email has an account: everything about the account
+ * (its lookup, the token, the mail) happens after the answer, so neither the answer nor its
+ * timing tells them apart.
  */
 export async function forgotPassword(deps: Deps, audit: AuditMeta, input: { email: string }): Promise<void> {
   await limitAuthRoute(deps, audit);
-  const user = await unsafeFindUserByEmail(deps.db, input.email);
+  afterAnswer(deps, "password reset", () => mailResetLink(deps, audit, input.email));
+}
+
+async function mailResetLink(deps: Deps, audit: AuditMeta, email: string): Promise<void> {
+  const user = await unsafeFindUserByEmail(deps.db, email);
   if (!user?.isActive) return;
   const token = await auditedTransaction(deps, audit, async (tx, record) => {
     // Only the newest reset link works.
@@ -37,8 +42,7 @@ export async function forgotPassword(deps: Deps, audit: AuditMeta, input: { emai
     });
     return created;
   });
-  sendAfterAnswer(
-    deps,
+  await deps.mailer.send(
     passwordResetMail({
       to: user.email,
       firstName: user.firstName,

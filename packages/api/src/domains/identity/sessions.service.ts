@@ -20,6 +20,8 @@ export type SessionDto = z.infer<typeof ZSessionDto>;
 
 /** `<session id>.<secret>`: the id finds the family, the secret proves possession. */
 export function parseRefreshToken(token: string): { sessionId: string } | null {
+  // Ours are 80 characters; a longer one is nobody's, and is not worth splitting or hashing.
+  if (token.length > 128) return null;
   const [sessionId, secret, extra] = token.split(".");
   if (extra !== undefined || !secret || !z.uuid().safeParse(sessionId).success) return null;
   return sessionId ? { sessionId } : null;
