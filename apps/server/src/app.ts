@@ -13,7 +13,7 @@ import { emptyBodyIsJson } from "./http/empty-body.ts";
 import { jsonBodyErrors, notFound, unexpectedErrors } from "./http/errors.ts";
 import { assignRequestId } from "./http/request-id.ts";
 import { retryAfterHeaders } from "./http/retry-after.ts";
-import { securityHeaders } from "./http/security-headers.ts";
+import { noStore, securityHeaders } from "./http/security-headers.ts";
 import { envelopeBody } from "./rest/envelope.ts";
 import { buildOpenApiDocument } from "./rest/openapi-document.ts";
 import { coerceQuery } from "./rest/query-coercion.ts";
@@ -50,6 +50,7 @@ export function createApp({ deps, config, router }: AppOptions): Express {
   app.disable("x-powered-by");
   app.set("trust proxy", compileTrustProxy(config.trustProxy));
   app.use(assignRequestId, accessLog(deps.logger), securityHeaders(), corsMiddleware(config.corsOrigins));
+  app.use(["/trpc", "/api/v1"], noStore);
 
   app.use(
     "/trpc",

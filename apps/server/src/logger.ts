@@ -43,8 +43,3 @@ export function createLogger(level: string, { destination, pretty = false }: Log
   }
   return pino(options);
 }
-
-/** `?token=…` (WebSocket clients) and similar secrets must not reach access logs. */
-export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(/([?&](?:token|access_token|refresh_token|refreshToken)=)[^&#]*/gi, "$1[redacted]");
-}

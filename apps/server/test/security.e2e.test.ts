@@ -22,6 +22,24 @@ describe("security headers", () => {
   });
 });
 
+describe("caching", () => {
+  test("no browser or proxy may keep an API answer, REST or tRPC, success or error", async () => {
+    for (const path of [
+      "/api/v1/health",
+      "/api/v1/no-such-route",
+      "/trpc/health.check",
+      "/trpc/health.check?batch=1&input={}",
+      "/trpc/no.such.procedure",
+    ]) {
+      const response = await fetch(`${server.url}${path}`);
+      expect({ path, cacheControl: response.headers.get("cache-control") }).toEqual({
+        path,
+        cacheControl: "no-store",
+      });
+    }
+  });
+});
+
 describe("CORS", () => {
   test("allows a configured origin pattern, including a preflight with Authorization", async () => {
     const origin = "http://localhost:5173";
@@ -98,5 +116,50 @@ describe("logs", () => {
     for (const secret of Object.values(secrets)) expect(logs).not.toContain(secret);
     expect(logs).toContain("[redacted]");
     expect(logs).toContain("page=2");
+  });
+
+  test("keep the path, harmless query values and harmless headers only", async () => {
+    const secrets = {
+      search: "Amina Benali",
+      password: "hunter2-in-a-query",
+      refresh: "refresh-header-secret",
+      input: "trpc-input-name-Karim",
+      feedToken: "a".repeat(20) + "B".repeat(23),
+    };
+    const requests = [
+      {
+        path: `/api/v1/probe/echo?q=${encodeURIComponent(secrets.search)}&limit=20&password=${secrets.password}`,
+        logged: "/api/v1/probe/echo?q=[redacted]&limit=20&password=[redacted]",
+      },
+      {
+        path: `/trpc/health.check?batch=1&input=${encodeURIComponent(JSON.stringify({ name: secrets.input }))}`,
+        logged: "/trpc/health.check?batch=1&input=[redacted]",
+      },
+      {
+        path: `/api/v1/calendar/${secrets.feedToken}/feed.ics`,
+        logged: "/api/v1/calendar/[redacted]/feed.ics",
+      },
+      {
+        path: "/api/v1/patients/0b7c4f1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b",
+        logged: "/api/v1/patients/0b7c4f1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b",
+      },
+    ];
+    for (const { path } of requests) {
+      await fetch(`${server.url}${path}`, {
+        headers: {
+          "x-refresh-token": secrets.refresh,
+          "x-request-id": "log-shape-probe",
+          "user-agent": "probe/1",
+        },
+      });
+    }
+    const lines = server.logs.lines
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.msg === "request completed" && line.req.id === "log-shape-probe");
+    expect(lines.map((line) => line.req.url)).toEqual(requests.map((request) => request.logged));
+    for (const line of lines) {
+      expect(Object.keys(line.req.headers).sort()).toEqual(["host", "user-agent", "x-request-id"]);
+    }
+    for (const secret of Object.values(secrets)) expect(server.logs.text).not.toContain(secret);
   });
 });

@@ -27,3 +27,12 @@ export function securityHeaders(): RequestHandler {
     crossOriginEmbedderPolicy: false,
   });
 }
+
+/**
+ * API answers carry personal data and session tokens: no browser, proxy or CDN may keep them
+ * (health too: one rule for every API answer is simpler than a list of safe ones).
+ */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader("Cache-Control", "no-store");
+  next();
+};
