@@ -89,4 +89,21 @@ describe("configuration", () => {
     expect(config.trustProxy).toBe(1);
     expect(config.corsOrigins).toEqual(["https://app.clinic.dz", "https://*.clinic.dz"]);
   });
+
+  test("caps WebSockets per user and per socket by default, per IP only when asked", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).webSockets).toEqual({
+      maxSocketsPerUser: 20,
+      maxSocketsPerIp: undefined,
+      maxSubscriptionsPerSocket: 100,
+    });
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      WS_MAX_SOCKETS_PER_IP: "500",
+      WS_MAX_SOCKETS_PER_USER: "5",
+    });
+    expect(config.webSockets).toMatchObject({ maxSocketsPerUser: 5, maxSocketsPerIp: 500 });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), WS_MAX_SOCKETS_PER_USER: "0" })).toThrow(
+      /WS_MAX_SOCKETS_PER_USER/,
+    );
+  });
 });

@@ -75,6 +75,10 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   REQUEST_TIMEOUT: duration("REQUEST_TIMEOUT", "30s"),
   SHUTDOWN_TIMEOUT: duration("SHUTDOWN_TIMEOUT", "10s"),
+  WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(20),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+  // Off by default: clients behind one NAT share an address, and benchmarks open thousands from one.
+  WS_MAX_SOCKETS_PER_IP: z.coerce.number().int().min(1).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -101,6 +105,8 @@ export interface Config {
   admin: { email?: string; password?: string };
   logLevel: Env["LOG_LEVEL"];
   limits: { bodyBytes: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
+  /** Caps on WebSockets (docs/decisions/0012-socket-gate.md); no per-IP cap when undefined. */
+  webSockets: { maxSocketsPerUser: number; maxSocketsPerIp?: number; maxSubscriptionsPerSocket: number };
 }
 
 export class ConfigError extends Error {
@@ -209,6 +215,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       bodyBytes: env.BODY_LIMIT_BYTES,
       requestTimeoutMs: env.REQUEST_TIMEOUT,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+    },
+    webSockets: {
+      maxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
+      maxSocketsPerIp: env.WS_MAX_SOCKETS_PER_IP,
+      maxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
     },
   };
 }

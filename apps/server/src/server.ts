@@ -17,7 +17,7 @@ export interface RunningServer {
 
 export interface ServerOptions {
   deps: Deps;
-  config: Pick<Config, "port" | "host" | "corsOrigins" | "trustProxy" | "limits">;
+  config: Pick<Config, "port" | "host" | "corsOrigins" | "trustProxy" | "limits" | "webSockets">;
   router: AppRouter;
 }
 
@@ -33,7 +33,7 @@ export async function startServer({ deps, config, router }: ServerOptions): Prom
     },
     createApp({ deps, config, router }),
   );
-  const webSockets = attachWebSockets(server, deps, router, config.trustProxy);
+  const webSockets = attachWebSockets(server, deps, router, config);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -8,8 +8,11 @@ const CLOSE_DELAY_MS = 100;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SessionGuard {
-  /** Ties a socket to the session of its access token; an invalid token closes it with 4401. */
-  watch(socket: WebSocket, token: string | null): Promise<void>;
+  /**
+   * Ties a socket to the session of its access token and gives its user's id; an invalid token
+   * closes it with 4401 (and gives null, as no token does).
+   */
+  watch(socket: WebSocket, token: string | null): Promise<string | null>;
   stop(): void;
 }
 
@@ -29,13 +32,13 @@ export function createSessionGuard(
   });
   return {
     async watch(socket, token) {
-      if (!token) return;
+      if (!token) return null;
       let actor: Awaited<ReturnType<typeof authenticate>>;
       try {
         actor = await authenticate(deps, token);
       } catch {
         end(socket, "Session ended");
-        return;
+        return null;
       }
       const group = sockets.get(actor.sessionId) ?? new Set<WebSocket>();
       sockets.set(actor.sessionId, group.add(socket));
@@ -50,6 +53,7 @@ export function createSessionGuard(
         group.delete(socket);
         if (group.size === 0) sockets.delete(actor.sessionId);
       });
+      return actor.userId;
     },
     stop: unsubscribe,
   };

@@ -6,6 +6,7 @@ import { WebSocketServer } from "ws";
 import type { Config } from "./config.ts";
 import { clientIp, compileTrustProxy } from "./http/client-ip.ts";
 import { createSessionGuard } from "./session-guard.ts";
+import { CLOSE_TOO_MANY_SOCKETS, createSocketGate } from "./socket-gate.ts";
 
 /** Largest WebSocket message accepted; larger ones close the socket with 1009. */
 export const MAX_WS_PAYLOAD_BYTES = 64 * 1024;
@@ -21,25 +22,31 @@ function reject(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+const STATUS_TEXT = { 403: "403 Forbidden", 429: "429 Too Many Requests" } as const;
+
 /** One `upgrade` listener routes by path: /trpc to tRPC; later domains add their plain JSON sockets. */
 export function attachWebSockets(
   server: Server,
   deps: Deps,
   router: AppRouter,
-  trustProxy: Config["trustProxy"],
+  config: Pick<Config, "corsOrigins" | "trustProxy" | "webSockets">,
 ): WebSockets {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
   const createContext = createContextFactory(deps);
   // The rule Express applies to HTTP requests (app.ts), so rate limits and audit see one client IP.
-  const trust = compileTrustProxy(trustProxy);
+  const trust = compileTrustProxy(config.trustProxy);
   const guard = createSessionGuard(deps);
+  const gate = createSocketGate(deps, { corsOrigins: config.corsOrigins, trust, limits: config.webSockets });
+  const { maxSubscriptionsPerSocket } = config.webSockets;
   const handler = applyWSSHandler({
     wss,
     router,
     createContext: async ({ req, res, info }) => {
       const ctx = createContext({ req, info, ip: clientIp(req, trust) });
-      await guard.watch(res, ctx.accessToken);
-      return ctx;
+      const userId = await guard.watch(res, ctx.accessToken);
+      if (userId !== null && !gate.claim(req, userId))
+        res.close(CLOSE_TOO_MANY_SOCKETS, "Too many sockets for this user");
+      return { ...ctx, subscriptions: { open: 0, max: maxSubscriptionsPerSocket } };
     },
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     // The connection's context id: the one errorFormatter sends the client in data.requestId.
@@ -50,7 +57,10 @@ export function attachWebSockets(
     socket.on("error", () => socket.destroy());
     const { pathname } = new URL(req.url ?? "/", "http://localhost");
     if (pathname !== "/trpc") return reject(socket, "404 Not Found");
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    void gate.admit(req, socket).then((admission) => {
+      if (!admission.ok) return reject(socket, STATUS_TEXT[admission.status]);
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    });
   });
 
   return {

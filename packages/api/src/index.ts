@@ -5,6 +5,7 @@ export { authenticate } from "#platform/auth/authenticate.ts";
 export { createArgon2Hasher, type PasswordHasher } from "#platform/auth/passwords.ts";
 export { ROLES, type Role } from "#platform/auth/roles.ts";
 export {
+  accessTokenFrom,
   type Context,
   type CreateContextOptions,
   createContextFactory,

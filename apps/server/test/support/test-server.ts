@@ -33,6 +33,7 @@ export const testServerConfig: ServerOptions["config"] = {
   corsOrigins: ["http://localhost:*"],
   trustProxy: false,
   limits: { bodyBytes: 102_400, requestTimeoutMs: 30_000, shutdownTimeoutMs: 2_000 },
+  webSockets: { maxSocketsPerUser: 20, maxSubscriptionsPerSocket: 100 },
 };
 
 /** The real server on port 0 over this file's own database, with the probe router by default. */
@@ -41,6 +42,8 @@ export async function startTestServer(
     router?: AppRouter;
     handle?: TestDatabase;
     limits?: Partial<ServerOptions["config"]["limits"]>;
+    /** WebSocket caps for this server (the production defaults otherwise). */
+    webSockets?: Partial<ServerOptions["config"]["webSockets"]>;
     /** TRUST_PROXY for this server (none by default). */
     trustProxy?: ServerOptions["config"]["trustProxy"];
     /** Mailer, clock, settings, rate limits… for this server (makeTestDeps' options). */
@@ -57,6 +60,7 @@ export async function startTestServer(
     ...testServerConfig,
     trustProxy: options.trustProxy ?? testServerConfig.trustProxy,
     limits: { ...testServerConfig.limits, ...options.limits },
+    webSockets: { ...testServerConfig.webSockets, ...options.webSockets },
   };
   const running = await startServer({ deps, config, router: options.router ?? createProbeRouter() });
   return {

@@ -10,6 +10,12 @@ export interface RequestOrigin {
   userAgent: string | null;
 }
 
+/** A WebSocket's open subscriptions and their cap (WS_MAX_SUBSCRIPTIONS_PER_SOCKET); shared by its calls. */
+export interface SubscriptionBudget {
+  open: number;
+  readonly max: number;
+}
+
 export interface Context {
   deps: Deps;
   requestId: string;
@@ -18,6 +24,8 @@ export interface Context {
   origin: RequestOrigin;
   /** Filled by the base middleware with the called procedure's meta (the REST mirror reads it). */
   route: { meta?: Meta };
+  /** Set by the WebSocket transport, the only one serving subscriptions. */
+  subscriptions?: SubscriptionBudget;
 }
 
 export interface CreateContextOptions {

@@ -16,6 +16,8 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     transformer: superjson,
+    // Subscriptions only over WebSocket, where a socket's are capped (ws.ts); SSE streams had no cap.
+    sse: { enabled: false },
     // The same code and no-leak rule on /trpc over HTTP and WebSocket as on the REST mirror.
     errorFormatter({ shape, error, ctx }) {
       const facts = errorFacts(error);
@@ -64,11 +66,49 @@ const requireSession = t.middleware(async function requireSession({ ctx, next })
   return next({ ctx: { actor, audit } });
 });
 
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+async function* releasedAtEnd(source: AsyncIterable<unknown>, release: () => void): AsyncGenerator<unknown> {
+  try {
+    return yield* source;
+  } finally {
+    release();
+  }
+}
+
+/** A WebSocket holds at most `ctx.subscriptions.max` open subscriptions; a stop or an end frees one. */
+const limitSubscriptions = t.middleware(async function limitSubscriptions({ ctx, type, signal, next }) {
+  const budget = ctx.subscriptions;
+  if (type !== "subscription" || !budget) return next();
+  if (budget.open >= budget.max)
+    throw new DomainError("RATE_LIMITED", `At most ${budget.max} subscriptions per connection`);
+  budget.open += 1;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    budget.open -= 1;
+  };
+  signal?.addEventListener("abort", release, { once: true });
+  const result = await next();
+  if (!result.ok || !isAsyncIterable(result.data)) {
+    release();
+    return result;
+  }
+  return { ...result, data: releasedAtEnd(result.data, release) };
+});
+
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 /** Every procedure starts here, so none can skip error mapping. */
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(recordMeta).use(anonymousAudit);
+export const publicProcedure = t.procedure
+  .use(mapDomainErrors)
+  .use(recordMeta)
+  .use(anonymousAudit)
+  .use(limitSubscriptions);
 export const authedProcedure = publicProcedure.use(requireSession);
 
 /** 403 for a known caller without one of the roles (401 stays "who are you?"). */

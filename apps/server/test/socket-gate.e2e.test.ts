@@ -1,0 +1,171 @@
+import { once } from "node:events";
+import { appRouter } from "@medical/api";
+import { callerFor, makeUser, TEST_PASSWORD } from "@medical/api/testing";
+import { createTRPCClient, createWSClient, type TRPCClientError, wsLink } from "@trpc/client";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import WebSocket from "ws";
+import { CLOSE_TOO_MANY_SOCKETS } from "../src/socket-gate.ts";
+import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
+
+const SOCKETS_PER_USER = 2;
+const SUBSCRIPTIONS_PER_SOCKET = 2;
+const SOCKETS_PER_IP = 2;
+
+let server: TestServer;
+let perIpServer: TestServer;
+beforeAll(async () => {
+  [server, perIpServer] = await Promise.all([
+    startTestServer({
+      router: appRouter,
+      webSockets: {
+        maxSocketsPerUser: SOCKETS_PER_USER,
+        maxSubscriptionsPerSocket: SUBSCRIPTIONS_PER_SOCKET,
+      },
+    }),
+    startTestServer({ webSockets: { maxSocketsPerIp: SOCKETS_PER_IP } }),
+  ]);
+});
+afterAll(() => Promise.all([server.close(), perIpServer.close()]));
+
+const wsUrl = (base: string) => `${base.replace("http", "ws")}/trpc`;
+
+async function accessToken(): Promise<string> {
+  const user = await makeUser(server.handle.db);
+  return (await callerFor(server.deps).auth.login({ email: user.email, password: TEST_PASSWORD }))
+    .accessToken;
+}
+
+/** Opens a plain socket; the upgrade's status when refused, "open" when accepted. */
+async function connect(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ socket: WebSocket; outcome: "open" | number }> {
+  const socket = new WebSocket(url, { headers });
+  const outcome = await new Promise<"open" | number>((resolve, reject) => {
+    socket.once("open", () => resolve("open"));
+    socket.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+    socket.once("error", reject);
+  });
+  return { socket, outcome };
+}
+
+const opened: WebSocket[] = [];
+async function open(url: string, headers: Record<string, string> = {}): Promise<number | "open"> {
+  const { socket, outcome } = await connect(url, headers);
+  if (outcome === "open") opened.push(socket);
+  return outcome;
+}
+async function closeAll(): Promise<void> {
+  await Promise.all(
+    opened.splice(0).map(async (socket) => {
+      if (socket.readyState === WebSocket.CLOSED) return;
+      socket.close();
+      await once(socket, "close");
+    }),
+  );
+}
+
+describe("the Origin of a WebSocket upgrade", () => {
+  test("a browser Origin outside CORS_ORIGINS is refused with 403 before the upgrade", async () => {
+    try {
+      expect(await open(wsUrl(server.url), { origin: "https://evil.example" })).toBe(403);
+      expect(await open(wsUrl(server.url), { origin: "http://localhost:5173" })).toBe("open");
+      // Non-browser clients (the SDK on Node, mobile apps) send no Origin.
+      expect(await open(wsUrl(server.url))).toBe("open");
+    } finally {
+      await closeAll();
+    }
+  });
+});
+
+describe(`at most ${SOCKETS_PER_USER} sockets per user`, () => {
+  test("a user's next socket is refused with 429 when the token is in the header or the URL, and admitted again once one closes", async () => {
+    const token = await accessToken();
+    try {
+      const byHeader = { authorization: `Bearer ${token}` };
+      expect(await open(wsUrl(server.url), byHeader)).toBe("open");
+      expect(await open(`${wsUrl(server.url)}?token=${token}`)).toBe("open");
+      expect(await open(wsUrl(server.url), byHeader)).toBe(429);
+      expect(await open(`${wsUrl(server.url)}?token=${token}`)).toBe(429);
+      // Another user and anonymous clients are not affected.
+      expect(await open(wsUrl(server.url), { authorization: `Bearer ${await accessToken()}` })).toBe("open");
+      expect(await open(wsUrl(server.url))).toBe("open");
+
+      const first = opened[0];
+      first?.close();
+      if (first) await once(first, "close");
+      await expect.poll(() => open(wsUrl(server.url), byHeader), { interval: 20 }).toBe("open");
+    } finally {
+      await closeAll();
+    }
+  });
+
+  test(`a socket whose connectionParams name a user already at the cap is closed with ${CLOSE_TOO_MANY_SOCKETS}`, async () => {
+    const token = await accessToken();
+    try {
+      for (let i = 0; i < SOCKETS_PER_USER; i++)
+        expect(await open(wsUrl(server.url), { authorization: `Bearer ${token}` })).toBe("open");
+      const { socket, outcome } = await connect(`${wsUrl(server.url)}?connectionParams=1`);
+      expect(outcome).toBe("open");
+      socket.send(JSON.stringify({ method: "connectionParams", data: { token } }));
+      const [code] = await once(socket, "close");
+      expect(code).toBe(CLOSE_TOO_MANY_SOCKETS);
+    } finally {
+      await closeAll();
+    }
+  });
+});
+
+describe(`at most ${SUBSCRIPTIONS_PER_SOCKET} subscriptions per socket`, () => {
+  test("the next subscription is refused with TOO_MANY_REQUESTS; stopping one frees its place", async () => {
+    const token = await accessToken();
+    const wsClient = createWSClient({
+      url: wsUrl(server.url),
+      WebSocket: clientWebSocket,
+      connectionParams: () => ({ token }),
+      retryDelayMs: () => 60_000,
+    });
+    const client = createTRPCClient<typeof appRouter>({
+      links: [wsLink({ client: wsClient, transformer: superjson })],
+    });
+    const subscribe = () =>
+      new Promise<{ outcome: "started" | string; unsubscribe: () => void }>((resolve) => {
+        const subscription = client.auth.onSessionEvent.subscribe(undefined, {
+          onStarted: () => resolve({ outcome: "started", unsubscribe: () => subscription.unsubscribe() }),
+          onError: (error: TRPCClientError<typeof appRouter>) =>
+            resolve({ outcome: error.data?.code ?? "unknown", unsubscribe: () => {} }),
+        });
+      });
+    try {
+      const first = await subscribe();
+      expect(first.outcome).toBe("started");
+      expect((await subscribe()).outcome).toBe("started");
+      expect((await subscribe()).outcome).toBe("TOO_MANY_REQUESTS");
+      first.unsubscribe();
+      await expect.poll(async () => (await subscribe()).outcome, { interval: 20 }).toBe("started");
+    } finally {
+      await wsClient.close();
+    }
+  });
+});
+
+describe("subscriptions over HTTP (server-sent events)", () => {
+  test("are not served: the stream ends at once with METHOD_NOT_SUPPORTED instead of staying open", async () => {
+    const response = await fetch(`${server.url}/trpc/auth.onSessionEvent`, {
+      headers: { authorization: `Bearer ${await accessToken()}`, accept: "text/event-stream" },
+    });
+    expect(await response.text()).toContain("METHOD_NOT_SUPPORTED");
+  });
+});
+
+describe(`WS_MAX_SOCKETS_PER_IP=${SOCKETS_PER_IP}`, () => {
+  test("the address's next socket is refused with 429", async () => {
+    try {
+      for (let i = 0; i < SOCKETS_PER_IP; i++) expect(await open(wsUrl(perIpServer.url))).toBe("open");
+      expect(await open(wsUrl(perIpServer.url))).toBe(429);
+    } finally {
+      await closeAll();
+    }
+  });
+});
