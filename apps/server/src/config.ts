@@ -64,6 +64,9 @@ const EnvSchema = z.object({
   REQUIRE_VERIFIED_EMAIL: z.stringbool().default(false),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(OWASP_ARGON2.memoryKib),
   ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(OWASP_ARGON2.iterations),
+  // Two cores' worth of hashing at once; a burst beyond the queue answers 429.
+  ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  ARGON2_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
   MAIL_TRANSPORT: z.enum(["file", "smtp"]).optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).max(200).default("medical-backend <no-reply@localhost>"),
@@ -99,6 +102,8 @@ export interface Config {
   rateLimits: { login: RateLimit[]; auth: RateLimit[]; public: RateLimit[] };
   requireVerifiedEmail: boolean;
   argon2: { memoryKib: number; iterations: number };
+  /** Password hashes and checks running at once, and how many may wait (then 429). */
+  argon2Queue: { concurrency: number; queue: number };
   mail: { transport: "file" | "smtp"; smtpUrl?: string; from: string };
   /** Front-end base URL for links in mail; without it mail carries the token alone. */
   appUrl?: string;
@@ -207,6 +212,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: { login: env.RATE_LIMIT_LOGIN, auth: env.RATE_LIMIT_AUTH, public: env.RATE_LIMIT_PUBLIC },
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
     argon2: { memoryKib: env.ARGON2_MEMORY_KIB, iterations: env.ARGON2_ITERATIONS },
+    argon2Queue: { concurrency: env.ARGON2_CONCURRENCY, queue: env.ARGON2_QUEUE },
     mail: { transport: env.MAIL_TRANSPORT ?? "file", smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     appUrl: env.APP_URL,
     admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },

@@ -9,6 +9,7 @@ import {
   createSmtpMailer,
   type Deps,
   type Mailer,
+  queueHashing,
   systemClock,
 } from "@medical/api";
 import type { DbHandle } from "@medical/db";
@@ -52,7 +53,7 @@ export function buildDeps(config: Config, handle: DbHandle, logger: Logger): Res
       },
       clock,
     ),
-    hasher: createArgon2Hasher(config.argon2),
+    hasher: queueHashing(createArgon2Hasher(config.argon2), config.argon2Queue),
     fieldCipher: createFieldCipher(config.encryptionKeys),
     mailer,
     rateLimits: createRateLimits({ keyPrefix: "medical:rl", redis }),

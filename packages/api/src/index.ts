@@ -2,6 +2,7 @@ export type { AuditMeta } from "#platform/audit/audit.ts";
 export { type AccessTokens, createAccessTokens } from "#platform/auth/access-tokens.ts";
 export type { Actor } from "#platform/auth/actor.ts";
 export { authenticate } from "#platform/auth/authenticate.ts";
+export { type HashQueueLimits, queueHashing } from "#platform/auth/hash-queue.ts";
 export { createArgon2Hasher, type PasswordHasher } from "#platform/auth/passwords.ts";
 export { ROLES, type Role } from "#platform/auth/roles.ts";
 export {

@@ -4,7 +4,7 @@ import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { unsafeFindUserByEmail } from "./access.ts";
 import { normalizeEmail } from "./normalize.ts";
-import { clearLoginFailures, limitLogin } from "./rate-rules.ts";
+import { limitLogin } from "./rate-rules.ts";
 import { type SessionDto, startSession } from "./sessions.service.ts";
 
 /** A real hash of a random password, made once per hasher: unknown emails cost a verification too. */
@@ -25,7 +25,7 @@ export async function login(
 ): Promise<SessionDto> {
   const email = normalizeEmail(input.email);
   // Limits first: a blocked attempt costs no hashing.
-  await limitLogin(deps, audit, email);
+  const limits = await limitLogin(deps, audit, email);
 
   const user = await unsafeFindUserByEmail(deps.db, email);
   const valid = await deps.hasher.verify(
@@ -47,6 +47,7 @@ export async function login(
       targetId: user?.id ?? null,
       details: { reason: failure },
     });
+    await limits.failed();
     // One answer for every failure: the response does not tell which emails have accounts.
     throw new DomainError("INVALID_CREDENTIALS");
   }
@@ -60,7 +61,7 @@ export async function login(
     });
     throw new DomainError("EMAIL_NOT_VERIFIED");
   }
-  await clearLoginFailures(deps, audit, email);
+  await limits.succeeded();
   return auditedTransaction(deps, audit, async (tx, record) => {
     const session = await startSession(deps, tx, user, audit.origin);
     // The caller was anonymous until now: the login acts for the account it signs in.

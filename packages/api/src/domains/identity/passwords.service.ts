@@ -8,7 +8,7 @@ import { passwordResetMail } from "#platform/mail/messages.ts";
 import { findVisibleUser, unsafeFindUserByEmail } from "./access.ts";
 import { afterAnswer } from "./mail.ts";
 import { hashNewPassword } from "./new-password.ts";
-import { limitAuthRoute } from "./rate-rules.ts";
+import { limitAuthRoute, limitPasswordCheck } from "./rate-rules.ts";
 import { revokeSessions } from "./sessions.service.ts";
 import {
   consumeUserToken,
@@ -97,6 +97,8 @@ export async function changePassword(
   actor: Actor,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
+  // Limits first: a blocked attempt costs no hashing.
+  const limits = await limitPasswordCheck(deps, audit, actor.userId);
   const user = await findVisibleUser(deps.db, actor, actor.userId);
   if (!user?.passwordHash || !(await deps.hasher.verify(user.passwordHash, input.currentPassword))) {
     await auditAttempt(deps, audit, {
@@ -105,6 +107,7 @@ export async function changePassword(
       targetType: "user",
       targetId: actor.userId,
     });
+    await limits.failed();
     throw new DomainError("INVALID_CREDENTIALS", "The current password is wrong");
   }
   const passwordHash = await hashNewPassword(deps, input.newPassword, [

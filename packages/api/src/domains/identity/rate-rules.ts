@@ -1,13 +1,16 @@
 import type { AuditMeta } from "#platform/audit/audit.ts";
 import type { Deps, Settings } from "#platform/deps.ts";
-import type { RateLimitRule, RateWindow } from "#platform/rate-limit/rate-limits.ts";
+import { MAX_TIMER_MS, type RateLimitRule, type RateWindow } from "#platform/rate-limit/rate-limits.ts";
 
 const rule = (name: string, windows: readonly RateWindow[]): RateLimitRule => ({ name, windows });
 
 /**
- * Login is limited per (account, IP) so an attacker elsewhere cannot lock a doctor out, per
- * account against distributed guessing, and per IP so one NAT does not block a whole clinic
- * sooner than necessary (API-CONTRACT §5). The other auth routes are limited per IP.
+ * Password checks count failures, not attempts, so failures elsewhere slow an attacker without
+ * stopping the owner (docs/decisions/0011-login-limits.md, API-CONTRACT §5). Login: per
+ * (account, IP), so an attacker elsewhere cannot lock a doctor out; per account against
+ * distributed guessing, except for a client that signed in to the account before; per IP. The
+ * current-password check of a password change reuses the first and last windows, per account and
+ * per IP. The other auth routes are limited per IP, every attempt counting.
  */
 function rateRules(settings: Settings) {
   const [accountIp, account, ip] = settings.rateLimits.login;
@@ -15,40 +18,73 @@ function rateRules(settings: Settings) {
     loginAccountIp: rule("login-account-ip", accountIp ? [accountIp] : []),
     loginAccount: rule("login-account", account ? [account] : []),
     loginIp: rule("login-ip", ip ? [ip] : []),
+    // A marker, not a limit: an (account, IP) that signed in is remembered as long as the store can.
+    knownClient: rule("login-known-client", [{ points: Number.MAX_SAFE_INTEGER, durationMs: MAX_TIMER_MS }]),
+    passwordAccount: rule("password-account", accountIp ? [accountIp] : []),
+    passwordIp: rule("password-ip", ip ? [ip] : []),
     auth: rule("auth", settings.rateLimits.auth),
   };
 }
 
-async function take(deps: Pick<Deps, "rateLimits">, limit: RateLimitRule, key: string): Promise<void> {
-  // A rule configured without windows limits nothing.
-  if (limit.windows.length) await deps.rateLimits.consume(limit, key);
+type Limits = Pick<Deps, "rateLimits" | "settings">;
+type Counter = readonly [RateLimitRule, string];
+
+// A rule configured without windows limits nothing.
+const configured = (counters: readonly Counter[]) => counters.filter(([limit]) => limit.windows.length);
+
+/**
+ * Refuses now if a counter is spent, counting nothing; `failed()` then counts the failure in each.
+ * Concurrent attempts may all pass the check before any failure counts: the hasher's queue bounds
+ * that burst.
+ */
+async function limitFailures(deps: Limits, counters: readonly Counter[]) {
+  const active = configured(counters);
+  for (const [limit, key] of active) await deps.rateLimits.check(limit, key);
+  return {
+    async failed(): Promise<void> {
+      await Promise.all(active.map(([limit, key]) => deps.rateLimits.consume(limit, key)));
+    },
+  };
 }
 
 const ipOf = (audit: AuditMeta) => audit.origin.ip ?? "unknown";
 
 /** register, forgot, reset, verify-email: per client IP. */
-export function limitAuthRoute(deps: Pick<Deps, "rateLimits" | "settings">, audit: AuditMeta): Promise<void> {
-  return take(deps, rateRules(deps.settings).auth, ipOf(audit));
+export async function limitAuthRoute(deps: Limits, audit: AuditMeta): Promise<void> {
+  const [counter] = configured([[rateRules(deps.settings).auth, ipOf(audit)]]);
+  if (counter) await deps.rateLimits.consume(...counter);
 }
 
-/** Before any hashing: per (account, IP), per account, per IP. */
-export async function limitLogin(
-  deps: Pick<Deps, "rateLimits" | "settings">,
-  audit: AuditMeta,
-  email: string,
-) {
+/**
+ * Before any hashing: refuses a spent (account, IP), account or IP. The caller reports the
+ * outcome: `failed()` counts it, `succeeded()` forgets this (account, IP)'s failures and
+ * remembers the pair, which the per-account window then leaves alone.
+ */
+export async function limitLogin(deps: Limits, audit: AuditMeta, email: string) {
   const rules = rateRules(deps.settings);
-  await take(deps, rules.loginAccountIp, `${email}|${ipOf(audit)}`);
-  await take(deps, rules.loginAccount, email);
-  await take(deps, rules.loginIp, ipOf(audit));
+  const pair = `${email}|${ipOf(audit)}`;
+  const known = await deps.rateLimits.counted(rules.knownClient, pair);
+  const { failed } = await limitFailures(deps, [
+    [rules.loginAccountIp, pair],
+    ...(known ? [] : [[rules.loginAccount, email] as const]),
+    [rules.loginIp, ipOf(audit)],
+  ]);
+  return {
+    failed,
+    async succeeded(): Promise<void> {
+      await Promise.all(configured([[rules.loginAccountIp, pair]]).map((c) => deps.rateLimits.reset(...c)));
+      // Reset first so the memory lasts from the latest sign-in.
+      await deps.rateLimits.reset(rules.knownClient, pair);
+      await deps.rateLimits.consume(rules.knownClient, pair);
+    },
+  };
 }
 
-/** A successful login forgets that (account, IP)'s failures. */
-export async function clearLoginFailures(
-  deps: Pick<Deps, "rateLimits" | "settings">,
-  audit: AuditMeta,
-  email: string,
-) {
-  const { loginAccountIp } = rateRules(deps.settings);
-  if (loginAccountIp.windows.length) await deps.rateLimits.reset(loginAccountIp, `${email}|${ipOf(audit)}`);
+/** Before verifying a signed-in account's current password: per account and per IP. */
+export function limitPasswordCheck(deps: Limits, audit: AuditMeta, userId: string) {
+  const rules = rateRules(deps.settings);
+  return limitFailures(deps, [
+    [rules.passwordAccount, userId],
+    [rules.passwordIp, ipOf(audit)],
+  ]);
 }

@@ -104,6 +104,30 @@ describe("in memory", () => {
     await expect(limits.consume(threePer10s, "b")).rejects.toMatchObject({ code: "RATE_LIMITED" });
   });
 
+  test("check() refuses exactly when consume() would, and counts nothing", async () => {
+    const limits = createRateLimits({ keyPrefix: "t" });
+    for (let i = 0; i < 5; i++) await limits.check(threePer10s, "k");
+    await consumeTimes(limits, threePer10s, "k", 2);
+    await limits.check(threePer10s, "k");
+    await limits.consume(threePer10s, "k");
+    const error = await limits.check(threePer10s, "k").then(
+      () => null,
+      (reason: unknown) => reason,
+    );
+    expect(error).toMatchObject({ code: "RATE_LIMITED", details: { retryAfterSeconds: expect.any(Number) } });
+    await limits.check(threePer10s, "other");
+  });
+
+  test("counted() tells whether a key holds a count, until reset", async () => {
+    const limits = createRateLimits({ keyPrefix: "t" });
+    expect(await limits.counted(threePer10s, "k")).toBe(false);
+    await limits.consume(threePer10s, "k");
+    expect(await limits.counted(threePer10s, "k")).toBe(true);
+    expect(await limits.counted(threePer10s, "other")).toBe(false);
+    await limits.reset(threePer10s, "k");
+    expect(await limits.counted(threePer10s, "k")).toBe(false);
+  });
+
   test("long keys are bounded by hashing and stay distinct", async () => {
     const limits = createRateLimits({ keyPrefix: "t" });
     const long = "x".repeat(500);
@@ -118,6 +142,8 @@ describe("in memory", () => {
     await expect(limits.consume(halfSecond, "k")).rejects.toThrow(/whole number of seconds/);
     const colon: RateLimitRule = { name: "a:b", windows: [{ points: 1, durationMs: 1_000 }] };
     await expect(limits.consume(colon, "k")).rejects.toThrow(/free of ":"/);
+    const tooLong: RateLimitRule = { name: "long", windows: [{ points: 1, durationMs: 30 * 86_400_000 }] };
+    await expect(limits.consume(tooLong, "k")).rejects.toThrow(/cannot exceed/);
     const redefined: RateLimitRule = { name: "three", windows: [{ points: 4, durationMs: 10_000 }] };
     await limits.consume(threePer10s, "k");
     await expect(limits.consume(redefined, "k")).rejects.toThrow(/defined twice/);
@@ -155,6 +181,9 @@ describe.skipIf(!redisUrl)("with Redis", () => {
     await two.reset(threePer10s, "10.0.0.1");
     await consumeTimes(one, threePer10s, "10.0.0.1", 3);
     await expect(two.consume(threePer10s, "10.0.0.1")).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await expect(two.check(threePer10s, "10.0.0.1")).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    expect(await two.counted(threePer10s, "10.0.0.1")).toBe(true);
+    expect(await two.counted(threePer10s, "10.0.0.2")).toBe(false);
   });
 });
 
@@ -185,5 +214,7 @@ describe("during a Redis outage", () => {
     await limits.reset(threePer10s, "k");
     await consumeTimes(limits, threePer10s, "k", 3);
     expect((await refusal(limits, threePer10s, "k")).code).toBe("RATE_LIMITED");
+    await expect(limits.check(threePer10s, "k")).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    expect(await limits.counted(threePer10s, "k")).toBe(true);
   });
 });

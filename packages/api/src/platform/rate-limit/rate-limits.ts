@@ -30,6 +30,13 @@ export interface RateLimits {
    * the moment the shortest one resets.
    */
   consume(rule: RateLimitRule, key: string): Promise<void>;
+  /**
+   * Throws the `RATE_LIMITED` that `consume` would throw now, without counting the call: for
+   * limits that count only some outcomes (login failures), checked before the work.
+   */
+  check(rule: RateLimitRule, key: string): Promise<void>;
+  /** Whether any window of the rule holds a count for the key (a remembered fact, e.g. a past sign-in). */
+  counted(rule: RateLimitRule, key: string): Promise<boolean>;
   /** Forgets a key's counters for a rule (e.g. after a successful login, the per-account+IP counter). */
   reset(rule: RateLimitRule, key: string): Promise<void>;
 }
@@ -42,6 +49,8 @@ interface WindowLimiter {
 }
 
 const MAX_KEY_LENGTH = 200;
+/** Node's longest timer, in whole seconds: about 24.8 days. */
+export const MAX_TIMER_MS = Math.floor((2 ** 31 - 1) / 1000) * 1000;
 
 /**
  * Rate limits counted in memory (one instance) or, with `redis`, shared by every instance using
@@ -99,18 +108,36 @@ export function createRateLimits(options: { keyPrefix: string; redis?: Redis }):
       const results = await Promise.allSettled(
         windowLimiters(rule).map(({ limiter }) => limiter.consume(storedKey)),
       );
-      let waitMs: number | undefined;
+      const waits: number[] = [];
       for (const result of results) {
         if (result.status === "fulfilled") continue;
         // Anything but a RateLimiterRes is a store failure the insurance limiter could not absorb.
         if (!(result.reason instanceof RateLimiterRes)) throw result.reason;
-        waitMs = Math.max(waitMs ?? 0, result.reason.msBeforeNext);
+        waits.push(result.reason.msBeforeNext);
       }
-      if (waitMs === undefined) return;
-      const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
-      throw new DomainError("RATE_LIMITED", `Too many requests; try again in ${retryAfterSeconds} seconds`, {
-        retryAfterSeconds,
-      });
+      refuseIfWaiting(waits);
+    },
+
+    async check(rule, key) {
+      const storedKey = boundKey(key);
+      const counts = await Promise.all(
+        windowLimiters(rule).map(async ({ window, limiter }) => ({
+          window,
+          res: await limiter.get(storedKey),
+        })),
+      );
+      // A window whose points are all spent would refuse the next consume.
+      refuseIfWaiting(
+        counts.flatMap(({ window, res }) =>
+          res && res.consumedPoints >= window.points ? [res.msBeforeNext] : [],
+        ),
+      );
+    },
+
+    async counted(rule, key) {
+      const storedKey = boundKey(key);
+      const counts = await Promise.all(windowLimiters(rule).map(({ limiter }) => limiter.get(storedKey)));
+      return counts.some((res) => res !== null && res.consumedPoints > 0);
     },
 
     async reset(rule, key) {
@@ -125,6 +152,15 @@ export function createRateLimits(options: { keyPrefix: string; redis?: Redis }):
       );
     },
   };
+}
+
+/** Throws RATE_LIMITED for the longest of the windows' waits, if any window refuses. */
+function refuseIfWaiting(waitsMs: readonly number[]): void {
+  if (waitsMs.length === 0) return;
+  const retryAfterSeconds = Math.max(1, Math.ceil(Math.max(...waitsMs) / 1000));
+  throw new DomainError("RATE_LIMITED", `Too many requests; try again in ${retryAfterSeconds} seconds`, {
+    retryAfterSeconds,
+  });
 }
 
 /**
@@ -148,5 +184,8 @@ function checkRule(rule: RateLimitRule): void {
     // The stores count in whole seconds, and a duration of 0 would mean "never expires".
     if (!Number.isInteger(durationMs) || durationMs < 1000 || durationMs % 1000 !== 0)
       throw new Error(`Rate limit rule "${rule.name}": durationMs must be a whole number of seconds`);
+    // The in-memory store expires keys with a timer, and longer timers fire at once.
+    if (durationMs > MAX_TIMER_MS)
+      throw new Error(`Rate limit rule "${rule.name}": durationMs cannot exceed ${MAX_TIMER_MS}`);
   }
 }
