@@ -55,6 +55,14 @@ describe("configuration", () => {
     });
   });
 
+  test("password hashing runs two at a time with 32 waiting unless configured", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).argon2Queue).toEqual({ concurrency: 2, queue: 32 });
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), ARGON2_CONCURRENCY: "4", ARGON2_QUEUE: "0" }).argon2Queue,
+    ).toEqual({ concurrency: 4, queue: 0 });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ARGON2_CONCURRENCY: "0" })).toThrow(/ARGON2_CONCURRENCY/);
+  });
+
   test.each([
     [{ ACCESS_TOKEN_TTL: "16m" }, /ACCESS_TOKEN_TTL cannot exceed 15m/],
     [{ ACCESS_TOKEN_TTL: "soon" }, /ACCESS_TOKEN_TTL must look like/],
