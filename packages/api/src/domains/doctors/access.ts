@@ -1,4 +1,4 @@
-import { doctors } from "@medical/db/schema";
+import { doctors, users } from "@medical/db/schema";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
@@ -8,11 +8,14 @@ import { adminProcedure, resourceProcedure } from "#platform/trpc.ts";
 export const DOCTOR_NOT_FOUND = "Doctor not found";
 
 /**
- * Doctors anyone sees, signed in or not: active profiles. Every public read (one doctor, the
- * search, a doctor's reviews, favourites) ANDs this in; a deactivated doctor does not exist there.
+ * Doctors anyone sees, signed in or not: an active profile of an active account. Every public read
+ * (one doctor, the search, a doctor's reviews, favourites) ANDs this in; a deactivated doctor, or
+ * one whose account is deactivated, does not exist there. The account check is a scalar subquery
+ * (a primary-key look-up per candidate row), not EXISTS: the planner would turn EXISTS into a
+ * join and then pass over the search's own indexes (search-indexes.int.test.ts).
  */
 export function publicDoctorVisible(): SQL {
-  return eq(doctors.isActive, true);
+  return sql`(${eq(doctors.isActive, true)} and (select ${users.isActive} from ${users} where ${users.id} = ${doctors.userId}))`;
 }
 
 /**

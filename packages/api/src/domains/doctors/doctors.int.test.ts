@@ -4,9 +4,10 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { callerFor } from "#testing/caller.ts";
 import { makeDoctor, makeSpecialty } from "#testing/factories/doctors.ts";
+import { makePatient } from "#testing/factories/patients.ts";
 import { makeUser } from "#testing/factories/users.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
-import { signInAs } from "#testing/sign-in.ts";
+import { signIn, signInAs } from "#testing/sign-in.ts";
 
 const file = useFileDeps();
 
@@ -100,6 +101,52 @@ describe("doctor profiles", () => {
     // Admins still see and edit a deactivated profile.
     const edited = await admin.doctors.update({ id: created.id, bio: "On leave" });
     expect(edited).toMatchObject({ id: created.id, bio: "On leave" });
+  });
+
+  test("a doctor whose account is deactivated disappears from every public read", async () => {
+    const specialty = await makeSpecialty(file.db);
+    const lastName = `Haddad-${unique()}`;
+    const { doctor, user } = await makeDoctor(file.db, { user: { lastName }, specialtyIds: [specialty.id] });
+    const { caller: patient } = await signIn(file.deps, (await makePatient(file.db)).user);
+    await patient.favorites.add({ id: doctor.id });
+    const anonymous = callerFor(file.deps);
+    const publicReads = async () => ({
+      get: await anonymous.doctors.get({ id: doctor.id }).then(
+        (found) => found.id,
+        (error: { code?: string }) => error.code,
+      ),
+      search: (await anonymous.doctors.search({ q: lastName, limit: 10 })).items.map((d) => d.id),
+      bySpecialty: (await anonymous.doctors.search({ specialtyId: specialty.id, limit: 10 })).items.map(
+        (d) => d.id,
+      ),
+      reviews: await anonymous.reviews.list({ id: doctor.id, limit: 10 }).then(
+        (page) => page.items.length,
+        (error: { code?: string }) => error.code,
+      ),
+      favorites: (await patient.favorites.list({ limit: 10 })).items.map((d) => d.id),
+    });
+    expect(await publicReads()).toEqual({
+      get: doctor.id,
+      search: [doctor.id],
+      bySpecialty: [doctor.id],
+      reviews: 0,
+      favorites: [doctor.id],
+    });
+
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
+    await admin.users.delete({ id: user.id });
+
+    expect(await publicReads()).toEqual({
+      get: "NOT_FOUND",
+      search: [],
+      bySpecialty: [],
+      reviews: "NOT_FOUND",
+      favorites: [],
+    });
+    // The profile itself is untouched: admins still see it.
+    expect(await admin.doctors.update({ id: doctor.id, bio: "Account closed" })).toMatchObject({
+      id: doctor.id,
+    });
   });
 
   test("admins create one for an existing DOCTOR account, never for another role's", async () => {
