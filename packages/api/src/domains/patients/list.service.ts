@@ -44,5 +44,5 @@ export async function listPatients(
       .orderBy(...orderBy)
       .limit(limit),
   );
-  return { items: items.map((row) => toPatientDto(row)), nextCursor };
+  return { items: items.map((row) => toPatientDto(row, actor)), nextCursor };
 }

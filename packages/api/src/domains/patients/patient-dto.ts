@@ -1,5 +1,6 @@
 import { type Patient, SEXES, type User } from "@medical/db/schema";
 import { z } from "zod";
+import type { Actor } from "#platform/auth/actor.ts";
 
 export const BLOOD_TYPES = ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"] as const;
 export type BloodType = (typeof BLOOD_TYPES)[number];
@@ -25,6 +26,10 @@ export const ZEmergencyContactDto = z.object({
  */
 export const ZPatientDto = z.object({
   id: z.uuid(),
+  userId: z
+    .uuid()
+    .optional()
+    .describe("The patient's account (the users id): for ADMIN, STAFF and the patient; absent for doctors"),
   firstName: z.string(),
   lastName: z.string(),
   phone: z.string().nullable(),
@@ -45,10 +50,26 @@ export type PatientDto = z.infer<typeof ZPatientDto>;
 /** A patients row with the account fields its DTO shows (see `patientRowColumns`). */
 export type PatientRow = Patient & Pick<User, "firstName" | "lastName" | "phone">;
 
-export function toPatientDto(row: PatientRow, clinical?: ClinicalDto): PatientDto {
+/**
+ * Staff and admins need the account to manage it (sessions, deactivation); the patient sees their
+ * own. A doctor treats the profile and has no use for the account id.
+ */
+function seesAccount(actor: Actor): boolean {
+  switch (actor.role) {
+    case "ADMIN":
+    case "STAFF":
+    case "PATIENT":
+      return true;
+    case "DOCTOR":
+      return false;
+  }
+}
+
+export function toPatientDto(row: PatientRow, actor: Actor, clinical?: ClinicalDto): PatientDto {
   const hasContact = row.emergencyContactName ?? row.emergencyContactRelation ?? row.emergencyContactPhone;
   return {
     id: row.id,
+    ...(seesAccount(actor) ? { userId: row.userId } : {}),
     firstName: row.firstName,
     lastName: row.lastName,
     phone: row.phone,

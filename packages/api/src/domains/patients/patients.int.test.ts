@@ -16,6 +16,8 @@ import { useFileDeps } from "#testing/file-deps.ts";
 import { createMemoryMailer, tokenIn } from "#testing/memory-mailer.ts";
 import { signIn, signInAs } from "#testing/sign-in.ts";
 import { can, type PatientPermission } from "./access.ts";
+import { toPatientDto } from "./patient-dto.ts";
+import { selectPatientRows } from "./patient-rows.ts";
 import { requirePatientProfile } from "./public.ts";
 import { rotateClinicalKeys } from "./rotate-keys.service.ts";
 
@@ -662,6 +664,25 @@ describe("clinical fields in answers", () => {
       else expect(item).not.toHaveProperty("clinical");
     }
     if (!carries) expect(JSON.stringify(data)).not.toContain(world.allergy);
+  });
+});
+
+describe("the account link", () => {
+  test("staff, admins and the patient read the profile's userId; doctors do not", async () => {
+    const { user, caller: owner, profile } = await patientWithProfile();
+    expect(profile.userId).toBe(user.id);
+    expect((await owner.patients.me()).userId).toBe(user.id);
+    const { caller: staff } = await signInAs(file.deps, "STAFF");
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
+    expect((await staff.patients.get({ id: profile.id })).userId).toBe(user.id);
+    expect((await admin.patients.get({ id: profile.id })).userId).toBe(user.id);
+    const listed = await staff.patients.list({ q: user.lastName, limit: 100 });
+    expect(listed.items.find((item) => item.id === profile.id)?.userId).toBe(user.id);
+
+    const [row] = await selectPatientRows(file.db).where(eq(patients.id, profile.id));
+    if (!row) throw new Error("the profile row is missing");
+    const doctor = await makeDoctor(file.db);
+    expect(toPatientDto(row, actorOf(doctor.user))).not.toHaveProperty("userId");
   });
 });
 

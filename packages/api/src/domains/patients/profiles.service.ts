@@ -112,10 +112,10 @@ function profileAnswer(
   row: PatientRow,
   options: { wroteClinical?: boolean } = {},
 ): PatientDto {
-  if (!can(actor, "read:clinical")) return toPatientDto(row);
+  if (!can(actor, "read:clinical")) return toPatientDto(row, actor);
   const clinical = openClinical(deps.fieldCipher, row);
   if (!options.wroteClinical) record.audit(clinicalEvent(row.id, "read", "SUCCESS"));
-  return toPatientDto(row, clinical);
+  return toPatientDto(row, actor, clinical);
 }
 
 /**
