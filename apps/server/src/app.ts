@@ -11,6 +11,7 @@ import { compileTrustProxy } from "./http/client-ip.ts";
 import { corsMiddleware } from "./http/cors.ts";
 import { emptyBodyIsJson } from "./http/empty-body.ts";
 import { jsonBodyErrors, notFound, unexpectedErrors } from "./http/errors.ts";
+import { boundedJsonDepth } from "./http/json-depth.ts";
 import { assignRequestId } from "./http/request-id.ts";
 import { retryAfterHeaders } from "./http/retry-after.ts";
 import { noStore, securityHeaders } from "./http/security-headers.ts";
@@ -66,7 +67,12 @@ export function createApp({ deps, config, router }: AppOptions): Express {
 
   const rest = express.Router();
   // Parsed here so `application/json; charset=utf-8` works: the adapter's own reader wants the bare type.
-  rest.use(emptyBodyIsJson, express.json({ limit: config.limits.bodyBytes }), jsonBodyErrors);
+  rest.use(
+    emptyBodyIsJson,
+    express.json({ limit: config.limits.bodyBytes }),
+    jsonBodyErrors,
+    boundedJsonDepth,
+  );
   rest.use(
     createOpenApiExpressMiddleware({
       router,

@@ -26,6 +26,7 @@ export { describeIssues, type InputIssue, toInputIssues } from "#platform/errors
 export { reportError, stackFrames } from "#platform/errors/report.ts";
 export { type ErrorFacts, errorFacts } from "#platform/errors/shape.ts";
 export { createInProcessEventBus, type DomainEvents, type EventBus } from "#platform/events/event-bus.ts";
+export { nestsDeeperThan, tooDeep } from "#platform/json-depth.ts";
 export { createFileMailer, createSmtpMailer, type Mailer } from "#platform/mail/index.ts";
 export type { Meta } from "#platform/meta.ts";
 export { procedureMetas } from "#platform/procedure-meta.ts";

@@ -1,6 +1,7 @@
 import { type AnyColumn, asc, Column, desc, is, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { DomainError } from "./errors/errors.ts";
+import { text } from "./fields/fields.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const ZOrder = z.enum(["asc", "desc"]);
@@ -80,8 +81,25 @@ const cursorValue: Record<SortType, z.ZodType<unknown>> = {
     }
     return date;
   }),
-  string: z.string().max(512),
+  string: text(512, { trim: false }),
   number: z.number().min(-1e15).max(1e15),
+};
+
+/**
+ * The numbers a column can be compared with: a value an integer column cannot hold fails the query
+ * (out of range, or not an integer) instead of refusing the cursor.
+ */
+function numberValueOf(column: AnyColumn): z.ZodType<unknown> {
+  const bound = integerBounds[column.columnType];
+  return bound === undefined ? cursorValue.number : z.number().int().min(-bound).max(bound);
+}
+const integerBounds: Record<string, number> = {
+  PgSmallInt: 32_767,
+  PgSmallSerial: 32_767,
+  PgInteger: 2_147_483_647,
+  PgSerial: 2_147_483_647,
+  PgBigInt53: Number.MAX_SAFE_INTEGER,
+  PgBigSerial53: Number.MAX_SAFE_INTEGER,
 };
 const cursorId = { uuid: z.uuid(), int: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) };
 
@@ -138,7 +156,7 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
 
   const input = z.strictObject({
     limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
-    cursor: z.string().max(1024).optional(),
+    cursor: text(1024, { trim: false }).optional(),
     sort: z.enum([first, ...rest]).default(spec.defaultSort),
     order: ZOrder.default(spec.defaultOrder),
   });
@@ -152,7 +170,10 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
     }
     const parsed = ZCursor.safeParse(raw);
     if (!parsed.success || parsed.data.s !== sort || parsed.data.o !== order) throw badCursor();
-    const value = cursorValue[sortKey(sort).type].safeParse(parsed.data.v);
+    const key = sortKey(sort);
+    const value = (key.type === "number" ? numberValueOf(key.column) : cursorValue[key.type]).safeParse(
+      parsed.data.v,
+    );
     const idValue = cursorId[id.type].safeParse(parsed.data.id);
     if (!value.success || !idValue.success) throw badCursor();
     return { value: value.data, id: idValue.data };

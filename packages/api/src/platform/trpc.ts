@@ -1,5 +1,4 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { z } from "zod";
 import type { AuditMeta } from "./audit/audit.ts";
 import type { Actor } from "./auth/actor.ts";
@@ -10,12 +9,13 @@ import { appErrors, DomainError } from "./errors/errors.ts";
 import { errorFacts } from "./errors/shape.ts";
 import type { Meta } from "./meta.ts";
 import { limitPublicRead } from "./rate-limit/public-read.ts";
+import { transformer } from "./transformer.ts";
 
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    transformer: superjson,
+    transformer,
     // Subscriptions only over WebSocket, where a socket's are capped (ws.ts); SSE streams had no cap.
     sse: { enabled: false },
     // The same code and no-leak rule on /trpc over HTTP and WebSocket as on the REST mirror.

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZInstant } from "#platform/fields/fields.ts";
+import { text, ZInstant } from "#platform/fields/fields.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { auditList } from "./audit.service.ts";
 
@@ -31,7 +31,7 @@ export const ZAuditEventDto = z.object({
 
 export const ZListAuditInput = auditList.input.extend({
   actorId: z.uuid().optional(),
-  action: z.string().min(1).max(60).optional(),
+  action: text(60, { min: 1, trim: false }).optional(),
   targetId: z.uuid().optional(),
   patientId: z.uuid().optional(),
   from: ZInstant.optional(),

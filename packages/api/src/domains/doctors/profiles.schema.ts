@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { ZCountry, ZEmail, ZLocale, ZName, ZPhone, ZTimeZone } from "#platform/fields/fields.ts";
+import {
+  requireAChange,
+  text,
+  ZCountry,
+  ZEmail,
+  ZLocale,
+  ZName,
+  ZPhone,
+  ZTimeZone,
+} from "#platform/fields/fields.ts";
 import { ZMoney } from "#platform/fields/money.ts";
 import { routeMeta } from "#platform/meta.ts";
 
@@ -34,11 +43,11 @@ export const profileRoutes = {
 };
 
 const profileFields = {
-  bio: z.string().trim().max(2000).nullable().optional(),
+  bio: text(2000).nullable().optional(),
   yearsOfExperience: z.number().int().min(0).max(70).optional(),
-  clinicName: z.string().trim().max(200).nullable().optional(),
-  clinicAddress: z.string().trim().max(300).nullable().optional(),
-  city: z.string().trim().min(1).max(100).optional(),
+  clinicName: text(200).nullable().optional(),
+  clinicAddress: text(300).nullable().optional(),
+  city: text(100, { min: 1 }).optional(),
   country: ZCountry.optional(),
   fee: ZMoney.optional(),
   languages: z.array(ZLocale).max(10).optional(),
@@ -53,9 +62,9 @@ const required = {
   specialtyIds: z.array(z.uuid()).min(1).max(5),
 };
 
-export const ZUpdateMyProfileInput = z.strictObject(profileFields);
+export const ZUpdateMyProfileInput = requireAChange(z.strictObject(profileFields));
 export const ZCreateMyProfileInput = z.strictObject({ ...profileFields, ...required });
-export const ZUpdateDoctorInput = z.strictObject({ id: z.uuid(), ...profileFields });
+export const ZUpdateDoctorInput = requireAChange(z.strictObject({ id: z.uuid(), ...profileFields }), "id");
 export const ZCreateDoctorInput = z
   .strictObject({
     ...profileFields,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "#platform/fields/fields.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { ZDoctorDto } from "./doctor-dto.ts";
 import { doctorList } from "./search.service.ts";
@@ -18,12 +19,12 @@ export const searchRoutes = {
 };
 
 export const ZSearchInput = doctorList.input.extend({
-  q: z.string().trim().min(1).max(100).optional(),
+  q: text(100, { min: 1 }).optional(),
   specialtyId: z.uuid().optional(),
-  specialty: z.string().trim().min(2).max(100).optional(),
-  city: z.string().trim().min(1).max(100).optional(),
+  specialty: text(100, { min: 2 }).optional(),
+  city: text(100, { min: 1 }).optional(),
   minRating: z.number().min(0).max(5).optional(),
-  language: z.string().min(2).max(35).optional(),
+  language: text(35, { min: 2, trim: false }).optional(),
   // The fee column is a 32-bit integer.
   maxFee: z.number().int().min(0).max(2_147_483_647).optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZPassword } from "#platform/auth/passwords.ts";
-import { ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
+import { text, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { type RouteOptions, routeMeta } from "#platform/meta.ts";
 
 const route = routeMeta(["auth"]);
@@ -45,7 +45,7 @@ export const authRoutes = {
   }),
 };
 
-const ZToken = z.string().min(16).max(256);
+const ZToken = text(256, { min: 16, trim: false });
 
 export const ZRegisterInput = z.strictObject({
   email: ZEmail,
@@ -55,7 +55,7 @@ export const ZRegisterInput = z.strictObject({
   phone: ZPhone.optional(),
   locale: ZLocale.optional(),
 });
-export const ZLoginInput = z.strictObject({ email: ZEmail, password: z.string().min(1).max(1024) });
+export const ZLoginInput = z.strictObject({ email: ZEmail, password: text(1024, { min: 1, trim: false }) });
 /**
  * Any string: the service answers 401 to every unusable token, whatever its length (an access
  * token sent by mistake is longer than any refresh token); the body limit bounds it.

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZPassword } from "#platform/auth/passwords.ts";
 import { ROLES } from "#platform/auth/roles.ts";
-import { ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
+import { requireAChange, text, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { ZUserDto } from "./user-dto.ts";
@@ -42,15 +42,15 @@ const profileFields = {
   locale: ZLocale.optional(),
 };
 
-export const ZUpdateMeInput = z.strictObject(profileFields);
+export const ZUpdateMeInput = requireAChange(z.strictObject(profileFields));
 export const ZChangePasswordInput = z.strictObject({
-  currentPassword: z.string().min(1).max(1024),
+  currentPassword: text(1024, { min: 1, trim: false }),
   newPassword: ZPassword,
 });
 export const ZListUsersInput = userList.input.extend({
   role: z.enum(ROLES).optional(),
   isActive: z.boolean().optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  q: text(100, { min: 1 }).optional(),
 });
 export const ZCreateUserInput = z.strictObject({
   email: ZEmail,
@@ -60,10 +60,13 @@ export const ZCreateUserInput = z.strictObject({
   phone: ZPhone.optional(),
   locale: ZLocale.optional(),
 });
-export const ZUpdateUserInput = z.strictObject({
-  id: z.uuid(),
-  ...profileFields,
-  role: z.enum(ROLES).optional(),
-  isActive: z.boolean().optional(),
-});
+export const ZUpdateUserInput = requireAChange(
+  z.strictObject({
+    id: z.uuid(),
+    ...profileFields,
+    role: z.enum(ROLES).optional(),
+    isActive: z.boolean().optional(),
+  }),
+  "id",
+);
 export const ZUserPage = pageOf(ZUserDto);

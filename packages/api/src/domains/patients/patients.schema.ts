@@ -1,7 +1,7 @@
 import { SEXES } from "@medical/db/schema";
 import { z } from "zod";
 import { DomainError } from "#platform/errors/errors.ts";
-import { ZCountry, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
+import { requireAChange, text, ZCountry, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { patientList } from "./list.service.ts";
@@ -63,8 +63,8 @@ export const ZDateOfBirth = z.iso
   .refine((date) => date >= "1900-01-01", "Expected a date of birth after 1900-01-01")
   .refine((date) => date <= latestDateToday(), "A date of birth cannot be in the future");
 
-const ZShortList = z.array(z.string().trim().min(1).max(200)).max(50);
-const ZOptionalText = (max: number) => z.string().trim().min(1).max(max).nullable();
+const ZShortList = z.array(text(200, { min: 1 })).max(50);
+const ZOptionalText = (max: number) => text(max, { min: 1 }).nullable();
 
 export const ZClinicalInput = z.strictObject({
   bloodType: z.enum(BLOOD_TYPES).nullable().optional(),
@@ -74,8 +74,8 @@ export const ZClinicalInput = z.strictObject({
 });
 
 const ZEmergencyContactInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  relation: z.string().trim().min(1).max(50),
+  name: text(200, { min: 1 }),
+  relation: text(50, { min: 1 }),
   phone: ZPhone,
 });
 
@@ -102,11 +102,13 @@ export const ZCreateMeInput = z.strictObject({
   showNameOnReviews: z.boolean().optional(),
   ...clinical,
 });
-export const ZUpdateMeInput = z.strictObject({
-  ...partialDemographics,
-  showNameOnReviews: z.boolean().optional(),
-  ...clinical,
-});
+export const ZUpdateMeInput = requireAChange(
+  z.strictObject({
+    ...partialDemographics,
+    showNameOnReviews: z.boolean().optional(),
+    ...clinical,
+  }),
+);
 
 export const ZCreatePatientInput = z
   .strictObject({
@@ -147,16 +149,19 @@ export function toCreatePatientInput(input: TCreatePatientInput): CreatePatientI
   return { owner: { email, firstName, lastName, phone, locale }, profile };
 }
 
-export const ZUpdatePatientInput = z.strictObject({
-  id: z.uuid(),
-  ...accountFields,
-  ...partialDemographics,
-  ...clinical,
-});
+export const ZUpdatePatientInput = requireAChange(
+  z.strictObject({
+    id: z.uuid(),
+    ...accountFields,
+    ...partialDemographics,
+    ...clinical,
+  }),
+  "id",
+);
 
 export const ZListPatientsInput = patientList.input.extend({
-  q: z.string().trim().min(1).max(100).optional(),
-  city: z.string().trim().min(1).max(100).optional(),
+  q: text(100, { min: 1 }).optional(),
+  city: text(100, { min: 1 }).optional(),
   isActive: z.boolean().optional(),
 });
 

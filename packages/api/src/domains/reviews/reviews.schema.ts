@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "#platform/fields/fields.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { reviewList } from "./reviews.service.ts";
 
@@ -34,7 +35,7 @@ export const ZListReviewsInput = reviewList.input.extend({ id: z.uuid() });
 export const ZSaveReviewInput = z.strictObject({
   id: z.uuid(),
   rating: z.number().int().min(1).max(5),
-  comment: z.string().trim().max(2000).nullable().optional(),
+  comment: text(2000).nullable().optional(),
 });
 export const ZModerationListInput = reviewList.input.extend({
   doctorId: z.uuid().optional(),
@@ -42,4 +43,4 @@ export const ZModerationListInput = reviewList.input.extend({
   hidden: z.boolean().optional(),
   maxRating: z.number().int().min(1).max(5).optional(),
 });
-export const ZHideReviewInput = z.strictObject({ id: z.uuid(), reason: z.string().trim().min(3).max(500) });
+export const ZHideReviewInput = z.strictObject({ id: z.uuid(), reason: text(500, { min: 3 }) });

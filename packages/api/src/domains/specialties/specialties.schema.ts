@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requireAChange, text } from "#platform/fields/fields.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { specialtyList } from "./specialties.service.ts";
 
@@ -24,11 +25,14 @@ export const specialtyRoutes = {
 
 export const ZListSpecialtiesInput = specialtyList.input;
 
-const ZSpecialtyName = z.string().trim().min(2).max(100);
-const ZDescription = z.string().max(500).nullable().optional();
+const ZSpecialtyName = text(100, { min: 2 });
+const ZDescription = text(500, { trim: false }).nullable().optional();
 export const ZCreateSpecialtyInput = z.strictObject({ name: ZSpecialtyName, description: ZDescription });
-export const ZUpdateSpecialtyInput = z.strictObject({
-  id: z.uuid(),
-  name: ZSpecialtyName.optional(),
-  description: ZDescription,
-});
+export const ZUpdateSpecialtyInput = requireAChange(
+  z.strictObject({
+    id: z.uuid(),
+    name: ZSpecialtyName.optional(),
+    description: ZDescription,
+  }),
+  "id",
+);

@@ -1,5 +1,6 @@
 import { hash, verify } from "@node-rs/argon2";
 import { z } from "zod";
+import { text } from "../fields/fields.ts";
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -10,7 +11,7 @@ export const normalizePassword = (password: string) => password.normalize("NFKC"
 export const ZPassword = z
   .string()
   .transform(normalizePassword)
-  .pipe(z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH));
+  .pipe(text(PASSWORD_MAX_LENGTH, { min: PASSWORD_MIN_LENGTH, trim: false }));
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;

@@ -22,6 +22,22 @@ function zodIssuesOf(cause: unknown): InputIssue[] | undefined {
 }
 
 /**
+ * The fixed sentences tRPC and the REST adapter raise themselves, safe and useful to pass on. Any
+ * other message of an error we did not raise may be engine text (a JSON.parse position, superjson's
+ * "number 1 is not iterable"): the client gets the table's sentence for its code instead.
+ */
+const frameworkSentences = [
+  /^Batch call exceeds maximum size$/,
+  /^"input" needs to be an object when doing a batch call$/,
+  /^No procedure found on path "[\w.,-]{1,200}"$/,
+  /^Unsupported [A-Z]{3,7}-request to (query|mutation|subscription) procedure at path "[\w.-]{1,200}"$/,
+  /^Missing content-type header$/,
+  /^Not found$/,
+  /^Failed to parse request body$/,
+  /^Request body too large$/,
+];
+
+/**
  * What a client may learn about an error. Unknown errors keep only a generic sentence: their
  * messages can carry SQL and bound parameters (DrizzleQueryError) or file paths.
  */
@@ -32,7 +48,9 @@ export function errorFacts(error: TRPCError): ErrorFacts {
   const issues = error.code === "BAD_REQUEST" ? zodIssuesOf(error.cause) : undefined;
   if (issues) return { appCode: "VALIDATION_FAILED", message: describeIssues(issues), issues };
   const appCode = appCodeOfTrpcCode(error.code);
-  // tRPC's and the adapter's own messages for 4xx are safe and useful; anything else is not.
-  const message = appCode === "INTERNAL" ? appErrors.INTERNAL.message : error.message;
+  const message =
+    appCode !== "INTERNAL" && frameworkSentences.some((sentence) => sentence.test(error.message))
+      ? error.message
+      : appErrors[appCode].message;
   return { appCode, message };
 }

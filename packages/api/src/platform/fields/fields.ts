@@ -2,7 +2,39 @@ import { isValidPhoneNumber } from "libphonenumber-js";
 import { z } from "zod";
 
 /** Field formats of API-CONTRACT §4, shared by every domain. */
-/** Trimmed and lower-cased before it is checked, so " Amina@Example.DZ " is amina@example.dz. */
+
+/**
+ * Text a client sends (a name, a search term, a reason, a token): trimmed unless `trim: false`
+ * (passwords and tokens keep every character), at most `max` characters, and never U+0000, which
+ * PostgreSQL's text cannot store (it would fail the query instead of refusing the input).
+ */
+export function text(max: number, { min = 0, trim = true }: { min?: number; trim?: boolean } = {}) {
+  const base = (trim ? z.string().trim() : z.string())
+    .refine((value) => !value.includes("\u0000"), "Must not contain the NUL character (U+0000)")
+    .max(max);
+  return min > 0 ? base.min(min) : base;
+}
+
+/** Whether a value changes something: a nested object only if one of its own fields does. */
+function changes(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Date)
+    return true;
+  return Object.values(value).some(changes);
+}
+
+/**
+ * A change (PATCH) of all-optional fields must name one to change: an empty one (`{}`, or
+ * `{ clinical: {} }`) is a client mistake, not a write of nothing. `keys` are the fields that say
+ * which row the change is about (`id`), not what it changes.
+ */
+export function requireAChange<T extends z.ZodObject>(schema: T, ...keys: string[]) {
+  return schema.refine(
+    (input) => Object.entries(input).some(([key, value]) => !keys.includes(key) && changes(value)),
+    "Send at least one field to change",
+  );
+}
+
 export const ZEmail = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
 /**
@@ -14,7 +46,7 @@ export const ZInstant = z
   .min(new Date("0001-01-01T00:00:00Z"), "Expected an instant after year 1")
   .max(new Date("9999-12-31T23:59:59Z"), "Expected an instant before year 10000");
 
-export const ZName = z.string().trim().min(1).max(100);
+export const ZName = text(100, { min: 1 });
 
 /** E.164 only (`+213551234567`), and a number that exists in its country's plan. */
 export const ZPhone = z
