@@ -1,3 +1,4 @@
+import { appErrors } from "@medical/api";
 import { createTRPCClient, createWSClient, httpLink, type TRPCClientError, wsLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -66,6 +67,80 @@ describe("tRPC over HTTP", () => {
       body: JSON.stringify({ json: { flag: true, count: 1, name: "x".repeat(200_000) } }),
     });
     expect(response.status).toBe(413);
+  });
+});
+
+/** The error objects of a /trpc answer, batched or not, as superjson sent them. */
+function errorsOf(body: unknown): { message: string; data: { appCode?: string; httpStatus?: number } }[] {
+  const answers = Array.isArray(body) ? body : [body];
+  return answers.map((answer) => answer.error.json);
+}
+
+/** tRPC's own fixed sentences, which carry no engine text. */
+const trpcSentences = ['"input" needs to be an object when doing a batch call'];
+
+/** A message of ours: a sentence of the error table, our validation wording, or a fixed tRPC one. */
+function isOurs(message: string): boolean {
+  return (
+    Object.values(appErrors).some((spec) => spec.message === message) ||
+    message.startsWith("Invalid input") ||
+    trpcSentences.includes(message)
+  );
+}
+
+describe("malformed tRPC requests", () => {
+  const deep = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+  const malformed: [string, string, RequestInit?][] = [
+    [
+      "a superjson annotation on a number",
+      `health.check?input=${encodeURIComponent('{"json":1,"meta":{"values":{"a":["Date"]}}}')}`,
+    ],
+    [
+      "an annotation naming an unknown custom type",
+      `health.check?input=${encodeURIComponent('{"json":{"a":1},"meta":{"values":{"a":[["custom","nope"]]}}}')}`,
+    ],
+    ["a batch input that is an array of numbers", `health.check?batch=1&input=${encodeURIComponent("[1]")}`],
+    ["a batch whose call input is null", `health.check?batch=1&input=${encodeURIComponent('{"0":null}')}`],
+    ["a query input that is not JSON", `health.check?input=${encodeURIComponent("{nope")}`],
+    ["a query input nested 40 deep", `health.check?input=${encodeURIComponent(`{"json":${deep(40)}}`)}`],
+    ["a string body to a mutation", "probe.echo", { method: "POST", body: '"x"' }],
+    ["a body that is not JSON", "probe.echo", { method: "POST", body: '{"json":' }],
+    ["a body nested 50,000 deep", "auth.login", { method: "POST", body: `{"json":${deep(50_000)}}` }],
+    [
+      "a batch body nested 50,000 deep",
+      "auth.login?batch=1",
+      { method: "POST", body: `{"0":{"json":${deep(50_000)}}}` },
+    ],
+  ];
+
+  test.each(malformed)("%s: 4xx with an appCode and a message of ours", async (_name, target, init) => {
+    const response = await fetch(`${server.url}/trpc/${target}`, {
+      ...init,
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    for (const error of errorsOf(await response.json())) {
+      expect(error.data.appCode).toEqual(expect.any(String));
+      expect(error.data.httpStatus).toBe(response.status);
+      expect({ message: error.message, ours: isOurs(error.message) }).toEqual({
+        message: error.message,
+        ours: true,
+      });
+    }
+  });
+
+  test("a deep input names the limit", async () => {
+    const response = await fetch(`${server.url}/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: `{"json":${deep(50_000)}}`,
+    });
+    expect(response.status).toBe(400);
+    expect(errorsOf(await response.json())[0]).toMatchObject({
+      message: "Invalid input: nested deeper than 32 levels",
+      data: { appCode: "VALIDATION_FAILED" },
+    });
   });
 });
 
