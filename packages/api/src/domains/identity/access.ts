@@ -66,12 +66,14 @@ export async function unsafeLockUser(db: Executor, id: string): Promise<User | u
 }
 
 /**
- * The active admins, locked. Unsafe: the last-admin rule counts every admin, whoever asks.
+ * The active admins, locked in id order (every locker takes them in the same order, so lockers
+ * queue instead of deadlocking). Unsafe: the last-admin rule counts every admin, whoever asks.
  */
 export function unsafeLockActiveAdmins(db: Executor): Promise<{ id: string }[]> {
   return db
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.role, "ADMIN"), eq(users.isActive, true)))
+    .orderBy(users.id)
     .for("update");
 }

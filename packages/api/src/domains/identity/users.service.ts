@@ -128,6 +128,11 @@ export function updateUser(
   changes: AdminUserChanges,
 ): Promise<UserDto> {
   return auditedTransaction(deps, audit, async (tx, record) => {
+    // A change that could remove an admin locks the active admins first, in id order, before the
+    // target: two admins demoting each other then queue on the same first row, where locking
+    // each other's row first deadlocked (PostgreSQL aborted one with 40P01, a 500).
+    const mayRemoveAdmin = changes.role !== undefined || changes.isActive === false;
+    const admins = mayRemoveAdmin ? await unsafeLockActiveAdmins(tx) : [];
     // Read again under the lock: the row the procedure loaded may have changed since.
     const current = await findVisibleUser(tx, actor, target.id, { lock: true });
     if (!current) throw userNotFound();
@@ -135,7 +140,6 @@ export function updateUser(
     const activeChanged = changes.isActive !== undefined && changes.isActive !== current.isActive;
     const deactivated = activeChanged && !changes.isActive;
     if (current.role === "ADMIN" && current.isActive && (roleChanged || deactivated)) {
-      const admins = await unsafeLockActiveAdmins(tx);
       if (admins.every((admin) => admin.id === current.id)) {
         record.refuse(
           {
