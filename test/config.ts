@@ -8,6 +8,9 @@ const TestEnv = z.object({
   CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
   CI: z.stringbool().default(false),
+  /** Requests the fuzzer (apps/server/test/fuzz.e2e.test.ts) sends; `pnpm fuzz --runs N` sets it. */
+  FUZZ_RUNS: z.coerce.number().int().positive().default(3_000),
+  FUZZ_SEED: z.coerce.number().int().default(20_261_207),
 });
 
 export type TestConfig = z.infer<typeof TestEnv>;
