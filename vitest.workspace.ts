@@ -1,7 +1,7 @@
 import { defineProject } from "vitest/config";
 
 // Inline projects do not inherit the root's test options, so each one gets these.
-const shared = { testTimeout: 20_000, hookTimeout: 60_000 };
+const shared = { testTimeout: 20_000, hookTimeout: 60_000, isolate: false };
 
 /** One Vitest project per package; vitest.config.ts feeds this list in (Vitest 4 ignores the file alone). */
 export default [

@@ -13,28 +13,43 @@ import { collectExit, runEntry, type ServerProcess, startServerProcess } from ".
 /** Under `pnpm test:pg` the server process gets this file's PostgreSQL database. */
 const onPostgres = inject("testDatabase").kind === "postgres";
 
-let dataDir: string;
-let database: TestDatabase | undefined;
-let server: ServerProcess;
+const cleanups: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
 
-/** PGlite in a fresh DATA_DIR, or this file's PostgreSQL database. */
-async function serverEnv(): Promise<Record<string, string>> {
-  if (!onPostgres) return { DATA_DIR: dataDir };
-  database = await openFileDatabase();
-  return { DATA_DIR: dataDir, ...(database.url ? { DATABASE_URL: database.url } : {}) };
+function tempDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "medical-lifecycle-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "medical-lifecycle-"));
-  server = await startServerProcess(await serverEnv());
-});
-afterAll(async () => {
-  if (server.child.exitCode === null) server.child.kill("SIGKILL");
-  await database?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+/**
+ * A server process of its own, so no test depends on another having left it running: PGlite in a
+ * fresh DATA_DIR, or (under `pnpm test:pg`) a PostgreSQL database of its own.
+ */
+async function startOwnServer(): Promise<{ server: ServerProcess; dataDir: string }> {
+  const dataDir = tempDataDir();
+  let env: Record<string, string> = { DATA_DIR: dataDir };
+  if (onPostgres) {
+    const database: TestDatabase = await openFileDatabase();
+    cleanups.push(() => database.close());
+    if (database.url) env = { ...env, DATABASE_URL: database.url };
+  }
+  const server = await startServerProcess(env);
+  cleanups.push(() => {
+    if (server.child.exitCode === null) server.child.kill("SIGKILL");
+  });
+  return { server, dataDir };
+}
 
 describe("a server process", () => {
+  let server: ServerProcess;
+  let dataDir: string;
+  beforeAll(async () => {
+    ({ server, dataDir } = await startOwnServer());
+  });
+
   test("answers health in the envelope on the database it was given", async () => {
     const response = await fetch(`${server.url}/api/v1/health`);
     expect(await response.json()).toMatchObject({
@@ -53,8 +68,15 @@ describe("a server process", () => {
       expect(stderr).not.toMatch(/\n\s+at /);
     },
   );
+});
 
-  test("on SIGTERM finishes the request in flight, closes sockets with 1012 and exits 0", async () => {
+describe("SIGTERM", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    ({ server } = await startOwnServer());
+  });
+
+  test("finishes the request in flight, closes sockets with 1012 and exits 0", async () => {
     const socket = new WebSocket(`${server.url.replace("http", "ws")}/trpc`);
     await once(socket, "open");
     const socketClosed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
@@ -90,7 +112,7 @@ describe("a server process", () => {
 describe("configuration", () => {
   test("production refuses to start without secrets and names each missing setting", async () => {
     const { code, stderr } = await collectExit(
-      runEntry("src/main.ts", { NODE_ENV: "production", DATA_DIR: dataDir }),
+      runEntry("src/main.ts", { NODE_ENV: "production", DATA_DIR: tempDataDir() }),
     );
     expect(code).toBe(1);
     for (const name of ["JWT_SECRET", "ENCRYPTION_KEYS", "MAIL_TRANSPORT"]) expect(stderr).toContain(name);
