@@ -46,8 +46,3 @@ export function defineAccessTable<World, Who extends string>(
 ): AccessTable<World, Who> {
   return table;
 }
-
-/** The procedures a table covers; the router walk reads it without running the cases. */
-export function coveredProcedures(table: { cases: { procedure: string }[] }): string[] {
-  return table.cases.map((c) => c.procedure);
-}

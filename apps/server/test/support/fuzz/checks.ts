@@ -19,16 +19,20 @@ export function engineTextIn(message: unknown): string | null {
 
 const isAppCode = (code: unknown) => typeof code === "string" && Object.hasOwn(appErrors, code);
 
+/** The problems every answer can have (a 5xx, a body that is not JSON) and its parsed body. */
+function parseAnswer(status: number, text: string): { problems: string[]; body?: unknown } {
+  const problems = status >= 500 ? [`status ${status}`] : [];
+  try {
+    return { problems, body: JSON.parse(text) };
+  } catch {
+    return { problems: [...problems, "body is not JSON"] };
+  }
+}
+
 /** What is wrong with a /api/v1 answer: not 5xx, the envelope, an error code of the table, no engine text. */
 export function restProblems(status: number, text: string): string[] {
-  const problems: string[] = [];
-  if (status >= 500) problems.push(`status ${status}`);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return [...problems, "body is not JSON"];
-  }
+  const { problems, body } = parseAnswer(status, text);
+  if (body === undefined) return problems;
   if (typeof body !== "object" || body === null) return [...problems, "body is not an object"];
   const envelope: Record<string, unknown> = { ...body };
   if (typeof envelope.success !== "boolean") problems.push("no boolean success");
@@ -46,14 +50,8 @@ export function restProblems(status: number, text: string): string[] {
 
 /** What is wrong with a /trpc answer: not 5xx, JSON, each error with an appCode and no engine text. */
 export function trpcProblems(status: number, text: string): string[] {
-  const problems: string[] = [];
-  if (status >= 500) problems.push(`status ${status}`);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return [...problems, "body is not JSON"];
-  }
+  const { problems, body } = parseAnswer(status, text);
+  if (body === undefined) return problems;
   for (const answer of Array.isArray(body) ? body : [body]) {
     if (typeof answer !== "object" || answer === null || !("error" in answer)) continue;
     const error = answer.error;
