@@ -24,6 +24,16 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
+/** pino-pretty is a development tool: a production install lacks it, and then lines stay JSON. */
+function prettyPrinterInstalled(): boolean {
+  try {
+    import.meta.resolve("pino-pretty");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createLogger(level: string, { destination, pretty = false }: LoggerOptions = {}): Logger {
   const options = {
     level,
@@ -32,7 +42,7 @@ export function createLogger(level: string, { destination, pretty = false }: Log
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (destination) return pino(options, destination);
-  if (pretty) {
+  if (pretty && prettyPrinterInstalled()) {
     return pino({
       ...options,
       transport: {

@@ -1,11 +1,8 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import express, { type Router } from "express";
+import { docAssetPath } from "./assets.ts";
 
-const require = createRequire(import.meta.url);
-const SWAGGER_DIR = dirname(require.resolve("swagger-ui-dist/package.json"));
-const REDOC_BUNDLE = join(dirname(require.resolve("redoc/package.json")), "bundles", "redoc.standalone.js");
+const SWAGGER_ASSETS = ["swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"] as const;
 
 const page = (title: string, head: string, body: string) => `<!doctype html>
 <html lang="en">
@@ -49,10 +46,13 @@ const REDOC_PAGE = page(
  * so the page would log an error. An empty data: URL fails to load and ReDoc then hides the logo.
  */
 function redocWithoutCdn(): string {
-  return readFileSync(REDOC_BUNDLE, "utf8").replaceAll("https://cdn.redoc.ly/redoc/logo-mini.svg", "data:,");
+  return readFileSync(docAssetPath("redoc.standalone.js"), "utf8").replaceAll(
+    "https://cdn.redoc.ly/redoc/logo-mini.svg",
+    "data:,",
+  );
 }
 
-/** /openapi.json, /docs (Swagger UI) and /redoc, from locally installed packages: no CDN. */
+/** /openapi.json, /docs (Swagger UI) and /redoc, from local files: no CDN. */
 export function docsRoutes(document: object): Router {
   const routes = express.Router();
   const json = JSON.stringify(document);
@@ -65,12 +65,19 @@ export function docsRoutes(document: object): Router {
   routes.get("/docs/init.js", (_req, res) => {
     res.type("text/javascript").send(SWAGGER_INIT);
   });
-  routes.use("/docs/assets", express.static(SWAGGER_DIR, { index: false, maxAge: "1h" }));
+  for (const name of SWAGGER_ASSETS) {
+    const file = docAssetPath(name);
+    routes.get(`/docs/assets/${name}`, (_req, res) => {
+      res.sendFile(file, { maxAge: "1h" });
+    });
+  }
   routes.get("/redoc", (_req, res) => {
     res.type("html").send(REDOC_PAGE);
   });
-  const redocBundle = redocWithoutCdn();
+  // Read at the first visit: 1 MB most servers never send.
+  let redocBundle: string | undefined;
   routes.get("/redoc/redoc.standalone.js", (_req, res) => {
+    redocBundle ??= redocWithoutCdn();
     res.set("cache-control", "public, max-age=3600").type("text/javascript").send(redocBundle);
   });
   return routes;
