@@ -57,7 +57,7 @@ export function createApp({ deps, config, router }: AppOptions): Express {
     "/trpc",
     createExpressMiddleware({
       router,
-      createContext: ({ req, info }) => createContext({ req, info, ip: req.ip ?? null }),
+      createContext: ({ req, info }) => createContext({ req, info, ip: req.ip ?? null, oneRequest: true }),
       responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
       onError,
       maxBodySize: config.limits.bodyBytes,
@@ -76,7 +76,7 @@ export function createApp({ deps, config, router }: AppOptions): Express {
   rest.use(
     createOpenApiExpressMiddleware({
       router,
-      createContext: ({ req }) => createContext({ req, ip: req.ip ?? null }),
+      createContext: ({ req }) => createContext({ req, ip: req.ip ?? null, oneRequest: true }),
       coerceQuery,
       formatBody: envelopeBody,
       responseMeta: ({ ctx, errors, paths }) => {

@@ -179,8 +179,11 @@ const bareSearch: BareRoute = {
     const search = await rendered;
     const sortValue = search && SORT_VALUES[search.sort];
     if (!search || !sortValue) return badRequest("not a search the service accepts");
-    const rows = await query(search.page.text, search.page.params);
-    const [counted] = await query(search.count.text, search.count.params);
+    // The count beside the page, as the service runs them.
+    const [rows, [counted]] = await Promise.all([
+      query(search.page.text, search.page.params),
+      query(search.count.text, search.count.params),
+    ]);
     const items = rows.slice(0, search.limit);
     const last = items.at(-1);
     // The list's cursor: sort, order, the last row's sort value and id (platform/list.ts decodes it).

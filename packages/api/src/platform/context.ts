@@ -1,5 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { TRPCRequestInfo } from "@trpc/server/http";
+import type { Actor } from "./auth/actor.ts";
+import { authenticate } from "./auth/authenticate.ts";
 import type { Deps } from "./deps.ts";
 import type { Meta } from "./meta.ts";
 import { requestIdFrom } from "./request-id.ts";
@@ -19,8 +21,13 @@ export interface SubscriptionBudget {
 export interface Context {
   deps: Deps;
   requestId: string;
-  /** The bearer access token as sent; authedProcedure verifies it and loads the session. */
+  /** The bearer access token as sent; `authenticate` verifies it and loads the session. */
   accessToken: string | null;
+  /**
+   * The caller behind `accessToken` (authedProcedure's check): throws UNAUTHENTICATED or
+   * TOKEN_EXPIRED. Once per HTTP request, however many calls its batch holds; per call elsewhere.
+   */
+  authenticate(): Promise<Actor>;
   origin: RequestOrigin;
   /** Filled by the base middleware with the called procedure's meta (the REST mirror reads it). */
   route: { meta?: Meta };
@@ -34,6 +41,12 @@ export interface CreateContextOptions {
   info?: Pick<TRPCRequestInfo, "connectionParams">;
   /** The client address as the transport sees it (Express honours TRUST_PROXY). */
   ip?: string | null;
+  /**
+   * The context serves one HTTP request (a tRPC batch of up to 10 calls, or one REST call): its
+   * calls share one session look-up, as they are answered together. Not for a WebSocket, whose
+   * context lives as long as the socket and must see a logout at the next call.
+   */
+  oneRequest?: boolean;
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -62,10 +75,14 @@ export function createContextFactory(deps: Deps) {
     const { req } = options;
     const requestId = requestIdFrom(req.headers["x-request-id"]);
     const userAgent = req.headers["user-agent"]?.slice(0, 300) ?? null;
+    const accessToken = accessTokenFrom(options);
+    const check = () => authenticate(deps, accessToken);
+    let checked: Promise<Actor> | undefined;
     return {
       deps,
       requestId,
-      accessToken: accessTokenFrom(options),
+      accessToken,
+      authenticate: options.oneRequest ? () => (checked ??= check()) : check,
       origin: { ip: options.ip ?? null, userAgent },
       route: {},
     };

@@ -142,17 +142,26 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
   const [first, ...rest] = Object.keys(spec.sorts).filter(isSort);
   if (first === undefined) throw new Error("a list needs at least one sort");
 
+  // Each sort key's column, reader and cursor-value schema, built once when the list is defined (a
+  // column no cursor can be checked against fails here), not per decoded cursor.
+  const sortKeys = new Map(
+    [first, ...rest].map((name) => {
+      const sort: SortSpec<Row> | AnyColumn = spec.sorts[name];
+      const stated = is(sort, Column) ? { column: sort, valueOf: (row: Row) => fieldOf(row, name) } : sort;
+      const type = sortTypeOf(stated.column);
+      const value = type === "number" ? numberValueOf(stated.column) : cursorValue[type];
+      return [name, { ...stated, value }] as const;
+    }),
+  );
   const sortKey = (name: S) => {
-    const sort: SortSpec<Row> | AnyColumn = spec.sorts[name];
-    const stated = is(sort, Column) ? { column: sort, valueOf: (row: Row) => fieldOf(row, name) } : sort;
-    return { ...stated, type: sortTypeOf(stated.column) };
+    const key = sortKeys.get(name);
+    if (!key) throw new Error(`${name} is not a sort of this list`);
+    return key;
   };
   const idSpec: IdSpec<Row> | AnyColumn = spec.id;
   const id = is(idSpec, Column)
     ? { column: idSpec, type: idTypeOf(idSpec), valueOf: (row: Row) => fieldOf(row, "id") }
     : { ...idSpec, type: idTypeOf(idSpec.column) };
-  // A column no cursor can be checked against fails here, when the list is defined.
-  for (const name of [first, ...rest]) sortKey(name);
 
   const input = z.strictObject({
     limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
@@ -170,10 +179,7 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
     }
     const parsed = ZCursor.safeParse(raw);
     if (!parsed.success || parsed.data.s !== sort || parsed.data.o !== order) throw badCursor();
-    const key = sortKey(sort);
-    const value = (key.type === "number" ? numberValueOf(key.column) : cursorValue[key.type]).safeParse(
-      parsed.data.v,
-    );
+    const value = sortKey(sort).value.safeParse(parsed.data.v);
     const idValue = cursorId[id.type].safeParse(parsed.data.id);
     if (!value.success || !idValue.success) throw badCursor();
     return { value: value.data, id: idValue.data };

@@ -2,7 +2,6 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { AuditMeta } from "./audit/audit.ts";
 import type { Actor } from "./auth/actor.ts";
-import { authenticate } from "./auth/authenticate.ts";
 import type { Role } from "./auth/roles.ts";
 import type { Context } from "./context.ts";
 import { appErrors, DomainError } from "./errors/errors.ts";
@@ -61,7 +60,7 @@ const anonymousAudit = t.middleware(function anonymousAudit({ ctx, next }) {
 
 /** 401 for an unknown caller: no token, a bad or expired one, a revoked session, an inactive user. */
 const requireSession = t.middleware(async function requireSession({ ctx, next }) {
-  const actor: Actor = await authenticate(ctx.deps, ctx.accessToken);
+  const actor: Actor = await ctx.authenticate();
   const audit: AuditMeta = { actor, requestId: ctx.requestId, origin: ctx.origin };
   return next({ ctx: { actor, audit } });
 });

@@ -274,6 +274,27 @@ describe("doctor search", () => {
     expect((await search({ maxFee: 299_999 })).items).toEqual([]);
   });
 
+  test("a specialty name fragment finds the doctors of every specialty it matches, each once", async () => {
+    const marker = unique();
+    const child = await makeSpecialty(file.db, `Cardiologie${marker} pédiatrique`);
+    const adult = await makeSpecialty(file.db, `Cardiologie${marker} adulte`);
+    const other = await makeSpecialty(file.db, `Dermatologie${marker}`);
+    const { doctor: both } = await makeDoctor(file.db, { specialtyIds: [child.id, adult.id] });
+    const { doctor: one } = await makeDoctor(file.db, { specialtyIds: [adult.id, other.id] });
+    await makeDoctor(file.db, { specialtyIds: [other.id] });
+    const found = await callerFor(file.deps).doctors.search({ specialty: `CARDIOLOGIE${marker}`, limit: 10 });
+    expect(found).toMatchObject({ total: 2, totalExact: true });
+    expect(found.items.map((d) => d.id).sort()).toEqual([both.id, one.id].sort());
+    const scoped = await callerFor(file.deps).doctors.search({
+      specialty: `logie${marker} pédiat`,
+      limit: 10,
+    });
+    expect(scoped).toMatchObject({ total: 1, totalExact: true });
+    expect(scoped.items.map((d) => d.id)).toEqual([both.id]);
+    // The doctor comes with all their specialties, not only the matching one.
+    expect(scoped.items[0]?.specialties.map((s) => s.id).sort()).toEqual([child.id, adult.id].sort());
+  });
+
   test("sorts by each key with keyset pages that neither skip nor repeat", async () => {
     const marker = unique();
     const specialty = await makeSpecialty(file.db, `Tri ${marker}`);

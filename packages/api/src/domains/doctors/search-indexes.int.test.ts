@@ -145,6 +145,16 @@ describe(`doctor search indexes (${kind}, ${DOCTORS.toLocaleString("en")} doctor
     expect(explained).toMatch(usesIndex("doctor_specialties_specialty"));
   });
 
+  test("specialty (by name): the matching ids once (an InitPlan), not a join and a LIKE per doctor", async () => {
+    const explained = await plan(search({ specialty: "index 3" }).count, { seqscan: true });
+    expect(explained).toMatch(/InitPlan/);
+    // specialties is read by the InitPlan alone, never joined per doctor row.
+    expect(explained.match(/ on specialties\b/g)).toHaveLength(1);
+    // "index 3" names one of the ten specialties: a tenth of the doctors, beyond the exact bound.
+    expect(await countOf({ specialty: "index 3" })).toBe(1_001);
+    expect(await countOf({ specialty: "no such specialty" })).toBe(0);
+  });
+
   const sorts = [
     ["rating", "desc", "doctors_rating", "rating_average"],
     ["name", "asc", "doctors_name", "name_key"],

@@ -51,6 +51,17 @@ function textFilter(q: string): SQL {
     : sql`(${doctors.searchKey} like f_search_key(${q}) || '%' or ${doctors.searchKey} like '% ' || f_search_key(${q}) || '%')`;
 }
 
+/**
+ * Doctors with a specialty whose name contains `name`. The matching specialty ids are an
+ * uncorrelated sub-select, which PostgreSQL runs once per statement (an InitPlan); each doctor row
+ * then costs one probe of the link's primary key instead of a join and a LIKE per row (up to 1,001
+ * times more for the total).
+ */
+function specialtyNameFilter(name: string): SQL {
+  const matching = sql`array(select ${specialties.id} from ${specialties} where ${specialties.nameKey} like '%' || f_search_key(${name}) || '%')`;
+  return sql`exists (select 1 from ${doctorSpecialties} where ${doctorSpecialties.doctorId} = ${doctors.id} and ${doctorSpecialties.specialtyId} = any(${matching}))`;
+}
+
 /** The search's filters, and the public's view of doctors. */
 function filtersOf(input: DoctorSearch): SQL[] {
   const filters: (SQL | undefined)[] = [
@@ -59,10 +70,7 @@ function filtersOf(input: DoctorSearch): SQL[] {
     input.specialtyId
       ? sql`exists (select 1 from ${doctorSpecialties} where ${doctorSpecialties.doctorId} = ${doctors.id} and ${doctorSpecialties.specialtyId} = ${input.specialtyId})`
       : undefined,
-    input.specialty
-      ? sql`exists (select 1 from ${doctorSpecialties} join ${specialties} on ${specialties.id} = ${doctorSpecialties.specialtyId}
-          where ${doctorSpecialties.doctorId} = ${doctors.id} and ${specialties.nameKey} like '%' || f_search_key(${input.specialty}) || '%')`
-      : undefined,
+    input.specialty ? specialtyNameFilter(input.specialty) : undefined,
     input.city ? sql`${doctors.cityKey} = f_search_key(${input.city})` : undefined,
     input.minRating !== undefined ? gte(doctors.ratingAverage, input.minRating) : undefined,
     input.language ? sql`${input.language} = any(${doctors.languages})` : undefined,
@@ -112,11 +120,17 @@ export interface DoctorPage {
 /** Public doctor search: filters, four sort keys, keyset pages and a bounded total. */
 export async function searchDoctors(deps: Pick<Deps, "db">, input: DoctorSearch): Promise<DoctorPage> {
   const query = searchDoctorsQuery(deps.db, input);
-  const { items, nextCursor } = doctorList.pageFrom(input, await query.page);
-  const [counted] = await query.count;
+  // The count does not wait for the page: on PostgreSQL they run on two pooled connections.
+  const [{ items, nextCursor }, [counted]] = await Promise.all([
+    query.page.then(async (rows) => {
+      const page = doctorList.pageFrom(input, rows);
+      return { ...page, items: await toDoctorDtos(deps.db, page.items) };
+    }),
+    query.count,
+  ]);
   const n = counted?.n ?? 0;
   return {
-    items: await toDoctorDtos(deps.db, items),
+    items,
     nextCursor,
     total: Math.min(n, EXACT_TOTAL_LIMIT),
     totalExact: n <= EXACT_TOTAL_LIMIT,

@@ -32,6 +32,20 @@ type Counter = readonly [RateLimitRule, string];
 // A rule configured without windows limits nothing.
 const configured = (counters: readonly Counter[]) => counters.filter(([limit]) => limit.windows.length);
 
+/** What `check` found for one counter: nothing, or the RATE_LIMITED it threw. */
+const checked = (deps: Limits, [limit, key]: Counter): Promise<PromiseSettledResult<void>> =>
+  limit.windows.length
+    ? deps.rateLimits.check(limit, key).then(
+        (value) => ({ status: "fulfilled", value }),
+        (reason: unknown) => ({ status: "rejected", reason }),
+      )
+    : Promise.resolve({ status: "fulfilled", value: undefined });
+
+/** Throws the refusal of the first spent counter, in the rule's order (the counters were read at once). */
+function refuseFirst(results: readonly PromiseSettledResult<void>[]): void {
+  for (const result of results) if (result.status === "rejected") throw result.reason;
+}
+
 /**
  * Refuses now if a counter is spent, counting nothing; `failed()` then counts the failure in each.
  * Concurrent attempts may all pass the check before any failure counts: the hasher's queue bounds
@@ -39,7 +53,12 @@ const configured = (counters: readonly Counter[]) => counters.filter(([limit]) =
  */
 async function limitFailures(deps: Limits, counters: readonly Counter[]) {
   const active = configured(counters);
-  for (const [limit, key] of active) await deps.rateLimits.check(limit, key);
+  refuseFirst(await Promise.all(active.map((counter) => checked(deps, counter))));
+  return failures(deps, active);
+}
+
+/** `failed()` counts one failure in each of the active counters. */
+function failures(deps: Limits, active: readonly Counter[]) {
   return {
     async failed(): Promise<void> {
       await Promise.all(active.map(([limit, key]) => deps.rateLimits.consume(limit, key)));
@@ -63,19 +82,28 @@ export async function limitAuthRoute(deps: Limits, audit: AuditMeta): Promise<vo
 export async function limitLogin(deps: Limits, audit: AuditMeta, email: string) {
   const rules = rateRules(deps.settings);
   const pair = `${email}|${ipOf(audit)}`;
-  const known = await deps.rateLimits.counted(rules.knownClient, pair);
-  const { failed } = await limitFailures(deps, [
-    [rules.loginAccountIp, pair],
-    ...(known ? [] : [[rules.loginAccount, email] as const]),
-    [rules.loginIp, ipOf(audit)],
+  const accountIp: Counter = [rules.loginAccountIp, pair];
+  const account: Counter = [rules.loginAccount, email];
+  const ip: Counter = [rules.loginIp, ipOf(audit)];
+  // The marker and the three counters are read at once; the per-account one matters only if unknown.
+  const [known, accountIpResult, accountResult, ipResult] = await Promise.all([
+    deps.rateLimits.counted(rules.knownClient, pair),
+    checked(deps, accountIp),
+    checked(deps, account),
+    checked(deps, ip),
   ]);
+  refuseFirst(known ? [accountIpResult, ipResult] : [accountIpResult, accountResult, ipResult]);
+  const { failed } = failures(deps, configured(known ? [accountIp, ip] : [accountIp, account, ip]));
   return {
     failed,
     async succeeded(): Promise<void> {
-      await Promise.all(configured([[rules.loginAccountIp, pair]]).map((c) => deps.rateLimits.reset(...c)));
-      // Reset first so the memory lasts from the latest sign-in.
-      await deps.rateLimits.reset(rules.knownClient, pair);
-      await deps.rateLimits.consume(rules.knownClient, pair);
+      await Promise.all([
+        ...configured([accountIp]).map((c) => deps.rateLimits.reset(...c)),
+        // Reset first so the memory lasts from the latest sign-in.
+        deps.rateLimits
+          .reset(rules.knownClient, pair)
+          .then(() => deps.rateLimits.consume(rules.knownClient, pair)),
+      ]);
     },
   };
 }
