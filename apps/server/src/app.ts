@@ -17,10 +17,12 @@ import { retryAfterHeaders } from "./http/retry-after.ts";
 import { noStore, securityHeaders } from "./http/security-headers.ts";
 import { envelopeBody } from "./rest/envelope.ts";
 import { buildOpenApiDocument } from "./rest/openapi-document.ts";
-import { coerceQuery } from "./rest/query-coercion.ts";
+import { coerceQuery, strictQuery } from "./rest/query-coercion.ts";
 
 /** Most calls one tRPC HTTP batch may carry; the SDK's httpBatchLink uses the same number. */
 export const MAX_BATCH_SIZE = 10;
+/** The REST methods whose input is a JSON body. */
+const BODY_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH"]);
 
 export interface AppOptions {
   deps: Deps;
@@ -66,13 +68,17 @@ export function createApp({ deps, config, router }: AppOptions): Express {
   );
 
   const rest = express.Router();
+  rest.use(strictQuery(router));
   // Parsed here so `application/json; charset=utf-8` works: the adapter's own reader wants the bare type.
-  rest.use(
+  const jsonBody = express.Router();
+  jsonBody.use(
     emptyBodyIsJson,
     express.json({ limit: config.limits.bodyBytes }),
     jsonBodyErrors,
     boundedJsonDepth,
   );
+  // GET and DELETE take their input from the query: a body sent with one is never read, nor refused.
+  rest.use((req, res, next) => (BODY_METHODS.has(req.method) ? jsonBody(req, res, next) : next()));
   rest.use(
     createOpenApiExpressMiddleware({
       router,

@@ -21,10 +21,16 @@ export {
   parseEncryptionKeys,
 } from "#platform/crypto/field-cipher.ts";
 export { type Clock, type Deps, type Settings, systemClock } from "#platform/deps.ts";
-export { type AppErrorCode, appErrors, DomainError } from "#platform/errors/errors.ts";
+export {
+  type AppErrorCode,
+  type AppErrorData,
+  appErrors,
+  DomainError,
+  InvalidInputError,
+} from "#platform/errors/errors.ts";
 export { describeIssues, type InputIssue, toInputIssues } from "#platform/errors/issues.ts";
 export { reportError, stackFrames } from "#platform/errors/report.ts";
-export { type ErrorFacts, errorFacts } from "#platform/errors/shape.ts";
+export { type ErrorFacts, errorFacts, withIssues } from "#platform/errors/shape.ts";
 export { createInProcessEventBus, type DomainEvents, type EventBus } from "#platform/events/event-bus.ts";
 export { nestsDeeperThan, tooDeep } from "#platform/json-depth.ts";
 export { createFileMailer, createSmtpMailer, type Mailer } from "#platform/mail/index.ts";

@@ -20,7 +20,8 @@ export function corsMiddleware(patterns: readonly string[]): RequestHandler {
     origin: (origin, callback) => callback(null, origin !== undefined && allowed(origin)),
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "trpc-accept"],
-    exposedHeaders: ["X-Request-Id", "Retry-After"],
+    // X-Operation-Id names the procedure that answered a REST call (the document's operationId).
+    exposedHeaders: ["X-Request-Id", "Retry-After", "X-Operation-Id"],
     maxAge: 600,
   });
 }

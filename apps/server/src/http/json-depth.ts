@@ -9,5 +9,5 @@ import { sendError } from "../rest/envelope.ts";
 export const boundedJsonDepth: RequestHandler = (req, res, next) => {
   if (!nestsDeeperThan(req.body)) return next();
   const refusal = tooDeep();
-  sendError(res, 400, { appCode: refusal.code, message: refusal.message });
+  sendError(res, 400, { appCode: refusal.code, message: refusal.message, issues: refusal.issues });
 };

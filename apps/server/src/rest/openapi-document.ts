@@ -1,4 +1,10 @@
-import { type AppErrorCode, type AppRouter, appErrors, procedureMetas } from "@medical/api";
+import {
+  type AppErrorCode,
+  type AppErrorData,
+  type AppRouter,
+  appErrors,
+  procedureMetas,
+} from "@medical/api";
 import {
   forEachOpenApiProcedure,
   generateOpenApiDocument,
@@ -8,6 +14,7 @@ import {
   unwrapZodType,
 } from "trpc-to-openapi";
 import { z } from "zod";
+import { createSchema } from "zod-openapi";
 import { queryScalarOf } from "./query-coercion.ts";
 
 type OpenApiDocument = ReturnType<typeof generateOpenApiDocument>;
@@ -23,36 +30,159 @@ const METHOD_KEYS = {
   PATCH: "patch",
   DELETE: "delete",
 } as const satisfies Record<OpenApiMethod, (typeof METHODS)[number]>;
-const ERROR_REF = { $ref: "#/components/schemas/ErrorEnvelope" };
+const BODY_METHODS: ReadonlySet<string> = new Set(["post", "put", "patch"]);
+const codes = Object.keys(appErrors).filter((code): code is AppErrorCode => Object.hasOwn(appErrors, code));
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-function errorResponse(description: string) {
-  return { description, content: { "application/json": { schema: ERROR_REF } } };
+/** The codes every operation can answer: an unknown query parameter is refused everywhere (400). */
+const EVERYWHERE: readonly AppErrorCode[] = ["VALIDATION_FAILED", "INTERNAL"];
+/** A body that is not JSON, too large, nested too deep or of another media type. */
+const WITH_BODY: readonly AppErrorCode[] = ["MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"];
+/** A bearer token that is missing, bad, expired or revoked, or a caller without the role. */
+const PROTECTED: readonly AppErrorCode[] = ["UNAUTHENTICATED", "TOKEN_EXPIRED", "FORBIDDEN"];
+
+/** What the codes that carry `data` carry, as the examples show it. */
+const DATA_EXAMPLES: {
+  [C in AppErrorCode as [AppErrorData<C>] extends [never] ? never : C]: AppErrorData<C>;
+} = {
+  RATE_LIMITED: { retryAfterSeconds: 42 },
+  UNAVAILABLE: {
+    status: "unavailable",
+    database: "down",
+    databaseKind: "postgres",
+    version: "1.0.0",
+    uptimeSeconds: 3600,
+  },
+};
+
+/** The codes an operation can answer: the transport's, by what the operation takes, and its own. */
+export function operationErrorCodes(
+  method: string,
+  isProtected: boolean,
+  declared: readonly AppErrorCode[] = [],
+): AppErrorCode[] {
+  const possible = new Set<AppErrorCode>([
+    ...EVERYWHERE,
+    ...(BODY_METHODS.has(method) ? WITH_BODY : []),
+    ...(isProtected ? PROTECTED : []),
+    ...declared,
+  ]);
+  return codes.filter((code) => possible.has(code));
+}
+
+/** A component per code with its own shape: VALIDATION_FAILED's issues, a code's typed `data`. */
+function ownSchemaName(code: AppErrorCode): string | undefined {
+  if (code !== "VALIDATION_FAILED" && !("data" in appErrors[code])) return undefined;
+  const pascal = code
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_match, _sep: string, letter: string) => letter.toUpperCase());
+  return code === "VALIDATION_FAILED" ? "ValidationError" : `${pascal}Error`;
+}
+
+function dataSchemaOf(code: AppErrorCode): Schema {
+  const spec = appErrors[code];
+  return "data" in spec ? createSchema(spec.data).schema : { type: "null" };
+}
+
+/** The envelope narrowed to some codes: allOf keeps ErrorEnvelope's fields and names the codes. */
+function narrowedEnvelope(codes: readonly AppErrorCode[], data: Schema, issuesRequired: boolean): Schema {
+  return {
+    allOf: [
+      ref("ErrorEnvelope"),
+      {
+        type: "object",
+        required: ["data", "error"],
+        properties: {
+          data,
+          error: {
+            type: "object",
+            required: issuesRequired ? ["code", "requestId", "issues"] : ["code", "requestId"],
+            properties: { code: { type: "string", enum: [...codes] } },
+          },
+        },
+      },
+    ],
+  };
+}
+
+function exampleDataOf(code: AppErrorCode): unknown {
+  for (const [withData, example] of Object.entries(DATA_EXAMPLES)) if (withData === code) return example;
+  return null;
+}
+
+function exampleOf(code: AppErrorCode) {
+  return {
+    summary: code,
+    value: {
+      success: false,
+      data: exampleDataOf(code),
+      message:
+        code === "VALIDATION_FAILED"
+          ? "Invalid input: email: Invalid email address"
+          : appErrors[code].message,
+      error: {
+        code,
+        requestId: "5f0c6d1e-8a7b-4c3d-9e2f-1a2b3c4d5e6f",
+        ...(code === "VALIDATION_FAILED"
+          ? { issues: [{ path: ["email"], message: "Invalid email address" }] }
+          : {}),
+      },
+    },
+  };
+}
+
+/** One response per status: its codes' schemas (oneOf when several shapes), an example per code. */
+function errorResponse(status: number, statusCodes: readonly AppErrorCode[]) {
+  const plain = statusCodes.filter((code) => ownSchemaName(code) === undefined);
+  const variants: Schema[] = [
+    ...statusCodes.flatMap((code) => {
+      const name = ownSchemaName(code);
+      return name ? [ref(name)] : [];
+    }),
+    ...(plain.length ? [narrowedEnvelope(plain, { type: "null" }, false)] : []),
+  ];
+  const [only] = variants;
+  return {
+    description: `${status}: error.code ${statusCodes.join(", ")}`,
+    content: {
+      "application/json": {
+        schema: variants.length === 1 && only ? only : { oneOf: variants },
+        examples: Object.fromEntries(statusCodes.map((code) => [code, exampleOf(code)])),
+      },
+    },
+  };
 }
 
 const ErrorEnvelopeSchema: Schema = {
   type: "object",
+  description:
+    "Every error answer. Each operation's responses narrow `error.code` to the codes it can answer.",
   required: ["success", "data", "message", "error"],
   properties: {
     success: { type: "boolean", const: false },
     data: {
-      type: ["object", "null"],
-      description: 'null, or a small payload that helps the client (health\'s `{ database: "down" }`)',
+      description:
+        "null, or the code's data: `RateLimitedError` and `UnavailableError` type it (a 429's `retryAfterSeconds`).",
     },
     message: { type: "string", description: "A human sentence; branch on `error.code`, never on this." },
     error: {
       type: "object",
       required: ["code", "requestId"],
       properties: {
-        code: { type: "string", enum: Object.keys(appErrors) },
+        code: { type: "string", enum: codes },
         requestId: { type: "string", description: "Quote it to support; it is in the server log." },
         issues: {
           type: "array",
-          description: "Validation errors only",
+          description: "VALIDATION_FAILED only, always there: where the input is wrong.",
           items: {
             type: "object",
             required: ["path", "message"],
             properties: {
-              path: { type: "array", items: { type: ["string", "integer"] } },
+              path: {
+                type: "array",
+                items: { type: ["string", "integer"] },
+                description: "The field, `[]` for the input as a whole; a query parameter's name.",
+              },
               message: { type: "string" },
             },
           },
@@ -62,25 +192,22 @@ const ErrorEnvelopeSchema: Schema = {
   },
 };
 
-function codesWithStatus(status: number): AppErrorCode[] {
-  return (Object.keys(appErrors) as AppErrorCode[]).filter((code) => appErrors[code].status === status);
-}
-
-/** The error statuses every operation can answer, by what it declares. */
-function errorStatuses(operation: Operation, responses: Responses): number[] {
-  const statuses = new Set([400, 500]);
-  if (operation.security?.length) {
-    statuses.add(401);
-    statuses.add(403);
-  }
-  for (const key of Object.keys(responses)) if (/^[45]\d\d$/.test(key)) statuses.add(Number(key));
-  return [...statuses].sort();
+/** The error components: the envelope, and one per code with a shape of its own. */
+function errorSchemas(): Record<string, Schema> {
+  const own = codes.flatMap((code) => {
+    const name = ownSchemaName(code);
+    return name
+      ? [[name, narrowedEnvelope([code], dataSchemaOf(code), code === "VALIDATION_FAILED")] as const]
+      : [];
+  });
+  return { ErrorEnvelope: ErrorEnvelopeSchema, ...Object.fromEntries(own) };
 }
 
 /**
  * Rewrites trpc-to-openapi's document to what the wire really carries: success bodies inside
- * `{ success, data, message }` under the procedure's `successStatus`, and every error as one
- * `ErrorEnvelope` with the codes that status can carry.
+ * `{ success, data, message }` under the procedure's `successStatus`, and per error status one
+ * response listing exactly the codes the operation can answer (operationErrorCodes), typed.
+ * Public operations say `security: []`.
  */
 export function envelopeOpenApiDocument(document: OpenApiDocument, router: AppRouter): OpenApiDocument {
   const metas = new Map(
@@ -116,10 +243,15 @@ export function envelopeOpenApiDocument(document: OpenApiDocument, router: AppRo
           },
         };
       }
-      for (const status of errorStatuses(operation, responses)) {
-        const codes = codesWithStatus(status);
-        enveloped[String(status)] = errorResponse(codes.length ? `error.code: ${codes.join(", ")}` : "Error");
+      const isProtected = Boolean(operation.security?.length);
+      if (!isProtected) operation.security = [];
+      const byStatus = new Map<number, AppErrorCode[]>();
+      for (const code of operationErrorCodes(method, isProtected, meta?.errors)) {
+        const status = appErrors[code].status;
+        byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
       }
+      for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b))
+        enveloped[String(status)] = errorResponse(status, statusCodes);
       operation.responses = enveloped;
     }
   }
@@ -128,7 +260,7 @@ export function envelopeOpenApiDocument(document: OpenApiDocument, router: AppRo
   );
   document.components = {
     ...document.components,
-    schemas: { ...schemas, ErrorEnvelope: ErrorEnvelopeSchema },
+    schemas: { ...schemas, ...errorSchemas() },
   };
   return document;
 }

@@ -1,4 +1,16 @@
+import { type AppRouter, describeIssues } from "@medical/api";
+import type { RequestHandler } from "express";
+import {
+  acceptsRequestBody,
+  forEachOpenApiProcedure,
+  getInputOutputParsers,
+  getPathParameters,
+  getPathRegExp,
+  normalizePath,
+  unwrapZodType,
+} from "trpc-to-openapi";
 import { z } from "zod";
+import { sendError } from "./envelope.ts";
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const INSTANT = z.iso.datetime({ offset: true });
@@ -40,4 +52,50 @@ export function coerceQuery(schema: z.ZodObject, input: Record<string, unknown>)
     if (scalar && typeof value === "string") coerced[key] = convert(scalar, value);
   }
   return coerced;
+}
+
+interface QueryRoute {
+  pattern: RegExp;
+  keys: ReadonlySet<string>;
+}
+
+/**
+ * The query keys each REST operation takes, by method, in the adapter's order: the input's keys on
+ * GET and DELETE (a path parameter's excepted), none on an input-less operation or a body method.
+ */
+function queryRoutes(router: AppRouter): Map<string, QueryRoute[]> {
+  const routes = new Map<string, QueryRoute[]>();
+  forEachOpenApiProcedure(router._def.procedures, ({ meta: { openapi }, procedure }) => {
+    const path = normalizePath(openapi.path);
+    const input = unwrapZodType(getInputOutputParsers(procedure).inputParser, true);
+    const inPath = new Set(getPathParameters(path));
+    const keys =
+      !acceptsRequestBody(openapi.method) && input instanceof z.ZodObject
+        ? Object.keys(input.shape).filter((key) => !inPath.has(key))
+        : [];
+    routes.set(openapi.method, [
+      ...(routes.get(openapi.method) ?? []),
+      { pattern: getPathRegExp(path), keys: new Set(keys) },
+    ]);
+  });
+  return routes;
+}
+
+/**
+ * API-CONTRACT §1: an unknown query parameter is a 400 naming it, like an unknown body key, on every
+ * operation — one whose input is void or a body included, which the adapter would silently ignore.
+ * It matches the request as the REST adapter does (same patterns, same order); an unmatched request
+ * goes on to the adapter's 404.
+ */
+export function strictQuery(router: AppRouter): RequestHandler {
+  const routes = queryRoutes(router);
+  return (req, res, next) => {
+    const path = normalizePath(req.path);
+    const route = routes.get(req.method)?.find(({ pattern }) => pattern.test(path));
+    const unknown = route ? Object.keys(req.query).filter((key) => !route.keys.has(key)) : [];
+    const [first, ...more] = unknown.map((key) => ({ path: [key], message: "Unknown query parameter" }));
+    if (!first) return next();
+    const issues = [first, ...more];
+    sendError(res, 400, { appCode: "VALIDATION_FAILED", message: describeIssues(issues), issues });
+  };
 }

@@ -75,7 +75,10 @@ export function createProbeRouter(gate?: Promise<void>) {
           yield "never";
         }),
         taken: publicProcedure
-          .meta({ openapi: { method: "POST", path: "/probe/taken", tags: ["probe"], errorResponses: [409] } })
+          .meta({
+            openapi: { method: "POST", path: "/probe/taken", tags: ["probe"] },
+            errors: ["EMAIL_TAKEN"],
+          })
           .input(z.strictObject({}))
           .output(z.object({}))
           .mutation(() => {

@@ -1,4 +1,4 @@
-import { DomainError } from "./errors/errors.ts";
+import { type InvalidInputError, invalidField } from "./errors/errors.ts";
 
 /** No input of ours nests deeper than a few levels; a hostile depth overflows recursive walkers. */
 export const MAX_JSON_DEPTH = 32;
@@ -19,6 +19,6 @@ export function nestsDeeperThan(value: unknown, max: number = MAX_JSON_DEPTH): b
 }
 
 /** The refusal of a too deep input, on /api/v1 and /trpc alike. */
-export function tooDeep(): DomainError {
-  return new DomainError("VALIDATION_FAILED", `Invalid input: nested deeper than ${MAX_JSON_DEPTH} levels`);
+export function tooDeep(): InvalidInputError {
+  return invalidField([], `nested deeper than ${MAX_JSON_DEPTH} levels`);
 }

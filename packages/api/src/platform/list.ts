@@ -1,6 +1,6 @@
 import { type AnyColumn, asc, Column, desc, is, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { DomainError } from "./errors/errors.ts";
+import { invalidField } from "./errors/errors.ts";
 import { text } from "./fields/fields.ts";
 
 export const MAX_PAGE_SIZE = 100;
@@ -103,10 +103,7 @@ const integerBounds: Record<string, number> = {
 };
 const cursorId = { uuid: z.uuid(), int: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) };
 
-const badCursor = () =>
-  new DomainError("VALIDATION_FAILED", "Invalid input: cursor: not a cursor of this list and sort", {
-    field: "cursor",
-  });
+const badCursor = () => invalidField(["cursor"], "not a cursor of this list and sort");
 
 function encodeValue(value: SortValue): CursorValue {
   return value instanceof Date ? value.toISOString() : value;

@@ -40,7 +40,7 @@ const t = initTRPC
 const mapDomainErrors = t.middleware(async function mapDomainErrors({ next }) {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
+    const cause: DomainError = result.error.cause;
     throw new TRPCError({ code: appErrors[cause.code].trpc, message: cause.message, cause });
   }
   return result;
@@ -82,7 +82,10 @@ const limitSubscriptions = t.middleware(async function limitSubscriptions({ ctx,
   const budget = ctx.subscriptions;
   if (type !== "subscription" || !budget) return next();
   if (budget.open >= budget.max)
-    throw new DomainError("RATE_LIMITED", `At most ${budget.max} subscriptions per connection`);
+    // Nothing to wait for but the end of another subscription: the shortest wait the code allows.
+    throw new DomainError("RATE_LIMITED", `At most ${budget.max} subscriptions per connection`, {
+      retryAfterSeconds: 1,
+    });
   budget.open += 1;
   let released = false;
   const release = () => {

@@ -16,28 +16,28 @@ const route = routeMeta(["doctors"]);
 
 /** The REST route of each profile procedure. */
 export const profileRoutes = {
-  myProfile: route("GET", "/doctors/me/profile", "The calling doctor's profile", { errorResponses: [404] }),
+  myProfile: route("GET", "/doctors/me/profile", "The calling doctor's profile", { errors: ["NOT_FOUND"] }),
   createMyProfile: route("POST", "/doctors/me/profile", "Create the calling doctor's profile", {
-    errorResponses: [409],
+    errors: ["CONFLICT"],
     successStatus: 201,
     successMessage: "Profile created",
   }),
   updateMyProfile: route("PATCH", "/doctors/me/profile", "Change the calling doctor's profile", {
-    errorResponses: [404],
+    errors: ["NOT_FOUND"],
     successMessage: "Profile updated",
   }),
   create: route(
     "POST",
     "/doctors",
     "Create a doctor profile, with a new invited account or for an existing one (admin)",
-    { errorResponses: [409], successStatus: 201, successMessage: "Doctor created" },
+    { errors: ["EMAIL_TAKEN", "CONFLICT"], successStatus: 201, successMessage: "Doctor created" },
   ),
   update: route("PATCH", "/doctors/{id}", "Change a doctor's profile (admin)", {
-    errorResponses: [404],
+    errors: ["NOT_FOUND"],
     successMessage: "Doctor updated",
   }),
   delete: route("DELETE", "/doctors/{id}", "Deactivate a doctor profile (admin)", {
-    errorResponses: [404],
+    errors: ["NOT_FOUND"],
     successMessage: "Doctor deactivated",
   }),
 };

@@ -6,7 +6,7 @@ import { requireSpecialties } from "#domains/specialties/public.ts";
 import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
-import { DomainError } from "#platform/errors/errors.ts";
+import { DomainError, invalidField } from "#platform/errors/errors.ts";
 import type { Money } from "#platform/fields/money.ts";
 import { DOCTOR_NOT_FOUND, doctorVisibleTo, publicDoctorVisible } from "./access.ts";
 import { type DoctorDto, doctorDtoColumns, doctorNameColumns, toDoctorDtos } from "./doctor-dto.ts";
@@ -132,10 +132,7 @@ export async function createMyDoctorProfile(
 function ownerOf({ userId, email, firstName, lastName, phone, locale }: AccountFields): ProfileOwner {
   if (userId !== undefined) return { userId };
   if (email !== undefined && firstName && lastName) return { email, firstName, lastName, phone, locale };
-  throw new DomainError(
-    "VALIDATION_FAILED",
-    "Invalid input: give userId, or email with firstName and lastName",
-  );
+  throw invalidField([], "give userId, or email with firstName and lastName");
 }
 
 /**

@@ -13,9 +13,12 @@ export const searchRoutes = {
     description:
       "Public. `q` matches names and clinic (accent- and case-insensitive; under 3 characters, the start of a word). " +
       "`total` is exact up to 1,000 matches; beyond, `totalExact` is false and `total` a lower bound.",
-    errorResponses: [429],
+    errors: ["RATE_LIMITED"],
   }),
-  get: route("GET", "/doctors/{id}", "One doctor (public)", { protect: false, errorResponses: [404, 429] }),
+  get: route("GET", "/doctors/{id}", "One doctor (public)", {
+    protect: false,
+    errors: ["NOT_FOUND", "RATE_LIMITED"],
+  }),
 };
 
 export const ZSearchInput = doctorList.input.extend({

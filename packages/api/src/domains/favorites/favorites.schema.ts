@@ -6,17 +6,17 @@ const route = routeMeta(["doctors"]);
 /** The REST route of each procedure. */
 export const favoriteRoutes = {
   list: route("GET", "/doctors/me/favorites", "The calling patient's favourite doctors, newest first", {
-    errorResponses: [409],
+    errors: ["PROFILE_REQUIRED"],
   }),
   add: route("POST", "/doctors/{id}/favorite", "Add a doctor to the caller's favourites (idempotent)", {
-    errorResponses: [404, 409],
+    errors: ["NOT_FOUND", "PROFILE_REQUIRED"],
     successMessage: "Added to favourites",
   }),
   remove: route(
     "DELETE",
     "/doctors/{id}/favorite",
     "Remove a doctor from the caller's favourites (idempotent)",
-    { errorResponses: [409], successMessage: "Removed from favourites" },
+    { errors: ["PROFILE_REQUIRED"], successMessage: "Removed from favourites" },
   ),
 };
 

@@ -7,7 +7,7 @@ export const healthRoutes = {
     description:
       'One database round trip. Answers 503 UNAVAILABLE with `data.database: "down"` when the database does not answer.',
     protect: false,
-    errorResponses: [503],
+    errors: ["UNAVAILABLE"],
   }),
 };
 

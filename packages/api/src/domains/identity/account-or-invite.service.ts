@@ -3,7 +3,7 @@ import { pgErrorFacts } from "@medical/db";
 import { type NewUser, type User, users } from "@medical/db/schema";
 import { type AuditMeta, auditedTransaction, type ChangeRecorder } from "#platform/audit/audit.ts";
 import type { Deps } from "#platform/deps.ts";
-import { DomainError } from "#platform/errors/errors.ts";
+import { DomainError, invalidField } from "#platform/errors/errors.ts";
 import { invitationMail } from "#platform/mail/messages.ts";
 import { unsafeLockUser } from "./access.ts";
 import { sendAfterAnswer } from "./mail.ts";
@@ -121,8 +121,7 @@ export async function createProfileWithAccount<T>(
       let user: User;
       if ("userId" in owner) {
         const account = await unsafeLockUser(tx, owner.userId);
-        if (account?.role !== role)
-          throw new DomainError("VALIDATION_FAILED", `Invalid input: userId: not a ${role} account`);
+        if (account?.role !== role) throw invalidField(["userId"], `not a ${role} account`);
         user = account;
       } else {
         invitation = await insertInvitedUser(deps, tx, record, { ...owner, role });

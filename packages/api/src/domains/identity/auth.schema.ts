@@ -5,42 +5,42 @@ import { type RouteOptions, routeMeta } from "#platform/meta.ts";
 
 const route = routeMeta(["auth"]);
 
-/** A route for anyone: rate-limited, so it may also answer 429. */
-const publicPost = (
-  path: `/${string}`,
-  summary: string,
-  { errorResponses = [], ...options }: RouteOptions & { errorResponses?: number[] } = {},
-) => route("POST", path, summary, { protect: false, errorResponses: [...errorResponses, 429], ...options });
+/** A route for anyone, without a bearer token. */
+const publicPost = (path: `/${string}`, summary: string, options: RouteOptions = {}) =>
+  route("POST", path, summary, { protect: false, ...options });
 
 /** The REST route of each procedure. */
 export const authRoutes = {
   register: publicPost("/auth/register", "Create a patient account and sign in", {
-    errorResponses: [409],
+    errors: ["EMAIL_TAKEN", "WEAK_PASSWORD", "RATE_LIMITED"],
     successStatus: 201,
     successMessage: "Account created",
   }),
   login: publicPost("/auth/login", "Sign in with email and password", {
-    errorResponses: [401, 403],
+    errors: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED", "RATE_LIMITED"],
     successMessage: "Signed in",
   }),
   refresh: publicPost("/auth/refresh", "Exchange a refresh token for a new pair (the old one is spent)", {
-    errorResponses: [401],
+    errors: ["UNAUTHENTICATED"],
   }),
   logout: publicPost("/auth/logout", "End the session of a refresh token", {
-    errorResponses: [401],
+    errors: ["UNAUTHENTICATED"],
     successMessage: "Signed out",
   }),
   logoutAll: route("POST", "/auth/logout-all", "End every session of the caller", {
     successMessage: "Signed out everywhere",
   }),
   forgot: publicPost("/auth/forgot", "Mail a password reset link (same answer for unknown emails)", {
+    errors: ["RATE_LIMITED"],
     successStatus: 202,
     successMessage: "If the address has an account, a reset link is on its way",
   }),
   reset: publicPost("/auth/reset", "Set a new password with a reset or invitation token", {
+    errors: ["INVALID_TOKEN", "WEAK_PASSWORD", "RATE_LIMITED"],
     successMessage: "Password set; sign in again",
   }),
   verifyEmail: publicPost("/auth/verify-email", "Confirm an email address with its token", {
+    errors: ["INVALID_TOKEN", "RATE_LIMITED"],
     successMessage: "Email verified",
   }),
 };

@@ -16,21 +16,22 @@ export const userRoutes = {
     successMessage: "Profile updated",
   }),
   changePassword: route("POST", "/users/me/password", "Change the caller's password (other sessions end)", {
+    errors: ["INVALID_CREDENTIALS", "WEAK_PASSWORD", "RATE_LIMITED"],
     successMessage: "Password changed",
   }),
   list: route("GET", "/users", "List accounts (admin)"),
   create: route("POST", "/users", "Create an account and mail an invitation (admin)", {
-    errorResponses: [409],
+    errors: ["EMAIL_TAKEN"],
     successStatus: 201,
     successMessage: "Account created; invitation sent",
   }),
-  get: route("GET", "/users/{id}", "One account (admin)", { errorResponses: [404] }),
+  get: route("GET", "/users/{id}", "One account (admin)", { errors: ["NOT_FOUND"] }),
   update: route("PATCH", "/users/{id}", "Change an account: names, phone, locale, role, active (admin)", {
-    errorResponses: [404, 409],
+    errors: ["NOT_FOUND", "LAST_ADMIN"],
     successMessage: "Account updated",
   }),
   delete: route("DELETE", "/users/{id}", "Deactivate an account; its sessions end (admin)", {
-    errorResponses: [404, 409],
+    errors: ["NOT_FOUND", "LAST_ADMIN"],
     successMessage: "Account deactivated",
   }),
 };

@@ -1,6 +1,6 @@
 import { SEXES } from "@medical/db/schema";
 import { z } from "zod";
-import { DomainError } from "#platform/errors/errors.ts";
+import { invalidField } from "#platform/errors/errors.ts";
 import { requireAChange, text, ZCountry, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
 import { routeMeta } from "#platform/meta.ts";
@@ -13,16 +13,16 @@ const route = routeMeta(["patients"]);
 /** The REST route of each procedure. */
 export const patientRoutes = {
   me: route("GET", "/patients/me", "The caller's patient profile (PATIENT); 404 until it is created", {
-    errorResponses: [404],
+    errors: ["NOT_FOUND"],
   }),
   createMe: route("POST", "/patients/me", "Create the caller's patient profile (PATIENT, once)", {
-    errorResponses: [409],
+    errors: ["CONFLICT"],
     successStatus: 201,
     successMessage: "Patient profile created",
   }),
   updateMe: route("PATCH", "/patients/me", "Change the caller's patient profile (PATIENT)", {
     description: "A field absent from the body is kept; inside `clinical`, each field present replaces it.",
-    errorResponses: [404],
+    errors: ["NOT_FOUND"],
     successMessage: "Patient profile updated",
   }),
   list: route("GET", "/patients", "List patients (ADMIN, STAFF; a DOCTOR the patients they treat)", {
@@ -33,7 +33,7 @@ export const patientRoutes = {
     description:
       "Either `userId` (a PATIENT account without a profile) or `email`, `firstName` and `lastName` " +
       "(creates the account too, and mails an invitation). Clinical fields: ADMIN only.",
-    errorResponses: [409],
+    errors: ["EMAIL_TAKEN", "CONFLICT"],
     successStatus: 201,
     successMessage: "Patient profile created",
   }),
@@ -41,16 +41,16 @@ export const patientRoutes = {
     "GET",
     "/patients/{id}",
     "One patient profile; clinical fields for the patient, a treating doctor and ADMIN",
-    { errorResponses: [404] },
+    { errors: ["NOT_FOUND"] },
   ),
   update: route(
     "PATCH",
     "/patients/{id}",
     "Change a patient profile (STAFF: demographics and contact only; ADMIN; the patient)",
-    { errorResponses: [404], successMessage: "Patient profile updated" },
+    { errors: ["NOT_FOUND"], successMessage: "Patient profile updated" },
   ),
   delete: route("DELETE", "/patients/{id}", "Deactivate a patient profile; the account stays (ADMIN)", {
-    errorResponses: [404],
+    errors: ["NOT_FOUND"],
     successMessage: "Patient profile deactivated",
   }),
 };
@@ -142,10 +142,7 @@ export function toCreatePatientInput(input: TCreatePatientInput): CreatePatientI
   const { userId, email, firstName, lastName, phone, locale, ...profile } = input;
   if (userId !== undefined) return { owner: { userId }, profile };
   if (email === undefined || firstName === undefined || lastName === undefined)
-    throw new DomainError(
-      "VALIDATION_FAILED",
-      "Invalid input: email: email, firstName and lastName are required",
-    );
+    throw invalidField(["email"], "email, firstName and lastName are required");
   return { owner: { email, firstName, lastName, phone, locale }, profile };
 }
 

@@ -9,13 +9,13 @@ const route = routeMeta(["doctors"]);
 export const reviewRoutes = {
   list: route("GET", "/doctors/{id}/reviews", "A doctor's visible reviews, newest first (public)", {
     protect: false,
-    errorResponses: [404, 429],
+    errors: ["NOT_FOUND", "RATE_LIMITED"],
   }),
   save: route(
     "POST",
     "/doctors/{id}/reviews",
     "Review a doctor (a patient's second POST replaces their review)",
-    { errorResponses: [404, 409], successStatus: 201, successMessage: "Review saved" },
+    { errors: ["NOT_FOUND", "PROFILE_REQUIRED"], successStatus: 201, successMessage: "Review saved" },
   ),
   moderationList: route(
     "GET",
@@ -26,7 +26,7 @@ export const reviewRoutes = {
     "DELETE",
     "/doctors/admin/reviews/{id}",
     "Hide a review with a reason; the rating is recomputed (admin)",
-    { errorResponses: [404], successMessage: "Review hidden" },
+    { errors: ["NOT_FOUND"], successMessage: "Review hidden" },
   ),
 };
 

@@ -9,16 +9,16 @@ const route = routeMeta(["doctors"]);
 export const specialtyRoutes = {
   list: route("GET", "/doctors/specialties", "All specialties, by name", { protect: false }),
   create: route("POST", "/doctors/specialties", "Add a specialty (admin)", {
-    errorResponses: [409],
+    errors: ["CONFLICT"],
     successStatus: 201,
     successMessage: "Specialty created",
   }),
   update: route("PATCH", "/doctors/specialties/{id}", "Rename or describe a specialty (admin)", {
-    errorResponses: [404, 409],
+    errors: ["NOT_FOUND", "CONFLICT"],
     successMessage: "Specialty updated",
   }),
   delete: route("DELETE", "/doctors/specialties/{id}", "Delete a specialty no doctor has (admin)", {
-    errorResponses: [404, 409],
+    errors: ["NOT_FOUND", "IN_USE"],
     successMessage: "Specialty deleted",
   }),
 };

@@ -4,7 +4,7 @@ import { specialties } from "@medical/db/schema";
 import { eq, inArray } from "drizzle-orm";
 import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Deps } from "#platform/deps.ts";
-import { DomainError } from "#platform/errors/errors.ts";
+import { DomainError, invalidField } from "#platform/errors/errors.ts";
 import { defineList, type ListInput, type Page } from "#platform/list.ts";
 import { type SpecialtyDto, specialtyColumns, toSpecialtyDto } from "./specialty-dto.ts";
 
@@ -61,8 +61,7 @@ export async function requireSpecialties(db: Executor, ids: string[]): Promise<v
     .select({ id: specialties.id })
     .from(specialties)
     .where(inArray(specialties.id, unique));
-  if (known.length !== unique.length)
-    throw new DomainError("VALIDATION_FAILED", "Invalid input: specialtyIds: unknown specialty");
+  if (known.length !== unique.length) throw invalidField(["specialtyIds"], "unknown specialty");
 }
 
 export function createSpecialty(

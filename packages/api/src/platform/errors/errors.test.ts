@@ -3,7 +3,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { requestIdFrom } from "../request-id.ts";
-import { type AppErrorCode, appCodeOfTrpcCode, appErrors, DomainError } from "./errors.ts";
+import { type AppErrorCode, appCodeOfTrpcCode, appErrors, DomainError, invalidField } from "./errors.ts";
 import { describeIssues } from "./issues.ts";
 import { errorFacts } from "./shape.ts";
 
@@ -15,16 +15,36 @@ describe("the error table", () => {
     expect(getHTTPStatusCodeFromError(new TRPCError({ code: spec.trpc }))).toBe(spec.status);
   });
 
-  test("a domain error keeps its code, message and client-safe details", () => {
+  test("a domain error keeps its code, message and its code's data", () => {
     const error = new TRPCError({
-      code: "CONFLICT",
-      cause: new DomainError("LAST_ADMIN", undefined, { admins: 1 }),
+      code: "TOO_MANY_REQUESTS",
+      cause: new DomainError("RATE_LIMITED", undefined, { retryAfterSeconds: 3 }),
     });
     expect(errorFacts(error)).toEqual({
-      appCode: "LAST_ADMIN",
-      message: appErrors.LAST_ADMIN.message,
-      details: { admins: 1 },
+      appCode: "RATE_LIMITED",
+      message: appErrors.RATE_LIMITED.message,
+      details: { retryAfterSeconds: 3 },
     });
+  });
+
+  test("every VALIDATION_FAILED lists issues: a field named by a service, or the input as a whole", () => {
+    const cursor = errorFacts(
+      new TRPCError({ code: "BAD_REQUEST", cause: invalidField(["cursor"], "not a cursor of this list") }),
+    );
+    expect(cursor).toEqual({
+      appCode: "VALIDATION_FAILED",
+      message: "Invalid input: cursor: not a cursor of this list",
+      issues: [{ path: ["cursor"], message: "not a cursor of this list" }],
+    });
+    const batch = errorFacts(
+      new TRPCError({
+        code: "BAD_REQUEST",
+        message: '"input" needs to be an object when doing a batch call',
+      }),
+    );
+    expect(batch.issues).toEqual([
+      { path: [], message: '"input" needs to be an object when doing a batch call' },
+    ]);
   });
 
   test("an unexpected error keeps only a generic message", () => {

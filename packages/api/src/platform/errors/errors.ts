@@ -1,4 +1,6 @@
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { z } from "zod";
+import { describeIssues, type InputIssue } from "./issues.ts";
 
 interface AppErrorSpec {
   /** The tRPC code: it decides the HTTP status on /trpc and on the REST mirror. */
@@ -6,6 +8,11 @@ interface AppErrorSpec {
   status: number;
   /** Default human sentence; services may give a more precise one. */
   message: string;
+  /**
+   * The envelope's `data` for this code, when it carries any (null otherwise). DomainError's
+   * constructor requires it, and /openapi.json documents it, so clients can rely on its type.
+   */
+  data?: z.ZodObject;
 }
 
 /**
@@ -54,12 +61,30 @@ export const appErrors = {
     status: 422,
     message: "This Idempotency-Key was used with another request",
   },
-  RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", status: 429, message: "Too many requests; try again later" },
+  RATE_LIMITED: {
+    trpc: "TOO_MANY_REQUESTS",
+    status: 429,
+    message: "Too many requests; try again later",
+    data: z.object({
+      retryAfterSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .describe("Whole seconds to wait; `Retry-After` says the same"),
+    }),
+  },
   INTERNAL: { trpc: "INTERNAL_SERVER_ERROR", status: 500, message: "Internal server error" },
   UNAVAILABLE: {
     trpc: "SERVICE_UNAVAILABLE",
     status: 503,
     message: "The service is temporarily unavailable",
+    data: z.object({
+      status: z.literal("unavailable"),
+      database: z.literal("down"),
+      databaseKind: z.enum(["pglite", "postgres"]),
+      version: z.string(),
+      uptimeSeconds: z.number().int().min(0),
+    }),
   },
 } as const satisfies Record<string, AppErrorSpec>;
 
@@ -81,17 +106,44 @@ function isAppErrorCode(code: string): code is AppErrorCode {
   return Object.hasOwn(appErrors, code);
 }
 
+/** The `data` a code carries (its table row's schema), or never for a code without data. */
+export type AppErrorData<C extends AppErrorCode> = (typeof appErrors)[C] extends { data: z.ZodType<infer D> }
+  ? D
+  : never;
+
+/** A code's data is required where the table has a schema for it, and refused elsewhere. */
+type DetailsArgument<C extends AppErrorCode> = [AppErrorData<C>] extends [never]
+  ? []
+  : [details: AppErrorData<C> & Record<string, unknown>];
+
 /**
- * The one error type services throw. `details` is a small, client-safe payload that the REST
- * envelope returns as `data` (health's `{ database: "down" }`); never put internals in it.
+ * The one error type services throw. `details` is the code's `data` of the table (health's
+ * `{ database: "down", … }`, a 429's `{ retryAfterSeconds }`), returned as the envelope's `data`.
  */
-export class DomainError extends Error {
+export class DomainError<C extends AppErrorCode = AppErrorCode> extends Error {
   override readonly name = "DomainError";
+  readonly details: Record<string, unknown> | undefined;
   constructor(
-    readonly code: AppErrorCode,
+    readonly code: C,
     message?: string,
-    readonly details?: Record<string, unknown>,
+    ...[details]: DetailsArgument<C>
   ) {
     super(message ?? appErrors[code].message);
+    this.details = details;
   }
+}
+
+/**
+ * A VALIDATION_FAILED that no schema could see (a forged cursor, an id of the wrong account): it
+ * lists its issues like a schema failure, so clients read every VALIDATION_FAILED the same way.
+ */
+export class InvalidInputError extends DomainError<"VALIDATION_FAILED"> {
+  constructor(readonly issues: [InputIssue, ...InputIssue[]]) {
+    super("VALIDATION_FAILED", describeIssues(issues));
+  }
+}
+
+/** One wrong field: `invalidField(["cursor"], "not a cursor of this list and sort")`. */
+export function invalidField(path: InputIssue["path"], message: string): InvalidInputError {
+  return new InvalidInputError([{ path, message }]);
 }

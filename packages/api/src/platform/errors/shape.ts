@@ -1,5 +1,5 @@
 import type { TRPCError } from "@trpc/server";
-import { type AppErrorCode, appCodeOfTrpcCode, appErrors, DomainError } from "./errors.ts";
+import { type AppErrorCode, appCodeOfTrpcCode, appErrors, DomainError, InvalidInputError } from "./errors.ts";
 import { describeIssues, type InputIssue, toInputIssues } from "./issues.ts";
 
 export interface ErrorFacts {
@@ -42,10 +42,16 @@ const frameworkSentences = [
  * messages can carry SQL and bound parameters (DrizzleQueryError) or file paths.
  */
 export function errorFacts(error: TRPCError): ErrorFacts {
-  if (error.cause instanceof DomainError) {
-    return { appCode: error.cause.code, message: error.cause.message, details: error.cause.details };
-  }
-  const issues = error.code === "BAD_REQUEST" ? zodIssuesOf(error.cause) : undefined;
+  return withIssues(factsOf(error));
+}
+
+function factsOf(error: TRPCError): ErrorFacts {
+  const cause = error.cause;
+  if (cause instanceof InvalidInputError)
+    return { appCode: cause.code, message: cause.message, issues: cause.issues };
+  if (cause instanceof DomainError)
+    return { appCode: cause.code, message: cause.message, details: cause.details };
+  const issues = error.code === "BAD_REQUEST" ? zodIssuesOf(cause) : undefined;
   if (issues) return { appCode: "VALIDATION_FAILED", message: describeIssues(issues), issues };
   const appCode = appCodeOfTrpcCode(error.code);
   const message =
@@ -53,4 +59,13 @@ export function errorFacts(error: TRPCError): ErrorFacts {
       ? error.message
       : appErrors[appCode].message;
   return { appCode, message };
+}
+
+/**
+ * Every VALIDATION_FAILED lists `issues` (the document says so): a refusal that names no field
+ * (a batch shape, a body nested too deep) has one issue at the root, with its sentence.
+ */
+export function withIssues(facts: ErrorFacts): ErrorFacts {
+  if (facts.appCode !== "VALIDATION_FAILED" || facts.issues?.length) return facts;
+  return { ...facts, issues: [{ path: [], message: facts.message.replace(/^Invalid input: /, "") }] };
 }
