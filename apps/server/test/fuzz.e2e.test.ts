@@ -5,8 +5,9 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
 import { loadTestConfig } from "../../../test/config.ts";
 import { MAX_BATCH_SIZE } from "../src/app.ts";
+import { documentedErrors } from "./support/documented-errors.ts";
 import { type FuzzRequest, type Procedure, requestFor, trpcRequestFor } from "./support/fuzz/arbitraries.ts";
-import { restProblems, trpcProblems } from "./support/fuzz/checks.ts";
+import { errorCodeOf, restProblems, trpcProblems } from "./support/fuzz/checks.ts";
 import { type Operation, operationsOf } from "./support/fuzz/spec.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -24,6 +25,7 @@ const ZLogin = z.object({ data: z.object({ accessToken: z.string() }) });
 
 let server: TestServer;
 let operations: Operation[];
+let documented: ReturnType<typeof documentedErrors>;
 const tokens = new Map<Role, string>();
 
 beforeAll(async () => {
@@ -39,7 +41,9 @@ beforeAll(async () => {
       },
     },
   });
-  operations = operationsOf(await (await fetch(`${server.url}/openapi.json`)).json());
+  const document: unknown = await (await fetch(`${server.url}/openapi.json`)).json();
+  operations = operationsOf(document);
+  documented = documentedErrors(document);
   const { db } = server.handle;
   const accounts = {
     PATIENT: (await makePatient(db)).user,
@@ -69,7 +73,11 @@ async function send(request: FuzzRequest, role: Role) {
     headers,
     ...(request.body === undefined ? {} : { body: request.body }),
   });
-  return { status: response.status, text: await response.text() };
+  return {
+    status: response.status,
+    text: await response.text(),
+    operationId: response.headers.get("x-operation-id"),
+  };
 }
 
 function procedures(): Procedure[] {
@@ -90,6 +98,8 @@ test("no hostile request gets a 5xx, a broken envelope or engine text", { timeou
   const ordered = [...operations.filter((o) => !revokesSessions(o)), ...operations.filter(revokesSessions)];
   const runs = Math.max(1, Math.ceil(FUZZ_RUNS / (ordered.length + 1)));
   let requests = 0;
+  /** "GET /doctors/{id} 400 VALIDATION_FAILED" for every error answer the run saw. */
+  const observed = new Set<string>();
 
   /** Counts the answer, and throws what is wrong with it so fast-check shrinks the request. */
   const judge = (name: string, role: Role, status: number, text: string, problems: string[]) => {
@@ -125,8 +135,14 @@ test("no hostile request gets a 5xx, a broken envelope or engine text", { timeou
     await check(
       operation.name,
       fc.asyncProperty(requestFor(operation), fc.constantFrom(...roles), async (request, role) => {
-        const { status, text } = await send(request, role);
+        const { status, text, operationId } = await send(request, role);
         judge(operation.name, role, status, text, restProblems(status, text));
+        // The operation that answered (a path id such as "specialties" can reach another one), or
+        // the requested one when Express answered before routing (a body that is not JSON).
+        const code = errorCodeOf(text);
+        const answeredBy = operationId === null ? operation.name : documented.operationIds.get(operationId);
+        const noRoute = operationId === null && code === "NOT_FOUND";
+        if (code && !noRoute) observed.add(`${answeredBy} ${status} ${code}`);
       }),
       runs,
     );
@@ -143,4 +159,13 @@ test("no hostile request gets a 5xx, a broken envelope or engine text", { timeou
   );
   expect(failures).toEqual([]);
   expect(untested).toEqual([]);
+  const undocumented = [...observed].filter((seen) => {
+    const [method, path, status, code] = seen.split(" ");
+    return !documented.byOperation
+      .get(`${method} ${path}`)
+      ?.get(Number(status))
+      ?.has(code ?? "");
+  });
+  process.stdout.write(`fuzz: error answers seen (operation, status, code): ${observed.size}\n`);
+  expect(undocumented, "every error answer is documented for its operation").toEqual([]);
 });

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
+import { type DocumentedErrors, documentedErrors } from "./support/documented-errors.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
+let rawDocument: unknown;
+let errors: DocumentedErrors;
 
 /** The parts of the document these tests read, validated rather than assumed. */
 const ZDocument = z.object({
@@ -13,6 +16,7 @@ const ZDocument = z.object({
       z.string(),
       z.object({
         operationId: z.string(),
+        security: z.array(z.record(z.string(), z.array(z.string()))).optional(),
         parameters: z
           .array(
             z.object({
@@ -25,7 +29,15 @@ const ZDocument = z.object({
         responses: z.record(
           z.string(),
           z.object({
-            content: z.record(z.string(), z.object({ schema: z.record(z.string(), z.unknown()) })).optional(),
+            content: z
+              .record(
+                z.string(),
+                z.object({
+                  schema: z.record(z.string(), z.unknown()),
+                  examples: z.record(z.string(), z.object({ value: z.unknown() })).optional(),
+                }),
+              )
+              .optional(),
           }),
         ),
       }),
@@ -40,9 +52,13 @@ let document: z.infer<typeof ZDocument>;
 
 beforeAll(async () => {
   server = await startTestServer();
-  document = ZDocument.parse(await (await fetch(`${server.url}/openapi.json`)).json());
+  rawDocument = await (await fetch(`${server.url}/openapi.json`)).json();
+  document = ZDocument.parse(rawDocument);
+  errors = documentedErrors(rawDocument).byOperation;
 });
 afterAll(() => server.close());
+
+const ZAnswer = z.object({ success: z.boolean(), error: z.object({ code: z.string() }).optional() });
 
 const operations = () =>
   Object.entries(document.paths).flatMap(([path, item]) =>
@@ -74,7 +90,7 @@ describe("/openapi.json", () => {
       expect.arrayContaining(["200", "400", "500", "503"]),
     );
     expect(health?.responses["503"]?.content?.["application/json"]?.schema).toEqual({
-      $ref: "#/components/schemas/ErrorEnvelope",
+      $ref: "#/components/schemas/UnavailableError",
     });
     const echo = document.paths["/probe/echo"]?.post;
     expect(Object.keys(echo?.responses ?? {})).toContain("201");
@@ -111,7 +127,124 @@ describe("/openapi.json", () => {
       });
       expect(response.headers.get("x-operation-id"), `${method} ${path}`).toBe(operation.operationId);
       expect(Object.keys(operation.responses), `${method} ${path}`).toContain(String(response.status));
-      expect(await response.json()).toHaveProperty("success");
+      const body = ZAnswer.parse(await response.json());
+      if (body.error) {
+        const documented = errors.get(`${method.toUpperCase()} ${path}`)?.get(response.status);
+        expect([...(documented ?? [])], `${method} ${path} ${response.status}`).toContain(body.error.code);
+      }
     }
+  });
+});
+
+describe("error codes per operation", () => {
+  const codes = (operation: string, status: number) => [...(errors.get(operation)?.get(status) ?? [])];
+
+  test("lists only the codes an operation can produce", () => {
+    expect(codes("GET /health", 400)).toEqual(["VALIDATION_FAILED"]);
+    expect(codes("GET /health", 401)).toEqual([]);
+    expect(codes("POST /auth/register", 400)).toEqual(
+      expect.arrayContaining(["VALIDATION_FAILED", "MALFORMED_JSON", "WEAK_PASSWORD"]),
+    );
+    expect(codes("POST /auth/register", 409)).toEqual(["EMAIL_TAKEN"]);
+    expect(codes("POST /auth/login", 401)).toEqual(["INVALID_CREDENTIALS"]);
+    expect(codes("PATCH /users/{id}", 401)).toEqual(["UNAUTHENTICATED", "TOKEN_EXPIRED"]);
+    expect(codes("PATCH /users/{id}", 409)).toEqual(["LAST_ADMIN"]);
+    expect(codes("DELETE /doctors/specialties/{id}", 409)).toEqual(["IN_USE"]);
+    expect(codes("GET /doctors", 429)).toEqual(["RATE_LIMITED"]);
+    for (const [operation, statuses] of errors)
+      expect(statuses.get(500), operation).toEqual(new Set(["INTERNAL"]));
+  });
+
+  test("leaves out the codes that cannot happen there", () => {
+    expect(codes("GET /health", 400)).not.toContain("MALFORMED_JSON");
+    expect(codes("GET /doctors", 413)).toEqual([]);
+    expect(codes("POST /auth/register", 409)).not.toContain("LAST_ADMIN");
+    expect(codes("POST /auth/register", 401)).toEqual([]);
+    expect(codes("GET /users/me", 429)).toEqual([]);
+    expect(codes("GET /doctors/specialties", 429)).toEqual([]);
+  });
+
+  test("public operations say security: [], the others the bearer scheme", () => {
+    expect(document.paths["/doctors"]?.get?.security).toEqual([]);
+    expect(document.paths["/auth/login"]?.post?.security).toEqual([]);
+    expect(document.paths["/users/me"]?.get?.security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  test("types the data of the codes that carry some, and shows each code in its own example", () => {
+    const schemas = document.components.schemas;
+    expect(schemas.RateLimitedError).toMatchObject({
+      allOf: [
+        { $ref: "#/components/schemas/ErrorEnvelope" },
+        {
+          required: ["data", "error"],
+          properties: {
+            data: { required: ["retryAfterSeconds"], properties: { retryAfterSeconds: { type: "integer" } } },
+            error: { properties: { code: { enum: ["RATE_LIMITED"] } } },
+          },
+        },
+      ],
+    });
+    expect(schemas.UnavailableError).toMatchObject({
+      allOf: [{}, { properties: { data: { properties: { database: { const: "down" } } } } }],
+    });
+    expect(schemas.ValidationError).toMatchObject({
+      allOf: [{}, { properties: { error: { required: ["code", "requestId", "issues"] } } }],
+    });
+    const content = (status: string) => document.paths["/auth/login"]?.post?.responses[status]?.content;
+    expect(content("429")?.["application/json"]?.schema).toEqual({
+      $ref: "#/components/schemas/RateLimitedError",
+    });
+    expect(content("429")?.["application/json"]?.examples?.RATE_LIMITED?.value).toMatchObject({
+      data: { retryAfterSeconds: expect.any(Number) },
+      error: { code: "RATE_LIMITED" },
+    });
+    expect(Object.keys(content("500")?.["application/json"]?.examples ?? {})).toEqual(["INTERNAL"]);
+    expect(content("500")?.["application/json"]?.examples?.INTERNAL?.value).toMatchObject({
+      data: null,
+      error: { code: "INTERNAL" },
+    });
+  });
+});
+
+describe("query parameters", () => {
+  const get = (path: string, init?: RequestInit) => fetch(`${server.url}/api/v1${path}`, init);
+  const refusal = async (response: Response) => {
+    expect(response.status).toBe(400);
+    return z
+      .object({
+        error: z.object({ code: z.string(), issues: z.array(z.object({ path: z.array(z.unknown()) })) }),
+      })
+      .parse(await response.json()).error;
+  };
+
+  test("an unknown one is a 400 VALIDATION_FAILED naming it, whatever the operation's input", async () => {
+    for (const [path, init] of [
+      ["/doctors?town=alger", undefined],
+      ["/doctors?city=Alger&town=", undefined],
+      ["/patients/me?x=1", undefined],
+      ["/health?verbose=true", undefined],
+      ["/doctors/00000000-0000-4000-8000-000000000000?id=1", undefined],
+      [
+        "/auth/login?next=%2F",
+        { method: "POST", headers: { "content-type": "application/json" }, body: "{}" },
+      ],
+    ] as const) {
+      const error = await refusal(await get(path, init));
+      expect(error.code, path).toBe("VALIDATION_FAILED");
+      expect(
+        error.issues.map((issue) => issue.path),
+        path,
+      ).toEqual([[path.match(/[?&](\w+)=[^&]*$/)?.[1]]]);
+    }
+  });
+
+  test("documented ones still work", async () => {
+    expect((await get("/doctors?city=Alger&limit=5&sort=rating")).status).toBe(200);
+    expect((await get("/doctors/specialties?limit=2")).status).toBe(200);
+  });
+
+  test("a forged cursor is a VALIDATION_FAILED with its issue, like any other", async () => {
+    const error = await refusal(await get("/doctors?cursor=bm90LWEtY3Vyc29y"));
+    expect(error).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ path: ["cursor"] }] });
   });
 });

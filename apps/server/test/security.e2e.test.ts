@@ -60,6 +60,15 @@ describe("CORS", () => {
     expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
   });
 
+  test("lets a browser read which operation answered a REST call (X-Operation-Id)", async () => {
+    const response = await fetch(`${server.url}/api/v1/doctors/specialties`, {
+      headers: { origin: "http://localhost:5173" },
+    });
+    expect(response.headers.get("x-operation-id")).toBe("specialties-list");
+    const exposed = response.headers.get("access-control-expose-headers")?.toLowerCase().split(/,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(["x-request-id", "retry-after", "x-operation-id"]));
+  });
+
   test("gives other origins no CORS grant", async () => {
     for (const origin of [
       "https://evil.example",

@@ -50,6 +50,15 @@ describe("tRPC over HTTP", () => {
     });
   });
 
+  test("refuses a forged cursor as a VALIDATION_FAILED with its issue, as the REST mirror does", async () => {
+    const client = createTRPCClient<ProbeRouter>({
+      links: [httpLink({ url: `${server.url}/trpc`, transformer: superjson })],
+    });
+    await expect(client.doctors.search.query({ cursor: "bm90LWEtY3Vyc29y" })).rejects.toMatchObject({
+      data: { appCode: "VALIDATION_FAILED", httpStatus: 400, issues: [{ path: ["cursor"] }] },
+    });
+  });
+
   test(`refuses a batch of more than ${MAX_BATCH_SIZE} calls`, async () => {
     const batch = (n: number) =>
       fetch(

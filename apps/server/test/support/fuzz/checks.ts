@@ -69,3 +69,16 @@ export function trpcProblems(status: number, text: string): string[] {
   }
   return problems;
 }
+
+/** The `error.code` of a REST error answer, or undefined for a success or a body that is not one. */
+export function errorCodeOf(text: string): string | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body !== "object" || body === null || !("error" in body)) return undefined;
+    const error = body.error;
+    const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+    return typeof code === "string" ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
