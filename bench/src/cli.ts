@@ -2,17 +2,26 @@
 pnpm bench [scenario…] [options]
 
 Load-tests the server against a bare baseline (API-CONTRACT §8). For each Node version it boots
-apps/server (NODE_ENV=production, LOG_LEVEL=warn, 127.0.0.1, a free port) on a fresh copy of a
-snapshot database, drives every scenario with hey, stops it, then does the same with the bare
-twin: node:http + postgres-js (or PGlite) running the same SQL, in its own process. Prints one
-table and writes everything to bench/results/<timestamp>.json (git-ignored).
+our server (the compiled apps/server/dist/main.js on plain node, NODE_ENV=production,
+LOG_LEVEL=warn, 127.0.0.1, a free port) and its bare twin (node:http + postgres-js, or PGlite,
+running the same SQL) side by side, each on its own fresh copy of a snapshot database, and
+measures every scenario on both, alternating between them. Prints one table, the start times
+and the targets, and writes everything to bench/results/<timestamp>.json (git-ignored).
 
-Each scenario runs, after an untimed warm-up, two ways per server:
-  closed   fixed concurrency, as fast as the server answers: saturation req/s; ours/bare is
-           ours ÷ bare req/s on these rows
-  fixed    a fixed request rate for latency p50/p95/p99: --rate-workers single-connection hey
-           processes, each -q rate/workers, started 1/rate apart so their requests interleave;
-           a scenario that saturates far below --rate caps it (maxRate: login runs at 50/s)
+Each scenario, after a check request and an untimed warm-up of both servers, runs three series,
+each as --repeat pairs of timed runs alternating ours, twin, ours, twin… (so a slow spell of a
+shared machine hits both, not one series):
+  closed   a fixed number of workers, as fast as the server answers: saturation req/s. ours/bare
+           is the ratio of the medians, with the spread of the per-pair ratios
+  fixed    a fixed rate for latency p50/p95/p99, --rate-share (default half) of the lower median
+           saturation of the two, the same rate for both: well below the knee, where a p95 means
+           latency and not a queue. --rate-workers single-connection hey processes share it,
+           started 1/rate apart so their requests interleave
+  fixed    doctors.search again at 300/s, the rate its p95 target is stated at (Scenario.compareAt)
+Every figure is the median of its repetitions with the spread (min–max) in brackets.
+
+Before the load, ours is started --start-runs times on a copy of a migrated PGlite folder and on
+an empty one (migrations first), timed from spawn to the first 200 of GET /api/v1/health.
 
 Options
   scenario…           scenarios to run, by name (default: all of src/scenarios/index.ts)
@@ -22,44 +31,52 @@ Options
                       Node is fetched once with `npx -y node@<major>`.
   --duration 10s      length of each timed run (ms, s or m; at most 5m)
   --warmup 2s         untimed closed-loop warm-up per scenario and server
-  --concurrency 32    workers of the closed loop
-  --rate 300          requests per second of the fixed-rate run (at most a scenario's maxRate)
-  --rate-workers 10   hey processes sharing that rate (one connection each)
-  --server <file>     entry file to boot instead of apps/server/src/main.ts (e.g. a stand-in)
+  --repeat 3          pairs of timed runs per series (ours and twin each run this many times)
+  --concurrency auto  closed-loop workers: auto = 2 × the cores (at least one per URL of a mix);
+                      more only queue (src/schedule.ts)
+  --rate-share 0.5    fixed rate as a share of the lower median saturation of ours and the twin
+  --rate-workers 10   hey processes sharing a fixed rate (one connection each)
+  --start-runs 3      start-time runs per kind of data folder (0: none)
+  --server <file>     entry to bench instead of apps/server/dist/main.js (built with `pnpm build`
+                      when missing): a .js file runs on plain node, a .ts file under tsx (e.g. an
+                      old commit's apps/server/src/main.ts, for a before/after table)
   -h, --help          this text
 
 Environment
   BENCH_DATABASE_URL  PostgreSQL admin URL (default postgres://postgres@127.0.0.1:5432/postgres).
                       The bench keeps a snapshot database medbench_tpl (rebuilt when a migration
-                      or a scenario's data version changes) and copies it to medbench_run with
-                      CREATE DATABASE … TEMPLATE for every server boot; the copy is dropped at the
-                      end and on Ctrl-C. One bench at a time per PostgreSQL (advisory lock).
-                      With --pglite the snapshot is a data folder in bench/.data/.
+                      or a scenario's data version changes) and copies it to medbench_run_ours and
+                      medbench_run_bare with CREATE DATABASE … TEMPLATE for every boot; the copies
+                      are dropped at the end and on Ctrl-C. One bench at a time per PostgreSQL
+                      (advisory lock). With --pglite the snapshot is a data folder in bench/.data/.
 
-Columns: errors = non-2xx answers + transport failures; RSS (from /proc/<pid>/status) and heap
-(process.memoryUsage() via the preloaded src/probe/memory-probe.ts) are peaks over the timed
-run. A mix of several URLs runs one hey per URL side by side; req/s is the sum, percentiles are
-taken over all requests (merged from each hey's distribution, src/latency.ts).
+Columns: errors = non-2xx answers + transport failures over the repetitions; RSS (from
+/proc/<pid>/status) and heap (process.memoryUsage() via the preloaded src/probe/memory-probe.ts)
+are peaks over the repetitions. A mix of several URLs runs one hey per URL side by side; req/s is
+the sum, percentiles are taken over all requests (merged from each hey's distribution,
+src/latency.ts).
 
 Each scenario's description (what a row measured, e.g. the login's argon2 cost) is printed under
 the table and kept in the JSON file.
 
-Requires hey (apt-get install hey). A full `pnpm bench health` takes about 2 minutes.
+Requires hey (apt-get install hey). A full `pnpm bench health --node 24` takes about 3 minutes.
 Add a scenario: a module in src/scenarios/ (see scenario.ts, health.ts; identity.ts for a POST
 target, a setup that logs in, and seeded data), listed in index.ts.
 */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { openPgliteStore, openPostgresStore } from "./database.ts";
+import { openPgliteStore, openPostgresStore, type RunCopy } from "./database.ts";
 import { heyAvailable } from "./hey.ts";
 import { type Failure, type Measurement, measureScenario } from "./measure.ts";
 import { type NodeRuntime, resolveNode } from "./node-versions.ts";
 import { parseOptions } from "./options.ts";
 import { installSignalHandlers, onCleanup, runCleanups, ShutdownError } from "./processes.ts";
-import { formatTable, writeReport } from "./report.ts";
+import { aggregate, formatStartTimes, formatTable, writeReport } from "./report.ts";
 import type { Scenario } from "./scenario.ts";
 import { scenarios } from "./scenarios/index.ts";
-import { bootServer, type ServerKind } from "./servers.ts";
+import { type BootedServer, bootServer, ensureBuilt } from "./servers.ts";
+import { measureStartTimes, type StartTimes } from "./startup.ts";
+import { checkTargets, formatTargets } from "./targets.ts";
 
 /** The comment above is the usage text; printing it from the source keeps one copy. */
 function usage(): string {
@@ -96,6 +113,19 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const runtimes: NodeRuntime[] = [];
   for (const major of options.node) runtimes.push(await resolveNode(major));
+  await ensureBuilt(options.server);
+
+  const startTimes: StartTimes[] = [];
+  if (options.startRuns > 0) {
+    for (const node of runtimes) {
+      startTimes.push(
+        ...(await measureStartTimes(node, options.server, options.startRuns, (line) =>
+          console.error(`[node ${node.version} ours] ${line}`),
+        )),
+      );
+    }
+  }
+
   const store = options.pglite ? await openPgliteStore() : await openPostgresStore(options.databaseUrl);
   onCleanup(() => store.close());
   // The snapshot holds every scenario's data, so one snapshot serves any selection.
@@ -104,44 +134,43 @@ async function main(): Promise<number> {
   const measurements: Measurement[] = [];
   const failures: Failure[] = [];
   for (const node of runtimes) {
-    for (const kind of ["ours", "bare"] satisfies ServerKind[]) {
-      const label = `[node ${node.version} ${kind}]`;
-      // One failure per scenario, node and server: a boot failure fails every scenario not yet recorded.
-      const recordFailure = (scenario: Scenario, error: unknown) => {
-        const known = failures.some(
-          (f) => f.scenario === scenario.name && f.node === node.version && f.server === kind,
-        );
-        if (!known)
-          failures.push({ scenario: scenario.name, node: node.version, server: kind, error: message(error) });
-      };
-      console.error(`${label} booting on ${store.description}…`);
-      const copy = await store.createRun();
-      try {
-        const server = await bootServer(kind, node, copy, options.server);
+    const label = `[node ${node.version}]`;
+    const copies: RunCopy[] = [];
+    const booted: BootedServer[] = [];
+    try {
+      console.error(`${label} booting ours and the twin on ${store.description}…`);
+      const oursCopy = await store.createRun("ours");
+      copies.push(oursCopy);
+      const bareCopy = await store.createRun("bare");
+      copies.push(bareCopy);
+      const ours = await bootServer({ kind: "ours", node, copy: oursCopy, serverEntry: options.server });
+      booted.push(ours);
+      const bare = await bootServer({ kind: "bare", node, copy: bareCopy, serverEntry: options.server });
+      booted.push(bare);
+      for (const scenario of selected) {
         try {
-          for (const scenario of selected) {
-            try {
-              measurements.push(
-                ...(await measureScenario(scenario, server, node, options, (line) =>
-                  console.error(`${label} ${scenario.name}: ${line}`),
-                )),
-              );
-            } catch (error) {
-              if (error instanceof ShutdownError) throw error;
-              console.error(`${label} ${scenario.name} failed: ${message(error)}`);
-              recordFailure(scenario, error);
-            }
-          }
-        } finally {
-          await server.stop();
+          measurements.push(
+            ...(await measureScenario(scenario, { ours, bare }, node, options, (line) =>
+              console.error(`${label} ${scenario.name}: ${line}`),
+            )),
+          );
+        } catch (error) {
+          if (error instanceof ShutdownError) throw error;
+          console.error(`${label} ${scenario.name} failed: ${message(error)}`);
+          failures.push({ scenario: scenario.name, node: node.version, error: message(error) });
         }
-      } catch (error) {
-        if (error instanceof ShutdownError) throw error;
-        console.error(`${label} ${message(error)}`);
-        for (const scenario of selected) recordFailure(scenario, error);
-      } finally {
-        await copy.dispose();
       }
+    } catch (error) {
+      if (error instanceof ShutdownError) throw error;
+      console.error(`${label} ${message(error)}`);
+      // A boot failure fails every scenario not yet recorded on this Node.
+      for (const scenario of selected) {
+        if (!failures.some((f) => f.scenario === scenario.name && f.node === node.version))
+          failures.push({ scenario: scenario.name, node: node.version, error: message(error) });
+      }
+    } finally {
+      for (const server of booted) await server.stop();
+      for (const copy of copies) await copy.dispose();
     }
   }
 
@@ -149,37 +178,50 @@ async function main(): Promise<number> {
   const rank = (m: Measurement) => [
     selected.findIndex((s) => s.name === m.scenario),
     runtimes.findIndex((r) => r.version === m.node),
-    m.server === "ours" ? 0 : 1,
     m.mode === "closed" ? 0 : 1,
+    Number.parseFloat(m.load.replace(/^c=/, "")),
+    m.server === "ours" ? 0 : 1,
+    m.repetition,
   ];
   measurements.sort((a, b) => {
     const [ra, rb] = [rank(a), rank(b)];
     return ra.reduce((order, value, i) => order || value - (rb[i] ?? 0), 0);
   });
-  console.log(`\n${formatTable(measurements)}`);
+  const rows = aggregate(measurements);
+  const reported = runtimes[0]?.version ?? "";
+  const targets = checkTargets(selected, rows, startTimes, reported);
+  console.log(`\n${formatTable(rows)}`);
+  if (startTimes.length > 0) console.log(`\n${formatStartTimes(startTimes)}`);
+  console.log(`\nTargets (node ${reported}, against the twin of the same run):\n${formatTargets(targets)}\n`);
   // What each row measured, e.g. the login's hash cost, beside the figures.
   for (const scenario of selected) console.log(`${scenario.name}: ${scenario.description}`);
-  for (const failure of failures) {
-    console.log(`FAILED ${failure.scenario} on node ${failure.node} (${failure.server}): ${failure.error}`);
-  }
-  const file = await writeReport({
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    argv: process.argv.slice(2),
-    database: store.description,
-    scenarios: selected.map(({ name, description }) => ({ name, description })),
-    settings: {
-      durationMs: options.duration,
-      warmupMs: options.warmup,
-      concurrency: options.concurrency,
-      rate: options.rate,
-      rateWorkers: options.rateWorkers,
-      server: options.server,
-      node: runtimes,
+  for (const failure of failures)
+    console.log(`FAILED ${failure.scenario} on node ${failure.node}: ${failure.error}`);
+  const file = await writeReport(
+    {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      argv: process.argv.slice(2),
+      database: store.description,
+      scenarios: selected.map(({ name, description }) => ({ name, description })),
+      settings: {
+        durationMs: options.duration,
+        warmupMs: options.warmup,
+        repeat: options.repeat,
+        concurrency: options.concurrency,
+        rateShare: options.rateShare,
+        rateWorkers: options.rateWorkers,
+        startRuns: options.startRuns,
+        server: options.server,
+        node: runtimes,
+      },
+      measurements,
+      startTimes,
+      failures,
     },
-    measurements,
-    failures,
-  });
+    rows,
+    targets,
+  );
   console.log(`\nresults: ${file}`);
   await runCleanups();
   return failures.length > 0 ? 1 : 0;

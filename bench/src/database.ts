@@ -26,14 +26,15 @@ export interface Store {
   readonly description: string;
   /** Builds the snapshot (migrations + every scenario's data) unless an identical one exists. */
   prepare(scenarios: readonly Scenario[]): Promise<void>;
-  createRun(): Promise<RunCopy>;
+  /** A copy named `name` (one per server booted at the same time); a new one replaces the old. */
+  createRun(name: string): Promise<RunCopy>;
   close(): Promise<void>;
 }
 
 // bench/.data is covered by the repository's `.data/` ignore rule.
 const WORK_DIR = fileURLToPath(new URL("../.data", import.meta.url));
 const TEMPLATE = "medbench_tpl";
-const RUN = "medbench_run";
+const RUN_PREFIX = "medbench_run_";
 const quiet = () => {};
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -42,7 +43,7 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** Changes whenever a migration or a scenario's data version changes, which is when the snapshot is stale. */
-async function fingerprint(scenarios: readonly Scenario[]): Promise<string> {
+async function fingerprint(scenarios: readonly Pick<Scenario, "name" | "data">[]): Promise<string> {
   const hash = createHash("sha256").update("medbench snapshot v1\n");
   for (const file of (await listFiles(MIGRATIONS_FOLDER)).sort()) {
     hash.update(`${relative(MIGRATIONS_FOLDER, file)}\n`).update(await readFile(file));
@@ -75,7 +76,7 @@ function isAlive(pid: number): boolean {
 async function removeStaleRuns(): Promise<void> {
   const entries = await readdir(WORK_DIR).catch(() => []);
   for (const entry of entries) {
-    const pid = /^run-(\d+)$/.exec(entry)?.[1];
+    const pid = /^run-(\d+)(-[\w.]+)?$/.exec(entry)?.[1];
     if (pid && !isAlive(Number(pid))) await rm(join(WORK_DIR, entry), { recursive: true, force: true });
   }
 }
@@ -102,9 +103,11 @@ export async function openPostgresStore(adminUrl: string): Promise<Store> {
     );
   }
   await removeStaleRuns();
-  const dataDir = join(WORK_DIR, `run-${process.pid}`);
-  const dropRun = async () => {
-    await admin`drop database if exists ${admin(RUN)} with (force)`;
+  const runs = new Set<string>();
+  const dataDirOf = (name: string) => join(WORK_DIR, `run-${process.pid}-${name}`);
+  const dropRun = async (name: string) => {
+    await admin`drop database if exists ${admin(`${RUN_PREFIX}${name}`)} with (force)`;
+    await rm(dataDirOf(name), { recursive: true, force: true });
   };
   return {
     kind: "postgres",
@@ -121,25 +124,25 @@ export async function openPostgresStore(adminUrl: string): Promise<Store> {
       // Set last: a snapshot whose filling failed has no comment and is rebuilt next time.
       await admin.unsafe(`comment on database ${TEMPLATE} is '${wanted}'`);
     },
-    async createRun() {
-      await dropRun();
-      await admin`create database ${admin(RUN)} template ${admin(TEMPLATE)}`;
-      await rm(dataDir, { recursive: true, force: true });
+    async createRun(name) {
+      await dropRun(name);
+      runs.add(name);
+      await admin`create database ${admin(`${RUN_PREFIX}${name}`)} template ${admin(TEMPLATE)}`;
+      const dataDir = dataDirOf(name);
       await mkdir(dataDir, { recursive: true });
-      const url = databaseUrl(adminUrl, RUN);
+      const url = databaseUrl(adminUrl, `${RUN_PREFIX}${name}`);
       return {
         dataDir,
         databaseUrl: url,
         bare: { kind: "postgres", url },
         async dispose() {
-          await dropRun();
-          await rm(dataDir, { recursive: true, force: true });
+          runs.delete(name);
+          await dropRun(name);
         },
       };
     },
     async close() {
-      await rm(dataDir, { recursive: true, force: true });
-      await dropRun();
+      for (const name of runs) await dropRun(name);
       await admin.end({ timeout: 5 });
     },
   };
@@ -150,7 +153,8 @@ export async function openPgliteStore(): Promise<Store> {
   await removeStaleRuns();
   const templateDir = join(WORK_DIR, "pglite-template");
   const fingerprintFile = join(templateDir, "fingerprint");
-  const dataDir = join(WORK_DIR, `run-${process.pid}`);
+  const runs = new Set<string>();
+  const dataDirOf = (name: string) => join(WORK_DIR, `run-${process.pid}-${name}`);
   return {
     kind: "pglite",
     description: "embedded PGlite",
@@ -163,15 +167,47 @@ export async function openPgliteStore(): Promise<Store> {
       await fill(await createDb({ dataDir: join(templateDir, "pglite") }), scenarios);
       await writeFile(fingerprintFile, wanted);
     },
-    async createRun() {
+    async createRun(name) {
+      const dataDir = dataDirOf(name);
       await rm(dataDir, { recursive: true, force: true });
+      runs.add(name);
       await cp(join(templateDir, "pglite"), join(dataDir, "pglite"), { recursive: true });
       return {
         dataDir,
         bare: { kind: "pglite", dir: join(dataDir, "pglite") },
-        dispose: () => rm(dataDir, { recursive: true, force: true }),
+        async dispose() {
+          runs.delete(name);
+          await rm(dataDir, { recursive: true, force: true });
+        },
       };
     },
-    close: () => rm(dataDir, { recursive: true, force: true }),
+    async close() {
+      for (const name of runs) await rm(dataDirOf(name), { recursive: true, force: true });
+    },
   };
+}
+
+/**
+ * A PGlite folder with every migration applied and no data, rebuilt when a migration changes:
+ * what a server restarts on. The start-time runs copy it (src/startup.ts).
+ */
+export async function migratedPgliteFolder(): Promise<string> {
+  const dir = join(WORK_DIR, "pglite-migrated");
+  const fingerprintFile = join(dir, "fingerprint");
+  const wanted = await fingerprint([]);
+  const current = await readFile(fingerprintFile, "utf8").catch(() => null);
+  if (current !== wanted) {
+    await rm(dir, { recursive: true, force: true });
+    await fill(await createDb({ dataDir: join(dir, "pglite") }), []);
+    await writeFile(fingerprintFile, wanted);
+  }
+  return join(dir, "pglite");
+}
+
+/** A fresh folder for one start-time run, under the bench's work directory (removed with the run). */
+export async function scratchDataDir(name: string): Promise<{ dir: string; dispose(): Promise<void> }> {
+  const dir = join(WORK_DIR, `run-${process.pid}-${name}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }

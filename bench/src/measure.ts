@@ -5,17 +5,21 @@ import { type MemoryPeaks, sampleMemory } from "./memory.ts";
 import type { NodeRuntime } from "./node-versions.ts";
 import type { BenchOptions } from "./options.ts";
 import type { Headers, Scenario, SetupContext, Target } from "./scenario.ts";
+import { type Cell, closedConcurrency, fixedRate, interleaved } from "./schedule.ts";
 import type { BootedServer, ServerKind } from "./servers.ts";
+import { summarize } from "./stats.ts";
 
 export type Mode = "closed" | "fixed";
 
+/** One timed run: one scenario, one server, one mode, one repetition. */
 export interface Measurement {
   readonly scenario: string;
   readonly node: string;
   readonly server: ServerKind;
   readonly mode: Mode;
-  /** `c=32` or `300/s`. */
+  /** `c=4` or `150/s`. */
   readonly load: string;
+  readonly repetition: number;
   readonly requestsPerSecond: number;
   /** Over every hey process of the run (see latency.ts); ms. */
   readonly p50Ms: number | null;
@@ -30,11 +34,17 @@ export interface Measurement {
 export interface Failure {
   readonly scenario: string;
   readonly node: string;
-  readonly server: ServerKind;
   readonly error: string;
 }
 
-type LoadOptions = Pick<BenchOptions, "concurrency" | "rate" | "rateWorkers">;
+/** Both servers of one Node version, booted side by side, so their runs can alternate. */
+export type ServerPair = Readonly<Record<ServerKind, BootedServer>>;
+
+interface Load {
+  readonly concurrency: number;
+  readonly rate: number;
+  readonly rateWorkers: number;
+}
 
 /** The request hey sends for a target, as fetch options: setup and preflight send the same. */
 function requestInit(target: Target): RequestInit {
@@ -78,12 +88,6 @@ async function preflight(baseUrl: string, targets: readonly Target[]): Promise<v
   }
 }
 
-/** --rate, lowered to the scenario's ceiling when it has one (see Scenario.maxRate). */
-function loadFor(scenario: Scenario, options: BenchOptions): LoadOptions {
-  const rate = Math.min(options.rate, scenario.maxRate ?? options.rate);
-  return { concurrency: options.concurrency, rate, rateWorkers: options.rateWorkers };
-}
-
 interface Run {
   readonly target: Target;
   readonly concurrency: number;
@@ -96,7 +100,7 @@ interface Run {
  * workers inside one hey start their -q tickers together and fire in bursts (measured here:
  * -c 20 -q 15 → p50 6 ms, 20 staggered -c 1 -q 15 → p50 0.4 ms on the same bare server).
  */
-function plan(targets: readonly Target[], mode: Mode, load: LoadOptions): Run[] {
+function plan(targets: readonly Target[], mode: Mode, load: Load): Run[] {
   const share = (total: number) => Math.max(1, Math.round(total / targets.length));
   if (mode === "closed") return targets.map((target) => ({ target, concurrency: share(load.concurrency) }));
   const processes = share(load.rateWorkers);
@@ -112,7 +116,7 @@ async function drive(
   targets: readonly Target[],
   mode: Mode,
   durationMs: number,
-  load: LoadOptions,
+  load: Load,
 ): Promise<{ path: string; result: HeyResult }[]> {
   const runs = plan(targets, mode, load);
   const staggerMs = mode === "fixed" ? 1000 / load.rate : 0;
@@ -134,30 +138,39 @@ async function drive(
   return Promise.all(started);
 }
 
-async function timedRun(
-  scenario: Scenario,
-  server: BootedServer,
-  node: NodeRuntime,
-  targets: readonly Target[],
-  mode: Mode,
-  options: BenchOptions,
-): Promise<Measurement> {
-  const load = loadFor(scenario, options);
+interface Runner {
+  readonly scenario: Scenario;
+  readonly servers: ServerPair;
+  readonly targets: Readonly<Record<ServerKind, readonly Target[]>>;
+  readonly node: NodeRuntime;
+  readonly options: BenchOptions;
+  readonly log: (line: string) => void;
+}
+
+async function timedRun(runner: Runner, cell: Cell, mode: Mode, load: Load): Promise<Measurement> {
+  const server = runner.servers[cell.server];
+  const label = mode === "closed" ? `c=${load.concurrency}` : `${load.rate}/s`;
+  runner.log(`${cell.server} ${mode} ${label} #${cell.repetition} for ${runner.options.duration} ms`);
   const sampler = sampleMemory(server.process);
-  const results = await drive(server.baseUrl, targets, mode, options.duration, load).catch(
-    async (error: unknown) => {
-      await sampler.stop(); // no sampler outlives its run
-      throw error;
-    },
-  );
+  const results = await drive(
+    server.baseUrl,
+    runner.targets[cell.server],
+    mode,
+    runner.options.duration,
+    load,
+  ).catch(async (error: unknown) => {
+    await sampler.stop(); // no sampler outlives its run
+    throw error;
+  });
   const memory = await sampler.stop();
   const all = results.map((r) => r.result);
   return {
-    scenario: scenario.name,
-    node: node.version,
-    server: server.kind,
+    scenario: runner.scenario.name,
+    node: runner.node.version,
+    server: cell.server,
     mode,
-    load: mode === "closed" ? `c=${load.concurrency}` : `${load.rate}/s`,
+    load: label,
+    repetition: cell.repetition,
     requestsPerSecond: all.reduce((sum, r) => sum + r.requestsPerSecond, 0),
     p50Ms: mergedPercentile(all, 50),
     p95Ms: mergedPercentile(all, 95),
@@ -168,27 +181,55 @@ async function timedRun(
   };
 }
 
-/** Setup, a check request, an untimed warm-up (JIT, pools), then the closed-loop and the fixed-rate runs. */
+/** Every cell of one mode and load, ours and the twin alternating; a pause lets sockets settle between runs. */
+async function runInterleaved(runner: Runner, mode: Mode, load: Load): Promise<Measurement[]> {
+  const rows: Measurement[] = [];
+  for (const cell of interleaved(runner.options.repeat)) {
+    await sleep(500);
+    rows.push(await timedRun(runner, cell, mode, load));
+  }
+  return rows;
+}
+
+const medianRate = (rows: readonly Measurement[], server: ServerKind) =>
+  summarize(rows.filter((row) => row.server === server).map((row) => row.requestsPerSecond))?.median ?? 0;
+
+/**
+ * One scenario on both servers: setup and a check request on each, an untimed warm-up (JIT,
+ * pools) of each, then the closed-loop cells (saturation), the fixed-rate cells at `rateShare`
+ * of the lower median saturation, and the scenario's comparison rate if it has one — every series
+ * ours, twin, ours, twin….
+ */
 export async function measureScenario(
   scenario: Scenario,
-  server: BootedServer,
+  servers: ServerPair,
   node: NodeRuntime,
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<Measurement[]> {
-  const targets = scenario.setup ? await scenario.setup(setupContext(server.baseUrl)) : scenario.targets;
-  if (targets.length === 0) throw new Error("the scenario has no targets");
-  await preflight(server.baseUrl, targets);
-  const load = loadFor(scenario, options);
-  log(`warm-up ${options.warmup} ms`);
-  await drive(server.baseUrl, targets, "closed", options.warmup, load);
-  const rows: Measurement[] = [];
-  for (const mode of ["closed", "fixed"] as const) {
-    await sleep(500);
-    log(
-      `${mode} ${mode === "closed" ? `c=${load.concurrency}` : `${load.rate}/s`} for ${options.duration} ms`,
-    );
-    rows.push(await timedRun(scenario, server, node, targets, mode, options));
+  const targetsOf = async (server: BootedServer) => {
+    const targets = scenario.setup ? await scenario.setup(setupContext(server.baseUrl)) : scenario.targets;
+    if (targets.length === 0) throw new Error("the scenario has no targets");
+    await preflight(server.baseUrl, targets);
+    return targets;
+  };
+  const targets = { ours: await targetsOf(servers.ours), bare: await targetsOf(servers.bare) };
+  const runner: Runner = { scenario, servers, targets, node, options, log };
+  const concurrency = closedConcurrency(options.concurrency, targets.ours.length);
+  const base = { concurrency, rateWorkers: options.rateWorkers };
+  for (const server of ["ours", "bare"] as const) {
+    log(`${server} warm-up ${options.warmup} ms`);
+    await drive(servers[server].baseUrl, targets[server], "closed", options.warmup, { ...base, rate: 1 });
   }
-  return rows;
+  const closed = await runInterleaved(runner, "closed", { ...base, rate: 1 });
+  const rate = fixedRate(
+    { ours: medianRate(closed, "ours"), bare: medianRate(closed, "bare") },
+    options.rateShare,
+  );
+  const fixed = await runInterleaved(runner, "fixed", { ...base, rate });
+  const compared =
+    scenario.compareAt && scenario.compareAt.rate !== rate
+      ? await runInterleaved(runner, "fixed", { ...base, rate: scenario.compareAt.rate })
+      : [];
+  return [...closed, ...fixed, ...compared];
 }

@@ -37,14 +37,18 @@ const Options = z.object({
   node: nodeList,
   duration,
   warmup: duration,
-  concurrency: z.coerce.number().int().min(1).max(256),
-  rate: z.coerce.number().int().min(1).max(20_000),
+  concurrency: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(256)]),
+  repeat: z.coerce.number().int().min(1).max(20),
+  rateShare: z.coerce.number().min(0.05).max(0.95),
   rateWorkers: z.coerce.number().int().min(1).max(256),
+  startRuns: z.coerce.number().int().min(0).max(20),
   server: z
     .string()
     .min(1)
     .transform((path) => resolve(path))
-    .refine((path) => existsSync(path), "no such file"),
+    // The default entry is built when missing (servers.ts ensureBuilt).
+    .refine((path) => path === DEFAULT_SERVER_ENTRY || existsSync(path), "no such file")
+    .refine((path) => /\.(m?js|ts)$/.test(path), "expected a .js or .ts entry"),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "BENCH_DATABASE_URL must be a postgres:// URL"),
 });
 
@@ -61,15 +65,19 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
       node: { type: "string", default: "24,20" },
       duration: { type: "string", default: "10s" },
       warmup: { type: "string", default: "2s" },
-      concurrency: { type: "string", default: "32" },
-      rate: { type: "string", default: "300" },
+      concurrency: { type: "string", default: "auto" },
+      repeat: { type: "string", default: "3" },
+      "rate-share": { type: "string", default: "0.5" },
       "rate-workers": { type: "string", default: "10" },
+      "start-runs": { type: "string", default: "3" },
       server: { type: "string", default: DEFAULT_SERVER_ENTRY },
     },
   });
   const parsed = Options.safeParse({
     ...values,
     rateWorkers: values["rate-workers"],
+    rateShare: values["rate-share"],
+    startRuns: values["start-runs"],
     scenarios: positionals,
     databaseUrl: env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres",
   });

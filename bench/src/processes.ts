@@ -179,7 +179,7 @@ export function freePort(): Promise<number> {
 export async function waitForHttp(
   url: string,
   server: LongRunning,
-  options: { timeoutMs: number; accept: (status: number) => boolean },
+  options: { timeoutMs: number; pollMs?: number; accept: (status: number) => boolean },
 ): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let last = "no answer";
@@ -194,7 +194,7 @@ export async function waitForHttp(
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    await sleep(100);
+    await sleep(options.pollMs ?? 100);
   }
   throw new Error(`${url} did not answer within ${options.timeoutMs} ms (last: ${last}):\n${server.tail()}`);
 }

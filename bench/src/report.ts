@@ -2,7 +2,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Failure, Measurement } from "./measure.ts";
+import type { Failure, Measurement, Mode } from "./measure.ts";
+import type { ServerKind } from "./servers.ts";
+import type { StartTimes } from "./startup.ts";
+import { formatSummary, type Summary, summarize } from "./stats.ts";
 
 export interface Report {
   readonly startedAt: string;
@@ -12,25 +15,110 @@ export interface Report {
   readonly scenarios: readonly { readonly name: string; readonly description: string }[];
   readonly settings: Readonly<Record<string, unknown>>;
   readonly measurements: readonly Measurement[];
+  readonly startTimes: readonly StartTimes[];
   readonly failures: readonly Failure[];
+}
+
+/** One line of the table: a cell's repetitions taken together. */
+export interface Row {
+  readonly scenario: string;
+  readonly node: string;
+  readonly server: ServerKind;
+  readonly mode: Mode;
+  readonly load: string;
+  readonly requestsPerSecond: Summary;
+  readonly p50Ms: Summary | null;
+  readonly p95Ms: Summary | null;
+  readonly p99Ms: Summary | null;
+  readonly errors: number;
+  /** Peaks over every repetition. */
+  readonly rssMiB: number | null;
+  readonly heapUsedMiB: number | null;
+  /**
+   * Ours ÷ twin on closed-loop rows: the median is the ratio of the medians; the spread is that
+   * of the ratios of each pair (ours and the twin run back to back).
+   */
+  readonly ratio: Summary | null;
 }
 
 const RESULTS_DIR = fileURLToPath(new URL("../results", import.meta.url));
 
-/** Ours ÷ bare closed-loop throughput for the same scenario and Node; null without both rows. */
-export function ratioFor(row: Measurement, all: readonly Measurement[]): number | null {
-  if (row.server !== "ours" || row.mode !== "closed") return null;
-  const bare = all.find(
-    (m) => m.server === "bare" && m.mode === "closed" && m.scenario === row.scenario && m.node === row.node,
-  );
-  return bare && bare.requestsPerSecond > 0 ? row.requestsPerSecond / bare.requestsPerSecond : null;
+const values = (rows: readonly Measurement[], pick: (m: Measurement) => number | null) =>
+  rows.map(pick).filter((value): value is number => value !== null);
+
+const peak = (rows: readonly Measurement[], pick: (m: Measurement) => number | null) => {
+  const found = values(rows, pick);
+  return found.length > 0 ? Math.max(...found) : null;
+};
+
+const cellKey = (m: Pick<Measurement, "scenario" | "node" | "server" | "mode" | "load">) =>
+  [m.scenario, m.node, m.server, m.mode, m.load].join("\u0000");
+
+/** Ours ÷ twin for each repetition both have, and the ratio of their medians. */
+function ratioOf(ours: readonly Measurement[], bare: readonly Measurement[]): Summary | null {
+  const oursMedian = summarize(values(ours, (m) => m.requestsPerSecond));
+  const bareMedian = summarize(values(bare, (m) => m.requestsPerSecond));
+  if (!oursMedian || !bareMedian || bareMedian.median <= 0) return null;
+  const pairs = ours.flatMap((o) => {
+    const b = bare.find((m) => m.repetition === o.repetition);
+    return b && b.requestsPerSecond > 0 ? [o.requestsPerSecond / b.requestsPerSecond] : [];
+  });
+  const spread = summarize(pairs);
+  const median = oursMedian.median / bareMedian.median;
+  return spread ? { ...spread, median } : { median, min: median, max: median, n: 1 };
+}
+
+/** The repetitions of each cell folded into one row, in the order the cells first appear. */
+export function aggregate(measurements: readonly Measurement[]): Row[] {
+  const groups = new Map<string, Measurement[]>();
+  for (const m of measurements) groups.set(cellKey(m), [...(groups.get(cellKey(m)) ?? []), m]);
+  return [...groups.values()].flatMap((rows) => {
+    const [first] = rows;
+    const rate = summarize(values(rows, (m) => m.requestsPerSecond));
+    if (!first || !rate) return [];
+    const twin = groups.get(cellKey({ ...first, server: "bare" })) ?? [];
+    return [
+      {
+        scenario: first.scenario,
+        node: first.node,
+        server: first.server,
+        mode: first.mode,
+        load: first.load,
+        requestsPerSecond: rate,
+        p50Ms: summarize(values(rows, (m) => m.p50Ms)),
+        p95Ms: summarize(values(rows, (m) => m.p95Ms)),
+        p99Ms: summarize(values(rows, (m) => m.p99Ms)),
+        errors: rows.reduce((sum, m) => sum + m.errors, 0),
+        rssMiB: peak(rows, (m) => m.memory.rssMiB),
+        heapUsedMiB: peak(rows, (m) => m.memory.heapUsedMiB),
+        ratio: first.server === "ours" && first.mode === "closed" ? ratioOf(rows, twin) : null,
+      },
+    ];
+  });
 }
 
 const fixed = (digits: number) => (value: number | null) => (value === null ? "n/a" : value.toFixed(digits));
-const ms = fixed(1);
 const mib = fixed(0);
 
-export function formatTable(measurements: readonly Measurement[]): string {
+/** Text columns left-aligned, numbers right-aligned. */
+function layout(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  textColumns: number,
+): string {
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i < textColumns ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** Medians with their spread (min–max over the repetitions) in brackets. */
+export function formatTable(rows: readonly Row[]): string {
   const header = [
     "scenario",
     "node",
@@ -46,38 +134,32 @@ export function formatTable(measurements: readonly Measurement[]): string {
     "heap MiB",
     "ours/bare",
   ];
-  const rows = measurements.map((m) => {
-    const ratio = ratioFor(m, measurements);
-    return [
-      m.scenario,
-      m.node,
-      m.server,
-      m.mode,
-      m.load,
-      m.requestsPerSecond.toFixed(0),
-      ms(m.p50Ms),
-      ms(m.p95Ms),
-      ms(m.p99Ms),
-      String(m.errors),
-      mib(m.memory.rssMiB),
-      mib(m.memory.heapUsedMiB),
-      ratio === null ? "" : ratio.toFixed(2),
-    ];
-  });
-  const widths = header.map((title, i) =>
-    Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)),
-  );
-  // Text columns left-aligned, numbers right-aligned.
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (i < 5 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  const cells = rows.map((row) => [
+    row.scenario,
+    row.node,
+    row.server,
+    row.mode,
+    row.load,
+    formatSummary(row.requestsPerSecond),
+    formatSummary(row.p50Ms, 1),
+    formatSummary(row.p95Ms, 1),
+    formatSummary(row.p99Ms, 1),
+    String(row.errors),
+    mib(row.rssMiB),
+    mib(row.heapUsedMiB),
+    row.ratio ? formatSummary(row.ratio, 2) : "",
+  ]);
+  return layout(header, cells, 5);
 }
 
-/** bench/results/<timestamp>.json (git-ignored): everything hey reported, per target, plus the machine. */
-export async function writeReport(report: Report): Promise<string> {
+export function formatStartTimes(startTimes: readonly StartTimes[]): string {
+  const header = ["node", "data folder", "start ms", "RSS after start MiB"];
+  const cells = startTimes.map((s) => [s.node, s.folder, formatSummary(s.startMs), formatSummary(s.rssMiB)]);
+  return layout(header, cells, 2);
+}
+
+/** bench/results/<timestamp>.json (git-ignored): every repetition as hey reported it, the rows, and the machine. */
+export async function writeReport(report: Report, rows: readonly Row[], targets: unknown): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${report.startedAt.replace(/[:.]/g, "-")}.json`);
   const cpu = cpus();
@@ -89,7 +171,8 @@ export async function writeReport(report: Report): Promise<string> {
       memoryGiB: totalmem() / 2 ** 30,
       kernel: release(),
     },
-    measurements: report.measurements.map((m) => ({ ...m, oursOverBare: ratioFor(m, report.measurements) })),
+    rows,
+    targets,
   };
   await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
   return file;

@@ -89,9 +89,11 @@ export interface Scenario {
   /** The same SQL served by node:http + a bare driver: the baseline of the ours/bare ratio. */
   readonly bare: readonly BareRoute[];
   readonly data?: ScenarioData;
+  /** Target: ours ÷ twin closed-loop throughput (medians) at least this; printed beside the figure. */
+  readonly minRatio?: number;
   /**
-   * Ceiling of the fixed-rate run's requests/s, for a scenario that saturates far below --rate
-   * (login: argon2): past saturation the queue only grows and the percentiles measure the backlog.
+   * A fixed rate run on both servers besides the one at half saturation, e.g. to compare p95 at a
+   * rate set by a requirement; `maxP95Ratio` is the target for ours ÷ twin p95 at that rate.
    */
-  readonly maxRate?: number;
+  readonly compareAt?: { readonly rate: number; readonly maxP95Ratio: number };
 }

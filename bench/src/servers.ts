@@ -1,9 +1,17 @@
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { RunCopy } from "./database.ts";
+import type { BareDatabase, RunCopy } from "./database.ts";
 import { ACCESS_TOKENS, ARGON2_COST, REFRESH_TTL_MS } from "./identity.ts";
 import type { NodeRuntime } from "./node-versions.ts";
-import { freePort, type LongRunning, onCleanup, startLongRunning, waitForHttp } from "./processes.ts";
+import {
+  freePort,
+  type LongRunning,
+  onCleanup,
+  spawnTracked,
+  startLongRunning,
+  waitForHttp,
+} from "./processes.ts";
 
 export type ServerKind = "ours" | "bare";
 
@@ -11,15 +19,21 @@ export interface BootedServer {
   readonly kind: ServerKind;
   readonly baseUrl: string;
   readonly process: LongRunning;
+  /** From spawn to the first healthy answer (ours: 200 on the readiness route), in ms. */
+  readonly startMs: number;
   stop(): Promise<void>;
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const DEFAULT_SERVER_ENTRY = fileURLToPath(new URL("../../apps/server/src/main.ts", import.meta.url));
+/** What production runs: `pnpm build`'s output, on plain node. */
+export const DEFAULT_SERVER_ENTRY = fileURLToPath(new URL("../../apps/server/dist/main.js", import.meta.url));
 const BARE_ENTRY = fileURLToPath(new URL("./bare/main.ts", import.meta.url));
-// Absolute URLs, so `--import` resolves the same files whatever the child's cwd and Node version.
+// An absolute URL, so `--import` resolves the same file whatever the child's cwd and Node version.
 const TSX_LOADER = import.meta.resolve("tsx");
-const MEMORY_PROBE = new URL("./probe/memory-probe.ts", import.meta.url).href;
+// JavaScript already (see the file): a data: URL needs no loader, so a compiled server runs without tsx.
+const MEMORY_PROBE = `data:text/javascript;base64,${readFileSync(
+  fileURLToPath(new URL("./probe/memory-probe.ts", import.meta.url)),
+).toString("base64")}`;
 const HEALTH_PATH = "/api/v1/health";
 // Limiters stay in the request path (their cost is measured) but must not answer 429 to one client doing 5k req/s.
 // As many windows as the server's defaults: login limits per account+IP, account and IP (three
@@ -37,7 +51,7 @@ function baseEnv(): NodeJS.ProcessEnv {
 }
 
 /** Production settings with throwaway secrets, so the measured code paths are the deployed ones. */
-function oursEnv(port: number, copy: RunCopy): NodeJS.ProcessEnv {
+function oursEnv(port: number, copy: BootOptions["copy"]): NodeJS.ProcessEnv {
   return {
     ...baseEnv(),
     NODE_ENV: "production",
@@ -61,29 +75,55 @@ function oursEnv(port: number, copy: RunCopy): NodeJS.ProcessEnv {
   };
 }
 
-function bareEnv(port: number, copy: RunCopy): NodeJS.ProcessEnv {
+function bareEnv(port: number, copy: BootOptions["copy"]): NodeJS.ProcessEnv {
   return {
     ...baseEnv(),
     NODE_ENV: "production",
     BARE_PORT: String(port),
     // Its own secret: each server verifies only the tokens it signed (src/identity.ts has the rest).
     BARE_JWT_SECRET: randomBytes(48).toString("base64url"),
-    ...(copy.bare.kind === "postgres"
-      ? { BARE_DATABASE_URL: copy.bare.url }
-      : { BARE_PGLITE_DIR: copy.bare.dir }),
+    ...(copy.bare?.kind === "postgres" ? { BARE_DATABASE_URL: copy.bare.url } : {}),
+    ...(copy.bare?.kind === "pglite" ? { BARE_PGLITE_DIR: copy.bare.dir } : {}),
   };
 }
 
+/** Builds the compiled server (`pnpm build`) when the default entry is missing. */
+export async function ensureBuilt(entry: string): Promise<void> {
+  if (entry !== DEFAULT_SERVER_ENTRY || existsSync(entry)) return;
+  console.error(`${entry} is missing: running pnpm build…`);
+  const built = await spawnTracked("pnpm", ["build"], { timeoutMs: 600_000, cwd: REPO_ROOT });
+  if (built.code !== 0 || !existsSync(entry))
+    throw new Error(`pnpm build failed (exit ${built.code}):\n${built.stderr.slice(-2_000)}`);
+}
+
+/** A `.ts` entry (an old commit's apps/server/src/main.ts, the bare twin) runs under tsx; `.js` on plain node. */
+function nodeArgs(entry: string): string[] {
+  const loader = entry.endsWith(".ts") ? ["--import", TSX_LOADER] : [];
+  return [...loader, "--import", MEMORY_PROBE, entry];
+}
+
+export interface BootOptions {
+  readonly kind: ServerKind;
+  readonly node: NodeRuntime;
+  /** The database copy; for ours, a `dataDir` alone starts it on PGlite in that folder. */
+  readonly copy: Pick<RunCopy, "dataDir" | "databaseUrl"> & { readonly bare?: BareDatabase };
+  readonly serverEntry: string;
+  /** How often readiness is polled: often for a start-time run, calmly otherwise. */
+  readonly pollMs?: number;
+}
+
 /** Boots our server (or the bare twin) on `node` and resolves once it answers on 127.0.0.1. */
-export async function bootServer(
-  kind: ServerKind,
-  node: NodeRuntime,
-  copy: RunCopy,
-  serverEntry: string,
-): Promise<BootedServer> {
+export async function bootServer({
+  kind,
+  node,
+  copy,
+  serverEntry,
+  pollMs,
+}: BootOptions): Promise<BootedServer> {
   const port = await freePort();
   const entry = kind === "ours" ? serverEntry : BARE_ENTRY;
-  const child = startLongRunning(node.execPath, ["--import", TSX_LOADER, "--import", MEMORY_PROBE, entry], {
+  const started = performance.now();
+  const child = startLongRunning(node.execPath, nodeArgs(entry), {
     env: kind === "ours" ? oursEnv(port, copy) : bareEnv(port, copy),
     cwd: REPO_ROOT,
   });
@@ -97,11 +137,12 @@ export async function bootServer(
     // Ours must be healthy (database up); the bare twin only has to listen (it answers 404 on /).
     await waitForHttp(kind === "ours" ? `${baseUrl}${HEALTH_PATH}` : `${baseUrl}/`, child, {
       timeoutMs: 90_000,
+      pollMs,
       accept: (status) => (kind === "ours" ? status === 200 : status > 0),
     });
   } catch (error) {
     await stop();
     throw error;
   }
-  return { kind, baseUrl, process: child, stop };
+  return { kind, baseUrl, process: child, startMs: performance.now() - started, stop };
 }

@@ -5,7 +5,7 @@ import { openFileDatabase } from "@medical/db/testing/vitest";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { BareQuery, BareRoute } from "../scenario.ts";
-import { doctorsSearch } from "./doctors-search.ts";
+import { doctorsSearch, README_FILTERS } from "./doctors-search.ts";
 
 /**
  * The bare twin is a baseline only if it answers what the server answers: the same items, totals
@@ -18,7 +18,8 @@ beforeAll(async () => {
   const other = await makeSpecialty(handle.db, "Pédiatrie");
   for (let i = 0; i < 30; i++) {
     await makeDoctor(handle.db, {
-      city: i % 3 === 0 ? "Alger" : "Oran",
+      city: ["Alger", "Oran", "Béjaïa"][i % 3],
+      languages: i % 2 === 0 ? ["ar", "fr"] : ["kab", "fr"],
       ratingAverage: [4.5, 3, 4.5, 5, 1][i % 5],
       yearsOfExperience: i % 7,
       feeAmountMinor: 100_000 + (i % 4) * 10_000,
@@ -54,8 +55,14 @@ async function bare(path: string): Promise<{ status: number; body: unknown }> {
   return route(url.pathname).handle({ query, url, params: {}, headers: {}, body: undefined, tokens });
 }
 
-/** `&key=value` of a test row, as the procedure's input. */
-const filterOf = (filters: string) => Object.fromEntries(new URLSearchParams(filters));
+/** `&key=value` of a test row, as the procedure's input (numbers where the schema wants them). */
+const filterOf = (filters: string) =>
+  Object.fromEntries(
+    [...new URLSearchParams(filters)].map(([key, value]) => [
+      key,
+      key === "minRating" || key === "maxFee" ? Number(value) : value,
+    ]),
+  );
 
 /** What the server's REST mirror would put in `data`, as JSON. */
 const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
@@ -66,6 +73,9 @@ describe("the doctors.search bare twin", () => {
     ["name", "asc", ""],
     ["experience", "desc", "&city=Alger"],
     ["fee", "asc", "&q=haddad"],
+    ["rating", "desc", "&specialty=cardio"],
+    ["name", "asc", "&specialty=diatr&city=oran"],
+    ["rating", "desc", `&${README_FILTERS.replace(/&?(sort|order)=\w+/g, "")}`],
   ] as const)("sort=%s order=%s%s: the server's pages, totals and cursors", async (sort, order, filters) => {
     const server = callerFor(makeTestDeps(handle));
     let cursor: string | null | undefined;

@@ -8,6 +8,7 @@ export const health: Scenario = {
   name: "health",
   description: "GET /api/v1/health: middleware chain, envelope and one `select 1`",
   targets: [{ path: "/api/v1/health" }],
+  minRatio: 0.5,
   bare: [
     {
       path: "/api/v1/health",

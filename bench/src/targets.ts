@@ -1,0 +1,99 @@
+import type { Row } from "./report.ts";
+import type { Scenario } from "./scenario.ts";
+import type { StartTimes } from "./startup.ts";
+
+/** The issue's targets that are not a scenario's own (see Scenario.minRatio and compareAt). */
+export const RSS_TARGET_MIB = 200;
+export const MIGRATED_START_TARGET_MS = 1_500;
+
+export interface TargetCheck {
+  readonly what: string;
+  readonly target: string;
+  readonly measured: string;
+  /** null: printed for information, or not measured in this run. */
+  readonly met: boolean | null;
+}
+
+const NOT_MEASURED = "not measured";
+
+/** Every target, checked on the rows of one Node version (the reported one). */
+export function checkTargets(
+  scenarios: readonly Pick<Scenario, "name" | "minRatio" | "compareAt">[],
+  rows: readonly Row[],
+  startTimes: readonly StartTimes[],
+  node: string,
+): TargetCheck[] {
+  const find = (scenario: string, server: Row["server"], mode: Row["mode"], load?: string) =>
+    rows.find(
+      (r) =>
+        r.scenario === scenario &&
+        r.node === node &&
+        r.server === server &&
+        r.mode === mode &&
+        (load === undefined || r.load === load),
+    );
+  const checks: TargetCheck[] = [];
+  for (const scenario of scenarios) {
+    if (scenario.minRatio !== undefined) {
+      const ratio = find(scenario.name, "ours", "closed")?.ratio;
+      checks.push({
+        what: `${scenario.name} throughput, ours ÷ twin`,
+        target: `≥ ${scenario.minRatio}×`,
+        measured: ratio
+          ? `${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`
+          : NOT_MEASURED,
+        met: ratio ? ratio.median >= scenario.minRatio : null,
+      });
+    }
+    if (scenario.compareAt) {
+      const load = `${scenario.compareAt.rate}/s`;
+      const ours = find(scenario.name, "ours", "fixed", load)?.p95Ms;
+      const bare = find(scenario.name, "bare", "fixed", load)?.p95Ms;
+      const limit = scenario.compareAt.maxP95Ratio;
+      checks.push({
+        what: `${scenario.name} p95 at ${load}, ours vs twin`,
+        target: `≤ ${limit}× the twin's`,
+        measured:
+          ours && bare
+            ? `ours ${ours.median.toFixed(1)} ms, twin ${bare.median.toFixed(1)} ms (${(ours.median / bare.median).toFixed(2)}×)`
+            : NOT_MEASURED,
+        met: ours && bare ? ours.median <= limit * bare.median : null,
+      });
+    }
+  }
+  const rss = rows
+    .filter((r) => r.node === node && r.server === "ours" && r.rssMiB !== null)
+    .map((r) => r.rssMiB ?? 0);
+  checks.push({
+    what: "server RSS under load (peak, ours)",
+    target: `≤ ${RSS_TARGET_MIB} MiB`,
+    measured: rss.length > 0 ? `${Math.max(...rss).toFixed(0)} MiB` : NOT_MEASURED,
+    met: rss.length > 0 ? Math.max(...rss) <= RSS_TARGET_MIB : null,
+  });
+  const start = (folder: StartTimes["folder"]) =>
+    startTimes.find((s) => s.node === node && s.folder === folder);
+  const migrated = start("migrated PGlite");
+  checks.push({
+    what: "start to a healthy answer, migrated PGlite folder",
+    target: `< ${(MIGRATED_START_TARGET_MS / 1000).toFixed(1)} s`,
+    measured: migrated ? `${(migrated.startMs.median / 1000).toFixed(2)} s` : NOT_MEASURED,
+    met: migrated ? migrated.startMs.median < MIGRATED_START_TARGET_MS : null,
+  });
+  const empty = start("empty folder");
+  checks.push({
+    what: "start to a healthy answer, empty folder (migrations)",
+    target: "printed",
+    measured: empty ? `${(empty.startMs.median / 1000).toFixed(2)} s` : NOT_MEASURED,
+    met: null,
+  });
+  return checks;
+}
+
+export function formatTargets(checks: readonly TargetCheck[]): string {
+  const mark = (met: boolean | null) => (met === null ? "    " : met ? "met " : "MISS");
+  const width = Math.max(...checks.map((c) => c.what.length));
+  const targetWidth = Math.max(...checks.map((c) => c.target.length));
+  return checks
+    .map((c) => `${mark(c.met)}  ${c.what.padEnd(width)}  ${c.target.padEnd(targetWidth)}  ${c.measured}`)
+    .join("\n");
+}
