@@ -1,20 +1,20 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { builtinModules } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
 import { z } from "zod";
 import { BUILT_ASSETS_DIR, DOC_ASSETS, packagedFile } from "../src/docs/assets.ts";
 
 /**
  * `pnpm build`: the server as JavaScript in `apps/server/dist/` (docs/decisions/0016-compiled-server.md).
  *
- * The workspace packages (`@medical/*`, which export TypeScript sources) are bundled in; every
- * other package stays an import resolved from node_modules at run time, and must therefore be one
- * of this package's `dependencies` (the build fails otherwise, so `pnpm deploy --prod` ships what
- * the bundle needs). The bundle sits at the same depth below the repository root as `src/`, so the
- * paths the sources compute from `import.meta.url` (`drizzle/`, `.data/`, the root package.json)
- * still land on the same files.
+ * One bundle of the workspace code and of the packages it imports: loading some 900 modules
+ * from node_modules one by one took most of the start time and, on Node 24, left over 100 MiB of
+ * loader garbage in the heap. The packages this package lists as `dependencies` stay imports
+ * resolved from node_modules at run time: those with native code, WebAssembly or worker threads,
+ * which find files of their own beside their modules. Everything else is a devDependency.
+ * The bundle sits at the same depth below the repository root as `src/`, so the paths the sources
+ * compute from `import.meta.url` (`drizzle/`, `.data/`, the root package.json) land on the same files.
  */
 const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const OUT_DIR = join(SERVER_DIR, "dist");
@@ -23,32 +23,7 @@ const ENTRIES = { main: "src/main.ts", migrate: "src/migrate.ts" } as const;
 const manifest = z
   .object({ dependencies: z.record(z.string(), z.string()) })
   .parse(JSON.parse(readFileSync(join(SERVER_DIR, "package.json"), "utf8")));
-const runtimeDependencies = new Set(Object.keys(manifest.dependencies));
-const builtins = new Set(builtinModules);
-
-/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
-function packageName(specifier: string): string {
-  const parts = specifier.split("/");
-  return (specifier.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1)).join("/");
-}
-
-const externalDependencies: Plugin = {
-  name: "external-dependencies",
-  setup(builder) {
-    // Bare specifiers only: relative paths and `#` subpath imports are the workspace's own code.
-    builder.onResolve({ filter: /^[^./#]/ }, ({ path, importer }) => {
-      if (path.startsWith("@medical/")) return undefined;
-      if (path.startsWith("node:") || builtins.has(path)) return { path, external: true };
-      const name = packageName(path);
-      if (runtimeDependencies.has(name)) return { path, external: true };
-      return {
-        errors: [
-          { text: `${importer} imports "${name}", which is not in apps/server/package.json's dependencies` },
-        ],
-      };
-    });
-  },
-};
+const external = Object.keys(manifest.dependencies).flatMap((name) => [name, `${name}/*`]);
 
 rmSync(OUT_DIR, { recursive: true, force: true });
 await build({
@@ -64,8 +39,12 @@ await build({
   target: "node20.19",
   sourcemap: "linked",
   sourcesContent: false,
+  external,
+  // Bundled CommonJS packages require Node's built-in modules; an ES module has no `require`.
+  banner: {
+    js: 'import { createRequire as bundleRequire } from "node:module"; const require = bundleRequire(import.meta.url);',
+  },
   logLevel: "warning",
-  plugins: [externalDependencies],
 });
 
 // The entry files enable source maps before the bundle loads: Node maps the frames of modules

@@ -22,7 +22,7 @@ export async function openBareConnection(database: BareDatabase): Promise<BareCo
   // Loaded only on --pglite: the PostgreSQL twin's RSS should not carry a database engine.
   const [{ PGlite }, { pgliteExtensions }] = await Promise.all([
     import("@electric-sql/pglite"),
-    import("@medical/db"),
+    import("@medical/db/pglite"),
   ]);
   const pg = await PGlite.create({ dataDir: database.dir, extensions: pgliteExtensions });
   return {

@@ -10,7 +10,6 @@ export {
   type Transaction,
 } from "./client.ts";
 export { type PgErrorFacts, pgErrorFacts } from "./errors.ts";
-export { pgliteExtensions } from "./extensions.ts";
 export { DatabaseLockedError } from "./lock.ts";
 export { MIGRATIONS_FOLDER } from "./paths.ts";
 export { pickColumns } from "./pick-columns.ts";

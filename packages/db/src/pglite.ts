@@ -1,0 +1,64 @@
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { pgliteExtensions } from "./extensions.ts";
+import { type Database, type DbHandle, drizzleOptions, MIGRATION_LOCK_KEY, quiet } from "./handle.ts";
+import { lockDataDir } from "./lock.ts";
+import { MIGRATIONS_FOLDER } from "./paths.ts";
+
+export { pgliteExtensions } from "./extensions.ts";
+
+/**
+ * The embedded driver, `@medical/db/pglite`: client.ts imports this module only when PGlite is
+ * chosen, and `@medical/db` itself never imports it statically.
+ */
+export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<DbHandle> {
+  const unlock = options.dataDir ? lockDataDir(options.dataDir) : quiet;
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      extensions: pgliteExtensions,
+    });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const db: Database = drizzlePglite(pg, drizzleOptions);
+  let closed = false;
+  return {
+    db,
+    kind: "pglite",
+    async migrate() {
+      // PGlite has one connection and a locked folder; the lock keeps the code path identical.
+      await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`);
+      try {
+        await migratePglite(drizzlePglite(pg, drizzleOptions), { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await db.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await pg.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+}
+
+export async function dumpPglite(dataDir: string | undefined, migrate: boolean): Promise<Blob> {
+  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: pgliteExtensions });
+  try {
+    if (migrate)
+      await migratePglite(drizzlePglite(pg, drizzleOptions), { migrationsFolder: MIGRATIONS_FOLDER });
+    return await pg.dumpDataDir("none");
+  } finally {
+    await pg.close();
+  }
+}
