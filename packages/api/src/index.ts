@@ -61,4 +61,6 @@ export {
 } from "./domains/identity/operator-accounts.service.ts";
 export { type NewDemographics, writePatientProfile } from "./domains/patients/profiles.service.ts";
 export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
+/** The demo seed reviews its doctors through the reviews service, rules and rating included. */
+export { saveReview } from "./domains/reviews/reviews.service.ts";
 export { type AppRouter, appRouter } from "./root.ts";

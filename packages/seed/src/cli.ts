@@ -5,13 +5,14 @@ import { loadSeedConfig } from "./config.ts";
 import { DEMO_PASSWORD } from "./demo/build.ts";
 import { describeDemo } from "./demo/load.ts";
 import { integerFlag, openDatabase, parseCommandLine, runCli } from "./run.ts";
-import { runSeed } from "./seed.ts";
+import { runSeed, type SignIn } from "./seed.ts";
 
 const USAGE = `Usage: pnpm seed [--size N]
 
-Development data: the demo admin (or ADMIN_EMAIL + ADMIN_PASSWORD), the ten specialties, and
-Algerian demo doctors and patients (password Algeria123!). Deterministic; a second run changes
-nothing. Refuses NODE_ENV=production.
+Development data: the demo admin (or ADMIN_EMAIL + ADMIN_PASSWORD), the ten specialties,
+Algerian demo doctors, patients and front-desk staff (password Algeria123!), and patients'
+reviews of the doctors. Deterministic; a second run changes nothing. Prints one sign-in per role
+last. Refuses NODE_ENV=production.
 
   --size N    also add N generated doctors and N generated patients (doctor.000001@load.demo.dz…),
               numbered after those of earlier runs, with set-based inserts and a progress bar
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
     }).finally(() => bar.done());
     process.stdout.write(`${describeAdmin(report.admin, fromEnv)}\n${describeDemo(report.demo)}\n`);
     if (report.bulk) process.stdout.write(`${describeBulk(report.bulk, handle.kind)}\n`);
+    process.stdout.write(describeSignIns(report.signIns));
     return 0;
   } finally {
     await handle.close();
@@ -64,6 +66,16 @@ function describeAdmin(result: EnsureAdminResult, fromEnv: boolean): string {
     `Admin: created the DEMO account ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} ` +
     "(a demo account for development; set ADMIN_EMAIL and ADMIN_PASSWORD for your own)."
   );
+}
+
+/** The sign-ins as a table, last, so they are what the terminal shows when the command ends. */
+function describeSignIns(signIns: SignIn[]): string {
+  const width = Math.max(...signIns.map(({ email }) => email.length));
+  const rows = signIns.map(
+    ({ role, email, password }) =>
+      `  ${role.padEnd(8)} ${email.padEnd(width)}  ${password ?? "(your ADMIN_PASSWORD)"}`,
+  );
+  return `\nSign in (development only) as:\n${rows.join("\n")}\n`;
 }
 
 function describeBulk(bulk: BulkResult, kind: string): string {

@@ -19,5 +19,5 @@ export { ConfigError, loadSeedConfig, OWASP_ARGON2, type SeedConfig } from "./co
 export { buildDemoData, DEMO_DOMAIN, DEMO_PASSWORD, type DemoData } from "./demo/build.ts";
 export { type DemoResult, describeDemo, loadDemo } from "./demo/load.ts";
 export { type OperatorDeps, operatorAudit, operatorDeps } from "./operator.ts";
-export { runSeed, type SeedOptions, type SeedReport } from "./seed.ts";
+export { runSeed, type SeedOptions, type SeedReport, type SignIn } from "./seed.ts";
 export { ensureSpecialties } from "./specialties.ts";

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LOAD_DOMAIN, loadBulk } from "./bulk/index.ts";
 import { CITIES } from "./data/cities.ts";
 import { SPECIALTIES } from "./data/specialties.ts";
-import { DEMO_DOCTORS, DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PATIENTS } from "./demo/build.ts";
+import {
+  buildDemoData,
+  DEMO_DOCTORS,
+  DEMO_DOMAIN,
+  DEMO_PASSWORD,
+  DEMO_PATIENTS,
+  MINOR_BORN_FROM,
+} from "./demo/build.ts";
 import { runSeed, type SeedOptions } from "./seed.ts";
 
 // Cheap argon2id: verification reads the cost from the hash, so the code path is the real one.
@@ -15,6 +22,9 @@ const hasher = createArgon2Hasher({ memoryKib: 1024, iterations: 1 });
 const options: SeedOptions = { hasher, adminNames: { firstName: "Admin", lastName: "Clinic" } };
 const E164_DZ_MOBILE = /^\+213[567]\d{8}$/;
 const E164_DZ_LANDLINE = /^\+213[234]\d{7}$/;
+const DEMO_REVIEWS = buildDemoData().reviews.length;
+/** Each block seeds two or three times; a review at a time through the service takes its while. */
+const SEEDING_TIMEOUT_MS = 180_000;
 
 /** Each block seeds a database of its own in beforeAll, so its tests hold in any order. */
 let database: TestDatabase;
@@ -42,6 +52,7 @@ const counts = () =>
     (select count(*)::int from patients) as patients,
     (select count(*)::int from specialties) as specialties,
     (select count(*)::int from doctor_specialties) as links,
+    (select count(*)::int from reviews) as reviews,
     (select count(*)::int from audit_events) as audit`);
 
 /** Everything the demo rows hold, hashed: names, contacts, fees, keys, password hashes, timestamps. */
@@ -50,7 +61,7 @@ const demoChecksum = async () =>
     await one(sql`select md5(string_agg(line, E'\n' order by line)) as sum from (
       select concat_ws('|', u.email, u.first_name, u.last_name, u.phone, u.locale, u.role, u.password_hash,
         u.updated_at, d.city, d.clinic_name, d.clinic_address, d.clinic_phone, d.fee_amount_minor, d.languages::text,
-        d.years_of_experience, d.search_key, d.name_key, d.updated_at,
+        d.years_of_experience, d.search_key, d.name_key, d.updated_at, d.rating_average, d.rating_count,
         (select string_agg(s.name, ',' order by s.name) from doctor_specialties ds
           join specialties s on s.id = ds.specialty_id where ds.doctor_id = d.id),
         p.date_of_birth, p.sex, p.city, p.address_line, p.emergency_contact_name, p.emergency_contact_phone,
@@ -58,7 +69,9 @@ const demoChecksum = async () =>
       from users u left join doctors d on d.user_id = u.id left join patients p on p.user_id = u.id
       where u.email like ${`%@${DEMO_DOMAIN}`}
       union all
-      select concat_ws('|', name, description, created_at) from specialties) lines`)
+      select concat_ws('|', name, description, created_at) from specialties
+      union all
+      select concat_ws('|', doctor_id, patient_id, rating, comment, created_at, updated_at) from reviews) lines`)
   ).sum;
 
 describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
@@ -72,7 +85,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
     countsAfterFirst = await counts();
     checksumAfterFirst = await demoChecksum();
     second = await runSeed(database.db, options);
-  });
+  }, SEEDING_TIMEOUT_MS);
 
   test("a second run changes nothing: same row counts, same checksum of the demo rows", async () => {
     expect(first.admin.created).toBe(true);
@@ -80,12 +93,16 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       specialties: { total: 10, created: 10 },
       doctors: { total: DEMO_DOCTORS, created: DEMO_DOCTORS },
       patients: { total: DEMO_PATIENTS, created: DEMO_PATIENTS },
+      staff: { total: 1, created: 1 },
+      reviews: { total: DEMO_REVIEWS, created: DEMO_REVIEWS },
     });
     expect(second.admin.created).toBe(false);
     expect(second.demo).toEqual({
       specialties: { total: 10, created: 0 },
       doctors: { total: DEMO_DOCTORS, created: 0 },
       patients: { total: DEMO_PATIENTS, created: 0 },
+      staff: { total: 1, created: 0 },
+      reviews: { total: DEMO_REVIEWS, created: 0 },
     });
     expect(await counts()).toEqual(countsAfterFirst);
     expect(await demoChecksum()).toBe(checksumAfterFirst);
@@ -93,7 +110,56 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       doctors: DEMO_DOCTORS,
       patients: DEMO_PATIENTS,
       specialties: 10,
+      reviews: DEMO_REVIEWS,
     });
+  });
+
+  test("prints one sign-in per role, each signing in to an active account of that role", async () => {
+    expect(second.signIns).toEqual(first.signIns);
+    expect(first.signIns.map((signIn) => signIn.role)).toEqual(["ADMIN", "DOCTOR", "PATIENT", "STAFF"]);
+    for (const { role, email, password } of first.signIns) {
+      const account = await one(sql`select u.role, u.is_active, u.password_hash,
+          exists (select 1 from doctors d where d.user_id = u.id) as doctor,
+          exists (select 1 from patients p where p.user_id = u.id) as patient
+        from users u where u.email = ${email}`);
+      expect(account).toMatchObject({
+        role,
+        is_active: true,
+        doctor: role === "DOCTOR",
+        patient: role === "PATIENT",
+      });
+      expect(await hasher.verify(String(account.password_hash), password ?? "")).toBe(true);
+    }
+  });
+
+  test("rates the doctors from patients' reviews: the service's aggregate, spread 2–5, a few doctors new", async () => {
+    const doctors = await rows(sql`
+      select d.rating_average::float8 as average, d.rating_count as count,
+        (select count(*)::int from reviews r where r.doctor_id = d.id) as reviews,
+        (select coalesce(round(avg(r.rating)::numeric, 2), 0)::float8 from reviews r where r.doctor_id = d.id) as mean
+      from doctors d join users u on u.id = d.user_id where u.email like ${`%@${DEMO_DOMAIN}`}`);
+    for (const doctor of doctors) {
+      expect(doctor.count).toBe(doctor.reviews);
+      expect(doctor.average).toBe(doctor.mean);
+    }
+    const averages = doctors.map((d) => Number(d.average));
+    // Enough on each side of minRating=4 for a search to have a choice and sort=rating an order.
+    expect(averages.filter((a) => a >= 4).length).toBeGreaterThanOrEqual(8);
+    expect(averages.filter((a) => a > 0 && a < 3.5).length).toBeGreaterThanOrEqual(8);
+    expect(averages.filter((a) => a === 0).length).toBeGreaterThanOrEqual(2);
+    expect(new Set(averages).size).toBeGreaterThanOrEqual(15);
+
+    const reviews = await rows(sql`
+      select r.rating, r.comment, p.date_of_birth::text as born, r.created_at < now() as past,
+        (select count(*)::int from audit_events a where a.action = 'review.saved' and a.target_id = r.id
+          and a.actor_id is null and a.patient_id = r.patient_id) as audited
+      from reviews r join patients p on p.id = r.patient_id`);
+    expect([...new Set(reviews.map((r) => r.rating))].sort()).toEqual([2, 3, 4, 5]);
+    for (const review of reviews) expect(review).toMatchObject({ past: true, audited: 1 });
+    expect(reviews.filter((r) => String(r.born) >= MINOR_BORN_FROM)).toEqual([]);
+    const comments = reviews.map((r) => r.comment).filter((c) => typeof c === "string");
+    expect(comments.length).toBeGreaterThan(reviews.length * 0.7);
+    expect(comments.length).toBeLessThan(reviews.length);
   });
 
   test("holds the ten specialties, every city, +213 phones, DZD fees and one password hash", async () => {
@@ -138,7 +204,8 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       select u.email, count(a.id)::int as created, min(a.details->>'via') as via, min(a.details->>'role') as role
       from users u left join audit_events a on a.target_id = u.id and a.action = 'user.created'
       where u.email like ${`%@${DEMO_DOMAIN}`} group by u.email, u.role`);
-    expect(events).toHaveLength(DEMO_DOCTORS + DEMO_PATIENTS + 1);
+    // The admin and the front desk besides the doctors and patients.
+    expect(events).toHaveLength(DEMO_DOCTORS + DEMO_PATIENTS + 2);
     for (const event of events) expect(event).toMatchObject({ created: 1, via: "seed" });
     expect(events.find((event) => event.email === `amina.benali@${DEMO_DOMAIN}`)).toMatchObject({
       role: "DOCTOR",
@@ -189,7 +256,7 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
       from doctors d join users u on u.id = d.user_id where u.email like ${loaded("doctor")}`);
     firstLoad = { report, before, after, links, spread };
     secondReport = await runSeed(database.db, { ...options, size: 20 });
-  });
+  }, SEEDING_TIMEOUT_MS);
 
   test("adds exactly N doctors and N patients, each doctor with one or two specialties", () => {
     const { report, before, after, links, spread } = firstLoad;

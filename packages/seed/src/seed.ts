@@ -1,8 +1,8 @@
-import type { PasswordHasher } from "@medical/api";
+import type { PasswordHasher, Role } from "@medical/api";
 import type { Database } from "@medical/db";
 import { DEMO_ADMIN, type EnsureAdminResult, ensureAdmin } from "./admin.ts";
 import { type BulkResult, type LoadProgress, loadBulk } from "./bulk/index.ts";
-import { DEMO_PASSWORD } from "./demo/build.ts";
+import { buildDemoData, DEMO_PASSWORD } from "./demo/build.ts";
 import { type DemoResult, loadDemo } from "./demo/load.ts";
 import { operatorAudit, operatorDeps } from "./operator.ts";
 
@@ -17,10 +17,19 @@ export interface SeedOptions {
   onProgress?: (progress: LoadProgress) => void;
 }
 
+export interface SignIn {
+  role: Role;
+  email: string;
+  /** Undefined for an admin from ADMIN_PASSWORD: the command never prints that secret. */
+  password?: string;
+}
+
 export interface SeedReport {
   admin: EnsureAdminResult;
   demo: DemoResult;
   bulk?: BulkResult;
+  /** One account per role to sign in with, which `pnpm seed` prints last. */
+  signIns: SignIn[];
 }
 
 /** Hashes DEMO_PASSWORD once, when an account first needs it, and every other password as usual. */
@@ -49,11 +58,27 @@ export async function runSeed(db: Database, options: SeedOptions): Promise<SeedR
     via: "seed",
   });
   const demo = await loadDemo(deps, audit);
-  if (!options.size) return { admin, demo };
+  const signIns = [...adminSignIn(admin, options.admin === undefined), ...demoSignIns()];
+  if (!options.size) return { admin, demo, signIns };
   const bulk = await loadBulk(db, {
     size: options.size,
     passwordHash: await deps.hasher.hash(DEMO_PASSWORD),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  return { admin, demo, bulk };
+  return { admin, demo, bulk, signIns };
+}
+
+/** The admin's sign-in, unless its e-mail belongs to an account of another role (never promoted). */
+function adminSignIn({ user }: EnsureAdminResult, demoAdmin: boolean): SignIn[] {
+  if (user.role !== "ADMIN") return [];
+  return [{ role: "ADMIN", email: user.email, ...(demoAdmin ? { password: DEMO_ADMIN.password } : {}) }];
+}
+
+function demoSignIns(): SignIn[] {
+  const { signIn } = buildDemoData();
+  return (["DOCTOR", "PATIENT", "STAFF"] as const).map((role) => ({
+    role,
+    email: signIn[role],
+    password: DEMO_PASSWORD,
+  }));
 }

@@ -7,6 +7,7 @@ import {
   MOBILE_PREFIXES,
 } from "../data/cities.ts";
 import { NAMES, type Origin } from "../data/names.ts";
+import { REVIEW_COMMENTS } from "../data/reviews.ts";
 import { SPECIALTIES } from "../data/specialties.ts";
 import { createRandom, type Random, slug } from "../random.ts";
 
@@ -16,6 +17,8 @@ export const DEMO_DOMAIN = "demo.clinic.dz";
 export const DEMO_PASSWORD = "Algeria123!";
 export const DEMO_DOCTORS = 30;
 export const DEMO_PATIENTS = 30;
+/** The reviews' own stream: adding or changing reviews changes no demo person. */
+const REVIEWS_SEED = DEMO_SEED + 1;
 
 type Sex = "FEMALE" | "MALE";
 
@@ -61,10 +64,29 @@ export interface DemoPatient {
   };
 }
 
+export const REVIEW_RATINGS = [2, 3, 4, 5] as const;
+type Rating = (typeof REVIEW_RATINGS)[number];
+
+export interface DemoReview {
+  /** The doctor's and the reviewing patient's e-mails (natural keys). */
+  doctorEmail: string;
+  patientEmail: string;
+  rating: Rating;
+  comment: string | null;
+  /** Written this many days before the seed runs (1–320), at this minute of that day (UTC). */
+  daysAgo: number;
+  minuteOfDay: number;
+}
+
 export interface DemoData {
   specialties: typeof SPECIALTIES;
   doctors: DemoDoctor[];
   patients: DemoPatient[];
+  /** The clinic's front desk: STAFF accounts, without a profile. */
+  staff: DemoUser[];
+  reviews: DemoReview[];
+  /** The account of each role `pnpm seed` prints (and the README signs in with), besides the admin. */
+  signIn: { DOCTOR: string; PATIENT: string; STAFF: string };
 }
 
 const digits = (random: Random, n: number) => Array.from({ length: n }, () => random.int(0, 9)).join("");
@@ -191,11 +213,72 @@ function patient(random: Random, index: number, taken: Set<string>): DemoPatient
   };
 }
 
+const FRONT_DESK: Person = { firstName: "Karima", lastName: "Belkacem", sex: "FEMALE", origin: "arabic" };
+
+/**
+ * A few doctors are new (no review yet); the others get 2–8 reviews from distinct adult patients,
+ * half of them from the doctor's city, rated around a standing of the doctor's own (2.6–4.9), so
+ * averages spread and `minRating` and `sort=rating` have something to sort. About one in seven
+ * gives a rating without a comment; a doctor never gets the same comment twice.
+ */
+function reviews(doctors: DemoDoctor[], patients: DemoPatient[]): DemoReview[] {
+  const random = createRandom(REVIEWS_SEED);
+  const adults = patients.filter((p) => p.profile.dateOfBirth < MINOR_BORN_FROM);
+  const written: DemoReview[] = [];
+  for (const doctor of doctors) {
+    if (random.chance(0.1)) continue;
+    const standing = 2.6 + random.next() * 2.3;
+    const neighbours = adults.filter((p) => p.profile.city === doctor.profile.city);
+    const reviewers = new Set<DemoPatient>();
+    const count = random.int(2, 8);
+    while (reviewers.size < count) {
+      reviewers.add(random.pick(neighbours.length && random.chance(0.5) ? neighbours : adults));
+    }
+    const used = new Set<string>();
+    for (const reviewer of reviewers) {
+      const score = Math.min(Math.max(Math.round(standing + random.next() * 1.6 - 0.8), 2), 5);
+      const rating = REVIEW_RATINGS[score - 2]!;
+      const fresh = REVIEW_COMMENTS[rating].filter((comment) => !used.has(comment));
+      const comment = fresh.length && !random.chance(0.15) ? random.pick(fresh) : null;
+      if (comment) used.add(comment);
+      written.push({
+        doctorEmail: doctor.user.email,
+        patientEmail: reviewer.user.email,
+        rating,
+        comment,
+        daysAgo: random.int(1, 320),
+        minuteOfDay: random.int(8 * 60, 20 * 60),
+      });
+    }
+  }
+  return written;
+}
+
 /** The whole demo set, computed from DEMO_SEED alone: the same on every run. */
 export function buildDemoData(): DemoData {
   const random = createRandom(DEMO_SEED);
   const taken = new Set<string>();
   const doctors = Array.from({ length: DEMO_DOCTORS }, (_, i) => doctor(random, i, taken));
   const patients = Array.from({ length: DEMO_PATIENTS }, (_, i) => patient(random, i, taken));
-  return { specialties: SPECIALTIES, doctors, patients };
+  // After the patients, so adding the front desk changed no one generated before it.
+  const staff = [demoUser(random, taken, FRONT_DESK)];
+  // An adult who shows their name, so the reviews they write read "Amina H.", not "Verified patient".
+  const patientSignIn = patients.find(
+    (p) => p.profile.dateOfBirth < MINOR_BORN_FROM && p.profile.showNameOnReviews,
+  );
+  const [doctorSignIn] = doctors;
+  const [staffSignIn] = staff;
+  if (!patientSignIn || !doctorSignIn || !staffSignIn) throw new Error("the demo set lacks a sign-in");
+  return {
+    specialties: SPECIALTIES,
+    doctors,
+    patients,
+    staff,
+    reviews: reviews(doctors, patients),
+    signIn: {
+      DOCTOR: doctorSignIn.user.email,
+      PATIENT: patientSignIn.user.email,
+      STAFF: staffSignIn.email,
+    },
+  };
 }

@@ -1,7 +1,18 @@
-import { type AuditMeta, ensureAccount, writeDoctorProfile, writePatientProfile } from "@medical/api";
+import {
+  type AppErrorCode,
+  type AuditMeta,
+  DomainError,
+  type EnsuredAccount,
+  ensureAccount,
+  saveReview,
+  writeDoctorProfile,
+  writePatientProfile,
+} from "@medical/api";
+import { doctors, patients, reviews } from "@medical/db/schema";
+import { eq, inArray } from "drizzle-orm";
 import type { OperatorDeps } from "../operator.ts";
 import { ensureSpecialties } from "../specialties.ts";
-import { buildDemoData, DEMO_PASSWORD, type DemoDoctor, type DemoPatient } from "./build.ts";
+import { buildDemoData, DEMO_PASSWORD, type DemoDoctor, type DemoPatient, type DemoReview } from "./build.ts";
 
 export interface Tally {
   total: number;
@@ -12,6 +23,8 @@ export interface DemoResult {
   specialties: Tally;
   doctors: Tally;
   patients: Tally;
+  staff: Tally;
+  reviews: Tally;
 }
 
 /** A demo doctor's account with its profile and specialties, written by the doctors service. */
@@ -43,41 +56,111 @@ function ensurePatient(deps: OperatorDeps, audit: AuditMeta, demo: DemoPatient) 
   );
 }
 
+/** Dated back from the run: the reviews are as old on any machine, whatever its year. */
+function writtenAt(today: Date, { daysAgo, minuteOfDay }: DemoReview): Date {
+  const day = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - daysAgo);
+  return new Date(day + minuteOfDay * 60_000);
+}
+
+/** What the reviews service answers when a demo account was changed since the seed made it. */
+const CHANGED_SINCE = new Set<AppErrorCode>(["FORBIDDEN", "NOT_FOUND", "PROFILE_REQUIRED"]);
+
 /**
- * The Algerian demo set, keyed by e-mail, through the API's account service: an account that
- * exists is left exactly as it is (whatever changed since), a missing one is created with its
- * profile in one transaction, so an interrupted run leaves whole accounts and the next run adds
- * the rest; a second run changes nothing.
+ * The demo reviews, each saved by the reviews service as its patient and dated through the
+ * service's clock, so the rating aggregate is the service's own. A pair that has a review keeps
+ * it, whatever it says now; a pair the service refuses (an e-mail of another role, a profile
+ * deactivated since) is skipped. When scheduling requires a completed visit before a review, the
+ * seed must book and complete those visits first. Returns how many reviews it wrote.
+ */
+async function ensureReviews(
+  deps: OperatorDeps,
+  audit: AuditMeta,
+  wanted: DemoReview[],
+  userIds: Map<string, string>,
+): Promise<number> {
+  const ids = [...userIds.values()];
+  const profiles = await deps.db
+    .select({ id: doctors.id, userId: doctors.userId })
+    .from(doctors)
+    .where(inArray(doctors.userId, ids));
+  const doctorIds = new Map(profiles.map((row) => [row.userId, row.id]));
+  const pairs = await deps.db
+    .select({ doctor: doctors.userId, patient: patients.userId })
+    .from(reviews)
+    .innerJoin(doctors, eq(doctors.id, reviews.doctorId))
+    .innerJoin(patients, eq(patients.id, reviews.patientId))
+    .where(inArray(doctors.userId, ids));
+  const reviewed = new Set(pairs.map((pair) => `${pair.doctor}/${pair.patient}`));
+  const today = deps.clock.now();
+  let created = 0;
+  for (const review of wanted) {
+    const doctorUserId = userIds.get(review.doctorEmail) ?? "";
+    const patientUserId = userIds.get(review.patientEmail);
+    const doctorId = doctorIds.get(doctorUserId);
+    if (!doctorId || !patientUserId || reviewed.has(`${doctorUserId}/${patientUserId}`)) continue;
+    try {
+      await saveReview(
+        { ...deps, clock: { now: () => writtenAt(today, review) } },
+        audit,
+        { userId: patientUserId, role: "PATIENT" },
+        doctorId,
+        { rating: review.rating, comment: review.comment },
+      );
+      created += 1;
+    } catch (error) {
+      if (!(error instanceof DomainError && CHANGED_SINCE.has(error.code))) throw error;
+    }
+  }
+  return created;
+}
+
+/**
+ * The Algerian demo set, keyed by e-mail, through the API's services: an account that exists is
+ * left exactly as it is (whatever changed since), a missing one is created with its profile in
+ * one transaction, so an interrupted run leaves whole accounts and the next run adds the rest;
+ * then the reviews, which a second run finds in place. A second run changes nothing.
  */
 export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<DemoResult> {
   const demo = buildDemoData();
   const { ids, created } = await ensureSpecialties(deps.db, demo.specialties);
-  let doctorsCreated = 0;
+  const userIds = new Map<string, string>();
+  const tally = (total: number) => ({ total, created: 0 });
+  const result: DemoResult = {
+    specialties: { total: demo.specialties.length, created },
+    doctors: tally(demo.doctors.length),
+    patients: tally(demo.patients.length),
+    staff: tally(demo.staff.length),
+    reviews: tally(demo.reviews.length),
+  };
+  const count = (ensured: EnsuredAccount, into: Tally) => {
+    userIds.set(ensured.user.email, ensured.user.id);
+    if (ensured.created) into.created += 1;
+  };
   for (const doctor of demo.doctors) {
     const specialtyIds = doctor.specialties.map((name) => {
       const id = ids.get(name);
       if (!id) throw new Error(`demo specialty ${name} is missing`);
       return id;
     });
-    if ((await ensureDoctor(deps, audit, doctor, specialtyIds)).created) doctorsCreated += 1;
+    count(await ensureDoctor(deps, audit, doctor, specialtyIds), result.doctors);
   }
-  let patientsCreated = 0;
-  for (const patient of demo.patients) {
-    if ((await ensurePatient(deps, audit, patient)).created) patientsCreated += 1;
+  for (const patient of demo.patients) count(await ensurePatient(deps, audit, patient), result.patients);
+  for (const staff of demo.staff) {
+    count(
+      await ensureAccount(deps, audit, { ...staff, password: DEMO_PASSWORD, role: "STAFF", via: "seed" }),
+      result.staff,
+    );
   }
-  return {
-    specialties: { total: demo.specialties.length, created },
-    doctors: { total: demo.doctors.length, created: doctorsCreated },
-    patients: { total: demo.patients.length, created: patientsCreated },
-  };
+  result.reviews.created = await ensureReviews(deps, audit, demo.reviews, userIds);
+  return result;
 }
 
-/** "Demo data: 10 specialties (0 new), 30 doctors (30 new), 30 patients (30 new); password …" */
+/** "Demo data: 10 specialties (0 new), 30 doctors (30 new), …; password …" */
 export function describeDemo(result: DemoResult): string {
   const part = (label: string, { total, created }: Tally) => `${total} ${label} (${created} new)`;
   return (
     `Demo data: ${part("specialties", result.specialties)}, ${part("doctors", result.doctors)}, ` +
-    `${part("patients", result.patients)}; every demo account signs in with ${DEMO_PASSWORD} ` +
-    `(e.g. ${buildDemoData().doctors[0]?.user.email}).`
+    `${part("patients", result.patients)}, ${part("staff", result.staff)}, ` +
+    `${part("reviews", result.reviews)}; every demo account signs in with ${DEMO_PASSWORD}.`
   );
 }

@@ -16,7 +16,7 @@ import { selectPatientRows } from "./patient-rows.ts";
  * the doctor's appointments once scheduling lands; until then no doctor treats anyone, so a
  * doctor sees no patient (pinned by the cross-tenant table in access.cases.ts).
  */
-export function doctorTreatsPatientSql(_actor: Actor): SQL {
+export function doctorTreatsPatientSql(_actor: Pick<Actor, "userId" | "role">): SQL {
   // The scheduling issue replaces this with
   // exists (select 1 from appointments a join doctors d on d.id = a.doctor_id
   //         where d.user_id = <actor.userId> and a.patient_id = patients.id)
@@ -28,7 +28,7 @@ export function doctorTreatsPatientSql(_actor: Actor): SQL {
  * outside it answers NOT_FOUND, never FORBIDDEN. Security-sensitive: every change comes with a
  * row in the cross-tenant table (access.cases.ts).
  */
-export function patientVisibleTo(actor: Actor): SQL {
+export function patientVisibleTo(actor: Pick<Actor, "userId" | "role">): SQL {
   switch (actor.role) {
     case "ADMIN":
     case "STAFF":
@@ -94,7 +94,10 @@ export async function findOwnPatient(
  * For patient actions that need a profile (favourites, reviews, booking): the caller's active
  * profile, or 409 PROFILE_REQUIRED. Other roles are refused with FORBIDDEN.
  */
-export async function requirePatientProfile(deps: Pick<Deps, "db">, actor: Actor): Promise<Patient> {
+export async function requirePatientProfile(
+  deps: Pick<Deps, "db">,
+  actor: Pick<Actor, "userId" | "role">,
+): Promise<Patient> {
   if (actor.role !== "PATIENT") throw new DomainError("FORBIDDEN", "Only patients can do this");
   const [row] = await deps.db
     .select()

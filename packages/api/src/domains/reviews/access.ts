@@ -12,7 +12,7 @@ export function publicReviewVisible(): SQL {
  * Reviews an actor may see: admins every one (moderation), a patient also their own (hidden or
  * not), everybody else the visible ones.
  */
-export function reviewVisibleTo(actor: Actor): SQL {
+export function reviewVisibleTo(actor: Pick<Actor, "userId" | "role">): SQL {
   switch (actor.role) {
     case "ADMIN":
       return sql`true`;

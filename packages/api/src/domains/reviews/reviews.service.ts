@@ -55,7 +55,11 @@ function reviewPage(db: Executor, filters: SQL | undefined, input: ReviewListInp
  * (NOT_FOUND otherwise). Scheduling adds "after a completed appointment with that doctor" here,
  * so every path that saves a review gets the rule. Returns the reviewing patient.
  */
-async function requireReviewer(deps: Pick<Deps, "db">, actor: Actor, doctorId: string): Promise<Patient> {
+async function requireReviewer(
+  deps: Pick<Deps, "db">,
+  actor: Pick<Actor, "userId" | "role">,
+  doctorId: string,
+): Promise<Patient> {
   const patient = await requirePatientProfile(deps, actor);
   await requireActiveDoctor(deps, doctorId);
   return patient;
@@ -80,11 +84,14 @@ async function recomputeRating(tx: Executor, doctorId: string): Promise<void> {
 const lockDoctor = (tx: Executor, doctorId: string) =>
   tx.select({ id: doctors.id }).from(doctors).where(eq(doctors.id, doctorId)).for("update");
 
-/** One review per patient and doctor: a second POST replaces the rating and comment. */
+/**
+ * One review per patient and doctor: a second POST replaces the rating and comment. Needs no
+ * session: the demo seed saves its reviews here as their patients, dated by `deps.clock`.
+ */
 export async function saveReview(
-  deps: Deps,
+  deps: Pick<Deps, "db" | "events" | "clock">,
   audit: AuditMeta,
-  actor: Actor,
+  actor: Pick<Actor, "userId" | "role">,
   doctorId: string,
   input: { rating: number; comment?: string | null },
 ): Promise<ReviewDto> {
