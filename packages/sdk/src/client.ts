@@ -1,6 +1,6 @@
-import type { AppRouter } from "@medical/api";
 import { createTRPCClient, httpBatchLink, httpLink, splitLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
+import type { AppRouter } from "./app-router.ts";
 import { refreshLink } from "./refresh-link.ts";
 import type { RouterInputs, RouterOutputs } from "./router-types.ts";
 import { createSessionSocket } from "./session-socket.ts";

@@ -1,6 +1,6 @@
-import type { AppRouter } from "@medical/api";
 import type { TRPCLink } from "@trpc/client";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
+import type { AppRouter } from "./app-router.ts";
 import type { TokenRefresher } from "./token-refresher.ts";
 import type { TokenStore } from "./tokens.ts";
 

@@ -1,5 +1,5 @@
-import type { AppRouter } from "@medical/api";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "./app-router.ts";
 
 export type { AppRouter };
 export type RouterInputs = inferRouterInputs<AppRouter>;

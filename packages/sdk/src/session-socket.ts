@@ -1,4 +1,3 @@
-import type { AppRouter } from "@medical/api";
 import {
   createWSClient,
   type OperationLink,
@@ -10,6 +9,7 @@ import {
 import { observable } from "@trpc/server/observable";
 import superjson from "superjson";
 import { accessTokenExpired } from "./access-token.ts";
+import type { AppRouter } from "./app-router.ts";
 import type { TokenRefresher } from "./token-refresher.ts";
 import type { TokenStore } from "./tokens.ts";
 
