@@ -84,8 +84,9 @@ describe("/openapi.json", () => {
     const schema = health?.responses["200"]?.content?.["application/json"]?.schema;
     expect(schema).toMatchObject({
       required: ["success", "data", "message"],
-      properties: { success: { const: true }, data: { properties: { database: { const: "up" } } } },
+      properties: { success: { const: true }, data: { $ref: "#/components/schemas/Health" } },
     });
+    expect(document.components.schemas.Health).toMatchObject({ properties: { database: { const: "up" } } });
     expect(Object.keys(health?.responses ?? {})).toEqual(
       expect.arrayContaining(["200", "400", "500", "503"]),
     );

@@ -15,6 +15,7 @@ import {
 } from "trpc-to-openapi";
 import { z } from "zod";
 import { createSchema } from "zod-openapi";
+import { annotateOpenApiDocument } from "./openapi-annotations.ts";
 import { queryScalarOf } from "./query-coercion.ts";
 
 type OpenApiDocument = ReturnType<typeof generateOpenApiDocument>;
@@ -180,7 +181,8 @@ const ErrorEnvelopeSchema: Schema = {
             properties: {
               path: {
                 type: "array",
-                items: { type: ["string", "integer"] },
+                // An index is below half the largest body (BODY_LIMIT_BYTES ≤ 10 MiB): each item takes 2 bytes.
+                items: { type: ["string", "integer"], minimum: 0, maximum: 5_242_880 },
                 description: "The field, `[]` for the input as a whole; a query parameter's name.",
               },
               message: { type: "string" },
@@ -294,5 +296,8 @@ export function buildOpenApiDocument(router: AppRouter, version: string): OpenAp
     baseUrl: "/api/v1",
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
   });
-  return envelopeOpenApiDocument(documentDateParameters(document, router), router);
+  return annotateOpenApiDocument(
+    envelopeOpenApiDocument(documentDateParameters(document, router), router),
+    router,
+  );
 }

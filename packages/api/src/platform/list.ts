@@ -58,9 +58,24 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** The answer of every list (API-CONTRACT §1): `{ items, nextCursor }`. */
-export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const ZNextCursor = z.string().nullable().meta({
+  description: "Opaque: pass it as `cursor` (same sort and order) for the next page; null on the last page",
+});
+/** What a cursor looks like in the document's examples: base64url text a client never reads. */
+const EXAMPLE_CURSOR = "eyJzIjoiY3JlYXRlZEF0IiwibyI6ImRlc2MiLCJ2IjoiMjAyNi0xMi0wMVQwODozMDowMC4wMDBaIn0";
+
+/**
+ * The answer of every list (API-CONTRACT §1): `{ items, nextCursor }`, named `id` in the OpenAPI
+ * document, with the item's own example as its one item.
+ */
+export function pageOf<T extends z.ZodType>(item: T, id: string) {
+  const examples = item.meta()?.examples;
+  const items = Array.isArray(examples) ? examples.slice(0, 1) : [];
+  return z.object({ items: z.array(item), nextCursor: ZNextCursor }).meta({
+    id,
+    description: "One page of a list, in the requested order",
+    examples: [{ items, nextCursor: EXAMPLE_CURSOR }],
+  });
 }
 
 const ZCursor = z.strictObject({
@@ -161,10 +176,25 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
     : { ...idSpec, type: idTypeOf(idSpec.column) };
 
   const input = z.strictObject({
-    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
-    cursor: text(1024, { trim: false }).optional(),
-    sort: z.enum([first, ...rest]).default(spec.defaultSort),
-    order: ZOrder.default(spec.defaultOrder),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PAGE_SIZE)
+      .default(20)
+      .meta({ description: `Items per page, 1 to ${MAX_PAGE_SIZE}` }),
+    // Described before `.optional()`: the REST generator rebuilds optional query wrappers.
+    cursor: text(1024, { trim: false })
+      .meta({
+        description:
+          "Opaque: the `nextCursor` of the previous page, with the same sort and order. Any other value answers 400",
+      })
+      .optional(),
+    sort: z
+      .enum([first, ...rest])
+      .default(spec.defaultSort)
+      .meta({ description: "The field the list is sorted by" }),
+    order: ZOrder.default(spec.defaultOrder).meta({ description: "Ascending or descending" }),
   });
 
   function decode(cursor: string, sort: S, order: Order): { value: unknown; id: unknown } {

@@ -7,6 +7,6 @@ export const auditRouter = router({
   list: adminProcedure
     .meta(auditRoutes.list)
     .input(ZListAuditInput)
-    .output(pageOf(ZAuditEventDto))
+    .output(pageOf(ZAuditEventDto, "AuditPage"))
     .query(({ ctx, input }) => listAuditEvents(ctx.deps, ctx.actor, input)),
 });

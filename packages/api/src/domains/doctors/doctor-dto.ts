@@ -3,27 +3,71 @@ import { type Doctor, doctorSpecialties, doctors, specialties, type User, users 
 import { asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { ZSpecialtyDto } from "#domains/specialties/public.ts";
+import { INT4_MAX } from "#platform/fields/fields.ts";
+import { ZMoneyAmount } from "#platform/fields/money.ts";
+import { named } from "#platform/named.ts";
 
-/** The public face of a doctor: never the account's email or personal phone. */
-export const ZDoctorDto = z.object({
+/** The bounds a profile's numbers are written with (profiles.schema.ts), and read back. */
+export const ZYearsOfExperience = z.number().int().min(0).max(70);
+export const ZAppointmentMinutes = z.number().int().min(5).max(240);
+
+const ZDoctor = z.object({
   id: z.uuid(),
   firstName: z.string(),
   lastName: z.string(),
   bio: z.string().nullable(),
-  yearsOfExperience: z.number().int(),
+  yearsOfExperience: ZYearsOfExperience,
   clinicName: z.string().nullable(),
   clinicAddress: z.string().nullable(),
   city: z.string(),
-  country: z.string(),
-  fee: z.object({ amountMinor: z.number().int(), currency: z.string() }),
-  languages: z.array(z.string()),
-  timezone: z.string(),
-  appointmentMinutes: z.number().int(),
+  country: z.string().meta({ description: "ISO 3166-1 alpha-2" }),
+  fee: z
+    .object({ amountMinor: ZMoneyAmount, currency: z.string().meta({ description: "ISO 4217" }) })
+    .meta({ id: "Money", description: "An amount in minor units (centimes of DZD) and its currency" }),
+  languages: z.array(z.string()).meta({ description: "BCP-47 language tags" }),
+  timezone: z.string().meta({ description: "IANA time zone" }),
+  appointmentMinutes: ZAppointmentMinutes,
   clinicPhone: z.string().nullable(),
-  specialties: z.array(ZSpecialtyDto.pick({ id: true, name: true })),
-  rating: z.object({ average: z.number(), count: z.number().int() }),
+  specialties: z.array(
+    ZSpecialtyDto.pick({ id: true, name: true }).meta({
+      id: "SpecialtySummary",
+      description: "A specialty as a doctor carries it",
+    }),
+  ),
+  rating: z
+    .object({
+      average: z.number().min(0).max(5).meta({ description: "0 while the doctor has no visible review" }),
+      count: z.number().int().min(0).max(INT4_MAX).meta({ description: "Visible reviews" }),
+    })
+    .meta({ id: "Rating", description: "The average of the doctor's visible reviews" }),
 });
-export type DoctorDto = z.infer<typeof ZDoctorDto>;
+export type DoctorDto = z.infer<typeof ZDoctor>;
+
+/** The document's example doctor, which the page examples carry too. */
+export const doctorExample: DoctorDto = {
+  id: "5b2f1c9e-8a4d-4e6b-9f3a-2c7d1e8b4a60",
+  firstName: "Amina",
+  lastName: "Benali",
+  bio: "Cardiologue à Alger depuis 2014.",
+  yearsOfExperience: 12,
+  clinicName: "Clinique El Azhar",
+  clinicAddress: "12, rue Didouche Mourad, Alger",
+  city: "Alger",
+  country: "DZ",
+  fee: { amountMinor: 300_000, currency: "DZD" },
+  languages: ["ar", "fr"],
+  timezone: "Africa/Algiers",
+  appointmentMinutes: 30,
+  clinicPhone: "+21321234567",
+  specialties: [{ id: "8c3e5a71-2b4f-4d9a-a6e8-0f1b7c2d5e93", name: "Cardiologie" }],
+  rating: { average: 4.6, count: 38 },
+};
+
+/** The public face of a doctor: never the account's email or personal phone. */
+export const ZDoctorDto = named(ZDoctor, "Doctor", {
+  description: "A doctor's public profile: never the account's email or personal phone",
+  example: doctorExample,
+});
 
 /**
  * The columns a DTO (and a sort cursor) needs: reads select these, not whole rows, since search

@@ -11,6 +11,8 @@ import {
 } from "#platform/fields/fields.ts";
 import { ZMoney } from "#platform/fields/money.ts";
 import { routeMeta } from "#platform/meta.ts";
+import { named } from "#platform/named.ts";
+import { doctorExample, ZAppointmentMinutes, ZYearsOfExperience } from "./doctor-dto.ts";
 
 const route = routeMeta(["doctors"]);
 
@@ -44,7 +46,7 @@ export const profileRoutes = {
 
 const profileFields = {
   bio: text(2000).nullable().optional(),
-  yearsOfExperience: z.number().int().min(0).max(70).optional(),
+  yearsOfExperience: ZYearsOfExperience.optional(),
   clinicName: text(200).nullable().optional(),
   clinicAddress: text(300).nullable().optional(),
   city: text(100, { min: 1 }).optional(),
@@ -52,7 +54,7 @@ const profileFields = {
   fee: ZMoney.optional(),
   languages: z.array(ZLocale).max(10).optional(),
   timezone: ZTimeZone.optional(),
-  appointmentMinutes: z.number().int().min(5).max(240).optional(),
+  appointmentMinutes: ZAppointmentMinutes.optional(),
   clinicPhone: ZPhone.nullable().optional(),
   specialtyIds: z.array(z.uuid()).min(1).max(5).optional(),
 };
@@ -62,10 +64,27 @@ const required = {
   specialtyIds: z.array(z.uuid()).min(1).max(5),
 };
 
-export const ZUpdateMyProfileInput = requireAChange(z.strictObject(profileFields));
-export const ZCreateMyProfileInput = z.strictObject({ ...profileFields, ...required });
-export const ZUpdateDoctorInput = requireAChange(z.strictObject({ id: z.uuid(), ...profileFields }), "id");
-export const ZCreateDoctorInput = z
+/** The document's examples of a profile write: what wrote the example doctor. */
+const { id: doctorId, firstName, lastName, specialties, rating: _rating, ...written } = doctorExample;
+const profileExample = { ...written, specialtyIds: specialties.map((specialty) => specialty.id) };
+const changeExample = { fee: { amountMinor: 350_000, currency: "DZD" }, appointmentMinutes: 20 };
+
+export const ZUpdateMyProfileInput = named(
+  requireAChange(z.strictObject(profileFields)),
+  "UpdateMyDoctorProfileInput",
+  { description: "The fields to change (at least one)", example: changeExample },
+);
+export const ZCreateMyProfileInput = named(
+  z.strictObject({ ...profileFields, ...required }),
+  "CreateMyDoctorProfileInput",
+  { description: "The calling doctor's profile", example: profileExample },
+);
+export const ZUpdateDoctorInput = named(
+  requireAChange(z.strictObject({ id: z.uuid(), ...profileFields }), "id"),
+  "UpdateDoctorInput",
+  { description: "The fields to change (at least one)", example: { id: doctorId, ...changeExample } },
+);
+const ZCreateDoctor = z
   .strictObject({
     ...profileFields,
     ...required,
@@ -84,3 +103,14 @@ export const ZCreateDoctorInput = z
     message: "A new account needs firstName and lastName",
     path: ["firstName"],
   });
+export const ZCreateDoctorInput = named(ZCreateDoctor, "CreateDoctorInput", {
+  description:
+    "A profile with either `userId` (an existing DOCTOR account without one) or `email` and names (a new invited account)",
+  example: {
+    ...profileExample,
+    email: "amina.benali@example.dz",
+    firstName,
+    lastName,
+    locale: "fr",
+  },
+});

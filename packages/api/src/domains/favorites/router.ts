@@ -10,7 +10,7 @@ export const favoritesRouter = router({
   list: patientProcedure
     .meta(favoriteRoutes.list)
     .input(ZListFavoritesInput)
-    .output(pageOf(ZDoctorDto))
+    .output(pageOf(ZDoctorDto, "FavoriteDoctorPage"))
     .query(({ ctx, input }) => listFavorites(ctx.deps, ctx.actor, input)),
   add: patientProcedure
     .meta(favoriteRoutes.add)

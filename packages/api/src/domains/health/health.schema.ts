@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { INT4_MAX } from "#platform/fields/fields.ts";
 import { routeMeta } from "#platform/meta.ts";
+import { named } from "#platform/named.ts";
 
 /** The REST route of each procedure. */
 export const healthRoutes = {
@@ -11,11 +13,26 @@ export const healthRoutes = {
   }),
 };
 
-export const ZHealthDto = z.object({
-  status: z.literal("ok"),
-  database: z.literal("up"),
-  databaseKind: z.enum(["pglite", "postgres"]),
-  databaseRoundTripMs: z.number().nonnegative(),
-  version: z.string(),
-  uptimeSeconds: z.number().int().nonnegative(),
-});
+export const ZHealthDto = named(
+  z.object({
+    status: z.literal("ok"),
+    database: z.literal("up"),
+    databaseKind: z.enum(["pglite", "postgres"]),
+    databaseRoundTripMs: z.number().nonnegative(),
+    version: z.string(),
+    // An int4 of seconds is 68 years of uptime.
+    uptimeSeconds: z.number().int().min(0).max(INT4_MAX),
+  }),
+  "Health",
+  {
+    description: "The service answers and its database too",
+    example: {
+      status: "ok",
+      database: "up",
+      databaseKind: "postgres",
+      databaseRoundTripMs: 0.8,
+      version: "0.1.0",
+      uptimeSeconds: 86_400,
+    },
+  },
+);

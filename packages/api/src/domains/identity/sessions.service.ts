@@ -7,15 +7,40 @@ import type { ChangeRecorder } from "#platform/audit/audit.ts";
 import { hashToken, randomToken } from "#platform/auth/secrets.ts";
 import type { RequestOrigin } from "#platform/context.ts";
 import type { Deps } from "#platform/deps.ts";
-import { toUserDto, ZUserDto } from "./user-dto.ts";
+import { named } from "#platform/named.ts";
+import { toUserDto, userExample, ZUserDto } from "./user-dto.ts";
 
-export const ZSessionDto = z.object({
-  accessToken: z.string(),
-  refreshToken: z.string(),
-  tokenType: z.literal("Bearer"),
-  expiresIn: z.number().int().positive(),
-  user: ZUserDto,
-});
+/** Access tokens live at most 15 minutes (API-CONTRACT §2; configuration cannot raise it). */
+const MAX_ACCESS_TOKEN_SECONDS = 15 * 60;
+
+export const ZSessionDto = named(
+  z.object({
+    accessToken: z.string().meta({ description: "A JWT for `Authorization: Bearer …`" }),
+    refreshToken: z
+      .string()
+      .meta({ description: "Opaque; spent by `POST /auth/refresh`, which answers a new pair" }),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ACCESS_TOKEN_SECONDS)
+      .meta({ description: "Seconds until the access token expires" }),
+    user: ZUserDto,
+  }),
+  "Session",
+  {
+    description: "A signed-in session: a token pair and the account",
+    example: {
+      accessToken:
+        "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiI2ZjRiOGUxZC0zYzdhLTRmMmUtOWE1Yi0xZDhjNmUyZjRhMzciLCJyb2xlIjoiUEFUSUVOVCJ9.c2lnbmF0dXJl",
+      refreshToken: "0d5e2b7a-4c1f-4a9e-8b3d-6e2f7a1c9d40.q3X9vR2mT7kP1wZ8yL4nB6cF0hJ5sD2gA9uE7iO3xYk",
+      tokenType: "Bearer",
+      expiresIn: 900,
+      user: userExample,
+    },
+  },
+);
 export type SessionDto = z.infer<typeof ZSessionDto>;
 
 /** `<session id>.<secret>`: the id finds the family, the secret proves possession. */

@@ -4,6 +4,7 @@ import { ROLES } from "#platform/auth/roles.ts";
 import { requireAChange, text, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
 import { routeMeta } from "#platform/meta.ts";
+import { named } from "#platform/named.ts";
 import { ZUserDto } from "./user-dto.ts";
 import { userList } from "./users.service.ts";
 
@@ -43,31 +44,61 @@ const profileFields = {
   locale: ZLocale.optional(),
 };
 
-export const ZUpdateMeInput = requireAChange(z.strictObject(profileFields));
-export const ZChangePasswordInput = z.strictObject({
-  currentPassword: text(1024, { min: 1, trim: false }),
-  newPassword: ZPassword,
+export const ZUpdateMeInput = named(requireAChange(z.strictObject(profileFields)), "UpdateMyAccountInput", {
+  description: "The fields to change (at least one)",
+  example: { phone: "+213551234567", locale: "ar" },
 });
-export const ZListUsersInput = userList.input.extend({
-  role: z.enum(ROLES).optional(),
-  isActive: z.boolean().optional(),
-  q: text(100, { min: 1 }).optional(),
-});
-export const ZCreateUserInput = z.strictObject({
-  email: ZEmail,
-  firstName: ZName,
-  lastName: ZName,
-  role: z.enum(ROLES),
-  phone: ZPhone.optional(),
-  locale: ZLocale.optional(),
-});
-export const ZUpdateUserInput = requireAChange(
+export const ZChangePasswordInput = named(
   z.strictObject({
-    id: z.uuid(),
-    ...profileFields,
-    role: z.enum(ROLES).optional(),
-    isActive: z.boolean().optional(),
+    currentPassword: text(1024, { min: 1, trim: false }),
+    newPassword: ZPassword,
   }),
-  "id",
+  "ChangePasswordInput",
+  {
+    description: "The current password and the new one",
+    example: { currentPassword: "correct-horse-battery-staple", newPassword: "another-long-passphrase" },
+  },
 );
-export const ZUserPage = pageOf(ZUserDto);
+// Each filter is described before `.optional()`: the REST generator rebuilds optional query wrappers.
+export const ZListUsersInput = userList.input.extend({
+  role: z.enum(ROLES).meta({ description: "Accounts of this role" }).optional(),
+  isActive: z
+    .boolean()
+    .meta({ description: "Active (true) or deactivated (false) accounts only" })
+    .optional(),
+  q: text(100, { min: 1 })
+    .meta({ description: "Text within the names or email, accent- and case-insensitive" })
+    .optional(),
+});
+export const ZCreateUserInput = named(
+  z.strictObject({
+    email: ZEmail,
+    firstName: ZName,
+    lastName: ZName,
+    role: z.enum(ROLES),
+    phone: ZPhone.optional(),
+    locale: ZLocale.optional(),
+  }),
+  "CreateUserInput",
+  {
+    description: "A new account; the person sets a password from the invitation mail",
+    example: { email: "salima.meziane@example.dz", firstName: "Salima", lastName: "Meziane", role: "STAFF" },
+  },
+);
+export const ZUpdateUserInput = named(
+  requireAChange(
+    z.strictObject({
+      id: z.uuid(),
+      ...profileFields,
+      role: z.enum(ROLES).optional(),
+      isActive: z.boolean().optional(),
+    }),
+    "id",
+  ),
+  "UpdateUserInput",
+  {
+    description: "The fields to change (at least one); a role change ends the account's sessions",
+    example: { id: "6f4b8e1d-3c7a-4f2e-9a5b-1d8c6e2f4a37", role: "STAFF" },
+  },
+);
+export const ZUserPage = pageOf(ZUserDto, "UserPage");

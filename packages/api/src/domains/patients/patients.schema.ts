@@ -4,6 +4,7 @@ import { invalidField } from "#platform/errors/errors.ts";
 import { requireAChange, text, ZCountry, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { pageOf } from "#platform/list.ts";
 import { routeMeta } from "#platform/meta.ts";
+import { named } from "#platform/named.ts";
 import { patientList } from "./list.service.ts";
 import type { CreatePatientInput } from "./manage.service.ts";
 import { BLOOD_TYPES, ZPatientDto } from "./patient-dto.ts";
@@ -97,20 +98,42 @@ const accountFields = {
   phone: ZPhone.nullable().optional(),
 };
 
-export const ZCreateMeInput = z.strictObject({
-  ...demographics,
-  showNameOnReviews: z.boolean().optional(),
-  ...clinical,
-});
-export const ZUpdateMeInput = requireAChange(
+/** What the document's examples of a profile write carry. */
+const demographicsExample = {
+  dateOfBirth: "1988-04-17",
+  sex: "MALE",
+  addressLine: "3, rue Larbi Ben M'hidi",
+  city: "Oran",
+  country: "DZ",
+  emergencyContact: { name: "Nadia Haddad", relation: "Sœur", phone: "+213661234567" },
+} as const;
+const changeExample = { city: "Alger", clinical: { allergies: ["Pénicilline"] } };
+
+export const ZCreateMeInput = named(
   z.strictObject({
-    ...partialDemographics,
+    ...demographics,
     showNameOnReviews: z.boolean().optional(),
     ...clinical,
   }),
+  "CreateMyPatientProfileInput",
+  {
+    description: "The calling patient's profile",
+    example: { ...demographicsExample, showNameOnReviews: false, clinical: { bloodType: "O+" } },
+  },
+);
+export const ZUpdateMeInput = named(
+  requireAChange(
+    z.strictObject({
+      ...partialDemographics,
+      showNameOnReviews: z.boolean().optional(),
+      ...clinical,
+    }),
+  ),
+  "UpdateMyPatientProfileInput",
+  { description: "The fields to change (at least one)", example: changeExample },
 );
 
-export const ZCreatePatientInput = z
+const ZCreatePatient = z
   .strictObject({
     userId: z.uuid().optional(),
     email: ZEmail.optional(),
@@ -135,6 +158,17 @@ export const ZCreatePatientInput = z
       });
     }
   });
+export const ZCreatePatientInput = named(ZCreatePatient, "CreatePatientInput", {
+  description:
+    "A profile with either `userId` (a PATIENT account without one) or `email` and names (a new invited account)",
+  example: {
+    email: "yacine.haddad@example.dz",
+    firstName: "Yacine",
+    lastName: "Haddad",
+    phone: "+213551234567",
+    ...demographicsExample,
+  },
+});
 export type TCreatePatientInput = z.infer<typeof ZCreatePatientInput>;
 
 /** The validated body as the service's owner and profile (the refinement above guarantees one owner). */
@@ -146,20 +180,35 @@ export function toCreatePatientInput(input: TCreatePatientInput): CreatePatientI
   return { owner: { email, firstName, lastName, phone, locale }, profile };
 }
 
-export const ZUpdatePatientInput = requireAChange(
-  z.strictObject({
-    id: z.uuid(),
-    ...accountFields,
-    ...partialDemographics,
-    ...clinical,
-  }),
-  "id",
+export const ZUpdatePatientInput = named(
+  requireAChange(
+    z.strictObject({
+      id: z.uuid(),
+      ...accountFields,
+      ...partialDemographics,
+      ...clinical,
+    }),
+    "id",
+  ),
+  "UpdatePatientInput",
+  {
+    description: "The fields to change (at least one); STAFF may not send `clinical`",
+    example: { id: "3a9d6f2c-7e1b-4c5a-8d4f-6b2e9a1c7d05", phone: "+213551234568", city: "Alger" },
+  },
 );
 
+// Each filter is described before `.optional()`: the REST generator rebuilds optional query wrappers.
 export const ZListPatientsInput = patientList.input.extend({
-  q: text(100, { min: 1 }).optional(),
-  city: text(100, { min: 1 }).optional(),
-  isActive: z.boolean().optional(),
+  q: text(100, { min: 1 })
+    .meta({ description: "Text within the names or email, accent- and case-insensitive" })
+    .optional(),
+  city: text(100, { min: 1 })
+    .meta({ description: "The whole city name, accent- and case-insensitive" })
+    .optional(),
+  isActive: z
+    .boolean()
+    .meta({ description: "Deactivated profiles (false) instead of active ones (default)" })
+    .optional(),
 });
 
-export const ZPatientPage = pageOf(ZPatientDto);
+export const ZPatientPage = pageOf(ZPatientDto, "PatientPage");

@@ -17,7 +17,7 @@ export const reviewsRouter = router({
   moderationList: adminProcedure
     .meta(reviewRoutes.moderationList)
     .input(ZModerationListInput)
-    .output(pageOf(ZModeratedReviewDto))
+    .output(pageOf(ZModeratedReviewDto, "ModeratedReviewPage"))
     .query(({ ctx, input }) => listReviewsForModeration(ctx.deps, ctx.actor, input)),
   hide: reviewResource
     .meta(reviewRoutes.hide)
@@ -30,7 +30,7 @@ export const reviewsRouter = router({
   list: publicReadProcedure
     .meta(reviewRoutes.list)
     .input(ZListReviewsInput)
-    .output(pageOf(ZReviewDto))
+    .output(pageOf(ZReviewDto, "ReviewPage"))
     .query(({ ctx, input: { id, ...page } }) => listDoctorReviews(ctx.deps, id, page)),
   save: patientProcedure
     .meta(reviewRoutes.save)

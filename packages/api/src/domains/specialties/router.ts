@@ -15,7 +15,7 @@ export const specialtiesRouter = router({
   list: publicProcedure
     .meta(specialtyRoutes.list)
     .input(ZListSpecialtiesInput)
-    .output(pageOf(ZSpecialtyDto))
+    .output(pageOf(ZSpecialtyDto, "SpecialtyPage"))
     .query(({ ctx, input }) => listSpecialties(ctx.deps, input)),
   create: adminProcedure
     .meta(specialtyRoutes.create)

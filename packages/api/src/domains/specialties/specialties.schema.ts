@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { requireAChange, text } from "#platform/fields/fields.ts";
 import { routeMeta } from "#platform/meta.ts";
+import { named } from "#platform/named.ts";
 import { specialtyList } from "./specialties.service.ts";
 
 const route = routeMeta(["doctors"]);
@@ -27,12 +28,26 @@ export const ZListSpecialtiesInput = specialtyList.input;
 
 const ZSpecialtyName = text(100, { min: 2 });
 const ZDescription = text(500, { trim: false }).nullable().optional();
-export const ZCreateSpecialtyInput = z.strictObject({ name: ZSpecialtyName, description: ZDescription });
-export const ZUpdateSpecialtyInput = requireAChange(
-  z.strictObject({
-    id: z.uuid(),
-    name: ZSpecialtyName.optional(),
-    description: ZDescription,
-  }),
-  "id",
+export const ZCreateSpecialtyInput = named(
+  z.strictObject({ name: ZSpecialtyName, description: ZDescription }),
+  "CreateSpecialtyInput",
+  {
+    description: "A new specialty; names are unique, whatever their accents and case",
+    example: { name: "Cardiologie", description: "Maladies du cœur et des vaisseaux" },
+  },
+);
+export const ZUpdateSpecialtyInput = named(
+  requireAChange(
+    z.strictObject({
+      id: z.uuid(),
+      name: ZSpecialtyName.optional(),
+      description: ZDescription,
+    }),
+    "id",
+  ),
+  "UpdateSpecialtyInput",
+  {
+    description: "The fields to change (at least one)",
+    example: { id: "8c3e5a71-2b4f-4d9a-a6e8-0f1b7c2d5e93", description: "Cœur et vaisseaux" },
+  },
 );

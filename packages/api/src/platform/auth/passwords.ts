@@ -8,8 +8,17 @@ export const PASSWORD_MAX_LENGTH = 128;
 /** Passwords are compared after NFKC normalisation, so "ﬁ" and "fi" or full-width digits agree. */
 export const normalizePassword = (password: string) => password.normalize("NFKC");
 
+/**
+ * The document shows the lengths on the text sent; the server counts them after normalisation,
+ * which rarely changes a password's length.
+ */
 export const ZPassword = z
   .string()
+  .meta({
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    description: `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters, counted after NFKC normalisation`,
+  })
   .transform(normalizePassword)
   .pipe(text(PASSWORD_MAX_LENGTH, { min: PASSWORD_MIN_LENGTH, trim: false }));
 

@@ -3,6 +3,9 @@ import { z } from "zod";
 
 /** Field formats of API-CONTRACT §4, shared by every domain. */
 
+/** The largest value of an int4 column: the bound of a count read from one. */
+export const INT4_MAX = 2_147_483_647;
+
 /**
  * Text a client sends (a name, a search term, a reason, a token): trimmed unless `trim: false`
  * (passwords and tokens keep every character), at most `max` characters, and never U+0000, which
@@ -35,7 +38,8 @@ export function requireAChange<T extends z.ZodObject>(schema: T, ...keys: string
   );
 }
 
-export const ZEmail = z.string().trim().toLowerCase().pipe(z.email().max(254));
+/** Trimmed and lower-cased before the format check; the document shows the format on the text it takes. */
+export const ZEmail = z.string().trim().toLowerCase().max(254).meta({ format: "email" }).pipe(z.email());
 
 /**
  * An instant (a `Date` for tRPC callers; an ISO-8601 instant in a REST query, converted by the
@@ -89,6 +93,9 @@ export const ZTimeZone = z
       return false;
     }
   }, "Expected an IANA time zone such as Africa/Algiers");
+
+/** An instant in an answer: a `Date` for tRPC callers, an ISO-8601 UTC string in REST JSON. */
+export const ZTimestamp = z.date().meta({ format: "date-time" });
 
 /** The input of a route about one resource (`/doctors/{id}`): nothing but its id. */
 export const ZIdInput = z.strictObject({ id: z.uuid() });

@@ -1,8 +1,16 @@
 import { z } from "zod";
 
+/** Minor units (centimes of DZD): at most 10,000,000.00. */
+export const ZMoneyAmount = z
+  .number()
+  .int()
+  .min(0)
+  .max(1_000_000_000)
+  .meta({ description: "Minor units: centimes of DZD (300000 is 3,000.00 DZD)" });
+
 /** Money on the wire (API-CONTRACT §1): integer minor units and an ISO 4217 currency. */
 export const ZMoney = z.strictObject({
-  amountMinor: z.number().int().min(0).max(1_000_000_000),
+  amountMinor: ZMoneyAmount,
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, "Expected an ISO 4217 currency code such as DZD")
