@@ -1,5 +1,6 @@
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z } from "zod";
+import { INT4_MAX } from "../fields/fields.ts";
 import { describeIssues, type InputIssue } from "./issues.ts";
 
 interface AppErrorSpec {
@@ -66,10 +67,12 @@ export const appErrors = {
     status: 429,
     message: "Too many requests; try again later",
     data: z.object({
+      // A window lasts at most Node's longest timer (rate-limits.ts MAX_TIMER_MS), about 24.8 days.
       retryAfterSeconds: z
         .number()
         .int()
         .min(1)
+        .max(2_147_483)
         .describe("Whole seconds to wait; `Retry-After` says the same"),
     }),
   },
@@ -83,7 +86,7 @@ export const appErrors = {
       database: z.literal("down"),
       databaseKind: z.enum(["pglite", "postgres"]),
       version: z.string(),
-      uptimeSeconds: z.number().int().min(0),
+      uptimeSeconds: z.number().int().min(0).max(INT4_MAX),
     }),
   },
 } as const satisfies Record<string, AppErrorSpec>;
