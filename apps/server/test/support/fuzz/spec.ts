@@ -35,6 +35,22 @@ const ZOperation = z.object({
 });
 
 const ZDocument = z.object({ paths: z.record(z.string(), z.record(z.string(), ZOperation)) });
+const ZComponents = z.object({
+  components: z.object({ schemas: z.record(z.string(), z.unknown()).default({}) }).default({ schemas: {} }),
+});
+
+/**
+ * The document with each `$ref` to a named schema replaced by that schema (ADR 0014 names every
+ * body), so the generator sees a body's fields. The document has no recursive schema.
+ */
+function inlineRefs(value: unknown, schemas: Record<string, unknown>): unknown {
+  if (Array.isArray(value)) return value.map((item) => inlineRefs(item, schemas));
+  if (typeof value !== "object" || value === null) return value;
+  const ref: unknown = Reflect.get(value, "$ref");
+  const name = typeof ref === "string" ? ref.replace("#/components/schemas/", "") : undefined;
+  if (name !== undefined && name in schemas) return inlineRefs(schemas[name], schemas);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inlineRefs(item, schemas)]));
+}
 
 export interface Operation {
   /** "GET /doctors/{id}": how the report names it. */
@@ -48,7 +64,8 @@ export interface Operation {
 
 /** Every documented REST operation of the server's live /openapi.json. */
 export function operationsOf(document: unknown): Operation[] {
-  return Object.entries(ZDocument.parse(document).paths).flatMap(([path, item]) =>
+  const { schemas } = ZComponents.parse(document).components;
+  return Object.entries(ZDocument.parse(inlineRefs(document, schemas)).paths).flatMap(([path, item]) =>
     Object.entries(item).map(([method, operation]) => {
       const parameters = operation.parameters ?? [];
       const of = (where: string) =>
