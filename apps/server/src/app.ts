@@ -11,12 +11,14 @@ import { compileTrustProxy } from "./http/client-ip.ts";
 import { corsMiddleware } from "./http/cors.ts";
 import { emptyBodyIsJson } from "./http/empty-body.ts";
 import { jsonBodyErrors, notFound, unexpectedErrors } from "./http/errors.ts";
+import { healthFastPath } from "./http/health.ts";
 import { boundedJsonDepth } from "./http/json-depth.ts";
 import { assignRequestId } from "./http/request-id.ts";
 import { retryAfterHeaders } from "./http/retry-after.ts";
 import { noStore, securityHeaders } from "./http/security-headers.ts";
 import { envelopeBody } from "./rest/envelope.ts";
 import { buildOpenApiDocument } from "./rest/openapi-document.ts";
+import { operationIdOf } from "./rest/operation-id.ts";
 import { coerceQuery, strictQuery } from "./rest/query-coercion.ts";
 
 /** Most calls one tRPC HTTP batch may carry; the SDK's httpBatchLink uses the same number. */
@@ -54,6 +56,7 @@ export function createApp({ deps, config, router }: AppOptions): Express {
   app.set("trust proxy", compileTrustProxy(config.trustProxy));
   app.use(assignRequestId, accessLog(deps.logger), securityHeaders(), corsMiddleware(config.corsOrigins));
   app.use(["/trpc", "/api/v1"], noStore);
+  app.use(healthFastPath(deps, router));
 
   app.use(
     "/trpc",
@@ -89,9 +92,7 @@ export function createApp({ deps, config, router }: AppOptions): Express {
         const meta = ctx?.route.meta;
         const status = errors.length === 0 ? meta?.successStatus : undefined;
         // Names the procedure that answered, as the OpenAPI document's operationId does.
-        const operationId = paths?.[0]
-          ? (meta?.openapi?.operationId ?? paths[0].replace(/\./g, "-"))
-          : undefined;
+        const operationId = paths?.[0] ? operationIdOf(paths[0], meta) : undefined;
         const headers = {
           ...retryAfterHeaders(errors),
           ...(operationId ? { "x-operation-id": operationId } : {}),

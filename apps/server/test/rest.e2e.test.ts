@@ -254,18 +254,63 @@ describe("request timeout", () => {
   });
 });
 
+/** Status, header names with their values (the per-request ones masked), and the body's shape. */
+async function answerShape(response: Response) {
+  // The length follows the body, whose round-trip time and uptime vary.
+  const perRequest = new Set(["date", "x-request-id", "content-length"]);
+  const headers = [...response.headers].map(([name, value]) => [name, perRequest.has(name) ? "…" : value]);
+  const body = JSON.parse(await response.text());
+  return { status: response.status, headers, body, keys: Object.keys(body.data ?? {}) };
+}
+
 describe("health", () => {
-  test("answers 503 UNAVAILABLE with data.database down when the database is gone", async () => {
+  test("the fast path answers exactly as the REST adapter does (a query string goes through the adapter)", async () => {
+    for (const path of ["/health", "/health/live"]) {
+      const fast = await answerShape(await fetch(`${server.url}/api/v1${path}`));
+      const adapter = await answerShape(await fetch(`${server.url}/api/v1${path}?`));
+      expect(fast.status).toBe(200);
+      expect(fast.headers).toEqual(adapter.headers);
+      expect(fast.keys).toEqual(adapter.keys);
+      expect(fast.body).toMatchObject({ success: true, message: null, data: { status: "ok" } });
+    }
+    const live = await call("/health/live");
+    expect(live.headers.get("x-operation-id")).toBe("health-live");
+    expect(live.body.data).toEqual({
+      status: "ok",
+      version: expect.any(String),
+      uptimeSeconds: expect.any(Number),
+    });
+  });
+
+  test("with the database gone: readiness 503 UNAVAILABLE with data.database down, liveness still 200", async () => {
     const broken = await startTestServer({ router: appRouter });
     try {
       await broken.handle.close();
-      const response = await fetch(`${broken.url}/api/v1/health`);
-      expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({
+      const [ready, adapterReady] = await Promise.all([
+        fetch(`${broken.url}/api/v1/health`),
+        fetch(`${broken.url}/api/v1/health?`),
+      ]);
+      expect(ready.status).toBe(503);
+      const { body } = await answerShape(ready);
+      expect(body).toMatchObject({
         success: false,
         data: { status: "unavailable", database: "down" },
-        error: { code: "UNAVAILABLE" },
+        message: "The database is not answering",
+        error: { code: "UNAVAILABLE", requestId: ready.headers.get("x-request-id") },
       });
+      expect(Object.keys(body)).toEqual(["success", "data", "message", "error"]);
+      const adapter = await answerShape(adapterReady);
+      expect(adapter.status).toBe(503);
+      expect(adapter.keys).toEqual(Object.keys(body.data));
+      expect(adapter.body.error.code).toBe("UNAVAILABLE");
+
+      const live = await fetch(`${broken.url}/api/v1/health/live`);
+      expect(live.status).toBe(200);
+      expect(await live.json()).toMatchObject({ success: true, data: { status: "ok" } });
+      const trpc = createTRPCClient<typeof appRouter>({
+        links: [httpLink({ url: `${broken.url}/trpc`, transformer: superjson })],
+      });
+      expect(await trpc.health.live.query()).toMatchObject({ status: "ok" });
     } finally {
       await broken.shutdown();
     }

@@ -53,6 +53,13 @@ export { doctorSpecialtiesQuery } from "./domains/doctors/doctor-dto.ts";
 export { type NewDoctorProfileInput, writeDoctorProfile } from "./domains/doctors/profiles.service.ts";
 export { ZSearchInput } from "./domains/doctors/search.schema.ts";
 export { EXACT_TOTAL_LIMIT, searchDoctorsQuery } from "./domains/doctors/search.service.ts";
+/** Readiness and liveness, for the server's fast path in front of the REST adapter. */
+export {
+  checkHealth,
+  checkLiveness,
+  type Health,
+  type Liveness,
+} from "./domains/health/health.service.ts";
 export { normalizeEmail } from "./domains/identity/normalize.ts";
 export {
   type EnsuredAccount,

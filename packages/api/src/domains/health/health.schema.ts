@@ -7,9 +7,14 @@ import { named } from "#platform/named.ts";
 export const healthRoutes = {
   check: routeMeta(["platform"])("GET", "/health", "Service and database health", {
     description:
-      'One database round trip. Answers 503 UNAVAILABLE with `data.database: "down"` when the database does not answer.',
+      'Readiness: one database round trip. Answers 503 UNAVAILABLE with `data.database: "down"` when the database does not answer: take the instance out of the load balancer, do not restart it (see `/health/live`).',
     protect: false,
     errors: ["UNAVAILABLE"],
+  }),
+  live: routeMeta(["platform"])("GET", "/health/live", "Liveness: the process answers", {
+    description:
+      "Touches no database: 200 as long as the process serves requests, even while `/health` answers 503. For liveness probes (restart the process when this fails).",
+    protect: false,
   }),
 };
 
@@ -34,5 +39,18 @@ export const ZHealthDto = named(
       version: "0.1.0",
       uptimeSeconds: 86_400,
     },
+  },
+);
+
+export const ZLivenessDto = named(
+  z.object({
+    status: z.literal("ok"),
+    version: z.string(),
+    uptimeSeconds: z.number().int().min(0).max(INT4_MAX),
+  }),
+  "Liveness",
+  {
+    description: "The process answers (the database is not asked)",
+    example: { status: "ok", version: "0.1.0", uptimeSeconds: 86_400 },
   },
 );

@@ -11,7 +11,23 @@ export interface Health {
   uptimeSeconds: number;
 }
 
+export interface Liveness {
+  status: "ok";
+  version: string;
+  uptimeSeconds: number;
+}
+
 const PING_TIMEOUT_MS = 2_000;
+
+type UptimeDeps = Pick<Deps, "clock" | "version" | "startedAt">;
+
+const uptimeSecondsOf = (deps: UptimeDeps) =>
+  Math.floor((deps.clock.now().getTime() - deps.startedAt.getTime()) / 1000);
+
+/** The process answers: no database, so an orchestrator does not restart a server whose database is down. */
+export function checkLiveness(deps: UptimeDeps): Liveness {
+  return { status: "ok", version: deps.version, uptimeSeconds: uptimeSecondsOf(deps) };
+}
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -22,11 +38,9 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** One database round trip; a database that fails or does not answer in time is UNAVAILABLE (503). */
-export async function checkHealth(
-  deps: Pick<Deps, "db" | "dbKind" | "clock" | "version" | "startedAt">,
-): Promise<Health> {
-  const uptimeSeconds = Math.floor((deps.clock.now().getTime() - deps.startedAt.getTime()) / 1000);
+/** Readiness: one database round trip; a database that fails or does not answer in time is UNAVAILABLE (503). */
+export async function checkHealth(deps: Pick<Deps, "db" | "dbKind"> & UptimeDeps): Promise<Health> {
+  const uptimeSeconds = uptimeSecondsOf(deps);
   const started = performance.now();
   try {
     await withTimeout(deps.db.execute(sql`select 1`), PING_TIMEOUT_MS);

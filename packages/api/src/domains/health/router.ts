@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { publicProcedure, router } from "#platform/trpc.ts";
-import { healthRoutes, ZHealthDto } from "./health.schema.ts";
-import { checkHealth } from "./health.service.ts";
+import { healthRoutes, ZHealthDto, ZLivenessDto } from "./health.schema.ts";
+import { checkHealth, checkLiveness } from "./health.service.ts";
 
 export const healthRouter = router({
   check: publicProcedure
@@ -9,4 +9,9 @@ export const healthRouter = router({
     .input(z.void())
     .output(ZHealthDto)
     .query(({ ctx }) => checkHealth(ctx.deps)),
+  live: publicProcedure
+    .meta(healthRoutes.live)
+    .input(z.void())
+    .output(ZLivenessDto)
+    .query(({ ctx }) => checkLiveness(ctx.deps)),
 });
