@@ -2,6 +2,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { type Database, type DbHandle, drizzleOptions, MIGRATION_LOCK_KEY, quiet } from "./handle.ts";
+import { observable, POSTGRES_METHODS } from "./observe.ts";
 import { MIGRATIONS_FOLDER } from "./paths.ts";
 
 export type { Database, DatabaseKind, DbHandle } from "./handle.ts";
@@ -31,10 +32,13 @@ function openPostgres(url: string, maxConnections = 10): DbHandle {
     onnotice: quiet,
     connection: { application_name: "medical-backend" },
   });
-  const db: Database = drizzlePostgres(client, drizzleOptions);
+  const observed = observable(client, POSTGRES_METHODS);
+  const db: Database = drizzlePostgres(observed.client, drizzleOptions);
   return {
     db,
     kind: "postgres",
+    maxConnections,
+    observeQueries: observed.observe,
     async migrate() {
       // A dedicated connection: an advisory lock belongs to the session that took it.
       const conn = postgres(url, { max: 1, onnotice: quiet });

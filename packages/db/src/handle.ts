@@ -1,4 +1,5 @@
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { QueryObserver } from "./observe.ts";
 import * as schema from "./schema/index.ts";
 
 /** One type for both drivers: services never know which database they run on. */
@@ -8,6 +9,10 @@ export type DatabaseKind = "pglite" | "postgres";
 export interface DbHandle {
   readonly db: Database;
   readonly kind: DatabaseKind;
+  /** Connections `db` may hold at once (PGlite has one). */
+  readonly maxConnections: number;
+  /** Reports every statement of `db` to `observer` from now on (the server's metrics). */
+  observeQueries(observer: QueryObserver): void;
   /** Applies the SQL migrations of `drizzle/`, serialised across processes by an advisory lock. */
   migrate(): Promise<void>;
   close(): Promise<void>;

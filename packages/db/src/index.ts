@@ -11,6 +11,7 @@ export {
 } from "./client.ts";
 export { type PgErrorFacts, pgErrorFacts } from "./errors.ts";
 export { DatabaseLockedError } from "./lock.ts";
+export type { QueryObserver } from "./observe.ts";
 export { MIGRATIONS_FOLDER } from "./paths.ts";
 export { pickColumns } from "./pick-columns.ts";
 export { selectRows } from "./rows.ts";

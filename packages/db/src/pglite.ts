@@ -5,6 +5,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { pgliteExtensions } from "./extensions.ts";
 import { type Database, type DbHandle, drizzleOptions, MIGRATION_LOCK_KEY, quiet } from "./handle.ts";
 import { lockDataDir } from "./lock.ts";
+import { observable, PGLITE_METHODS } from "./observe.ts";
 import { MIGRATIONS_FOLDER } from "./paths.ts";
 
 export { pgliteExtensions } from "./extensions.ts";
@@ -26,11 +27,14 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     unlock();
     throw error;
   }
-  const db: Database = drizzlePglite(pg, drizzleOptions);
+  const observed = observable(pg, PGLITE_METHODS);
+  const db: Database = drizzlePglite(observed.client, drizzleOptions);
   let closed = false;
   return {
     db,
     kind: "pglite",
+    maxConnections: 1,
+    observeQueries: observed.observe,
     async migrate() {
       // PGlite has one connection and a locked folder; the lock keeps the code path identical.
       await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`);
