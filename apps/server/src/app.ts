@@ -16,6 +16,8 @@ import { boundedJsonDepth } from "./http/json-depth.ts";
 import { assignRequestId } from "./http/request-id.ts";
 import { retryAfterHeaders } from "./http/retry-after.ts";
 import { noStore, securityHeaders } from "./http/security-headers.ts";
+import { metricsRoute } from "./metrics/endpoint.ts";
+import type { Metrics } from "./metrics/metrics.ts";
 import { envelopeBody } from "./rest/envelope.ts";
 import { buildOpenApiDocument } from "./rest/openapi-document.ts";
 import { operationIdOf } from "./rest/operation-id.ts";
@@ -30,31 +32,39 @@ export interface AppOptions {
   deps: Deps;
   config: Pick<Config, "corsOrigins" | "trustProxy" | "limits">;
   router: AppRouter;
+  /** Collected, and served on this app when it has a token, only when METRICS_* ask for it. */
+  metrics?: Metrics;
 }
 
-export function createApp({ deps, config, router }: AppOptions): Express {
+export function createApp({ deps, config, router, metrics }: AppOptions): Express {
   const createContext = createContextFactory(deps);
   // The context's id is the one the client gets; before a context exists, the header assignRequestId set.
-  const onError = ({
-    error,
-    path,
-    ctx,
-    req,
-  }: {
-    error: TRPCError;
-    path?: string;
-    ctx?: Context;
-    req: Pick<IncomingMessage, "headers">;
-  }) =>
-    reportError(deps.logger, error, {
+  const onError =
+    (transport: "rest" | "trpc") =>
+    ({
+      error,
       path,
-      requestId: ctx?.requestId ?? String(req.headers["x-request-id"] ?? ""),
-    });
+      ctx,
+      req,
+    }: {
+      error: TRPCError;
+      path?: string;
+      ctx?: Context;
+      req: Pick<IncomingMessage, "headers">;
+    }) => {
+      metrics?.countRefusal(error, transport, path);
+      reportError(deps.logger, error, {
+        path,
+        requestId: ctx?.requestId ?? String(req.headers["x-request-id"] ?? ""),
+      });
+    };
 
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", compileTrustProxy(config.trustProxy));
+  if (metrics) app.use(metrics.timeRequests);
   app.use(assignRequestId, accessLog(deps.logger), securityHeaders(), corsMiddleware(config.corsOrigins));
+  if (metrics?.config.token) app.get("/metrics", metricsRoute(metrics, metrics.config.token));
   app.use(["/trpc", "/api/v1"], noStore);
   app.use(healthFastPath(deps, router));
 
@@ -64,7 +74,7 @@ export function createApp({ deps, config, router }: AppOptions): Express {
       router,
       createContext: ({ req, info }) => createContext({ req, info, ip: req.ip ?? null, oneRequest: true }),
       responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
-      onError,
+      onError: onError("trpc"),
       maxBodySize: config.limits.bodyBytes,
       maxBatchSize: MAX_BATCH_SIZE,
     }),
@@ -99,7 +109,7 @@ export function createApp({ deps, config, router }: AppOptions): Express {
         };
         return { ...(status ? { status } : {}), headers };
       },
-      onError,
+      onError: onError("rest"),
       maxBodySize: config.limits.bodyBytes,
     }),
   );

@@ -114,4 +114,29 @@ describe("configuration", () => {
       /WS_MAX_SOCKETS_PER_USER/,
     );
   });
+
+  test("serves /metrics nowhere unless a token or a port is set; the port listens on loopback by default", () => {
+    const token = "t".repeat(32);
+    expect(loadConfig({ DATA_DIR: dataDir() }).metrics).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: token }).metrics).toEqual({
+      token,
+      port: undefined,
+      host: "127.0.0.1",
+    });
+    expect(loadConfig({ DATA_DIR: dataDir(), METRICS_PORT: "9464" }).metrics).toEqual({
+      token: undefined,
+      port: 9464,
+      host: "127.0.0.1",
+    });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), METRICS_PORT: "3000" })).toThrow(/METRICS_PORT/);
+  });
+
+  test("production refuses an open metrics listener beyond loopback", () => {
+    const open = { ...productionEnv, DATA_DIR: dataDir(), METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" };
+    expect(() => loadConfig(open)).toThrow(/METRICS_TOKEN/);
+    expect(loadConfig({ ...open, METRICS_TOKEN: "t".repeat(32) }).metrics?.host).toBe("0.0.0.0");
+    expect(loadConfig({ ...open, METRICS_HOST: "127.0.0.1" }).metrics?.port).toBe(9464);
+    expect(loadConfig({ ...open, NODE_ENV: "development" }).metrics?.host).toBe("0.0.0.0");
+  });
 });

@@ -82,6 +82,10 @@ const EnvSchema = z.object({
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
   // Off by default: clients behind one NAT share an address, and benchmarks open thousands from one.
   WS_MAX_SOCKETS_PER_IP: z.coerce.number().int().min(1).optional(),
+  // Prometheus /metrics (docs/decisions/0017-metrics-and-health.md): served only when one is set.
+  METRICS_TOKEN: z.string().min(32, "METRICS_TOKEN must be at least 32 characters").optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -112,6 +116,18 @@ export interface Config {
   limits: { bodyBytes: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
   /** Caps on WebSockets (docs/decisions/0012-socket-gate.md); no per-IP cap when undefined. */
   webSockets: { maxSocketsPerUser: number; maxSocketsPerIp?: number; maxSubscriptionsPerSocket: number };
+  /** Where /metrics is served; undefined → nowhere, and nothing is collected. */
+  metrics?: MetricsConfig;
+}
+
+/**
+ * `/metrics` on the main port behind `Authorization: Bearer <token>` when `token` is set, and/or
+ * on a listener of its own at `host:port` (which asks for the token too when there is one).
+ */
+export interface MetricsConfig {
+  token?: string;
+  port?: number;
+  host: string;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +141,20 @@ function encryptionKeysFrom(text: string): EncryptionKey[] {
       "ENCRYPTION_KEYS must be a comma list of kid:base64 entries with 32-byte keys and unique ids",
     );
   return keys;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+function metricsConfigOf(env: Env, production: boolean): MetricsConfig | undefined {
+  const { METRICS_TOKEN: token, METRICS_PORT: port, METRICS_HOST: host } = env;
+  if (port !== undefined && port === env.PORT) throw new ConfigError("METRICS_PORT must differ from PORT");
+  // An open listener beyond this machine would publish traffic figures to anyone who can reach it.
+  if (production && port !== undefined && !token && !LOOPBACK.test(host))
+    throw new ConfigError(
+      `NODE_ENV=production requires METRICS_TOKEN when METRICS_HOST (${host}) is not a loopback address`,
+    );
+  if (token === undefined && port === undefined) return undefined;
+  return { token, port, host };
 }
 
 function parseTrustProxy(text: string): boolean | number | string {
@@ -186,6 +216,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)
     throw new ConfigError("MAIL_TRANSPORT=smtp requires SMTP_URL");
 
+  const metrics = metricsConfigOf(env, production);
   const generated = !env.JWT_SECRET || !env.ENCRYPTION_KEYS ? devSecrets(dataDir) : undefined;
   const corsOrigins = env.CORS_ORIGINS ?? (production ? "" : "http://localhost:*,http://127.0.0.1:*");
 
@@ -227,5 +258,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxSocketsPerIp: env.WS_MAX_SOCKETS_PER_IP,
       maxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
     },
+    metrics,
   };
 }

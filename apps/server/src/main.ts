@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { openDatabase } from "./database.ts";
 import { buildDeps } from "./deps.ts";
 import { createLogger } from "./logger.ts";
+import { createMetrics } from "./metrics/metrics.ts";
 import { startServer } from "./server.ts";
 
 /** Composition root: configuration, logger, database, server, signals. */
@@ -17,9 +18,11 @@ async function main(): Promise<void> {
 
   const resources = buildDeps(config, handle, logger);
   const { deps } = resources;
-  const running = await startServer({ deps, config, router: appRouter });
+  const metrics =
+    config.metrics && createMetrics({ config: config.metrics, router: appRouter, database: handle });
+  const running = await startServer({ deps, config, router: appRouter, metrics });
   logger.info(
-    { url: running.url, database: handle.kind, docs: `${running.url}/docs` },
+    { url: running.url, database: handle.kind, docs: `${running.url}/docs`, metrics: running.metricsUrl },
     `medical-backend listening on ${running.url} (API docs: ${running.url}/docs)`,
   );
 

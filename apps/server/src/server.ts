@@ -2,12 +2,16 @@ import { createServer, type Server } from "node:http";
 import type { AppRouter, Deps } from "@medical/api";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
+import { type MetricsListener, startMetricsListener } from "./metrics/endpoint.ts";
+import type { Metrics } from "./metrics/metrics.ts";
 import { attachWebSockets, type WebSockets } from "./ws.ts";
 
 export interface RunningServer {
   server: Server;
   /** Base URL, e.g. http://127.0.0.1:3000 */
   url: string;
+  /** The METRICS_PORT listener's base URL, when there is one. */
+  metricsUrl?: string;
   /**
    * Graceful stop: refuse new connections, close WebSockets with 1012, let in-flight requests
    * finish within the shutdown timeout, then cut what is left. The database stays open.
@@ -19,9 +23,11 @@ export interface ServerOptions {
   deps: Deps;
   config: Pick<Config, "port" | "host" | "corsOrigins" | "trustProxy" | "limits" | "webSockets">;
   router: AppRouter;
+  /** Built by the caller from config.metrics (it observes the database handle). */
+  metrics?: Metrics;
 }
 
-export async function startServer({ deps, config, router }: ServerOptions): Promise<RunningServer> {
+export async function startServer({ deps, config, router, metrics }: ServerOptions): Promise<RunningServer> {
   const { requestTimeoutMs } = config.limits;
   const server = createServer(
     {
@@ -31,9 +37,9 @@ export async function startServer({ deps, config, router }: ServerOptions): Prom
       // How often Node checks those timeouts (its default, 30 s, would stretch a short timeout).
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4))),
     },
-    createApp({ deps, config, router }),
+    createApp({ deps, config, router, metrics }),
   );
-  const webSockets = attachWebSockets(server, deps, router, config);
+  const webSockets = attachWebSockets(server, deps, router, config, metrics);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -47,13 +53,21 @@ export async function startServer({ deps, config, router }: ServerOptions): Prom
     throw new Error("the HTTP server is not listening on a TCP port");
   const { port } = address;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  const metricsPort = metrics?.config.port;
+  const metricsListener: MetricsListener | undefined =
+    metrics && metricsPort !== undefined
+      ? await startMetricsListener(metrics, metricsPort, metrics.config.host)
+      : undefined;
 
   let stopping: Promise<void> | undefined;
   return {
     server,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    metricsUrl: metricsListener?.url,
     shutdown: () => {
-      stopping ??= gracefulShutdown(server, webSockets, config.limits.shutdownTimeoutMs);
+      stopping ??= gracefulShutdown(server, webSockets, config.limits.shutdownTimeoutMs).then(() =>
+        metricsListener?.close(),
+      );
       return stopping;
     },
   };

@@ -5,6 +5,7 @@ import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "./config.ts";
 import { clientIp, compileTrustProxy } from "./http/client-ip.ts";
+import type { Metrics } from "./metrics/metrics.ts";
 import { createSessionGuard } from "./session-guard.ts";
 import { CLOSE_TOO_MANY_SOCKETS, createSocketGate } from "./socket-gate.ts";
 
@@ -30,6 +31,7 @@ export function attachWebSockets(
   deps: Deps,
   router: AppRouter,
   config: Pick<Config, "corsOrigins" | "trustProxy" | "webSockets">,
+  metrics?: Metrics,
 ): WebSockets {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
   const createContext = createContextFactory(deps);
@@ -38,6 +40,13 @@ export function attachWebSockets(
   const guard = createSessionGuard(deps);
   const gate = createSocketGate(deps, { corsOrigins: config.corsOrigins, trust, limits: config.webSockets });
   const { maxSubscriptionsPerSocket } = config.webSockets;
+  // Each socket's subscription budget (limitSubscriptions keeps `open` current), summed at scrape time.
+  const budgets = new WeakMap<object, { open: number }>();
+  metrics?.readSockets(() => {
+    let subscriptions = 0;
+    for (const client of wss.clients) subscriptions += budgets.get(client)?.open ?? 0;
+    return { sockets: wss.clients.size, subscriptions };
+  });
   const handler = applyWSSHandler({
     wss,
     router,
@@ -46,11 +55,16 @@ export function attachWebSockets(
       const userId = await guard.watch(res, ctx.accessToken);
       if (userId !== null && !gate.claim(req, userId))
         res.close(CLOSE_TOO_MANY_SOCKETS, "Too many sockets for this user");
-      return { ...ctx, subscriptions: { open: 0, max: maxSubscriptionsPerSocket } };
+      const subscriptions = { open: 0, max: maxSubscriptionsPerSocket };
+      budgets.set(res, subscriptions);
+      return { ...ctx, subscriptions };
     },
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     // The connection's context id: the one errorFormatter sends the client in data.requestId.
-    onError: ({ error, path, ctx }) => reportError(deps.logger, error, { path, requestId: ctx?.requestId }),
+    onError: ({ error, path, ctx }) => {
+      metrics?.countRefusal(error, "trpc", path);
+      reportError(deps.logger, error, { path, requestId: ctx?.requestId });
+    },
   });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {

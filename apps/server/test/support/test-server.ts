@@ -4,7 +4,9 @@ import { makeTestDeps, type TestDepsOptions } from "@medical/api/testing";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { WebSocket as NodeWebSocket } from "ws";
+import type { MetricsConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
+import { createMetrics } from "../../src/metrics/metrics.ts";
 import { type RunningServer, type ServerOptions, startServer } from "../../src/server.ts";
 import { createProbeRouter } from "./probe-router.ts";
 
@@ -48,6 +50,8 @@ export async function startTestServer(
     trustProxy?: ServerOptions["config"]["trustProxy"];
     /** Mailer, clock, settings, rate limits… for this server (makeTestDeps' options). */
     deps?: TestDepsOptions;
+    /** METRICS_TOKEN / METRICS_PORT for this server; it then observes the handle's queries. */
+    metrics?: MetricsConfig;
   } = {},
 ): Promise<TestServer> {
   const handle = options.handle ?? (await openFileDatabase());
@@ -62,7 +66,9 @@ export async function startTestServer(
     limits: { ...testServerConfig.limits, ...options.limits },
     webSockets: { ...testServerConfig.webSockets, ...options.webSockets },
   };
-  const running = await startServer({ deps, config, router: options.router ?? createProbeRouter() });
+  const router = options.router ?? createProbeRouter();
+  const metrics = options.metrics && createMetrics({ config: options.metrics, router, database: handle });
+  const running = await startServer({ deps, config, router, metrics });
   return {
     ...running,
     deps,
