@@ -34,7 +34,7 @@ const ZDocument = z.object({
                 z.string(),
                 z.object({
                   schema: z.record(z.string(), z.unknown()),
-                  examples: z.record(z.string(), z.object({ value: z.unknown() })).optional(),
+                  examples: z.record(z.string(), z.object({ $ref: z.string() })).optional(),
                 }),
               )
               .optional(),
@@ -45,6 +45,7 @@ const ZDocument = z.object({
   ),
   components: z.object({
     schemas: z.record(z.string(), z.unknown()),
+    examples: z.record(z.string(), z.object({ value: z.unknown() })),
     securitySchemes: z.record(z.string(), z.unknown()),
   }),
 });
@@ -177,7 +178,7 @@ describe("error codes per operation", () => {
       allOf: [
         { $ref: "#/components/schemas/ErrorEnvelope" },
         {
-          required: ["data", "error"],
+          required: ["success", "data", "message", "error"],
           properties: {
             data: { required: ["retryAfterSeconds"], properties: { retryAfterSeconds: { type: "integer" } } },
             error: { properties: { code: { enum: ["RATE_LIMITED"] } } },
@@ -191,19 +192,20 @@ describe("error codes per operation", () => {
     expect(schemas.ValidationError).toMatchObject({
       allOf: [{}, { properties: { error: { required: ["code", "requestId", "issues"] } } }],
     });
-    const content = (status: string) => document.paths["/auth/login"]?.post?.responses[status]?.content;
-    expect(content("429")?.["application/json"]?.schema).toEqual({
-      $ref: "#/components/schemas/RateLimitedError",
-    });
-    expect(content("429")?.["application/json"]?.examples?.RATE_LIMITED?.value).toMatchObject({
+    const media = (status: string) =>
+      document.paths["/auth/login"]?.post?.responses[status]?.content?.["application/json"];
+    const example = (status: string, code: string) => {
+      const name = media(status)?.examples?.[code]?.$ref.replace("#/components/examples/", "");
+      return name === undefined ? undefined : document.components.examples[name]?.value;
+    };
+    expect(media("429")?.schema).toEqual({ $ref: "#/components/schemas/RateLimitedError" });
+    expect(Object.keys(media("429")?.examples ?? {})).toEqual(["RATE_LIMITED"]);
+    expect(example("429", "RATE_LIMITED")).toMatchObject({
       data: { retryAfterSeconds: expect.any(Number) },
       error: { code: "RATE_LIMITED" },
     });
-    expect(Object.keys(content("500")?.["application/json"]?.examples ?? {})).toEqual(["INTERNAL"]);
-    expect(content("500")?.["application/json"]?.examples?.INTERNAL?.value).toMatchObject({
-      data: null,
-      error: { code: "INTERNAL" },
-    });
+    expect(Object.keys(media("500")?.examples ?? {})).toEqual(["INTERNAL"]);
+    expect(example("500", "INTERNAL")).toMatchObject({ data: null, error: { code: "INTERNAL" } });
   });
 });
 

@@ -85,31 +85,58 @@ function dataSchemaOf(code: AppErrorCode): Schema {
   return "data" in spec ? createSchema(spec.data).schema : { type: "null" };
 }
 
-/** The envelope narrowed to some codes: allOf keeps ErrorEnvelope's fields and names the codes. */
-function narrowedEnvelope(codes: readonly AppErrorCode[], data: Schema, issuesRequired: boolean): Schema {
+const ISSUES: Schema = {
+  type: "array",
+  description: "VALIDATION_FAILED only, always there: where the input is wrong.",
+  items: {
+    type: "object",
+    required: ["path", "message"],
+    properties: {
+      path: {
+        type: "array",
+        // An index is below half the largest body (BODY_LIMIT_BYTES ≤ 10 MiB): each item takes 2 bytes.
+        items: { type: ["string", "integer"], minimum: 0, maximum: 5_242_880 },
+        description: "The field, `[]` for the input as a whole; a query parameter's name.",
+      },
+      message: { type: "string" },
+    },
+  },
+};
+
+/** The error envelope for these codes, with this `data`; every field listed, as a closed schema. */
+function envelopeSchema(codes: readonly AppErrorCode[], data: Schema, issuesRequired: boolean): Schema {
   return {
-    allOf: [
-      ref("ErrorEnvelope"),
-      {
+    type: "object",
+    required: ["success", "data", "message", "error"],
+    properties: {
+      success: { type: "boolean", const: false },
+      data,
+      message: { type: "string", description: "A human sentence; branch on `error.code`, never on this." },
+      error: {
         type: "object",
-        required: ["data", "error"],
+        required: issuesRequired ? ["code", "requestId", "issues"] : ["code", "requestId"],
         properties: {
-          data,
-          error: {
-            type: "object",
-            required: issuesRequired ? ["code", "requestId", "issues"] : ["code", "requestId"],
-            properties: { code: { type: "string", enum: [...codes] } },
-          },
+          code: { type: "string", enum: [...codes] },
+          requestId: { type: "string", description: "Quote it to support; it is in the server log." },
+          ...(codes.includes("VALIDATION_FAILED") ? { issues: ISSUES } : {}),
         },
       },
-    ],
+    },
   };
+}
+
+/** ErrorEnvelope narrowed to some codes and their data (allOf keeps the relation for generators). */
+function narrowedEnvelope(codes: readonly AppErrorCode[], data: Schema, issuesRequired: boolean): Schema {
+  return { allOf: [ref("ErrorEnvelope"), envelopeSchema(codes, data, issuesRequired)] };
 }
 
 function exampleDataOf(code: AppErrorCode): unknown {
   for (const [withData, example] of Object.entries(DATA_EXAMPLES)) if (withData === code) return example;
   return null;
 }
+
+/** Error examples are components, one per code: each operation refers to the ones it can answer. */
+const exampleName = (code: AppErrorCode) => `Error_${code}`;
 
 function exampleOf(code: AppErrorCode) {
   return {
@@ -148,50 +175,25 @@ function errorResponse(status: number, statusCodes: readonly AppErrorCode[]) {
     content: {
       "application/json": {
         schema: variants.length === 1 && only ? only : { oneOf: variants },
-        examples: Object.fromEntries(statusCodes.map((code) => [code, exampleOf(code)])),
+        examples: Object.fromEntries(
+          statusCodes.map((code) => [code, { $ref: `#/components/examples/${exampleName(code)}` }]),
+        ),
       },
     },
   };
 }
 
 const ErrorEnvelopeSchema: Schema = {
-  type: "object",
-  description:
-    "Every error answer. Each operation's responses narrow `error.code` to the codes it can answer.",
-  required: ["success", "data", "message", "error"],
-  properties: {
-    success: { type: "boolean", const: false },
-    data: {
+  ...envelopeSchema(
+    codes,
+    {
       description:
         "null, or the code's data: `RateLimitedError` and `UnavailableError` type it (a 429's `retryAfterSeconds`).",
     },
-    message: { type: "string", description: "A human sentence; branch on `error.code`, never on this." },
-    error: {
-      type: "object",
-      required: ["code", "requestId"],
-      properties: {
-        code: { type: "string", enum: codes },
-        requestId: { type: "string", description: "Quote it to support; it is in the server log." },
-        issues: {
-          type: "array",
-          description: "VALIDATION_FAILED only, always there: where the input is wrong.",
-          items: {
-            type: "object",
-            required: ["path", "message"],
-            properties: {
-              path: {
-                type: "array",
-                // An index is below half the largest body (BODY_LIMIT_BYTES ≤ 10 MiB): each item takes 2 bytes.
-                items: { type: ["string", "integer"], minimum: 0, maximum: 5_242_880 },
-                description: "The field, `[]` for the input as a whole; a query parameter's name.",
-              },
-              message: { type: "string" },
-            },
-          },
-        },
-      },
-    },
-  },
+    false,
+  ),
+  description:
+    "Every error answer. Each operation's responses narrow `error.code` to the codes it can answer.",
 };
 
 /** The error components: the envelope, and one per code with a shape of its own. */
@@ -218,6 +220,7 @@ export function envelopeOpenApiDocument(document: OpenApiDocument, router: AppRo
       meta,
     ]),
   );
+  const answered = new Set<AppErrorCode>();
   for (const [path, pathItem] of Object.entries(document.paths ?? {})) {
     for (const method of METHODS) {
       const operation = pathItem[method];
@@ -252,8 +255,10 @@ export function envelopeOpenApiDocument(document: OpenApiDocument, router: AppRo
         const status = appErrors[code].status;
         byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
       }
-      for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b))
+      for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
         enveloped[String(status)] = errorResponse(status, statusCodes);
+        for (const code of statusCodes) answered.add(code);
+      }
       operation.responses = enveloped;
     }
   }
@@ -263,6 +268,12 @@ export function envelopeOpenApiDocument(document: OpenApiDocument, router: AppRo
   document.components = {
     ...document.components,
     schemas: { ...schemas, ...errorSchemas() },
+    examples: {
+      ...document.components?.examples,
+      ...Object.fromEntries(
+        codes.filter((code) => answered.has(code)).map((code) => [exampleName(code), exampleOf(code)]),
+      ),
+    },
   };
   return document;
 }
@@ -296,6 +307,7 @@ export function buildOpenApiDocument(router: AppRouter, version: string): OpenAp
     baseUrl: "/api/v1",
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
   });
+  document.info.license = { name: "MIT", identifier: "MIT" };
   return annotateOpenApiDocument(
     envelopeOpenApiDocument(documentDateParameters(document, router), router),
     router,
