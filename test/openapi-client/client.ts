@@ -7,8 +7,7 @@ import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/api.d.ts";
 
 type Schemas = components["schemas"];
-type Doctor =
-  paths["/doctors"]["get"]["responses"][200]["content"]["application/json"]["data"]["items"][number];
+type Doctor = Schemas["Doctor"];
 
 const client = createClient<paths>({ baseUrl: "http://127.0.0.1:3000/api/v1" });
 
