@@ -16,7 +16,10 @@ const ZSchemaObject = z.record(z.string(), z.unknown());
 const ZMedia = z.object({
   schema: ZSchemaObject.optional(),
   example: z.unknown().optional(),
-  examples: z.record(z.string(), z.object({ value: z.unknown() })).optional(),
+  // Error examples are components the responses refer to (ADR 0015).
+  examples: z
+    .record(z.string(), z.union([z.object({ value: z.unknown() }), z.object({ $ref: z.string() })]))
+    .optional(),
 });
 const ZContent = z.record(z.string(), ZMedia);
 const ZParameter = z.object({
@@ -58,6 +61,15 @@ const successOf = (operation: z.infer<typeof ZOperation>) =>
   Object.entries(operation.responses).find(([status]) => /^2\d\d$/.test(status))?.[1].content?.[
     "application/json"
   ];
+
+/** A named example's value, written in place or referred to in components.examples. */
+function exampleValue(named: unknown): unknown {
+  const example = ZSchemaObject.parse(named);
+  if (typeof example.$ref !== "string") return example.value;
+  const components = ZSchemaObject.parse(ZSchemaObject.parse(raw).components);
+  const name = example.$ref.replace("#/components/examples/", "");
+  return ZSchemaObject.parse(ZSchemaObject.parse(components.examples)[name]).value;
+}
 
 /** Every object node of a JSON value, with its JSON pointer. */
 function* nodes(value: unknown, pointer = ""): Generator<{ node: Record<string, unknown>; pointer: string }> {
@@ -253,9 +265,7 @@ describe("/openapi.json for generators", () => {
       if ("schema" in node && (pointer.includes("/content/") || pointer.includes("/parameters/"))) {
         const examples = [
           ...("example" in node ? [node.example] : []),
-          ...Object.values(ZSchemaObject.safeParse(node.examples).data ?? {}).map(
-            (named) => ZSchemaObject.parse(named).value,
-          ),
+          ...Object.values(ZSchemaObject.safeParse(node.examples).data ?? {}).map(exampleValue),
         ];
         for (const example of examples) {
           check(`${pointer}/schema`, example);
