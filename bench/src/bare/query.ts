@@ -20,11 +20,11 @@ export async function openBareConnection(database: BareDatabase): Promise<BareCo
     };
   }
   // Loaded only on --pglite: the PostgreSQL twin's RSS should not carry a database engine.
-  const [{ PGlite }, { pgliteExtensions }] = await Promise.all([
+  const [{ PGlite }, { pgliteOptions }] = await Promise.all([
     import("@electric-sql/pglite"),
     import("@medical/db/pglite"),
   ]);
-  const pg = await PGlite.create({ dataDir: database.dir, extensions: pgliteExtensions });
+  const pg = await PGlite.create({ dataDir: database.dir, ...pgliteOptions });
   return {
     query: async (text, params = []) => (await pg.query<Record<string, unknown>>(text, [...params])).rows,
     close: () => pg.close(),

@@ -8,7 +8,17 @@ import { lockDataDir } from "./lock.ts";
 import { observable, PGLITE_METHODS } from "./observe.ts";
 import { MIGRATIONS_FOLDER } from "./paths.ts";
 
-export { pgliteExtensions } from "./extensions.ts";
+/**
+ * What every PGlite instance starts with (the bench's bare twin too). PostgreSQL's default 128 MB
+ * of shared buffers live in the WebAssembly memory, which never shrinks, and were a third of a
+ * PGlite server's RSS; 32 MB hold the demo data and a test's database, and the OS caches the
+ * folder's files anyway. A start parameter, not `postgresqlconf`: that option rewrites the
+ * folder's whole postgresql.conf.
+ */
+export const pgliteOptions = {
+  extensions: pgliteExtensions,
+  startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"],
+};
 
 /**
  * The embedded driver, `@medical/db/pglite`: client.ts imports this module only when PGlite is
@@ -21,7 +31,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     pg = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-      extensions: pgliteExtensions,
+      ...pgliteOptions,
     });
   } catch (error) {
     unlock();
@@ -57,7 +67,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
 }
 
 export async function dumpPglite(dataDir: string | undefined, migrate: boolean): Promise<Blob> {
-  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: pgliteExtensions });
+  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...pgliteOptions });
   try {
     if (migrate)
       await migratePglite(drizzlePglite(pg, drizzleOptions), { migrationsFolder: MIGRATIONS_FOLDER });
