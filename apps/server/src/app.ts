@@ -115,7 +115,7 @@ export function createApp({ deps, config, router, metrics }: AppOptions): Expres
   );
   app.use("/api/v1", rest);
 
-  app.use(docsRoutes(buildOpenApiDocument(router, deps.version)));
+  app.use(docsRoutes(() => buildOpenApiDocument(router, deps.version)));
   app.use(notFound);
   app.use(unexpectedErrors(deps.logger));
   return app;

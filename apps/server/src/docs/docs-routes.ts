@@ -52,11 +52,15 @@ function redocWithoutCdn(): string {
   );
 }
 
-/** /openapi.json, /docs (Swagger UI) and /redoc, from local files: no CDN. */
-export function docsRoutes(document: object): Router {
+/**
+ * /openapi.json, /docs (Swagger UI) and /redoc, from local files: no CDN. The document is built at
+ * its first request, not at every start (~100 ms of CPU, and its objects kept in memory).
+ */
+export function docsRoutes(buildDocument: () => object): Router {
   const routes = express.Router();
-  const json = JSON.stringify(document);
+  let json: string | undefined;
   routes.get("/openapi.json", (_req, res) => {
+    json ??= JSON.stringify(buildDocument());
     res.type("application/json").send(json);
   });
   routes.get("/docs", (_req, res) => {
