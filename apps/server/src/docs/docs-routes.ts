@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import express, { type Router } from "express";
 import { docAssetPath } from "./assets.ts";
 
@@ -71,8 +72,9 @@ export function docsRoutes(buildDocument: () => object): Router {
   });
   for (const name of SWAGGER_ASSETS) {
     const file = docAssetPath(name);
+    // Relative to its folder: send refuses a path with a dot segment, and pnpm's is node_modules/.pnpm.
     routes.get(`/docs/assets/${name}`, (_req, res) => {
-      res.sendFile(file, { maxAge: "1h" });
+      res.sendFile(basename(file), { root: dirname(file), maxAge: "1h" });
     });
   }
   routes.get("/redoc", (_req, res) => {
