@@ -96,10 +96,16 @@ export async function ensureBuilt(entry: string): Promise<void> {
     throw new Error(`pnpm build failed (exit ${built.code}):\n${built.stderr.slice(-2_000)}`);
 }
 
-/** A `.ts` entry (an old commit's apps/server/src/main.ts, the bare twin) runs under tsx; `.js` on plain node. */
-function nodeArgs(entry: string): string[] {
-  const loader = entry.endsWith(".ts") ? ["--import", TSX_LOADER] : [];
-  return [...loader, "--import", MEMORY_PROBE, entry];
+/** The flags of the README's production command (ADR 0016), for our compiled server only. */
+const PRODUCTION_FLAGS = ["--max-semi-space-size=16"];
+
+/**
+ * A `.ts` entry (an old commit's apps/server/src/main.ts, the bare twin) runs under tsx, as it did
+ * in production then; our compiled `.js` entry on plain node with the production flags.
+ */
+function nodeArgs(kind: ServerKind, entry: string): string[] {
+  const flags = entry.endsWith(".ts") ? ["--import", TSX_LOADER] : kind === "ours" ? PRODUCTION_FLAGS : [];
+  return [...flags, "--import", MEMORY_PROBE, entry];
 }
 
 export interface BootOptions {
@@ -123,7 +129,7 @@ export async function bootServer({
   const port = await freePort();
   const entry = kind === "ours" ? serverEntry : BARE_ENTRY;
   const started = performance.now();
-  const child = startLongRunning(node.execPath, nodeArgs(entry), {
+  const child = startLongRunning(node.execPath, nodeArgs(kind, entry), {
     env: kind === "ours" ? oursEnv(port, copy) : bareEnv(port, copy),
     cwd: REPO_ROOT,
   });
