@@ -97,7 +97,7 @@ export async function ensureBuilt(entry: string): Promise<void> {
 }
 
 /** The flags of the README's production command (ADR 0016), for our compiled server only. */
-const PRODUCTION_FLAGS = ["--max-semi-space-size=16"];
+const PRODUCTION_FLAGS = ["--max-semi-space-size=16", "--max-old-space-size=256"];
 
 /**
  * A `.ts` entry (an old commit's apps/server/src/main.ts, the bare twin) runs under tsx, as it did

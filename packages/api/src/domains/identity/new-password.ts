@@ -11,7 +11,7 @@ export async function hashNewPassword(
   password: string,
   personal: readonly (string | null | undefined)[],
 ): Promise<string> {
-  const weakness = passwordWeakness(password, personal);
+  const weakness = await passwordWeakness(password, personal);
   if (weakness) throw new DomainError("WEAK_PASSWORD", weakness);
   return deps.hasher.hash(password);
 }
