@@ -1,24 +1,12 @@
 import type { AppRouter, Meta } from "@medical/api";
 import {
   forEachOpenApiProcedure,
-  type generateOpenApiDocument,
   getInputOutputParsers,
   normalizePath,
-  type OpenApiMethod,
   unwrapZodType,
 } from "trpc-to-openapi";
 import { z } from "zod";
-
-type OpenApiDocument = ReturnType<typeof generateOpenApiDocument>;
-type Operation = NonNullable<NonNullable<OpenApiDocument["paths"]>[string]["get"]>;
-
-const METHOD_KEYS = {
-  GET: "get",
-  PUT: "put",
-  POST: "post",
-  PATCH: "patch",
-  DELETE: "delete",
-} as const satisfies Record<OpenApiMethod, string>;
+import { METHOD_KEYS, type OpenApiDocument, type Operation } from "./openapi-types.ts";
 
 /** Every tag an operation carries, in the order the docs list them. */
 const TAGS: Record<string, string> = {

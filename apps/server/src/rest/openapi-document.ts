@@ -10,27 +10,17 @@ import {
   generateOpenApiDocument,
   getInputOutputParsers,
   normalizePath,
-  type OpenApiMethod,
   unwrapZodType,
 } from "trpc-to-openapi";
 import { z } from "zod";
 import { createSchema } from "zod-openapi";
 import { annotateOpenApiDocument } from "./openapi-annotations.ts";
+import { METHOD_KEYS, METHODS, type OpenApiDocument, type Operation } from "./openapi-types.ts";
 import { queryScalarOf } from "./query-coercion.ts";
 
-type OpenApiDocument = ReturnType<typeof generateOpenApiDocument>;
-type Operation = NonNullable<NonNullable<OpenApiDocument["paths"]>[string]["get"]>;
 type Responses = NonNullable<Operation["responses"]>;
 type Schema = NonNullable<NonNullable<OpenApiDocument["components"]>["schemas"]>[string];
 
-const METHODS = ["get", "put", "post", "patch", "delete"] as const;
-const METHOD_KEYS = {
-  GET: "get",
-  PUT: "put",
-  POST: "post",
-  PATCH: "patch",
-  DELETE: "delete",
-} as const satisfies Record<OpenApiMethod, (typeof METHODS)[number]>;
 const BODY_METHODS: ReadonlySet<string> = new Set(["post", "put", "patch"]);
 const codes = Object.keys(appErrors).filter((code): code is AppErrorCode => Object.hasOwn(appErrors, code));
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
