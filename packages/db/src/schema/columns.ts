@@ -8,5 +8,9 @@ export const id = () => uuid().primaryKey().defaultRandom();
 /** A required reference to another table's UUID key: `ref(() => users.id)`. */
 export const ref = (target: () => AnyPgColumn) => uuid().notNull().references(target);
 
-/** Every instant is stored with its zone. */
-export const timestamptz = () => timestamp({ withTimezone: true });
+/**
+ * Every instant is stored with its zone, in milliseconds: what a JavaScript Date holds, so a
+ * keyset cursor carrying a row's time compares equal to the stored value (microseconds would
+ * sort rows of one millisecond past a cursor truncated to it, and a page would skip them).
+ */
+export const timestamptz = () => timestamp({ withTimezone: true, precision: 3 });

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { auditEvents } from "@medical/db/schema";
+import { sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { type AuditMeta, auditAttempt } from "#platform/audit/audit.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
@@ -28,6 +30,36 @@ describe("the audit trail (audit.list, GET /admin/audit)", () => {
     await expect(
       admin.audit.list({ action: "test.paged", limit: 2, order: "asc", cursor: first.nextCursor ?? "" }),
     ).rejects.toMatchObject({ cause: { code: "VALIDATION_FAILED" } });
+  });
+
+  test("events written within one millisecond all appear once across the pages", async () => {
+    // Microseconds apart: a cursor carries milliseconds, so stored microseconds would sort some of
+    // these past the cursor of the page before and no page would show them.
+    const micros = [100, 200, 300, 400, 500];
+    await file.deps.db.insert(auditEvents).values(
+      micros.map((us) => ({
+        action: "test.same-millisecond",
+        outcome: "SUCCESS" as const,
+        occurredAt: sql`${`2026-03-01T10:00:00.123${String(us).padStart(3, "0")}Z`}::timestamptz`,
+      })),
+    );
+    const { caller: admin } = await signInAs(file.deps, "ADMIN");
+    for (const order of ["desc", "asc"] as const) {
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await admin.audit.list({
+          action: "test.same-millisecond",
+          order,
+          limit: 2,
+          ...(cursor ? { cursor } : {}),
+        });
+        seen.push(...page.items.map((event) => event.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(new Set(seen).size).toBe(micros.length);
+      expect(seen).toHaveLength(micros.length);
+    }
   });
 
   test("filters by patient and shows the patient and the ids a list read returned", async () => {
