@@ -52,7 +52,7 @@ const recordMeta = t.middleware(function recordMeta({ ctx, meta, next }) {
   return next();
 });
 
-/** The audit facts of an anonymous call; requireSession adds the actor. */
+/** The audit facts of an anonymous call (requireSession's, with the actor, on authenticated ones). */
 const anonymousAudit = t.middleware(function anonymousAudit({ ctx, next }) {
   const audit: AuditMeta = { actor: null, requestId: ctx.requestId, origin: ctx.origin };
   return next({ ctx: { audit } });
@@ -106,12 +106,10 @@ export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 /** Every procedure starts here, so none can skip error mapping. */
-export const publicProcedure = t.procedure
-  .use(mapDomainErrors)
-  .use(recordMeta)
-  .use(anonymousAudit)
-  .use(limitSubscriptions);
-export const authedProcedure = publicProcedure.use(requireSession);
+const baseProcedure = t.procedure.use(mapDomainErrors).use(recordMeta).use(limitSubscriptions);
+export const publicProcedure = baseProcedure.use(anonymousAudit);
+// Not on publicProcedure: each middleware that extends the context copies it, once per call.
+export const authedProcedure = baseProcedure.use(requireSession);
 
 /** 403 for a known caller without one of the roles (401 stays "who are you?"). */
 export function roleProcedure(...allowed: [Role, ...Role[]]) {

@@ -1,16 +1,19 @@
-import type { Executor } from "@medical/db";
+import type { Database, Executor } from "@medical/db";
 import { type User, users } from "@medical/db/schema";
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Actor } from "#platform/auth/actor.ts";
+import type { Role } from "#platform/auth/roles.ts";
+import { preparedPerDatabase } from "#platform/prepared.ts";
 import { adminProcedure, resourceProcedure } from "#platform/trpc.ts";
 import { normalizeEmail } from "./normalize.ts";
+import { type UserDtoRow, userDtoColumns } from "./user-dto.ts";
 
 /**
  * Accounts the actor may see: ADMIN every one, anyone else their own. Every users query of a
  * signed-in caller MUST include this predicate; a row outside it answers NOT_FOUND.
  * Security-sensitive: every change comes with a row in access.cases.ts.
  */
-export function userVisibleTo(actor: Pick<Actor, "userId" | "role">): SQL {
+export function userVisibleTo(actor: { role: Role; userId: string | Placeholder }): SQL {
   switch (actor.role) {
     case "ADMIN":
       return sql`true`;
@@ -34,6 +37,32 @@ export async function findVisibleUser(
     .where(and(eq(users.id, id), userVisibleTo(actor)))
     .limit(1);
   const [user] = options.lock ? await query.for("update") : await query;
+  return user;
+}
+
+/** The caller's own account through the predicate: one statement per role, prepared once. */
+const ownAccountOf = (role: Role) =>
+  preparedPerDatabase((db) =>
+    db
+      .select(userDtoColumns)
+      .from(users)
+      .where(and(eq(users.id, sql.placeholder("id")), userVisibleTo({ role, userId: sql.placeholder("id") })))
+      .limit(1)
+      .prepare(`own_account_${role.toLowerCase()}`),
+  );
+const ownAccount: Record<Role, ReturnType<typeof ownAccountOf>> = {
+  ADMIN: ownAccountOf("ADMIN"),
+  DOCTOR: ownAccountOf("DOCTOR"),
+  PATIENT: ownAccountOf("PATIENT"),
+  STAFF: ownAccountOf("STAFF"),
+};
+
+/** GET /users/me: the account of the signed-in caller, on every page load of a front end. */
+export async function findOwnAccount(
+  db: Database,
+  actor: Pick<Actor, "userId" | "role">,
+): Promise<UserDtoRow | undefined> {
+  const [user] = await ownAccount[actor.role](db).execute({ id: actor.userId });
   return user;
 }
 

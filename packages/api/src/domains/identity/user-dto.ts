@@ -1,4 +1,4 @@
-import type { User } from "@medical/db/schema";
+import { type User, users } from "@medical/db/schema";
 import { z } from "zod";
 import { ROLES } from "#platform/auth/roles.ts";
 import { ZTimestamp } from "#platform/fields/fields.ts";
@@ -38,7 +38,22 @@ export const ZUserDto = named(ZUser, "User", {
   example: userExample,
 });
 
-export function toUserDto(user: User): UserDto {
+/** The columns a DTO is built from: a read that only answers the DTO selects no more. */
+export const userDtoColumns = {
+  id: users.id,
+  email: users.email,
+  role: users.role,
+  firstName: users.firstName,
+  lastName: users.lastName,
+  phone: users.phone,
+  locale: users.locale,
+  isActive: users.isActive,
+  emailVerifiedAt: users.emailVerifiedAt,
+  createdAt: users.createdAt,
+};
+export type UserDtoRow = Pick<User, keyof typeof userDtoColumns>;
+
+export function toUserDto(user: UserDtoRow): UserDto {
   return {
     id: user.id,
     email: user.email,

@@ -5,7 +5,7 @@ import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { defineList, type ListInput, type Page } from "#platform/list.ts";
-import { findVisibleUser, unsafeLockActiveAdmins, userVisibleTo } from "./access.ts";
+import { findOwnAccount, findVisibleUser, unsafeLockActiveAdmins, userVisibleTo } from "./access.ts";
 import { insertInvitedUser, mapUniqueViolation, sendInvitation } from "./account-or-invite.service.ts";
 import { revokeSessions } from "./sessions.service.ts";
 import { toUserDto, type UserDto } from "./user-dto.ts";
@@ -20,7 +20,7 @@ export interface ProfileChanges {
 const userNotFound = () => new DomainError("NOT_FOUND", "User not found");
 
 export async function getMe(deps: Pick<Deps, "db">, actor: Actor): Promise<UserDto> {
-  const user = await findVisibleUser(deps.db, actor, actor.userId);
+  const user = await findOwnAccount(deps.db, actor);
   if (!user) throw userNotFound();
   return toUserDto(user);
 }

@@ -36,7 +36,14 @@ export interface AccessTokens {
 
 /** HS256 access tokens with a pinned algorithm, issuer, audience and expiry (jose). */
 export function createAccessTokens(settings: AccessTokenSettings, clock: Clock): AccessTokens {
-  const key = new TextEncoder().encode(settings.secret);
+  // Imported once: given raw bytes, jose imports a WebCrypto key at every sign and verify.
+  const key = crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(settings.secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
   const expiresIn = Math.floor(settings.ttlMs / 1000);
   return {
     async sign({ userId, sessionId, role }) {
@@ -48,12 +55,12 @@ export function createAccessTokens(settings: AccessTokenSettings, clock: Clock):
         .setAudience(settings.audience)
         .setIssuedAt(now)
         .setExpirationTime(now + expiresIn)
-        .sign(key);
+        .sign(await key);
       return { token, expiresIn };
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key, {
           algorithms: ["HS256"],
           issuer: settings.issuer,
           audience: settings.audience,

@@ -1,35 +1,20 @@
-import type { Database } from "@medical/db";
 import { sessions, users } from "@medical/db/schema";
 import { and, eq, sql } from "drizzle-orm";
 import type { Deps } from "../deps.ts";
 import { DomainError } from "../errors/errors.ts";
+import { preparedPerDatabase } from "../prepared.ts";
 import type { Actor } from "./actor.ts";
 
-/**
- * The session check runs on every authenticated request: its statement is built once per database
- * (drizzle's placeholders), not rebuilt from the query builder each time — a CPU profile of
- * GET /users/me under load showed query building among the largest costs of the request.
- */
-function sessionCheckOf(db: Database) {
-  return db
+/** The session and its user, at every authenticated request. */
+const sessionCheck = preparedPerDatabase((db) =>
+  db
     .select({ revokedAt: sessions.revokedAt, role: users.role, isActive: users.isActive })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, sql.placeholder("sessionId")), eq(sessions.userId, sql.placeholder("userId"))))
     .limit(1)
-    .prepare("session_check");
-}
-
-const sessionChecks = new WeakMap<Database, ReturnType<typeof sessionCheckOf>>();
-
-function sessionCheck(db: Database): ReturnType<typeof sessionCheckOf> {
-  let check = sessionChecks.get(db);
-  if (!check) {
-    check = sessionCheckOf(db);
-    sessionChecks.set(db, check);
-  }
-  return check;
-}
+    .prepare("session_check"),
+);
 
 /**
  * Turns an access token into the caller: a valid signature and expiry, then one indexed look-up
