@@ -21,7 +21,9 @@ shared machine hits both, not one series):
 Every figure is the median of its repetitions with the spread (min–max) in brackets.
 
 Before the load, ours is started --start-runs times on a copy of a migrated PGlite folder and on
-an empty one (migrations first), timed from spawn to the first 200 of GET /api/v1/health.
+an empty one (migrations first), timed from spawn to the first 200 of GET /api/v1/health. Then the
+micro-benchmarks (src/micro/: pure functions with a per-call target, e.g. slots.generate per
+doctor-month) run in a fresh process of each Node version; `pnpm bench:micro` runs them alone.
 
 Options
   scenario…           scenarios to run, by name (default: all of src/scenarios/index.ts)
@@ -68,10 +70,12 @@ import { fileURLToPath } from "node:url";
 import { openPgliteStore, openPostgresStore, type RunCopy } from "./database.ts";
 import { heyAvailable } from "./hey.ts";
 import { type Failure, type Measurement, measureScenario } from "./measure.ts";
+import { microBenchmarks } from "./micro/index.ts";
+import { type MicroResult, measureMicro, microTargets } from "./micro/micro.ts";
 import { type NodeRuntime, resolveNode } from "./node-versions.ts";
 import { parseOptions } from "./options.ts";
 import { installSignalHandlers, onCleanup, runCleanups, ShutdownError } from "./processes.ts";
-import { aggregate, formatStartTimes, formatTable, writeReport } from "./report.ts";
+import { aggregate, formatMicro, formatStartTimes, formatTable, writeReport } from "./report.ts";
 import type { Scenario } from "./scenario.ts";
 import { scenarios } from "./scenarios/index.ts";
 import { type BootedServer, bootServer, ensureBuilt } from "./servers.ts";
@@ -125,6 +129,9 @@ async function main(): Promise<number> {
       );
     }
   }
+
+  const micro: MicroResult[] = [];
+  for (const node of runtimes) micro.push(...(await measureMicro(node)));
 
   const store = options.pglite ? await openPgliteStore() : await openPostgresStore(options.databaseUrl);
   onCleanup(() => store.close());
@@ -189,12 +196,14 @@ async function main(): Promise<number> {
   });
   const rows = aggregate(measurements);
   const reported = runtimes[0]?.version ?? "";
-  const targets = checkTargets(selected, rows, startTimes, reported);
+  const targets = [...checkTargets(selected, rows, startTimes, reported), ...microTargets(micro, reported)];
   console.log(`\n${formatTable(rows)}`);
   if (startTimes.length > 0) console.log(`\n${formatStartTimes(startTimes)}`);
+  console.log(`\n${formatMicro(micro)}`);
   console.log(`\nTargets (node ${reported}, against the twin of the same run):\n${formatTargets(targets)}\n`);
   // What each row measured, e.g. the login's hash cost, beside the figures.
   for (const scenario of selected) console.log(`${scenario.name}: ${scenario.description}`);
+  for (const benchmark of microBenchmarks) console.log(`${benchmark.name}: ${benchmark.description}`);
   for (const failure of failures)
     console.log(`FAILED ${failure.scenario} on node ${failure.node}: ${failure.error}`);
   const file = await writeReport(
@@ -217,6 +226,7 @@ async function main(): Promise<number> {
       },
       measurements,
       startTimes,
+      micro,
       failures,
     },
     rows,

@@ -3,6 +3,7 @@ import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Failure, Measurement, Mode } from "./measure.ts";
+import type { MicroResult } from "./micro/micro.ts";
 import type { ServerKind } from "./servers.ts";
 import type { StartTimes } from "./startup.ts";
 import { formatSummary, type Summary, summarize } from "./stats.ts";
@@ -16,6 +17,7 @@ export interface Report {
   readonly settings: Readonly<Record<string, unknown>>;
   readonly measurements: readonly Measurement[];
   readonly startTimes: readonly StartTimes[];
+  readonly micro: readonly MicroResult[];
   readonly failures: readonly Failure[];
 }
 
@@ -156,6 +158,24 @@ export function formatStartTimes(startTimes: readonly StartTimes[]): string {
   const header = ["node", "data folder", "start ms", "RSS after start MiB"];
   const cells = startTimes.map((s) => [s.node, s.folder, formatSummary(s.startMs), formatSummary(s.rssMiB)]);
   return layout(header, cells, 2);
+}
+
+/**
+ * Micro-benchmarks: the median per call, the 10th–90th percentiles of the timed runs, and what a
+ * call returned (slots offered), which must not differ between Node versions.
+ */
+export function formatMicro(results: readonly MicroResult[]): string {
+  const header = ["micro-benchmark", "node", "unit", "median", "p10–p90", "runs", "returns"];
+  const cells = results.map((r) => [
+    r.name,
+    r.node,
+    r.unit,
+    r.medianMs.toFixed(3),
+    `${r.p10Ms.toFixed(3)}–${r.p90Ms.toFixed(3)}`,
+    String(r.runs),
+    String(r.output),
+  ]);
+  return layout(header, cells, 3);
 }
 
 /** bench/results/<timestamp>.json (git-ignored): every repetition as hey reported it, the rows, and the machine. */

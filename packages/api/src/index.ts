@@ -70,4 +70,6 @@ export { type NewDemographics, writePatientProfile } from "./domains/patients/pr
 export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
 /** The demo seed reviews its doctors through the reviews service, rules and rating included. */
 export { saveReview } from "./domains/reviews/reviews.service.ts";
+/** Slot generation, pure: the benchmark times it on its own (slots.generate). */
+export { generateSlots, type SlotQuery } from "./domains/scheduling/slots.ts";
 export { type AppRouter, appRouter } from "./root.ts";
