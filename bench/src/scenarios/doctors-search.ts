@@ -167,6 +167,8 @@ function doctorDto(row: Row, links: readonly Row[]) {
     languages: row.languages,
     timezone: row.timezone,
     appointmentMinutes: row.appointment_minutes,
+    minNoticeMinutes: row.min_notice_minutes,
+    bookingHorizonDays: row.booking_horizon_days,
     clinicPhone: row.clinic_phone,
     specialties: links.filter((l) => l.doctor_id === row.id).map((l) => ({ id: l.id, name: l.name })),
     rating: { average: Number(row.rating_average), count: row.rating_count },

@@ -47,6 +47,10 @@ export {
   roleProcedure,
   router,
 } from "#platform/trpc.ts";
+/** The demo seed gives its doctors hours through the availability services, dated in their zone. */
+export { createException, type ExceptionInput } from "./domains/availability/exceptions.service.ts";
+export { createRule, type RuleInput } from "./domains/availability/rules.service.ts";
+export { addDays, localDateIn } from "./domains/availability/wall-time.ts";
 /** The doctor search's statements, unexecuted: the benchmark's bare twin sends exactly their SQL. */
 export { doctorSpecialtiesQuery } from "./domains/doctors/doctor-dto.ts";
 /** Profile writers for the account service's transaction (the demo seed uses them). */

@@ -1,5 +1,6 @@
 import { router } from "#platform/trpc.ts";
 import { auditRouter } from "./domains/audit/router.ts";
+import { availabilityRouter } from "./domains/availability/router.ts";
 import { doctorsRouter } from "./domains/doctors/router.ts";
 import { favoritesRouter } from "./domains/favorites/router.ts";
 import { healthRouter } from "./domains/health/router.ts";
@@ -15,8 +16,10 @@ export const appRouter = router({
   users: usersRouter,
   audit: auditRouter,
   // REST paths match in this order, first match wins: the literal /doctors/specialties,
-  // /doctors/me/… and /doctors/admin/… paths come before doctors' /doctors/{id}.
+  // /doctors/me/…, /doctors/admin/… and /doctors/availability/… paths come before doctors'
+  // /doctors/{id}.
   specialties: specialtiesRouter,
+  availability: availabilityRouter,
   favorites: favoritesRouter,
   reviews: reviewsRouter,
   doctors: doctorsRouter,

@@ -15,6 +15,8 @@ const TAGS: Record<string, string> = {
   users: "The caller's account, and accounts for ADMIN.",
   doctors:
     "The public doctor search and profiles, specialties, reviews and their moderation, a patient's favourites.",
+  availability:
+    "A doctor's weekly hours and dated exceptions (time off, extra hours), in the doctor's time zone: everyone reads them, the doctor (or ADMIN) changes them.",
   patients: "Patient profiles: the patient's own, and those staff, admins and treating doctors manage.",
   admin: "Operator tools for ADMIN: the security audit trail.",
 };
@@ -87,11 +89,14 @@ function nameRequestBody(document: OpenApiDocument, operation: Operation, input:
   }
   if (typeof id !== "string") return;
   const { examples: _examples, ...schema } = media.schema;
+  // A resource procedure's merged input has lost the declared one's description.
+  const description = input.meta()?.description;
   document.components ??= {};
   document.components.schemas = {
     ...document.components.schemas,
     [id]: {
       ...schema,
+      ...(typeof description === "string" ? { description } : {}),
       // Every body is strict (an unknown key answers 400): the generator's rebuild of a refined one is not.
       ...(input instanceof z.ZodObject && input.def.catchall instanceof z.ZodNever
         ? { additionalProperties: false }

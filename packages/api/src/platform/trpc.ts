@@ -146,8 +146,22 @@ export function resourceProcedure<Row>(
   notFound: string,
   load: (ctx: AuthedContext, id: string) => Promise<Row | undefined>,
 ) {
-  return base.input(ZResourceId).use(async function loadResource({ ctx, input, next }) {
-    const resource = await load(ctx, input.id);
+  return resourceProcedureBy(base, ZResourceId, (input) => input.id, notFound, load);
+}
+
+/**
+ * The same for a route whose path names its row otherwise than `{id}`
+ * (`/doctors/availability/{availabilityId}`): `key` is the input object holding the row's id.
+ */
+export function resourceProcedureBy<Row, Shape extends z.ZodRawShape>(
+  base: typeof authedProcedure,
+  key: z.ZodObject<Shape>,
+  idOf: (input: z.output<z.ZodObject<Shape>>) => string,
+  notFound: string,
+  load: (ctx: AuthedContext, id: string) => Promise<Row | undefined>,
+) {
+  return base.input(key).use(async function loadResource({ ctx, input, next }) {
+    const resource = await load(ctx, idOf(input));
     if (resource === undefined) throw new DomainError("NOT_FOUND", notFound);
     return next({ ctx: { resource } });
   });

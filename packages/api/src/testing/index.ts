@@ -7,6 +7,7 @@ export {
   testHasher,
   testSettings,
 } from "./deps.ts";
+export { makeException, makeRule } from "./factories/availability.ts";
 export { makeDoctor, makeSpecialty } from "./factories/doctors.ts";
 export { type MakePatientOverrides, makePatient } from "./factories/patients.ts";
 export { makeUser, passwordHashForTests, TEST_PASSWORD } from "./factories/users.ts";

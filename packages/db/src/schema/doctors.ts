@@ -43,6 +43,9 @@ export const doctors = pgTable(
     /** IANA zone of the doctor's wall-clock availability */
     timezone: t.varchar({ length: 64 }).notNull().default("Africa/Algiers"),
     appointmentMinutes: t.smallint().notNull().default(30),
+    /** Booking settings: how long before a slot, and how many days ahead, patients may book it. */
+    minNoticeMinutes: t.integer().notNull().default(60),
+    bookingHorizonDays: t.smallint().notNull().default(90),
     clinicPhone: t.varchar({ length: 16 }),
     ratingAverage: t.numeric({ precision: 3, scale: 2, mode: "number" }).notNull().default(0),
     ratingCount: t.integer().notNull().default(0),
@@ -62,6 +65,8 @@ export const doctors = pgTable(
     index("doctors_experience").on(t.yearsOfExperience, t.id),
     index("doctors_fee").on(t.feeAmountMinor, t.id),
     check("doctors_fee_non_negative", sql`${t.feeAmountMinor} >= 0`),
+    check("doctors_min_notice", sql`${t.minNoticeMinutes} between 0 and 10080`),
+    check("doctors_booking_horizon", sql`${t.bookingHorizonDays} between 1 and 365`),
   ],
 );
 

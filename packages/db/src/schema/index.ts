@@ -1,4 +1,5 @@
 export * from "./audit.ts";
+export * from "./availability.ts";
 export * from "./doctors.ts";
 export * from "./events.ts";
 export * from "./patients.ts";

@@ -10,6 +10,16 @@ import { named } from "#platform/named.ts";
 /** The bounds a profile's numbers are written with (profiles.schema.ts), and read back. */
 export const ZYearsOfExperience = z.number().int().min(0).max(70);
 export const ZAppointmentMinutes = z.number().int().min(5).max(240);
+/** Booking settings: at most a week of notice, at most a year ahead. */
+export const ZMinNoticeMinutes = z.number().int().min(0).max(10_080).meta({
+  description: "Patients book at least this many minutes before a slot starts (0 to 10080, a week)",
+});
+export const ZBookingHorizonDays = z
+  .number()
+  .int()
+  .min(1)
+  .max(365)
+  .meta({ description: "Patients book at most this many days ahead (1 to 365)" });
 
 const ZDoctor = z.object({
   id: z.uuid(),
@@ -27,6 +37,8 @@ const ZDoctor = z.object({
   languages: z.array(z.string()).meta({ description: "BCP-47 language tags" }),
   timezone: z.string().meta({ description: "IANA time zone" }),
   appointmentMinutes: ZAppointmentMinutes,
+  minNoticeMinutes: ZMinNoticeMinutes,
+  bookingHorizonDays: ZBookingHorizonDays,
   clinicPhone: z.string().nullable(),
   specialties: z.array(
     ZSpecialtyDto.pick({ id: true, name: true }).meta({
@@ -58,6 +70,8 @@ export const doctorExample: DoctorDto = {
   languages: ["ar", "fr"],
   timezone: "Africa/Algiers",
   appointmentMinutes: 30,
+  minNoticeMinutes: 60,
+  bookingHorizonDays: 90,
   clinicPhone: "+21321234567",
   specialties: [{ id: "8c3e5a71-2b4f-4d9a-a6e8-0f1b7c2d5e93", name: "Cardiologie" }],
   rating: { average: 4.6, count: 38 },
@@ -86,6 +100,8 @@ export const doctorDtoColumns = pickColumns(doctors, [
   "languages",
   "timezone",
   "appointmentMinutes",
+  "minNoticeMinutes",
+  "bookingHorizonDays",
   "clinicPhone",
   "ratingAverage",
   "ratingCount",
@@ -126,6 +142,8 @@ export async function toDoctorDtos(db: Executor, rows: DoctorRow[]): Promise<Doc
     languages: doctor.languages,
     timezone: doctor.timezone,
     appointmentMinutes: doctor.appointmentMinutes,
+    minNoticeMinutes: doctor.minNoticeMinutes,
+    bookingHorizonDays: doctor.bookingHorizonDays,
     clinicPhone: doctor.clinicPhone,
     specialties: links.filter((link) => link.doctorId === doctor.id).map(({ id, name }) => ({ id, name })),
     rating: { average: doctor.ratingAverage, count: doctor.ratingCount },

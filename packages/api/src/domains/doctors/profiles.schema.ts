@@ -12,7 +12,13 @@ import {
 import { ZMoney } from "#platform/fields/money.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { named } from "#platform/named.ts";
-import { doctorExample, ZAppointmentMinutes, ZYearsOfExperience } from "./doctor-dto.ts";
+import {
+  doctorExample,
+  ZAppointmentMinutes,
+  ZBookingHorizonDays,
+  ZMinNoticeMinutes,
+  ZYearsOfExperience,
+} from "./doctor-dto.ts";
 
 const route = routeMeta(["doctors"]);
 
@@ -55,6 +61,8 @@ const profileFields = {
   languages: z.array(ZLocale).max(10).optional(),
   timezone: ZTimeZone.optional(),
   appointmentMinutes: ZAppointmentMinutes.optional(),
+  minNoticeMinutes: ZMinNoticeMinutes.optional(),
+  bookingHorizonDays: ZBookingHorizonDays.optional(),
   clinicPhone: ZPhone.nullable().optional(),
   specialtyIds: z.array(z.uuid()).min(1).max(5).optional(),
 };
@@ -67,7 +75,11 @@ const required = {
 /** The document's examples of a profile write: what wrote the example doctor. */
 const { id: doctorId, firstName, lastName, specialties, rating: _rating, ...written } = doctorExample;
 const profileExample = { ...written, specialtyIds: specialties.map((specialty) => specialty.id) };
-const changeExample = { fee: { amountMinor: 350_000, currency: "DZD" }, appointmentMinutes: 20 };
+const changeExample = {
+  fee: { amountMinor: 350_000, currency: "DZD" },
+  appointmentMinutes: 20,
+  minNoticeMinutes: 120,
+};
 
 export const ZUpdateMyProfileInput = named(
   requireAChange(z.strictObject(profileFields)),

@@ -22,6 +22,8 @@ export interface DoctorProfileInput {
   languages?: string[];
   timezone?: string;
   appointmentMinutes?: number;
+  minNoticeMinutes?: number;
+  bookingHorizonDays?: number;
   clinicPhone?: string | null;
   specialtyIds?: string[];
 }

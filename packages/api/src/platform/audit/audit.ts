@@ -13,7 +13,15 @@ export interface AuditMeta {
   origin: RequestOrigin;
 }
 
-export type AuditTargetType = "user" | "session" | "patient" | "doctor" | "specialty" | "review";
+export type AuditTargetType =
+  | "user"
+  | "session"
+  | "patient"
+  | "doctor"
+  | "specialty"
+  | "review"
+  | "availability_rule"
+  | "availability_exception";
 
 export interface AuditEntry {
   action: string;

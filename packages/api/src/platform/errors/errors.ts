@@ -51,6 +51,11 @@ export const appErrors = {
   IN_USE: { trpc: "CONFLICT", status: 409, message: "The resource is still in use" },
   LAST_ADMIN: { trpc: "CONFLICT", status: 409, message: "The last active administrator must stay" },
   INVALID_TRANSITION: { trpc: "CONFLICT", status: 409, message: "That status change is not allowed" },
+  AVAILABILITY_OVERLAP: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "These hours overlap the doctor's other hours",
+  },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", status: 413, message: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: {
     trpc: "UNSUPPORTED_MEDIA_TYPE",
