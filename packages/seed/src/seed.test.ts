@@ -53,6 +53,8 @@ const counts = () =>
     (select count(*)::int from specialties) as specialties,
     (select count(*)::int from doctor_specialties) as links,
     (select count(*)::int from reviews) as reviews,
+    (select count(*)::int from availability_rules) as rules,
+    (select count(*)::int from availability_exceptions) as exceptions,
     (select count(*)::int from audit_events) as audit`);
 
 /** Everything the demo rows hold, hashed: names, contacts, fees, keys, password hashes, timestamps. */
@@ -71,7 +73,13 @@ const demoChecksum = async () =>
       union all
       select concat_ws('|', name, description, created_at) from specialties
       union all
-      select concat_ws('|', doctor_id, patient_id, rating, comment, created_at, updated_at) from reviews) lines`)
+      select concat_ws('|', doctor_id, patient_id, rating, comment, created_at, updated_at) from reviews
+      union all
+      select concat_ws('|', doctor_id, weekday, start_minute, end_minute, slot_minutes, is_active, updated_at)
+        from availability_rules
+      union all
+      select concat_ws('|', doctor_id, kind, start_date, end_date, start_minute, end_minute, slot_minutes)
+        from availability_exceptions) lines`)
   ).sum;
 
 describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
@@ -95,6 +103,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       patients: { total: DEMO_PATIENTS, created: DEMO_PATIENTS },
       staff: { total: 1, created: 1 },
       reviews: { total: DEMO_REVIEWS, created: DEMO_REVIEWS },
+      availability: { total: DEMO_DOCTORS, created: DEMO_DOCTORS },
     });
     expect(second.admin.created).toBe(false);
     expect(second.demo).toEqual({
@@ -103,6 +112,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       patients: { total: DEMO_PATIENTS, created: 0 },
       staff: { total: 1, created: 0 },
       reviews: { total: DEMO_REVIEWS, created: 0 },
+      availability: { total: DEMO_DOCTORS, created: 0 },
     });
     expect(await counts()).toEqual(countsAfterFirst);
     expect(await demoChecksum()).toBe(checksumAfterFirst);
@@ -222,6 +232,30 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
           where u.email like ${`%@${DEMO_DOMAIN}`}
           and exists (select 1 from audit_events a where a.action = 'patient.profile_created' and a.patient_id = p.id)) as patients`);
     expect(counts).toEqual({ doctors: DEMO_DOCTORS, patients: DEMO_PATIENTS });
+  });
+  test("gave every demo doctor weekly hours through the availability service, Sunday to Thursday at least", async () => {
+    const doctors = await rows(sql`
+      select u.email,
+        array(select distinct r.weekday from availability_rules r where r.doctor_id = d.id and r.is_active
+          order by r.weekday) as weekdays,
+        (select count(*)::int from availability_rules r where r.doctor_id = d.id) as rules,
+        (select count(*)::int from audit_events a join availability_rules r on r.id = a.target_id
+          where r.doctor_id = d.id and a.action = 'availability.rule_created' and a.actor_id is null) as audited
+      from doctors d join users u on u.id = d.user_id where u.email like ${`%@${DEMO_DOMAIN}`}`);
+    expect(doctors).toHaveLength(DEMO_DOCTORS);
+    for (const doctor of doctors) {
+      expect(doctor.weekdays).toEqual(expect.arrayContaining([1, 2, 3, 4, 7]));
+      expect(doctor.audited).toBe(doctor.rules);
+    }
+    // A few vary: Saturday mornings for some, a shorter or paused week for others.
+    expect(doctors.filter((d) => String(d.weekdays) === "1,2,3,4,6,7").length).toBeGreaterThanOrEqual(3);
+    const signIn = await rows(sql`
+      select e.kind, e.start_date::text as start, e.end_date::text as end, e.start_minute
+      from availability_exceptions e join doctors d on d.id = e.doctor_id join users u on u.id = d.user_id
+      where u.email = ${`amina.benali@${DEMO_DOMAIN}`} order by e.start_date`);
+    expect(signIn.map((e) => e.kind)).toEqual(["EXTRA_HOURS", "TIME_OFF"]);
+    expect(new Date(`${String(signIn[0]?.start)}T00:00:00Z`).getUTCDay()).toBe(5);
+    expect(signIn[1]).toMatchObject({ start_minute: null });
   });
 });
 

@@ -1,17 +1,22 @@
 import {
   type AppErrorCode,
   type AuditMeta,
+  addDays,
+  createException,
+  createRule,
   DomainError,
   type EnsuredAccount,
   ensureAccount,
+  localDateIn,
   saveReview,
   writeDoctorProfile,
   writePatientProfile,
 } from "@medical/api";
-import { doctors, patients, reviews } from "@medical/db/schema";
+import { availabilityExceptions, availabilityRules, doctors, patients, reviews } from "@medical/db/schema";
 import { eq, inArray } from "drizzle-orm";
 import type { OperatorDeps } from "../operator.ts";
 import { ensureSpecialties } from "../specialties.ts";
+import { daysToNextFriday, demoAvailability } from "./availability.ts";
 import { buildDemoData, DEMO_PASSWORD, type DemoDoctor, type DemoPatient, type DemoReview } from "./build.ts";
 
 export interface Tally {
@@ -25,6 +30,8 @@ export interface DemoResult {
   patients: Tally;
   staff: Tally;
   reviews: Tally;
+  /** Doctors given their weekly hours and exceptions. */
+  availability: Tally;
 }
 
 /** A demo doctor's account with its profile and specialties, written by the doctors service. */
@@ -115,10 +122,68 @@ async function ensureReviews(
 }
 
 /**
+ * Each demo doctor's weekly hours and exceptions (demo/availability.ts), written by the
+ * availability services, for a doctor who has none of either: one who has some keeps them,
+ * whatever they are now. Exceptions are dated from the run, in the doctor's zone. Returns how many
+ * doctors it gave hours.
+ */
+async function ensureAvailability(
+  deps: OperatorDeps,
+  audit: AuditMeta,
+  emails: string[],
+  userIds: Map<string, string>,
+): Promise<number> {
+  const ids = [...userIds.values()];
+  const profiles = await deps.db
+    .select({
+      id: doctors.id,
+      userId: doctors.userId,
+      appointmentMinutes: doctors.appointmentMinutes,
+      timezone: doctors.timezone,
+    })
+    .from(doctors)
+    .where(inArray(doctors.userId, ids));
+  const byUser = new Map(profiles.map((profile) => [profile.userId, profile]));
+  const doctorIds = profiles.map((profile) => profile.id);
+  const [rules, exceptions] = doctorIds.length
+    ? await Promise.all([
+        deps.db
+          .selectDistinct({ doctorId: availabilityRules.doctorId })
+          .from(availabilityRules)
+          .where(inArray(availabilityRules.doctorId, doctorIds)),
+        deps.db
+          .selectDistinct({ doctorId: availabilityExceptions.doctorId })
+          .from(availabilityExceptions)
+          .where(inArray(availabilityExceptions.doctorId, doctorIds)),
+      ])
+    : [[], []];
+  const hasHours = new Set([...rules, ...exceptions].map((row) => row.doctorId));
+  let created = 0;
+  for (const [index, email] of emails.entries()) {
+    const doctor = byUser.get(userIds.get(email) ?? "");
+    if (!doctor || hasHours.has(doctor.id)) continue;
+    const { weekly, exceptions: dated } = demoAvailability(index);
+    for (const rule of weekly) await createRule(deps, audit, doctor, rule);
+    const today = localDateIn(doctor.timezone, deps.clock.now());
+    for (const { inDays, days, ...exception } of dated) {
+      const startDate = addDays(today, inDays === "nextFriday" ? daysToNextFriday(today) : inDays);
+      await createException(deps, audit, doctor, {
+        ...exception,
+        startDate,
+        endDate: addDays(startDate, days - 1),
+      });
+    }
+    created += 1;
+  }
+  return created;
+}
+
+/**
  * The Algerian demo set, keyed by e-mail, through the API's services: an account that exists is
  * left exactly as it is (whatever changed since), a missing one is created with its profile in
  * one transaction, so an interrupted run leaves whole accounts and the next run adds the rest;
- * then the reviews, which a second run finds in place. A second run changes nothing.
+ * then the reviews and the doctors' hours, which a second run finds in place. A second run changes
+ * nothing.
  */
 export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<DemoResult> {
   const demo = buildDemoData();
@@ -131,6 +196,7 @@ export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<De
     patients: tally(demo.patients.length),
     staff: tally(demo.staff.length),
     reviews: tally(demo.reviews.length),
+    availability: tally(demo.doctors.length),
   };
   const count = (ensured: EnsuredAccount, into: Tally) => {
     userIds.set(ensured.user.email, ensured.user.id);
@@ -152,6 +218,12 @@ export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<De
     );
   }
   result.reviews.created = await ensureReviews(deps, audit, demo.reviews, userIds);
+  result.availability.created = await ensureAvailability(
+    deps,
+    audit,
+    demo.doctors.map((doctor) => doctor.user.email),
+    userIds,
+  );
   return result;
 }
 
@@ -161,6 +233,7 @@ export function describeDemo(result: DemoResult): string {
   return (
     `Demo data: ${part("specialties", result.specialties)}, ${part("doctors", result.doctors)}, ` +
     `${part("patients", result.patients)}, ${part("staff", result.staff)}, ` +
-    `${part("reviews", result.reviews)}; every demo account signs in with ${DEMO_PASSWORD}.`
+    `${part("reviews", result.reviews)}, hours for ${result.availability.total} doctors (${result.availability.created} new); ` +
+    `every demo account signs in with ${DEMO_PASSWORD}.`
   );
 }
