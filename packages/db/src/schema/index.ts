@@ -1,3 +1,4 @@
+export * from "./appointments.ts";
 export * from "./audit.ts";
 export * from "./availability.ts";
 export * from "./doctors.ts";
