@@ -1,8 +1,8 @@
 import { addDays, appRouter, localDateIn } from "@medical/api";
-import { makeDoctor, makePatient, makeUser, TEST_PASSWORD } from "@medical/api/testing";
-import type { User } from "@medical/db/schema";
+import { makeDoctor, makePatient, makeUser } from "@medical/api/testing";
 import { createMedicalClient, memoryTokenStore } from "@medical/sdk";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { restClient } from "./support/rest.ts";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
@@ -10,31 +10,15 @@ beforeAll(async () => {
   server = await startTestServer({ router: appRouter });
 });
 afterAll(() => server.close());
-
-async function rest(path: string, init: { method?: string; json?: unknown; token?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (init.json !== undefined) headers["content-type"] = "application/json";
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method: init.method ?? (init.json === undefined ? "GET" : "POST"),
-    headers,
-    ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: JSON.parse(text) };
-}
-
-async function tokenOf(user: User): Promise<string> {
-  const login = await rest("/auth/login", { json: { email: user.email, password: TEST_PASSWORD } });
-  return String(login.body.data.accessToken);
-}
+const { rest, tokenOf } = restClient(() => server.url);
 
 async function signedInDoctor(overrides: Parameters<typeof makeDoctor>[1] = {}) {
   const { doctor, user } = await makeDoctor(server.handle.db, overrides);
-  return { id: doctor.id, token: await tokenOf(user) };
+  return { id: doctor.id, token: await tokenOf(user.email) };
 }
 
-const tokenFor = async (role: "ADMIN" | "STAFF") => tokenOf(await makeUser(server.handle.db, { role }));
+const tokenFor = async (role: "ADMIN" | "STAFF") =>
+  tokenOf((await makeUser(server.handle.db, { role })).email);
 const fromToday = (days: number) => addDays(localDateIn("Africa/Algiers", new Date()), days);
 const codeOf = (answer: { body: { error?: { code: string } } }) => answer.body.error?.code;
 
@@ -201,7 +185,7 @@ describe("availability over REST", () => {
     });
     const ruleId = String(created.body.data.id);
     const other = await signedInDoctor();
-    const patient = await tokenOf((await makePatient(server.handle.db)).user);
+    const patient = await tokenOf((await makePatient(server.handle.db)).user.email);
     const staff = await tokenFor("STAFF");
     const admin = await tokenFor("ADMIN");
     const change = (token?: string) =>

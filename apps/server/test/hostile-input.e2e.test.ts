@@ -1,6 +1,7 @@
 import { appRouter } from "@medical/api";
-import { makeDoctor, makePatient, makeUser, TEST_PASSWORD } from "@medical/api/testing";
+import { makeDoctor, makePatient, makeUser } from "@medical/api/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { restClient } from "./support/rest.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 /** What an outside attack sent (fuzzed strings, forged cursors, deep JSON, empty changes): all 400s. */
@@ -9,24 +10,7 @@ beforeAll(async () => {
   server = await startTestServer({ router: appRouter });
 });
 afterAll(() => server.close());
-
-async function rest(path: string, init: { method?: string; body?: string; token?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers,
-    ...(init.body === undefined ? {} : { body: init.body }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: JSON.parse(text) };
-}
-
-async function tokenOf(email: string): Promise<string> {
-  const login = await rest("/auth/login", { body: JSON.stringify({ email, password: TEST_PASSWORD }) });
-  return String(login.body.data.accessToken);
-}
+const { rest, tokenOf } = restClient(() => server.url);
 
 function expectRefused(res: { status: number; body: { error?: { code?: string } } }, what: string) {
   expect({ what, status: res.status, code: res.body.error?.code }).toEqual({

@@ -1,7 +1,8 @@
 import { appRouter } from "@medical/api";
-import { makeDoctor, makeSpecialty, makeUser, TEST_PASSWORD, testSettings } from "@medical/api/testing";
+import { makeDoctor, makeSpecialty, makeUser, testSettings } from "@medical/api/testing";
 import { createMedicalClient } from "@medical/sdk";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { restClient } from "./support/rest.ts";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
@@ -9,24 +10,11 @@ beforeAll(async () => {
   server = await startTestServer({ router: appRouter });
 });
 afterAll(() => server.close());
-
-async function rest(path: string, init: { method?: string; json?: unknown; token?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (init.json !== undefined) headers["content-type"] = "application/json";
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method: init.method ?? (init.json === undefined ? "GET" : "POST"),
-    headers,
-    ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
-  });
-  const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) };
-}
+const { rest, tokenOf } = restClient(() => server.url);
 
 async function tokenFor(role: "ADMIN" | "STAFF" | "PATIENT" | "DOCTOR") {
   const user = await makeUser(server.handle.db, { role });
-  const login = await rest("/auth/login", { json: { email: user.email, password: TEST_PASSWORD } });
-  return { user, token: String(login.body.data.accessToken) };
+  return { user, token: await tokenOf(user.email) };
 }
 
 describe("patients and doctors over REST", () => {
