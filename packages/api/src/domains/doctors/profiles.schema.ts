@@ -1,15 +1,7 @@
 import { z } from "zod";
-import {
-  requireAChange,
-  text,
-  ZCountry,
-  ZEmail,
-  ZLocale,
-  ZName,
-  ZPhone,
-  ZTimeZone,
-} from "#platform/fields/fields.ts";
+import { requireAChange, text, ZCountry, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
 import { ZMoney } from "#platform/fields/money.ts";
+import { ZTimeZone } from "#platform/fields/time-zone.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { named } from "#platform/named.ts";
 import {

@@ -1,6 +1,6 @@
 import { Temporal } from "temporal-polyfill";
-import { z } from "zod";
 import { invalidField } from "#platform/errors/errors.ts";
+import { isKnownTimeZone } from "#platform/fields/time-zone.ts";
 
 /**
  * Bookable slots from weekly rules and dated exceptions, in the doctor's zone (ADR 0019).
@@ -103,32 +103,6 @@ const ONE_DAY = Temporal.Duration.from({ days: 1 });
 /** Instants whose local date has four digits in any zone, like the dates `generateSlots` takes. */
 const FIRST_INSTANT = Date.parse("0001-01-03T00:00:00Z");
 const LAST_INSTANT = Date.parse("9999-12-29T00:00:00Z");
-
-/** A zone the time library knows by name (not a bare offset such as `+01:00`). */
-export function isKnownTimeZone(zone: string): boolean {
-  return timeZoneId(zone) !== null;
-}
-
-function timeZoneId(zone: string): string | null {
-  try {
-    const id = new Temporal.ZonedDateTime(0n, zone).timeZoneId;
-    return id.startsWith("+") || id.startsWith("-") ? null : id;
-  } catch {
-    return null;
-  }
-}
-
-/** A zone name from a client, stored in the library's spelling (`europe/paris` → `Europe/Paris`). */
-export const ZTimeZoneName = z
-  .string()
-  .min(1)
-  .max(64)
-  .transform((zone, ctx) => {
-    const id = timeZoneId(zone);
-    if (id !== null) return id;
-    ctx.addIssue({ code: "custom", message: "Expected an IANA time zone such as Africa/Algiers" });
-    return z.NEVER;
-  });
 
 /**
  * True when a slot starting at `start` may be booked at `window.now`: not before now + the notice,

@@ -80,20 +80,6 @@ export const ZCountry = z
   .regex(/^[A-Za-z]{2}$/, "Expected an ISO 3166-1 alpha-2 country code such as DZ")
   .transform((code) => code.toUpperCase());
 
-/** An IANA time zone the runtime knows, e.g. Africa/Algiers. */
-export const ZTimeZone = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "Expected an IANA time zone such as Africa/Algiers");
-
 /** An instant in an answer: a `Date` for tRPC callers, an ISO-8601 UTC string in REST JSON. */
 export const ZTimestamp = z.date().meta({ format: "date-time" });
 
