@@ -3,7 +3,7 @@ import { check, index, pgTable, primaryKey } from "drizzle-orm/pg-core";
 import { id, ref, timestamptz } from "./columns.ts";
 import { doctors } from "./doctors.ts";
 import { patients } from "./patients.ts";
-import { users } from "./users.ts";
+import { type Role, users } from "./users.ts";
 
 export const APPOINTMENT_STATUSES = ["SCHEDULED", "COMPLETED", "CANCELLED", "NO_SHOW"] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
@@ -34,7 +34,8 @@ export const appointments = pgTable(
     /** Who booked it (the patient, or STAFF/ADMIN for them). */
     createdBy: ref(() => users.id),
     cancelledBy: t.uuid().references(() => users.id),
-    cancelledByRole: t.varchar({ length: 20 }),
+    /** The canceller's role at the time (a user's role can change later). */
+    cancelledByRole: t.varchar({ length: 20 }).$type<Role>(),
     cancellationReason: t.text(),
     cancelledAt: timestamptz(),
     createdAt: timestamptz().notNull().defaultNow(),
@@ -49,7 +50,7 @@ export const appointments = pgTable(
     check("appointments_status", sql`${t.status} in ('SCHEDULED', 'COMPLETED', 'CANCELLED', 'NO_SHOW')`),
     check(
       "appointments_cancellation",
-      sql`(${t.status} = 'CANCELLED') = (${t.cancelledAt} is not null and ${t.cancelledBy} is not null)`,
+      sql`(${t.status} = 'CANCELLED') = (${t.cancelledAt} is not null and ${t.cancelledBy} is not null and ${t.cancelledByRole} is not null)`,
     ),
   ],
 );
@@ -64,6 +65,8 @@ export const appointmentChanges = pgTable(
     endsAt: timestamptz().notNull(),
     changedAt: timestamptz().notNull().defaultNow(),
     changedBy: ref(() => users.id),
+    /** The role of `changed_by` at the time, as `cancelled_by_role` is kept for a cancellation. */
+    changedByRole: t.varchar({ length: 20 }).notNull().$type<Role>(),
   }),
   (t) => [index("appointment_changes_appointment").on(t.appointmentId, t.id)],
 );

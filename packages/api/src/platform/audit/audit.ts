@@ -21,7 +21,8 @@ export type AuditTargetType =
   | "specialty"
   | "review"
   | "availability_rule"
-  | "availability_exception";
+  | "availability_exception"
+  | "appointment";
 
 export interface AuditEntry {
   action: string;
