@@ -95,7 +95,8 @@ export function createApp({ deps, config, router, metrics }: AppOptions): Expres
   rest.use(
     createOpenApiExpressMiddleware({
       router,
-      createContext: ({ req }) => createContext({ req, ip: req.ip ?? null, oneRequest: true }),
+      createContext: ({ req }) =>
+        createContext({ req, ip: req.ip ?? null, oneRequest: true, idempotencyHeader: true }),
       coerceQuery,
       formatBody: envelopeBody,
       responseMeta: ({ ctx, errors, paths }) => {
@@ -106,6 +107,7 @@ export function createApp({ deps, config, router, metrics }: AppOptions): Expres
         const headers = {
           ...retryAfterHeaders(errors),
           ...(operationId ? { "x-operation-id": operationId } : {}),
+          ...(ctx?.route.replayed ? { "idempotent-replayed": "true" } : {}),
         };
         return { ...(status ? { status } : {}), headers };
       },

@@ -21,7 +21,7 @@ export function corsMiddleware(patterns: readonly string[]): RequestHandler {
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "trpc-accept"],
     // X-Operation-Id names the procedure that answered a REST call (the document's operationId).
-    exposedHeaders: ["X-Request-Id", "Retry-After", "X-Operation-Id"],
+    exposedHeaders: ["X-Request-Id", "Retry-After", "X-Operation-Id", "Idempotent-Replayed"],
     maxAge: 600,
   });
 }

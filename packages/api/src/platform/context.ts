@@ -29,8 +29,13 @@ export interface Context {
    */
   authenticate(): Promise<Actor>;
   origin: RequestOrigin;
-  /** Filled by the base middleware with the called procedure's meta (the REST mirror reads it). */
-  route: { meta?: Meta };
+  /**
+   * Filled by the base middleware with the called procedure's meta (the REST mirror reads it);
+   * `replayed` when the answer is an earlier request's, replayed for its Idempotency-Key.
+   */
+  route: { meta?: Meta; replayed?: boolean };
+  /** The request's `Idempotency-Key` header, as sent (REST only; procedures validate it). */
+  idempotencyKey: string | null;
   /** Set by the WebSocket transport, the only one serving subscriptions. */
   subscriptions?: SubscriptionBudget;
 }
@@ -47,6 +52,12 @@ export interface CreateContextOptions {
    * context lives as long as the socket and must see a logout at the next call.
    */
   oneRequest?: boolean;
+  /**
+   * The REST mirror: one call per request, so the request's `Idempotency-Key` header belongs to
+   * that call. Not on tRPC, where a batch's calls (or a socket's) would share one header: there
+   * the key is the procedure's `idempotencyKey` input.
+   */
+  idempotencyHeader?: boolean;
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -69,6 +80,11 @@ export function accessTokenFrom({ req, info }: Pick<CreateContextOptions, "req" 
   return null;
 }
 
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
 /** One context factory for tRPC over HTTP, tRPC over WebSocket and the REST mirror. */
 export function createContextFactory(deps: Deps) {
   return function createContext(options: CreateContextOptions): Context {
@@ -85,6 +101,7 @@ export function createContextFactory(deps: Deps) {
       authenticate: options.oneRequest ? () => (checked ??= check()) : check,
       origin: { ip: options.ip ?? null, userAgent },
       route: {},
+      idempotencyKey: options.idempotencyHeader ? headerValue(req.headers["idempotency-key"]) : null,
     };
   };
 }

@@ -56,6 +56,32 @@ export const appErrors = {
     status: 409,
     message: "These hours overlap the doctor's other hours",
   },
+  SLOT_TAKEN: { trpc: "CONFLICT", status: 409, message: "This slot has just been booked; choose another" },
+  OUTSIDE_AVAILABILITY: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "The doctor offers no slot starting at that time",
+  },
+  OUTSIDE_BOOKING_WINDOW: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "That time is in the past, inside the doctor's notice, or beyond their booking horizon",
+  },
+  PATIENT_OVERLAP: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "The patient already has an appointment at that time",
+  },
+  BOOKING_CAP_REACHED: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "The patient already holds as many upcoming appointments with this doctor as allowed",
+  },
+  IDEMPOTENCY_IN_PROGRESS: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "A request with this Idempotency-Key is still being processed; retry shortly",
+  },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", status: 413, message: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: {
     trpc: "UNSUPPORTED_MEDIA_TYPE",

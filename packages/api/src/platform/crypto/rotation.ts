@@ -1,0 +1,39 @@
+import { type CipherContext, type FieldCipher, FieldDecryptionError } from "./field-cipher.ts";
+
+/** What a key rotation did to the encrypted values of one kind of row. */
+export interface RotationCounts {
+  /** Rows with encrypted values looked at. */
+  scanned: number;
+  /** Re-encrypted under the current (first) key. */
+  rotated: number;
+  /** Already under the current key. */
+  current: number;
+  /** Changed by someone else between read and write: run the rotation again. */
+  skipped: number;
+  /** Do not decrypt with any configured key (a missing key or tampering): left untouched. */
+  unreadable: number;
+}
+
+export const noRotation = (): RotationCounts => ({
+  scanned: 0,
+  rotated: 0,
+  current: 0,
+  skipped: 0,
+  unreadable: 0,
+});
+
+export type Reencryption = { kind: "current" } | { kind: "rotated"; value: string } | { kind: "unreadable" };
+
+/**
+ * A stored value under the current key: "current" when it already is (or is null), a new
+ * ciphertext, or "unreadable" when no configured key decrypts it for its context.
+ */
+export function reencrypt(cipher: FieldCipher, stored: string | null, context: CipherContext): Reencryption {
+  if (stored === null || cipher.isCurrent(stored)) return { kind: "current" };
+  try {
+    return { kind: "rotated", value: cipher.encrypt(cipher.decrypt(stored, context), context) };
+  } catch (error) {
+    if (error instanceof FieldDecryptionError) return { kind: "unreadable" };
+    throw error;
+  }
+}
