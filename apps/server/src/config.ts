@@ -62,6 +62,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_AUTH: rateLimits("20/15m"),
   RATE_LIMIT_PUBLIC: rateLimits("20/1s,40/2s"),
   REQUIRE_VERIFIED_EMAIL: z.stringbool().default(false),
+  // Stops slot hoarding: future SCHEDULED appointments one patient may hold with one doctor.
+  BOOKING_CAP_PER_DOCTOR: z.coerce.number().int().min(1).max(100).default(2),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(OWASP_ARGON2.memoryKib),
   ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(OWASP_ARGON2.iterations),
   // Two cores' worth of hashing at once; a burst beyond the queue answers 429.
@@ -105,6 +107,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   rateLimits: { login: RateLimit[]; auth: RateLimit[]; public: RateLimit[] };
   requireVerifiedEmail: boolean;
+  /** Future SCHEDULED appointments one patient may hold with one doctor. */
+  bookingCapPerDoctor: number;
   argon2: { memoryKib: number; iterations: number };
   /** Password hashes and checks running at once, and how many may wait (then 429). */
   argon2Queue: { concurrency: number; queue: number };
@@ -242,6 +246,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: { login: env.RATE_LIMIT_LOGIN, auth: env.RATE_LIMIT_AUTH, public: env.RATE_LIMIT_PUBLIC },
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
+    bookingCapPerDoctor: env.BOOKING_CAP_PER_DOCTOR,
     argon2: { memoryKib: env.ARGON2_MEMORY_KIB, iterations: env.ARGON2_ITERATIONS },
     argon2Queue: { concurrency: env.ARGON2_CONCURRENCY, queue: env.ARGON2_QUEUE },
     mail: { transport: env.MAIL_TRANSPORT ?? "file", smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },

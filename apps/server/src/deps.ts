@@ -60,6 +60,7 @@ export function buildDeps(config: Config, handle: DbHandle, logger: Logger): Res
     settings: {
       refreshTtlMs: config.jwt.refreshTtlMs,
       requireVerifiedEmail: config.requireVerifiedEmail,
+      bookingCapPerDoctor: config.bookingCapPerDoctor,
       appUrl: config.appUrl,
       rateLimits: config.rateLimits,
     },

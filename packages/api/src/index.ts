@@ -32,6 +32,7 @@ export { describeIssues, type InputIssue, toInputIssues } from "#platform/errors
 export { reportError, stackFrames } from "#platform/errors/report.ts";
 export { type ErrorFacts, errorFacts, withIssues } from "#platform/errors/shape.ts";
 export { createInProcessEventBus, type DomainEvents, type EventBus } from "#platform/events/event-bus.ts";
+export { rotateStoredAnswers } from "#platform/idempotency/rotate.ts";
 export { nestsDeeperThan, tooDeep } from "#platform/json-depth.ts";
 export { createFileMailer, createSmtpMailer, type Mailer } from "#platform/mail/index.ts";
 export type { Meta } from "#platform/meta.ts";
@@ -74,6 +75,7 @@ export { type NewDemographics, writePatientProfile } from "./domains/patients/pr
 export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
 /** The demo seed reviews its doctors through the reviews service, rules and rating included. */
 export { saveReview } from "./domains/reviews/reviews.service.ts";
+export { rotateAppointmentKeys } from "./domains/scheduling/rotate-keys.service.ts";
 /** Slot generation, pure: the benchmark times it on its own (slots.generate). */
 export { generateSlots, type SlotQuery } from "./domains/scheduling/slots.ts";
 export { type AppRouter, appRouter } from "./root.ts";

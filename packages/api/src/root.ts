@@ -1,4 +1,4 @@
-import { router } from "#platform/trpc.ts";
+import { mergeRouters, router } from "#platform/trpc.ts";
 import { auditRouter } from "./domains/audit/router.ts";
 import { availabilityRouter } from "./domains/availability/router.ts";
 import { doctorsRouter } from "./domains/doctors/router.ts";
@@ -8,6 +8,7 @@ import { authRouter } from "./domains/identity/auth.router.ts";
 import { usersRouter } from "./domains/identity/users.router.ts";
 import { patientsRouter } from "./domains/patients/router.ts";
 import { reviewsRouter } from "./domains/reviews/router.ts";
+import { appointmentsRouter, slotsRouter } from "./domains/scheduling/router.ts";
 import { specialtiesRouter } from "./domains/specialties/router.ts";
 
 export const appRouter = router({
@@ -19,11 +20,13 @@ export const appRouter = router({
   // /doctors/me/…, /doctors/admin/… and /doctors/availability/… paths come before doctors'
   // /doctors/{id}.
   specialties: specialtiesRouter,
-  availability: availabilityRouter,
+  // One namespace for a doctor's hours and the slots they make (`availability.slots`).
+  availability: mergeRouters(availabilityRouter, slotsRouter),
   favorites: favoritesRouter,
   reviews: reviewsRouter,
   doctors: doctorsRouter,
   patients: patientsRouter,
+  appointments: appointmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

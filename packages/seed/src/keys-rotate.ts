@@ -2,14 +2,17 @@ import {
   createFieldCipher,
   createInProcessEventBus,
   type RotationCounts,
+  rotateAppointmentKeys,
   rotateClinicalKeys,
+  rotateStoredAnswers,
 } from "@medical/api";
 import { loadSeedConfig } from "./config.ts";
 import { integerFlag, openDatabase, parseCommandLine, runCli, UsageError } from "./run.ts";
 
 const USAGE = `Usage: ENCRYPTION_KEYS=new:<base64>,old:<base64> pnpm keys:rotate [--batch-size 500]
 
-Re-encrypts every patient's clinical fields that are not under the first key of
+Re-encrypts every patient's clinical fields, every appointment's reason and cancellation
+reason, and the stored answers of idempotent requests that are not under the first key of
 ENCRYPTION_KEYS; the other keys only decrypt. Safe to run again and while servers run:
 a row changed during the run is skipped (run again), a row no key decrypts is left as it
 is and reported. Rotate in this order: put the new key first on every server, run this
@@ -17,11 +20,11 @@ command until it reports nothing left, then drop the old key from ENCRYPTION_KEY
 Environment: ENCRYPTION_KEYS (required), DATABASE_URL or DATA_DIR.
 `;
 
-const summary = (c: RotationCounts) =>
-  `${c.scanned} with clinical data: ${c.rotated} re-encrypted, ${c.current} already current, ` +
+const summary = (what: string, c: RotationCounts) =>
+  `${c.scanned} with ${what}: ${c.rotated} re-encrypted, ${c.current} already current, ` +
   `${c.skipped} changed meanwhile, ${c.unreadable} unreadable`;
 
-/** `pnpm keys:rotate`: clinical data re-encrypted under the current key. */
+/** `pnpm keys:rotate`: clinical data, appointment text and stored answers under the current key. */
 async function main(): Promise<number> {
   const { help, flags } = parseCommandLine(process.argv.slice(2), USAGE, ["batch-size"]);
   if (help) {
@@ -39,17 +42,23 @@ async function main(): Promise<number> {
   const handle = await openDatabase(config);
   try {
     await handle.migrate();
-    const counts = await rotateClinicalKeys(
-      {
-        db: handle.db,
-        events: createInProcessEventBus(),
-        fieldCipher: createFieldCipher(config.encryptionKeys),
-      },
-      { batchSize },
-    );
-    process.stdout.write(`Patients (${handle.kind}), current key ${current?.id}: ${summary(counts)}.\n`);
-    if (counts.skipped) process.stdout.write("Some rows changed during the run: run the command again.\n");
-    if (counts.unreadable) {
+    const deps = {
+      db: handle.db,
+      events: createInProcessEventBus(),
+      fieldCipher: createFieldCipher(config.encryptionKeys),
+    };
+    const runs: [string, string, RotationCounts][] = [
+      ["Patients", "clinical data", await rotateClinicalKeys(deps, { batchSize })],
+      ["Appointments", "a reason", await rotateAppointmentKeys(deps, { batchSize })],
+      ["Idempotent requests", "a stored answer", await rotateStoredAnswers(deps, { batchSize })],
+    ];
+    for (const [table, what, counts] of runs)
+      process.stdout.write(
+        `${table} (${handle.kind}), current key ${current?.id}: ${summary(what, counts)}.\n`,
+      );
+    if (runs.some(([, , counts]) => counts.skipped))
+      process.stdout.write("Some rows changed during the run: run the command again.\n");
+    if (runs.some(([, , counts]) => counts.unreadable)) {
       process.stderr.write(
         "Some rows decrypt with none of the configured keys: add the key they were written with " +
           "to ENCRYPTION_KEYS (after the first one) and run again. They were not changed.\n",

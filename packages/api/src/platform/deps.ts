@@ -19,6 +19,8 @@ export interface Settings {
   requireVerifiedEmail: boolean;
   /** Front-end base URL for links in mail (optional: mail always carries the token itself). */
   appUrl?: string;
+  /** Most future SCHEDULED appointments one patient may hold with one doctor (BOOKING_CAP_PER_DOCTOR). */
+  bookingCapPerDoctor: number;
   rateLimits: {
     /** Per (account, IP), per account, per IP, in that order (API-CONTRACT §5). */
     login: readonly RateWindow[];

@@ -19,6 +19,7 @@ const roomy = [{ points: 10_000, durationMs: 60_000 }];
 export const testSettings: Settings = {
   refreshTtlMs: 30 * 24 * 60 * 60_000,
   requireVerifiedEmail: false,
+  bookingCapPerDoctor: 2,
   rateLimits: { login: [roomy[0]!, roomy[0]!, roomy[0]!], auth: roomy, public: roomy },
 };
 

@@ -4,6 +4,17 @@ import type { SessionRevocationReason } from "@medical/db/schema";
 /** Small payloads (ids and a version), never whole records: subscribers re-read what they need. */
 export interface DomainEvents {
   "session.revoked": { v: 1; userId: string; sessionIds: string[]; reason: SessionRevocationReason };
+  "appointment.booked": AppointmentEvent;
+  "appointment.rescheduled": AppointmentEvent;
+}
+
+/** An appointment's change: its parties and who acted (the patient, the doctor, STAFF or ADMIN). */
+export interface AppointmentEvent {
+  v: 1;
+  appointmentId: string;
+  doctorId: string;
+  patientId: string;
+  actorId: string;
 }
 export type EventName = keyof DomainEvents;
 
