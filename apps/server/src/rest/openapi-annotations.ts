@@ -16,8 +16,10 @@ const TAGS: Record<string, string> = {
   doctors:
     "The public doctor search and profiles, specialties, reviews and their moderation, a patient's favourites.",
   availability:
-    "A doctor's weekly hours and dated exceptions (time off, extra hours), in the doctor's time zone: everyone reads them, the doctor (or ADMIN) changes them.",
+    "A doctor's weekly hours and dated exceptions (time off, extra hours), in the doctor's time zone: everyone reads them and the bookable slots they make, the doctor (or ADMIN) changes them.",
   patients: "Patient profiles: the patient's own, and those staff, admins and treating doctors manage.",
+  appointments:
+    "Appointments: booking (idempotent with an Idempotency-Key), one appointment with its history, rescheduling; the database refuses double bookings.",
   admin: "Operator tools for ADMIN: the security audit trail.",
 };
 
@@ -28,6 +30,7 @@ const PATH_ID_NOUNS: Record<string, string> = {
   reviews: "review",
   users: "account",
   patients: "patient profile",
+  appointments: "appointment",
 };
 
 /** A value as JSON carries it: instants become ISO-8601 strings, as they do on the wire. */

@@ -7,8 +7,15 @@ export {
   testHasher,
   testSettings,
 } from "./deps.ts";
+export { type MakeAppointmentOverrides, makeAppointment } from "./factories/appointments.ts";
 export { makeException, makeRule } from "./factories/availability.ts";
 export { makeDoctor, makeSpecialty } from "./factories/doctors.ts";
 export { type MakePatientOverrides, makePatient } from "./factories/patients.ts";
 export { makeUser, passwordHashForTests, TEST_PASSWORD } from "./factories/users.ts";
 export { createMemoryMailer, type MemoryMailer, tokenIn } from "./memory-mailer.ts";
+export {
+  type BookableDoctorFixture,
+  doctorWithHours,
+  signedInPatient,
+  wallClockInstant,
+} from "./scheduling.ts";
