@@ -20,6 +20,11 @@ shared machine hits both, not one series):
   fixed    doctors.search again at 300/s, the rate its p95 target is stated at (Scenario.compareAt)
 Every figure is the median of its repetitions with the spread (min–max) in brackets.
 
+A race scenario (appointments.book) runs instead as --repeat races per server: a second process
+of ours and of the twin boots on the same database (PostgreSQL only; skipped with --pglite), the
+scenario prepares its requests (sign-ins, a fresh slot), then fires them all at once; the table of
+races prints each race's answers and wall time, and the target is its exact number of successes.
+
 Before the load, ours is started --start-runs times on a copy of a migrated PGlite folder and on
 an empty one (migrations first), timed from spawn to the first 200 of GET /api/v1/health. Then the
 micro-benchmarks (src/micro/: pure functions with a per-call target, e.g. slots.generate per
@@ -75,10 +80,11 @@ import { type MicroResult, measureMicro, microTargets } from "./micro/micro.ts";
 import { type NodeRuntime, resolveNode } from "./node-versions.ts";
 import { parseOptions } from "./options.ts";
 import { installSignalHandlers, onCleanup, runCleanups, ShutdownError } from "./processes.ts";
+import { formatRaces, type RaceResult, raceTargets, runRace } from "./race.ts";
 import { aggregate, formatMicro, formatStartTimes, formatTable, writeReport } from "./report.ts";
-import type { Scenario } from "./scenario.ts";
+import type { Race, Scenario } from "./scenario.ts";
 import { scenarios } from "./scenarios/index.ts";
-import { type BootedServer, bootServer, ensureBuilt } from "./servers.ts";
+import { type BootedServer, bootServer, ensureBuilt, type ServerKind } from "./servers.ts";
 import { measureStartTimes, type StartTimes } from "./startup.ts";
 import { checkTargets, formatTargets } from "./targets.ts";
 
@@ -140,8 +146,58 @@ async function main(): Promise<number> {
 
   const measurements: Measurement[] = [];
   const failures: Failure[] = [];
+  const races: RaceResult[] = [];
   for (const node of runtimes) {
     const label = `[node ${node.version}]`;
+    /**
+     * A race needs two processes of each server on one database: a second one of each is booted on
+     * the same copies, and stopped after. PGlite serves one process only: races run on PostgreSQL.
+     */
+    const raceScenario = async (
+      scenario: Scenario,
+      race: Race,
+      first: Readonly<Record<ServerKind, BootedServer>>,
+      copies: { oursCopy: RunCopy; bareCopy: RunCopy },
+    ): Promise<RaceResult[]> => {
+      const log = (line: string) => console.error(`${label} ${scenario.name}: ${line}`);
+      if (store.kind === "pglite") {
+        log("skipped: a race needs two server processes on one database, so PostgreSQL");
+        return [];
+      }
+      const second: BootedServer[] = [];
+      try {
+        log("booting a second process of ours and of the twin on the same databases…");
+        const ours = await bootServer({
+          kind: "ours",
+          node,
+          copy: copies.oursCopy,
+          serverEntry: options.server,
+        });
+        second.push(ours);
+        const bare = await bootServer({
+          kind: "bare",
+          node,
+          copy: copies.bareCopy,
+          serverEntry: options.server,
+        });
+        second.push(bare);
+        return await runRace(
+          scenario,
+          race,
+          { ours: [first.ours, ours], bare: [first.bare, bare] },
+          node,
+          options.repeat,
+          log,
+        );
+      } catch (error) {
+        if (error instanceof ShutdownError) throw error;
+        log(`failed: ${message(error)}`);
+        failures.push({ scenario: scenario.name, node: node.version, error: message(error) });
+        return [];
+      } finally {
+        for (const server of second) await server.stop();
+      }
+    };
     const copies: RunCopy[] = [];
     const booted: BootedServer[] = [];
     try {
@@ -155,6 +211,12 @@ async function main(): Promise<number> {
       const bare = await bootServer({ kind: "bare", node, copy: bareCopy, serverEntry: options.server });
       booted.push(bare);
       for (const scenario of selected) {
+        if (scenario.race) {
+          races.push(
+            ...(await raceScenario(scenario, scenario.race, { ours, bare }, { oursCopy, bareCopy })),
+          );
+          continue;
+        }
         try {
           measurements.push(
             ...(await measureScenario(scenario, { ours, bare }, node, options, (line) =>
@@ -196,8 +258,13 @@ async function main(): Promise<number> {
   });
   const rows = aggregate(measurements);
   const reported = runtimes[0]?.version ?? "";
-  const targets = [...checkTargets(selected, rows, startTimes, reported), ...microTargets(micro, reported)];
-  console.log(`\n${formatTable(rows)}`);
+  const targets = [
+    ...checkTargets(selected, rows, startTimes, reported),
+    ...raceTargets(selected, races, reported),
+    ...microTargets(micro, reported),
+  ];
+  if (rows.length > 0) console.log(`\n${formatTable(rows)}`);
+  if (races.length > 0) console.log(`\n${formatRaces(races)}`);
   if (startTimes.length > 0) console.log(`\n${formatStartTimes(startTimes)}`);
   console.log(`\n${formatMicro(micro)}`);
   console.log(`\nTargets (node ${reported}, against the twin of the same run):\n${formatTargets(targets)}\n`);
@@ -225,6 +292,7 @@ async function main(): Promise<number> {
         node: runtimes,
       },
       measurements,
+      races,
       startTimes,
       micro,
       failures,

@@ -47,7 +47,7 @@ interface Load {
 }
 
 /** The request hey sends for a target, as fetch options: setup and preflight send the same. */
-function requestInit(target: Target): RequestInit {
+export function requestInit(target: Target): RequestInit {
   const json: Headers = target.body === undefined ? {} : { "content-type": "application/json" };
   return {
     method: target.method ?? "GET",
@@ -67,7 +67,7 @@ async function fetchJson(baseUrl: string, target: Target): Promise<unknown> {
   return body;
 }
 
-function setupContext(baseUrl: string): SetupContext {
+export function setupContext(baseUrl: string): SetupContext {
   return {
     baseUrl,
     getJson: (path: string, headers?: Headers) => fetchJson(baseUrl, { path, headers }),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Failure, Measurement, Mode } from "./measure.ts";
 import type { MicroResult } from "./micro/micro.ts";
+import type { RaceResult } from "./race.ts";
 import type { ServerKind } from "./servers.ts";
 import type { StartTimes } from "./startup.ts";
 import { formatSummary, type Summary, summarize } from "./stats.ts";
@@ -16,6 +17,8 @@ export interface Report {
   readonly scenarios: readonly { readonly name: string; readonly description: string }[];
   readonly settings: Readonly<Record<string, unknown>>;
   readonly measurements: readonly Measurement[];
+  /** One-shot races (src/race.ts). */
+  readonly races: readonly RaceResult[];
   readonly startTimes: readonly StartTimes[];
   readonly micro: readonly MicroResult[];
   readonly failures: readonly Failure[];
@@ -103,7 +106,7 @@ const fixed = (digits: number) => (value: number | null) => (value === null ? "n
 const mib = fixed(0);
 
 /** Text columns left-aligned, numbers right-aligned. */
-function layout(
+export function layout(
   header: readonly string[],
   rows: readonly (readonly string[])[],
   textColumns: number,

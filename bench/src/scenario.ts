@@ -33,8 +33,12 @@ export type Row = Readonly<Record<string, unknown>>;
 /** The bare twin's whole database API: SQL text and parameters in, rows out, no ORM in between. */
 export type BareQuery = (text: string, params?: readonly SqlParam[]) => Promise<readonly Row[]>;
 
+/** Runs a route's `work` in one transaction, its statements through the query it is given. */
+export type BareTransaction = (work: (query: BareQuery) => Promise<BareResponse>) => Promise<BareResponse>;
+
 export interface BareRequest {
   readonly query: BareQuery;
+  readonly transaction: BareTransaction;
   readonly url: URL;
   /** Values of the `:name` segments of the route's path. */
   readonly params: Readonly<Record<string, string>>;
@@ -76,6 +80,31 @@ export interface ScenarioData {
   seed(db: Database): Promise<void>;
 }
 
+/** One request of a race, sent to one of the two processes of the server under test. */
+export interface RaceRequest {
+  readonly process: 0 | 1;
+  readonly target: Target;
+}
+
+/**
+ * A one-shot race instead of a load: many requests fired at once at two processes of each server
+ * sharing one database (PostgreSQL only), for the number of successes and the wall time.
+ */
+export interface Race {
+  /** Requests fired at once per race. */
+  readonly requests: number;
+  /** How many of them must succeed (2xx) in every race. */
+  readonly successes: number;
+  /**
+   * Prepares race number `repetition` (0, 1, …) on a server's two processes (log in, pick a fresh
+   * slot; not timed) and returns the requests to fire.
+   */
+  prepare(
+    processes: readonly [SetupContext, SetupContext],
+    repetition: number,
+  ): Promise<readonly RaceRequest[]>;
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description: string;
@@ -95,5 +124,12 @@ export interface Scenario {
    * A fixed rate run on both servers besides the one at half saturation, e.g. to compare p95 at a
    * rate set by a requirement; `maxP95Ratio` is the target for ours ÷ twin p95 at that rate.
    */
-  readonly compareAt?: { readonly rate: number; readonly maxP95Ratio: number };
+  readonly compareAt?: {
+    readonly rate: number;
+    readonly maxP95Ratio: number;
+    /** An absolute target for ours' p95 at that rate, when the issue states one. */
+    readonly maxP95Ms?: number;
+  };
+  /** Run as a race (src/race.ts) instead of hey's closed and fixed loads; `targets` are unused. */
+  readonly race?: Race;
 }

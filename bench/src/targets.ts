@@ -59,6 +59,16 @@ export function checkTargets(
             : NOT_MEASURED,
         met: ours && bare ? ours.median <= limit * bare.median : null,
       });
+      const maxMs = scenario.compareAt.maxP95Ms;
+      if (maxMs !== undefined)
+        checks.push({
+          what: `${scenario.name} p95 at ${load}, ours`,
+          target: `< ${maxMs} ms`,
+          measured: ours
+            ? `${ours.median.toFixed(1)} ms (${ours.min.toFixed(1)}–${ours.max.toFixed(1)})`
+            : NOT_MEASURED,
+          met: ours ? ours.median < maxMs : null,
+        });
     }
   }
   const rss = rows

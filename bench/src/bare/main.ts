@@ -72,6 +72,7 @@ const server = createServer((req, res) => {
     .then((body) =>
       match.route.handle({
         query: connection.query,
+        transaction: connection.transaction,
         url,
         params: match.params,
         headers: req.headers,

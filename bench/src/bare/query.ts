@@ -1,9 +1,10 @@
 import postgres from "postgres";
 import type { BareDatabase } from "../database.ts";
-import type { BareQuery } from "../scenario.ts";
+import type { BareQuery, BareTransaction } from "../scenario.ts";
 
 export interface BareConnection {
   readonly query: BareQuery;
+  readonly transaction: BareTransaction;
   close(): Promise<void>;
 }
 
@@ -16,6 +17,8 @@ export async function openBareConnection(database: BareDatabase): Promise<BareCo
     return {
       // `unsafe` with parameters is what drizzle's postgres-js driver sends: the same protocol messages.
       query: async (text, params = []) => sql.unsafe(text, [...params]),
+      transaction: (work) =>
+        sql.begin((tx) => work(async (text, params = []) => tx.unsafe(text, [...params]))),
       close: () => sql.end({ timeout: 5 }),
     };
   }
@@ -27,6 +30,10 @@ export async function openBareConnection(database: BareDatabase): Promise<BareCo
   const pg = await PGlite.create({ dataDir: database.dir, ...pgliteOptions });
   return {
     query: async (text, params = []) => (await pg.query<Record<string, unknown>>(text, [...params])).rows,
+    transaction: (work) =>
+      pg.transaction((tx) =>
+        work(async (text, params = []) => (await tx.query<Record<string, unknown>>(text, [...params])).rows),
+      ),
     close: () => pg.close(),
   };
 }

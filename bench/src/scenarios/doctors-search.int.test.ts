@@ -52,7 +52,15 @@ async function bare(path: string): Promise<{ status: number; body: unknown }> {
     audience: "medical-api",
     ttlSeconds: 900,
   };
-  return route(url.pathname).handle({ query, url, params: {}, headers: {}, body: undefined, tokens });
+  return route(url.pathname).handle({
+    query,
+    transaction: (work) => work(query),
+    url,
+    params: {},
+    headers: {},
+    body: undefined,
+    tokens,
+  });
 }
 
 /** `&key=value` of a test row, as the procedure's input (numbers where the schema wants them). */

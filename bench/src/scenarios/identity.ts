@@ -33,7 +33,7 @@ const ARGON2_OPTIONS = {
 };
 
 /** The server hashes NFKC-normalised passwords (packages/api/src/auth/passwords.ts); so does the bare twin. */
-const normalizePassword = (password: string) => password.normalize("NFKC");
+export const normalizePassword = (password: string) => password.normalize("NFKC");
 
 async function seedUser(db: Database, user: BenchUser): Promise<void> {
   await db.insert(users).values({
@@ -84,7 +84,8 @@ async function signAccessToken(tokens: BareTokens, claims: { sub: string; sid: s
     .sign(tokens.key);
 }
 
-async function verifyAccessToken(tokens: BareTokens, authorization: string | undefined) {
+/** The twin's check of its own access tokens, shared by its authenticated routes. */
+export async function verifyAccessToken(tokens: BareTokens, authorization: string | undefined) {
   const token = /^Bearer (\S+)$/i.exec(authorization ?? "")?.[1];
   if (!token) return null;
   try {

@@ -2,6 +2,14 @@ import type { Scenario } from "../scenario.ts";
 import { doctorsSearch } from "./doctors-search.ts";
 import { health } from "./health.ts";
 import { login, usersMe } from "./identity.ts";
+import { appointmentsBook, doctorsSlots } from "./scheduling.ts";
 
 /** Every scenario, in the order `pnpm bench` runs them when none is named. One module per domain. */
-export const scenarios: readonly Scenario[] = [health, login, usersMe, doctorsSearch];
+export const scenarios: readonly Scenario[] = [
+  health,
+  login,
+  usersMe,
+  doctorsSearch,
+  doctorsSlots,
+  appointmentsBook,
+];

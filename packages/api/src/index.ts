@@ -76,6 +76,9 @@ export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rota
 /** The demo seed reviews its doctors through the reviews service, rules and rating included. */
 export { saveReview } from "./domains/reviews/reviews.service.ts";
 export { rotateAppointmentKeys } from "./domains/scheduling/rotate-keys.service.ts";
-/** Slot generation, pure: the benchmark times it on its own (slots.generate). */
-export { generateSlots, type SlotQuery } from "./domains/scheduling/slots.ts";
+/**
+ * Slot generation, pure: the benchmark times it on its own (slots.generate), and the bare twin of
+ * the slots and booking routes calls it as the server does.
+ */
+export { findOfferedSlot, generateSlots, type SlotQuery } from "./domains/scheduling/slots.ts";
 export { type AppRouter, appRouter } from "./root.ts";
