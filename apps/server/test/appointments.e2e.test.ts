@@ -8,7 +8,6 @@ import {
   makeUser,
   TEST_ENCRYPTION_KEY,
   TEST_JWT_SECRET,
-  TEST_PASSWORD,
 } from "@medical/api/testing";
 import { createDb } from "@medical/db";
 import { appointments, type User } from "@medical/db/schema";
@@ -16,6 +15,7 @@ import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { type RestAnswer, restClient } from "./support/rest.ts";
 import { type ServerProcess, startServerProcess } from "./support/server-process.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -25,46 +25,14 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: {
-    success: boolean;
-    message: string | null;
-    data: Record<string, unknown> | null;
-    error?: { code: string; issues?: unknown[] };
-  };
-}
-
-async function rest(
-  base: string,
-  path: string,
-  init: { method?: string; json?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.json !== undefined) headers["content-type"] = "application/json";
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const response = await fetch(`${base}/api/v1${path}`, {
-    method: init.method ?? (init.json === undefined ? "GET" : "POST"),
-    headers,
-    ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
-  });
-  return { status: response.status, headers: response.headers, body: JSON.parse(await response.text()) };
-}
-
-const api = (path: string, init?: Parameters<typeof rest>[2]) => rest(server.url, path, init);
-
-async function tokenOf(base: string, user: User): Promise<string> {
-  const login = await rest(base, "/auth/login", { json: { email: user.email, password: TEST_PASSWORD } });
-  return String(login.body.data?.accessToken);
-}
-
-const codeOf = (answer: Answer) => answer.body.error?.code;
+const { rest: api, tokenOf: tokenOfEmail } = restClient(() => server.url);
+const tokenOf = (user: User) => tokenOfEmail(user.email);
+const codeOf = (answer: RestAnswer): string | undefined => answer.body.error?.code;
 const today = () => localDateIn("Africa/Algiers", new Date());
 
 async function patientToken() {
   const { patient, user } = await makePatient(server.handle.db);
-  return { patientId: patient.id, token: await tokenOf(server.url, user) };
+  return { patientId: patient.id, token: await tokenOf(user) };
 }
 
 describe("slots over REST", () => {
@@ -169,12 +137,12 @@ describe("booking over REST", () => {
   test("every refusal is a 4xx with its code, never a 500", async () => {
     const fixture = await doctorWithHours(server.deps, { bookingHorizonDays: 30 });
     const { token } = await patientToken();
-    const staffToken = await tokenOf(server.url, await makeUser(server.handle.db, { role: "STAFF" }));
-    const doctorToken = await tokenOf(server.url, fixture.user);
-    const noProfile = await tokenOf(server.url, await makeUser(server.handle.db, { role: "PATIENT" }));
+    const staffToken = await tokenOf(await makeUser(server.handle.db, { role: "STAFF" }));
+    const doctorToken = await tokenOf(fixture.user);
+    const noProfile = await tokenOf(await makeUser(server.handle.db, { role: "PATIENT" }));
     const book = (startsAt: string, extra: Record<string, unknown> = {}, who = token) =>
       api("/appointments", { token: who, json: { doctorId: fixture.doctor.id, startsAt, ...extra } });
-    const cases: [string, Promise<Answer>, number, string][] = [
+    const cases: [string, Promise<RestAnswer>, number, string][] = [
       ["not a slot start", book(fixture.iso(3, "09:10")), 409, "OUTSIDE_AVAILABILITY"],
       ["past", book(fixture.iso(-1, "09:00")), 409, "OUTSIDE_BOOKING_WINDOW"],
       ["beyond the horizon", book(fixture.iso(40, "09:00")), 409, "OUTSIDE_BOOKING_WINDOW"],
@@ -233,7 +201,7 @@ describe("booking over REST", () => {
       },
     });
     const posted = await api(`/appointments/${id}/reschedule`, {
-      token: await tokenOf(server.url, fixture.user),
+      token: await tokenOf(fixture.user),
       json: { startsAt: fixture.iso(4, "10:00") },
     });
     expect([posted.status, posted.headers.get("x-operation-id")]).toEqual([
@@ -306,15 +274,16 @@ describe.skipIf(!onPostgres)("two server processes on one PostgreSQL database", 
       const fixture = await doctorWithHours(deps);
       const patients = [];
       for (let i = 0; i < 50; i += 1) patients.push((await makePatient(handle.db)).user);
+      // Each patient signs in and books on one of the two processes, half on each.
+      const [one, two] = servers.map((running) => restClient(() => running.url));
+      if (!one || !two) throw new Error("two server processes expected");
+      const clientOf = (i: number) => (i % 2 === 0 ? one : two);
       const tokens: string[] = [];
-      for (const [i, user] of patients.entries()) tokens.push(await tokenOf(servers[i % 2]?.url ?? "", user));
+      for (const [i, user] of patients.entries()) tokens.push(await clientOf(i).tokenOf(user.email));
       const startsAt = fixture.iso(2, "11:00");
       const answers = await Promise.all(
         tokens.map((token, i) =>
-          rest(servers[i % 2]?.url ?? "", "/appointments", {
-            token,
-            json: { doctorId: fixture.doctor.id, startsAt },
-          }),
+          clientOf(i).rest("/appointments", { token, json: { doctorId: fixture.doctor.id, startsAt } }),
         ),
       );
       const statuses = answers.map((answer) => `${answer.status} ${codeOf(answer) ?? ""}`.trim());
