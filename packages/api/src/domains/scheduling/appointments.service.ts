@@ -1,11 +1,22 @@
+import type { Transaction } from "@medical/db";
 import { appointmentChanges, appointments, patients } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
-import { type AuditMeta, auditAttempt, auditedTransaction } from "#platform/audit/audit.ts";
+import {
+  type AuditMeta,
+  auditAttempt,
+  auditedTransaction,
+  type ChangeRecorder,
+} from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { APPOINTMENT_NOT_FOUND, findVisibleAppointment } from "./access.ts";
-import { type AppointmentDetail, type AppointmentDto, toAppointmentDetail } from "./appointment-dto.ts";
+import {
+  type AppointmentDetail,
+  type AppointmentDto,
+  type AppointmentRow,
+  toAppointmentDetail,
+} from "./appointment-dto.ts";
 import { AppointmentTextUnreadable, appointmentReadEvent } from "./appointment-phi.ts";
 import { appointmentDtoOf } from "./booking.service.ts";
 import { checkCap, offeredEnd, overlapRefusal, retryingDeadlocks } from "./booking-rules.ts";
@@ -61,6 +72,54 @@ export function getAppointment(
 }
 
 /**
+ * The move itself, the appointment and its patient locked: every booking check on the new start
+ * (the cap counting this appointment once), the new times, the old ones into the history, the
+ * audit events (the answer carries the reason) and `appointment.rescheduled`.
+ */
+async function move(
+  deps: SchedulingDeps,
+  tx: Transaction,
+  record: ChangeRecorder,
+  actor: Pick<Actor, "userId" | "role">,
+  current: AppointmentRow["appointment"],
+  startsAt: Date,
+): Promise<void> {
+  const doctor = await findBookableDoctor(tx, current.doctorId);
+  if (!doctor) throw new DomainError("OUTSIDE_AVAILABILITY", "The doctor offers no appointments now");
+  const now = deps.clock.now();
+  const endsAt = await offeredEnd(tx, doctor, startsAt, now);
+  await checkCap(deps, tx, { patientId: current.patientId, doctorId: doctor.id, now, except: current.id });
+  await tx
+    .update(appointments)
+    .set({ startsAt, endsAt, timezone: doctor.timezone, updatedAt: now })
+    .where(eq(appointments.id, current.id));
+  await tx.insert(appointmentChanges).values({
+    appointmentId: current.id,
+    startsAt: current.startsAt,
+    endsAt: current.endsAt,
+    changedAt: now,
+    changedBy: actor.userId,
+    changedByRole: actor.role,
+  });
+  record.audit({
+    action: "appointment.rescheduled",
+    outcome: "SUCCESS",
+    targetType: "appointment",
+    targetId: current.id,
+    patientId: current.patientId,
+    details: { doctorId: doctor.id },
+  });
+  record.audit(appointmentReadEvent(current, "SUCCESS"));
+  record.emit("appointment.rescheduled", {
+    v: 1,
+    appointmentId: current.id,
+    doctorId: doctor.id,
+    patientId: current.patientId,
+    actorId: actor.userId,
+  });
+}
+
+/**
  * Moves a SCHEDULED appointment to `startsAt` (INVALID_TRANSITION otherwise), atomically: the new
  * time passes every booking check, the old one is freed, the id stays and the previous times join
  * its history. The patient is locked before the appointment, in the order booking locks them.
@@ -99,34 +158,7 @@ export function rescheduleAppointment(
           record.audit(appointmentReadEvent(current, "SUCCESS"));
           return appointmentDtoOf(deps, tx, id);
         }
-        const doctor = await findBookableDoctor(tx, current.doctorId);
-        if (!doctor) throw new DomainError("OUTSIDE_AVAILABILITY", "The doctor offers no appointments now");
-        const now = deps.clock.now();
-        const endsAt = await offeredEnd(tx, doctor, startsAt, now);
-        await checkCap(deps, tx, { patientId: current.patientId, doctorId: doctor.id, now, except: id });
-        await tx
-          .update(appointments)
-          .set({ startsAt, endsAt, timezone: doctor.timezone, updatedAt: now })
-          .where(eq(appointments.id, id));
-        await tx.insert(appointmentChanges).values({
-          appointmentId: id,
-          startsAt: current.startsAt,
-          endsAt: current.endsAt,
-          changedAt: now,
-          changedBy: actor.userId,
-          changedByRole: actor.role,
-        });
-        const event = { v: 1, appointmentId: id, doctorId: doctor.id, patientId: current.patientId } as const;
-        record.audit({
-          action: "appointment.rescheduled",
-          outcome: "SUCCESS",
-          targetType: "appointment",
-          targetId: id,
-          patientId: current.patientId,
-          details: { doctorId: doctor.id },
-        });
-        record.audit(appointmentReadEvent(current, "SUCCESS"));
-        record.emit("appointment.rescheduled", { ...event, actorId: actor.userId });
+        await move(deps, tx, record, actor, current, startsAt);
         return appointmentDtoOf(deps, tx, id);
       }),
     ).catch(overlapRefusal),
