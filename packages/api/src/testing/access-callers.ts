@@ -1,6 +1,7 @@
-import type { Role, User } from "@medical/db/schema";
+import type { AppointmentStatus, Role, User } from "@medical/db/schema";
 import type { Deps } from "#platform/deps.ts";
 import { type Caller, callerFor } from "./caller.ts";
+import { makeAppointmentRow } from "./factories/appointment-rows.ts";
 import { makeDoctor } from "./factories/doctors.ts";
 import { makePatient } from "./factories/patients.ts";
 import { type SignedIn, signIn, signInAs } from "./sign-in.ts";
@@ -19,6 +20,18 @@ export const newAccount =
 /** A new DOCTOR with a profile the public sees, signed in. */
 export const newDoctor = async (deps: Deps): Promise<Caller> =>
   (await signIn(deps, (await makeDoctor(deps.db)).user)).caller;
+
+/**
+ * A new DOCTOR with one appointment of `status` with the world's patient, signed in: with any
+ * status but CANCELLED, a doctor who treats that patient (scheduling's care relationship).
+ */
+export const doctorWithAppointment =
+  (status: AppointmentStatus) =>
+  async (deps: Deps, world: { patientId: string }): Promise<Caller> => {
+    const { doctor, user } = await makeDoctor(deps.db);
+    await makeAppointmentRow(deps.db, { doctorId: doctor.id, patientId: world.patientId, status });
+    return (await signIn(deps, user)).caller;
+  };
 
 /** A new PATIENT with a profile, signed in. */
 export const newPatient = async (deps: Deps): Promise<Caller> =>

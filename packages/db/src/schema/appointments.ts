@@ -46,6 +46,9 @@ export const appointments = pgTable(
     index("appointments_patient_start").on(t.patientId, t.startsAt, t.id),
     index("appointments_doctor_start").on(t.doctorId, t.startsAt, t.id),
     index("appointments_start").on(t.startsAt, t.id),
+    // The care relationship (scheduling/care.ts): one doctor–patient pair is a probe, a doctor's
+    // patients a range, both answered from the index alone.
+    index("appointments_doctor_patient").on(t.doctorId, t.patientId, t.status),
     check("appointments_range", sql`${t.startsAt} < ${t.endsAt}`),
     check("appointments_status", sql`${t.status} in ('SCHEDULED', 'COMPLETED', 'CANCELLED', 'NO_SHOW')`),
     check(

@@ -1,13 +1,20 @@
-import { anonymous, newAccount, newDoctor } from "#testing/access-callers.ts";
+import { anonymous, doctorWithAppointment, newAccount, newDoctor } from "#testing/access-callers.ts";
 import { defineAccessTable } from "#testing/access-table.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { makeUser } from "#testing/factories/users.ts";
 import { signIn } from "#testing/sign-in.ts";
 
+/** A case's own verdict on an answer that succeeded but withheld something (a row, some fields). */
+function withheld(code: "NOT_FOUND" | "FORBIDDEN", what: string): Error {
+  return Object.assign(new Error(what), { code });
+}
+
 /**
  * The owner is a PATIENT with a profile (and clinical fields); the other patient has an account
  * but no profile yet, so a "me" route that answered someone else's profile would show as "ok"
- * instead of the service's own NOT_FOUND. The doctor treats nobody (no scheduling yet).
+ * instead of the service's own NOT_FOUND. Doctors: `doctor` has no appointment with the owner;
+ * the treating ones have one SCHEDULED, COMPLETED or NO_SHOW (scheduling's care relationship);
+ * `cancelledDoctor` only a CANCELLED one, which makes no care relationship.
  */
 export const accessTable = defineAccessTable({
   domain: "patients",
@@ -28,6 +35,10 @@ export const accessTable = defineAccessTable({
     owner: async (deps, world) => (await signIn(deps, world.owner)).caller,
     otherSameRole: newAccount("PATIENT"),
     doctor: newDoctor,
+    treatingDoctor: doctorWithAppointment("SCHEDULED"),
+    pastDoctor: doctorWithAppointment("COMPLETED"),
+    noShowDoctor: doctorWithAppointment("NO_SHOW"),
+    cancelledDoctor: doctorWithAppointment("CANCELLED"),
     staff: newAccount("STAFF"),
     admin: newAccount("ADMIN"),
   },
@@ -65,7 +76,33 @@ export const accessTable = defineAccessTable({
           await caller.patients.get({ id: item.id });
         }
       },
-      expect: { doctor: "ok", staff: "ok", admin: "ok" },
+      expect: {
+        doctor: "ok",
+        treatingDoctor: "ok",
+        pastDoctor: "ok",
+        noShowDoctor: "ok",
+        cancelledDoctor: "ok",
+        staff: "ok",
+        admin: "ok",
+      },
+    },
+    {
+      procedure: "patients.list",
+      name: "the owner is in the caller's list (NOT_FOUND: missing from it)",
+      async call(caller, world) {
+        const page = await caller.patients.list({ q: world.ownerLastName, limit: 100 });
+        if (!page.items.some((item) => item.id === world.patientId))
+          throw withheld("NOT_FOUND", "the owner is not in the list");
+      },
+      expect: {
+        doctor: "NOT_FOUND",
+        treatingDoctor: "ok",
+        pastDoctor: "ok",
+        noShowDoctor: "ok",
+        cancelledDoctor: "NOT_FOUND",
+        staff: "ok",
+        admin: "ok",
+      },
     },
     {
       procedure: "patients.create",
@@ -82,20 +119,69 @@ export const accessTable = defineAccessTable({
     },
     {
       procedure: "patients.get",
+      name: "clinical fields (FORBIDDEN: answered without them)",
+      async call(caller, world) {
+        const profile = await caller.patients.get({ id: world.patientId });
+        if (!profile.clinical?.allergies.includes("Pénicilline"))
+          throw withheld("FORBIDDEN", "no clinical fields");
+      },
+      expect: {
+        owner: "ok",
+        otherSameRole: "NOT_FOUND",
+        doctor: "NOT_FOUND",
+        treatingDoctor: "ok",
+        pastDoctor: "ok",
+        noShowDoctor: "ok",
+        cancelledDoctor: "NOT_FOUND",
+        admin: "ok",
+      },
+    },
+    {
+      procedure: "patients.get",
       call: (caller, world) => caller.patients.get({ id: world.patientId }),
-      expect: { owner: "ok", otherSameRole: "NOT_FOUND", doctor: "NOT_FOUND", staff: "ok", admin: "ok" },
+      expect: {
+        owner: "ok",
+        otherSameRole: "NOT_FOUND",
+        doctor: "NOT_FOUND",
+        treatingDoctor: "ok",
+        pastDoctor: "ok",
+        noShowDoctor: "ok",
+        cancelledDoctor: "NOT_FOUND",
+        staff: "ok",
+        admin: "ok",
+      },
     },
     {
       procedure: "patients.update",
       name: "demographics",
       call: (caller, world) => caller.patients.update({ id: world.patientId, city: "Tlemcen" }),
-      expect: { owner: "ok", otherSameRole: "NOT_FOUND", doctor: "NOT_FOUND", staff: "ok", admin: "ok" },
+      // A treating doctor reads the profile but writes none of it.
+      expect: {
+        owner: "ok",
+        otherSameRole: "NOT_FOUND",
+        doctor: "NOT_FOUND",
+        treatingDoctor: "FORBIDDEN",
+        pastDoctor: "FORBIDDEN",
+        noShowDoctor: "FORBIDDEN",
+        cancelledDoctor: "NOT_FOUND",
+        staff: "ok",
+        admin: "ok",
+      },
     },
     {
       procedure: "patients.update",
       name: "clinical fields",
       call: (caller, world) => caller.patients.update({ id: world.patientId, clinical: { bloodType: "A+" } }),
-      expect: { owner: "ok", otherSameRole: "NOT_FOUND", doctor: "NOT_FOUND", admin: "ok" },
+      expect: {
+        owner: "ok",
+        otherSameRole: "NOT_FOUND",
+        doctor: "NOT_FOUND",
+        treatingDoctor: "FORBIDDEN",
+        pastDoctor: "FORBIDDEN",
+        noShowDoctor: "FORBIDDEN",
+        cancelledDoctor: "NOT_FOUND",
+        admin: "ok",
+      },
     },
     {
       procedure: "patients.delete",

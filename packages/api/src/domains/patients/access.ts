@@ -1,6 +1,7 @@
 import type { Executor } from "@medical/db";
 import { type Patient, patients } from "@medical/db/schema";
 import { and, eq, type SQL, sql } from "drizzle-orm";
+import { doctorTreatsPatientSql } from "#domains/scheduling/public.ts";
 import { auditAttempt } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Role } from "#platform/auth/roles.ts";
@@ -10,18 +11,6 @@ import { type AuthedContext, adminProcedure, authedProcedure, resourceProcedure 
 import { clinicalEvent } from "./clinical.ts";
 import type { PatientRow } from "./patient-dto.ts";
 import { selectPatientRows } from "./patient-rows.ts";
-
-/**
- * The care relationship: does the doctor `actor` treat the patient row in scope? An EXISTS over
- * the doctor's appointments once scheduling lands; until then no doctor treats anyone, so a
- * doctor sees no patient (pinned by the cross-tenant table in access.cases.ts).
- */
-export function doctorTreatsPatientSql(_actor: Pick<Actor, "userId" | "role">): SQL {
-  // The scheduling issue replaces this with
-  // exists (select 1 from appointments a join doctors d on d.id = a.doctor_id
-  //         where d.user_id = <actor.userId> and a.patient_id = patients.id)
-  return sql`false`;
-}
 
 /**
  * Patient profiles the actor may see. Every patient query MUST include this predicate; a row
@@ -36,7 +25,8 @@ export function patientVisibleTo(actor: Pick<Actor, "userId" | "role">): SQL {
     case "PATIENT":
       return eq(patients.userId, actor.userId);
     case "DOCTOR":
-      return doctorTreatsPatientSql(actor);
+      // The patients they treat: scheduling's care relationship, the one records and billing use too.
+      return doctorTreatsPatientSql(actor, patients.id);
   }
 }
 

@@ -1,5 +1,6 @@
 import { patients, users } from "@medical/db/schema";
 import { and, eq, sql } from "drizzle-orm";
+import { treatedByDoctorSql } from "#domains/scheduling/public.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { defineList, type ListInput, type Page } from "#platform/list.ts";
@@ -34,6 +35,8 @@ export async function listPatients(
   input: ListPatientsInput,
 ): Promise<Page<PatientDto>> {
   const filters = and(
+    // A doctor's list starts from their appointments, not from every patient (see treatedByDoctorSql).
+    actor.role === "DOCTOR" ? treatedByDoctorSql(actor, patients.id) : undefined,
     eq(patients.isActive, input.isActive ?? true),
     input.q ? sql`${users.searchKey} like '%' || f_search_key(${input.q}) || '%'` : undefined,
     input.city ? sql`f_search_key(${patients.city}) = f_search_key(${input.city})` : undefined,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { selectRows } from "@medical/db";
-import { auditEvents, patients, users } from "@medical/db/schema";
+import { appointments, auditEvents, patients, users } from "@medical/db/schema";
 import { TRPCError } from "@trpc/server";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
@@ -9,6 +9,7 @@ import { createFieldCipher } from "#platform/crypto/field-cipher.ts";
 import { errorFacts } from "#platform/errors/shape.ts";
 import { type Caller, callerFor } from "#testing/caller.ts";
 import { makeTestDeps, TEST_ENCRYPTION_KEY } from "#testing/deps.ts";
+import { makeAppointmentRow } from "#testing/factories/appointment-rows.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { makeUser } from "#testing/factories/users.ts";
@@ -687,12 +688,66 @@ describe("the account link", () => {
 });
 
 describe("the care relationship", () => {
-  test("a doctor sees no patient until scheduling brings it", async () => {
+  test("a doctor lists and reads exactly the patients of their non-cancelled appointments", async () => {
+    const { doctor, user } = await makeDoctor(file.db);
+    const { caller } = await signIn(file.deps, user);
+    const treated = new Map<string, string>();
+    for (const status of ["SCHEDULED", "COMPLETED", "NO_SHOW"] as const) {
+      const { profile, allergy } = await patientWithProfile();
+      await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: profile.id, status });
+      treated.set(profile.id, allergy);
+    }
+    // A second appointment of one pair lists its patient once.
+    const [twice] = treated.keys();
+    await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: twice ?? "", status: "COMPLETED" });
+    const { profile: cancelled } = await patientWithProfile();
+    await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: cancelled.id, status: "CANCELLED" });
+    const { profile: otherDoctors } = await patientWithProfile();
+    await makeAppointmentRow(file.db, {
+      doctorId: (await makeDoctor(file.db)).doctor.id,
+      patientId: otherDoctors.id,
+    });
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await caller.patients.list({ limit: 2, cursor });
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen.sort()).toEqual([...treated.keys()].sort());
+
+    for (const [id, allergy] of treated) {
+      const profile = await caller.patients.get({ id });
+      expect(profile.clinical?.allergies).toEqual([allergy]);
+    }
+    const reads = await file.db
+      .select({ patientId: auditEvents.patientId, outcome: auditEvents.outcome })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.actorId, user.id), eq(auditEvents.action, "patient.clinical.read")));
+    expect(reads.map((read) => read.patientId).sort()).toEqual([...treated.keys()].sort());
+    expect(reads.every((read) => read.outcome === "SUCCESS")).toBe(true);
+    for (const id of [cancelled.id, otherDoctors.id])
+      await expect(caller.patients.get({ id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      caller.patients.update({ id: twice ?? "", clinical: { bloodType: "AB-" } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    const { caller: unrelated } = await signIn(file.deps, (await makeDoctor(file.db)).user);
+    expect(await unrelated.patients.list({ limit: 100 })).toEqual({ items: [], nextCursor: null });
+  });
+
+  test("the relationship ends when the doctor's last appointment with the patient is cancelled", async () => {
+    const { doctor, user } = await makeDoctor(file.db);
+    const { caller } = await signIn(file.deps, user);
     const { profile } = await patientWithProfile();
-    const { caller: doctor } = await signIn(file.deps, (await makeDoctor(file.db)).user);
-    const page = await doctor.patients.list({ limit: 100 });
-    expect(page).toEqual({ items: [], nextCursor: null });
-    await expect(doctor.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const visit = await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: profile.id });
+    expect((await caller.patients.get({ id: profile.id })).id).toBe(profile.id);
+    await file.db
+      .update(appointments)
+      .set({ status: "CANCELLED", cancelledAt: new Date(), cancelledBy: user.id, cancelledByRole: "DOCTOR" })
+      .where(eq(appointments.id, visit.id));
+    await expect(caller.patients.get({ id: profile.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   test("NOT_FOUND says the same for a hidden profile and one that does not exist", async () => {

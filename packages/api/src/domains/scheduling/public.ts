@@ -1,6 +1,7 @@
 /**
- * What other domains may use of scheduling: who sees an appointment, and the appointment DTOs with
- * the columns and mapping that build them.
+ * What other domains may use of scheduling: who sees an appointment, the appointment DTOs with the
+ * columns and mapping that build them, the one definition of a care relationship (patients today;
+ * records, billing and chat next) and the completed-visit check behind reviews.
  */
 export { APPOINTMENT_NOT_FOUND, appointmentVisibleTo, findVisibleAppointment } from "./access.ts";
 export {
@@ -19,3 +20,4 @@ export {
   ZAppointmentSummary,
 } from "./appointment-dto.ts";
 export { AppointmentTextUnreadable, appointmentReadEvent } from "./appointment-phi.ts";
+export { CARE_STATUSES, doctorTreatsPatientSql, hasCompletedVisit, treatedByDoctorSql } from "./care.ts";

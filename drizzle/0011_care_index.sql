@@ -1,0 +1,1 @@
+CREATE INDEX "appointments_doctor_patient" ON "appointments" USING btree ("doctor_id","patient_id","status");
