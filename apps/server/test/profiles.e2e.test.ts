@@ -1,5 +1,5 @@
 import { appRouter } from "@medical/api";
-import { makeDoctor, makeSpecialty, makeUser, testSettings } from "@medical/api/testing";
+import { makeAppointmentRow, makeDoctor, makeSpecialty, makeUser, testSettings } from "@medical/api/testing";
 import { createMedicalClient } from "@medical/sdk";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { restClient } from "./support/rest.ts";
@@ -48,6 +48,16 @@ describe("patients and doctors over REST", () => {
     ).toBe(200);
     const favorites = await rest("/doctors/me/favorites", { token: patient.token });
     expect(favorites.body.data.items.map((d: { id: string }) => d.id)).toEqual([doctor.id]);
+    const beforeVisit = await rest(`/doctors/${doctor.id}/reviews`, {
+      token: patient.token,
+      json: { rating: 5, comment: "Très à l'écoute" },
+    });
+    expect(beforeVisit).toMatchObject({ status: 409, body: { error: { code: "REVIEW_REQUIRES_VISIT" } } });
+    await makeAppointmentRow(server.handle.db, {
+      doctorId: doctor.id,
+      patientId: String(created.body.data.id),
+      status: "COMPLETED",
+    });
     const review = await rest(`/doctors/${doctor.id}/reviews`, {
       token: patient.token,
       json: { rating: 5, comment: "Très à l'écoute" },

@@ -51,7 +51,7 @@ export {
 /** The demo seed gives its doctors hours through the availability services, dated in their zone. */
 export { createException, type ExceptionInput } from "./domains/availability/exceptions.service.ts";
 export { createRule, type RuleInput } from "./domains/availability/rules.service.ts";
-export { addDays, localDateIn } from "./domains/availability/wall-time.ts";
+export { addDays, localDateIn, wallTimeOf } from "./domains/availability/wall-time.ts";
 /** The doctor search's statements, unexecuted: the benchmark's bare twin sends exactly their SQL. */
 export { doctorSpecialtiesQuery } from "./domains/doctors/doctor-dto.ts";
 /** Profile writers for the account service's transaction (the demo seed uses them). */
@@ -73,12 +73,12 @@ export {
 } from "./domains/identity/operator-accounts.service.ts";
 export { type NewDemographics, writePatientProfile } from "./domains/patients/profiles.service.ts";
 export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
-/** The demo seed reviews its doctors through the reviews service, rules and rating included. */
+/** The demo seed reviews its doctors through the reviews service (a completed visit first), rules and rating included. */
 export { saveReview } from "./domains/reviews/reviews.service.ts";
 export { rotateAppointmentKeys } from "./domains/scheduling/rotate-keys.service.ts";
 /**
- * Slot generation, pure: the benchmark times it on its own (slots.generate), and the bare twin of
- * the slots and booking routes calls it as the server does.
+ * Slot generation, pure: the benchmark times it on its own (slots.generate), the bare twin of the
+ * slots and booking routes calls it as the server does, the seed dates its past visits with it.
  */
 export { findOfferedSlot, generateSlots, type SlotQuery } from "./domains/scheduling/slots.ts";
 export { type AppRouter, appRouter } from "./root.ts";

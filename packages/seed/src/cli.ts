@@ -10,8 +10,8 @@ import { runSeed, type SignIn } from "./seed.ts";
 const USAGE = `Usage: pnpm seed [--size N]
 
 Development data: the demo admin (or ADMIN_EMAIL + ADMIN_PASSWORD), the ten specialties,
-Algerian demo doctors, patients and front-desk staff (password Algeria123!), and patients'
-reviews of the doctors. Deterministic; a second run changes nothing. Prints one sign-in per role
+Algerian demo doctors, patients and front-desk staff (password Algeria123!), the doctors' weekly
+hours, past visits and patients' reviews of the doctors. Deterministic; a second run changes nothing. Prints one sign-in per role
 last. Refuses NODE_ENV=production.
 
   --size N    also add N generated doctors and N generated patients (doctor.000001@load.demo.dz…),

@@ -23,6 +23,12 @@ const options: SeedOptions = { hasher, adminNames: { firstName: "Admin", lastNam
 const E164_DZ_MOBILE = /^\+213[567]\d{8}$/;
 const E164_DZ_LANDLINE = /^\+213[234]\d{7}$/;
 const DEMO_REVIEWS = buildDemoData().reviews.length;
+/** A visit behind each review, and the README's patient's with the README's doctor unless reviewed. */
+const DEMO_VISITS = (() => {
+  const { reviews, signIn } = buildDemoData();
+  const pairs = new Set(reviews.map((review) => `${review.doctorEmail}/${review.patientEmail}`));
+  return pairs.add(`${signIn.DOCTOR}/${signIn.PATIENT}`).size;
+})();
 /** Each block seeds two or three times; a review at a time through the service takes its while. */
 const SEEDING_TIMEOUT_MS = 180_000;
 
@@ -55,6 +61,7 @@ const counts = () =>
     (select count(*)::int from reviews) as reviews,
     (select count(*)::int from availability_rules) as rules,
     (select count(*)::int from availability_exceptions) as exceptions,
+    (select count(*)::int from appointments) as appointments,
     (select count(*)::int from audit_events) as audit`);
 
 /** Everything the demo rows hold, hashed: names, contacts, fees, keys, password hashes, timestamps. */
@@ -79,7 +86,10 @@ const demoChecksum = async () =>
         from availability_rules
       union all
       select concat_ws('|', doctor_id, kind, start_date, end_date, start_minute, end_minute, slot_minutes)
-        from availability_exceptions) lines`)
+        from availability_exceptions
+      union all
+      select concat_ws('|', doctor_id, patient_id, starts_at, ends_at, timezone, status, created_at, updated_at)
+        from appointments) lines`)
   ).sum;
 
 describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
@@ -104,6 +114,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       staff: { total: 1, created: 1 },
       reviews: { total: DEMO_REVIEWS, created: DEMO_REVIEWS },
       availability: { total: DEMO_DOCTORS, created: DEMO_DOCTORS },
+      visits: { total: DEMO_VISITS, created: DEMO_VISITS },
     });
     expect(second.admin.created).toBe(false);
     expect(second.demo).toEqual({
@@ -113,6 +124,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       staff: { total: 1, created: 0 },
       reviews: { total: DEMO_REVIEWS, created: 0 },
       availability: { total: DEMO_DOCTORS, created: 0 },
+      visits: { total: DEMO_VISITS, created: 0 },
     });
     expect(await counts()).toEqual(countsAfterFirst);
     expect(await demoChecksum()).toBe(checksumAfterFirst);
@@ -121,6 +133,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       patients: DEMO_PATIENTS,
       specialties: 10,
       reviews: DEMO_REVIEWS,
+      appointments: DEMO_VISITS,
     });
   });
 
@@ -170,6 +183,31 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
     const comments = reviews.map((r) => r.comment).filter((c) => typeof c === "string");
     expect(comments.length).toBeGreaterThan(reviews.length * 0.7);
     expect(comments.length).toBeLessThan(reviews.length);
+  });
+
+  test("held a completed visit before every review, in the doctor's weekly hours; the README's doctor treats its patient", async () => {
+    const reviews = await rows(sql`
+      select r.id, (select max(a.ends_at) from appointments a where a.doctor_id = r.doctor_id
+          and a.patient_id = r.patient_id and a.status = 'COMPLETED') < r.created_at as visited_before
+      from reviews r`);
+    expect(reviews.length).toBe(DEMO_REVIEWS);
+    for (const review of reviews) expect(review).toMatchObject({ visited_before: true });
+    const outsideHours = await rows(sql`
+      select a.id from appointments a
+      where not exists (select 1 from availability_rules r where r.doctor_id = a.doctor_id and r.is_active
+        and r.weekday = extract(isodow from a.starts_at at time zone a.timezone)
+        and r.start_minute <= extract(hour from a.starts_at at time zone a.timezone) * 60
+          + extract(minute from a.starts_at at time zone a.timezone)
+        and extract(hour from a.ends_at at time zone a.timezone) * 60
+          + extract(minute from a.ends_at at time zone a.timezone) <= r.end_minute)
+        or a.ends_at > now() or a.status <> 'COMPLETED' or a.created_at >= a.starts_at`);
+    expect(outsideHours).toEqual([]);
+    const { signIn } = buildDemoData();
+    const readmePair = await one(sql`select count(*)::int as n from appointments a
+      join doctors d on d.id = a.doctor_id join users du on du.id = d.user_id
+      join patients p on p.id = a.patient_id join users pu on pu.id = p.user_id
+      where du.email = ${signIn.DOCTOR} and pu.email = ${signIn.PATIENT} and a.status = 'COMPLETED'`);
+    expect(readmePair.n).toBe(1);
   });
 
   test("holds the ten specialties, every city, +213 phones, DZD fees and one password hash", async () => {

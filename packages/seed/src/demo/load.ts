@@ -17,7 +17,15 @@ import { eq, inArray } from "drizzle-orm";
 import type { OperatorDeps } from "../operator.ts";
 import { ensureSpecialties } from "../specialties.ts";
 import { daysToNextFriday, demoAvailability } from "./availability.ts";
-import { buildDemoData, DEMO_PASSWORD, type DemoDoctor, type DemoPatient, type DemoReview } from "./build.ts";
+import {
+  buildDemoData,
+  DEMO_PASSWORD,
+  type DemoData,
+  type DemoDoctor,
+  type DemoPatient,
+  type DemoReview,
+} from "./build.ts";
+import { type DemoVisit, ensureCompletedVisits } from "./visits.ts";
 
 export interface Tally {
   total: number;
@@ -32,6 +40,8 @@ export interface DemoResult {
   reviews: Tally;
   /** Doctors given their weekly hours and exceptions. */
   availability: Tally;
+  /** Doctor–patient pairs given a completed past visit (every review's, and the README's pair). */
+  visits: Tally;
 }
 
 /** A demo doctor's account with its profile and specialties, written by the doctors service. */
@@ -69,15 +79,47 @@ function writtenAt(today: Date, { daysAgo, minuteOfDay }: DemoReview): Date {
   return new Date(day + minuteOfDay * 60_000);
 }
 
-/** What the reviews service answers when a demo account was changed since the seed made it. */
-const CHANGED_SINCE = new Set<AppErrorCode>(["FORBIDDEN", "NOT_FOUND", "PROFILE_REQUIRED"]);
+/** When the README's patient last saw the README's doctor, in days before the run. */
+const SIGN_IN_VISIT_DAYS_AGO = 14;
+
+/**
+ * The past visits the demo needs: one before each review (the reviews service requires a completed
+ * visit), and one of the README's patient to the README's doctor, whom the README reviews and who
+ * then treats that patient. One per pair, before the pair's earliest review.
+ */
+function demoVisits(demo: DemoData, today: Date): DemoVisit[] {
+  const visits = new Map<string, DemoVisit>();
+  const want = (doctorEmail: string, patientEmail: string, before: Date) => {
+    const key = `${doctorEmail}/${patientEmail}`;
+    const known = visits.get(key);
+    if (!known || before < known.before) visits.set(key, { doctorEmail, patientEmail, before });
+  };
+  for (const review of demo.reviews) want(review.doctorEmail, review.patientEmail, writtenAt(today, review));
+  want(
+    demo.signIn.DOCTOR,
+    demo.signIn.PATIENT,
+    new Date(today.getTime() - SIGN_IN_VISIT_DAYS_AGO * 86_400_000),
+  );
+  return [...visits.values()];
+}
+
+/**
+ * What the reviews service answers when a demo account was changed since the seed made it, or
+ * when the pair has no completed visit (its doctor had no free weekly hours to hold one in).
+ */
+const CHANGED_SINCE = new Set<AppErrorCode>([
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "PROFILE_REQUIRED",
+  "REVIEW_REQUIRES_VISIT",
+]);
 
 /**
  * The demo reviews, each saved by the reviews service as its patient and dated through the
- * service's clock, so the rating aggregate is the service's own. A pair that has a review keeps
- * it, whatever it says now; a pair the service refuses (an e-mail of another role, a profile
- * deactivated since) is skipped. When scheduling requires a completed visit before a review, the
- * seed must book and complete those visits first. Returns how many reviews it wrote.
+ * service's clock, so the rating aggregate is the service's own; the completed visit each needs
+ * is in place before (ensureCompletedVisits). A pair that has a review keeps it, whatever it says
+ * now; a pair the service refuses (an e-mail of another role, a profile deactivated since) is
+ * skipped. Returns how many reviews it wrote.
  */
 async function ensureReviews(
   deps: OperatorDeps,
@@ -182,11 +224,12 @@ async function ensureAvailability(
  * The Algerian demo set, keyed by e-mail, through the API's services: an account that exists is
  * left exactly as it is (whatever changed since), a missing one is created with its profile in
  * one transaction, so an interrupted run leaves whole accounts and the next run adds the rest;
- * then the reviews and the doctors' hours, which a second run finds in place. A second run changes
- * nothing.
+ * then the doctors' hours, the past visits and the reviews, which a second run finds in place. A
+ * second run changes nothing.
  */
 export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<DemoResult> {
   const demo = buildDemoData();
+  const visits = demoVisits(demo, deps.clock.now());
   const { ids, created } = await ensureSpecialties(deps.db, demo.specialties);
   const userIds = new Map<string, string>();
   const tally = (total: number) => ({ total, created: 0 });
@@ -197,6 +240,7 @@ export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<De
     staff: tally(demo.staff.length),
     reviews: tally(demo.reviews.length),
     availability: tally(demo.doctors.length),
+    visits: tally(visits.length),
   };
   const count = (ensured: EnsuredAccount, into: Tally) => {
     userIds.set(ensured.user.email, ensured.user.id);
@@ -217,13 +261,15 @@ export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<De
       result.staff,
     );
   }
-  result.reviews.created = await ensureReviews(deps, audit, demo.reviews, userIds);
+  // Hours first: the past visits take slots of them, and the reviews need those visits.
   result.availability.created = await ensureAvailability(
     deps,
     audit,
     demo.doctors.map((doctor) => doctor.user.email),
     userIds,
   );
+  result.visits.created = await ensureCompletedVisits(deps, visits, userIds);
+  result.reviews.created = await ensureReviews(deps, audit, demo.reviews, userIds);
   return result;
 }
 
@@ -233,7 +279,8 @@ export function describeDemo(result: DemoResult): string {
   return (
     `Demo data: ${part("specialties", result.specialties)}, ${part("doctors", result.doctors)}, ` +
     `${part("patients", result.patients)}, ${part("staff", result.staff)}, ` +
-    `${part("reviews", result.reviews)}, hours for ${result.availability.total} doctors (${result.availability.created} new); ` +
+    `${part("past visits", result.visits)}, ${part("reviews", result.reviews)}, ` +
+    `hours for ${result.availability.total} doctors (${result.availability.created} new); ` +
     `every demo account signs in with ${DEMO_PASSWORD}.`
   );
 }

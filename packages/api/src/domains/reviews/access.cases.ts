@@ -1,6 +1,8 @@
 import type { User } from "@medical/db/schema";
+import type { Deps } from "#platform/deps.ts";
 import { anonymous, type KnowsAccounts, newAccount, newDoctor, remembered } from "#testing/access-callers.ts";
 import { defineAccessTable } from "#testing/access-table.ts";
+import { makeAppointmentRow } from "#testing/factories/appointment-rows.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { signIn } from "#testing/sign-in.ts";
@@ -11,19 +13,31 @@ interface World extends KnowsAccounts {
   reviewId: string;
 }
 
-/** The owner is the patient who reviewed the doctor; the other patient has a profile and no review. */
+/** A COMPLETED appointment of the patient with the doctor: only such a patient may review. */
+const visited = (deps: Deps, doctorId: string, patientId: string) =>
+  makeAppointmentRow(deps.db, { doctorId, patientId, status: "COMPLETED" });
+
+/**
+ * The owner is the patient who reviewed the doctor; the other patient has a profile and a
+ * completed visit too, and no review yet (patients without a visit: reviews.int.test.ts).
+ */
 export const accessTable = defineAccessTable({
   domain: "reviews",
   async world(deps): Promise<World> {
     const { doctor } = await makeDoctor(deps.db);
-    const { user: author } = await makePatient(deps.db);
+    const { user: author, patient } = await makePatient(deps.db);
+    await visited(deps, doctor.id, patient.id);
     const review = await (await signIn(deps, author)).caller.reviews.save({ id: doctor.id, rating: 3 });
     return { doctorId: doctor.id, author, reviewId: review.id, accountOf: new Map() };
   },
   callers: {
     anonymous,
     owner: remembered((deps, world) => signIn(deps, world.author)),
-    otherSameRole: remembered(async (deps) => signIn(deps, (await makePatient(deps.db)).user)),
+    otherSameRole: remembered(async (deps, world) => {
+      const { user, patient } = await makePatient(deps.db);
+      await visited(deps, world.doctorId, patient.id);
+      return signIn(deps, user);
+    }),
     doctor: newDoctor,
     staff: newAccount("STAFF"),
     admin: newAccount("ADMIN"),

@@ -1,2 +1,2 @@
-/** What other domains may use of reviews: nothing yet (scheduling changes `requireReviewer` in place). */
+/** What other domains may use of reviews: nothing yet. */
 export {};

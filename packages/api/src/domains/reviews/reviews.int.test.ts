@@ -4,6 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { callerFor } from "#testing/caller.ts";
 import { makeTestDeps } from "#testing/deps.ts";
+import { makeAppointmentRow } from "#testing/factories/appointment-rows.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
@@ -11,8 +12,11 @@ import { signIn, signInAs } from "#testing/sign-in.ts";
 
 const file = useFileDeps();
 
-async function patient(overrides: Parameters<typeof makePatient>[1] = {}) {
+/** A signed-in patient; with `visited`, after a COMPLETED appointment with that doctor (reviews need one). */
+async function patient(overrides: Parameters<typeof makePatient>[1] = {}, visited?: string) {
   const made = await makePatient(file.db, overrides);
+  if (visited)
+    await makeAppointmentRow(file.db, { doctorId: visited, patientId: made.patient.id, status: "COMPLETED" });
   return { ...made, caller: (await signIn(file.deps, made.user)).caller };
 }
 
@@ -21,11 +25,11 @@ const reviewsOf = (doctorId: string) => file.db.$count(reviews, eq(reviews.docto
 describe("reviews", () => {
   test("one per patient: a second POST replaces it, and the rating follows", async () => {
     const { doctor } = await makeDoctor(file.db);
-    const { caller, patient: author } = await patient();
+    const { caller, patient: author } = await patient({}, doctor.id);
     const created = await caller.reviews.save({ id: doctor.id, rating: 2, comment: "Long wait" });
     const replaced = await caller.reviews.save({ id: doctor.id, rating: 4, comment: "Better this time" });
     expect(replaced.id).toBe(created.id);
-    const { caller: other } = await patient();
+    const { caller: other } = await patient({}, doctor.id);
     await other.reviews.save({ id: doctor.id, rating: 5 });
     const publicView = await callerFor(file.deps).doctors.get({ id: doctor.id });
     expect(publicView.rating).toEqual({ average: 4.5, count: 2 });
@@ -54,7 +58,9 @@ describe("reviews", () => {
     const { doctor } = await makeDoctor(file.db);
     const written: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { caller } = await signIn(ticking, (await makePatient(file.db)).user);
+      const { user, patient: reviewer } = await makePatient(file.db);
+      await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: reviewer.id, status: "COMPLETED" });
+      const { caller } = await signIn(ticking, user);
       written.push((await caller.reviews.save({ id: doctor.id, rating: 3 })).id);
     }
     const seen: string[] = [];
@@ -70,16 +76,44 @@ describe("reviews", () => {
 
   test("show 'Verified patient' unless the patient chose to show a first name and initial", async () => {
     const { doctor } = await makeDoctor(file.db);
-    const { caller: shy } = await patient({ user: { firstName: "Amina", lastName: "Benali" } });
-    const { caller: open } = await patient({
-      showNameOnReviews: true,
-      user: { firstName: "Yacine", lastName: "Khelifi" },
-    });
+    const { caller: shy } = await patient({ user: { firstName: "Amina", lastName: "Benali" } }, doctor.id);
+    const { caller: open } = await patient(
+      { showNameOnReviews: true, user: { firstName: "Yacine", lastName: "Khelifi" } },
+      doctor.id,
+    );
     await shy.reviews.save({ id: doctor.id, rating: 5 });
     await open.reviews.save({ id: doctor.id, rating: 4 });
     const list = await callerFor(file.deps).reviews.list({ id: doctor.id, limit: 10 });
     expect(list.items.map((r) => r.reviewer).sort()).toEqual(["Verified patient", "Yacine K."]);
     expect(JSON.stringify(list)).not.toContain("Benali");
+  });
+
+  test("only after a COMPLETED visit with that doctor: a booked, cancelled or missed one, or another doctor's, is refused", async () => {
+    const { doctor } = await makeDoctor(file.db);
+    const { doctor: other } = await makeDoctor(file.db);
+    const { caller, patient: reviewer } = await patient();
+    const refused = () => caller.reviews.save({ id: doctor.id, rating: 4, comment: "Before the visit" });
+    await expect(refused()).rejects.toMatchObject({
+      code: "CONFLICT",
+      cause: { code: "REVIEW_REQUIRES_VISIT" },
+    });
+    for (const status of ["SCHEDULED", "CANCELLED", "NO_SHOW"] as const)
+      await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: reviewer.id, status });
+    await makeAppointmentRow(file.db, { doctorId: other.id, patientId: reviewer.id, status: "COMPLETED" });
+    await expect(refused()).rejects.toMatchObject({ cause: { code: "REVIEW_REQUIRES_VISIT" } });
+    expect(await reviewsOf(doctor.id)).toBe(0);
+    expect((await callerFor(file.deps).doctors.get({ id: doctor.id })).rating).toEqual({
+      average: 0,
+      count: 0,
+    });
+
+    await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: reviewer.id, status: "COMPLETED" });
+    const saved = await caller.reviews.save({ id: doctor.id, rating: 4, comment: "After the visit" });
+    expect(saved).toMatchObject({ doctorId: doctor.id, rating: 4 });
+    expect((await callerFor(file.deps).doctors.get({ id: doctor.id })).rating).toEqual({
+      average: 4,
+      count: 1,
+    });
   });
 
   test("only patients review; ratings stay in 1–5 and comments within 2,000 characters", async () => {
@@ -124,9 +158,9 @@ describe("reviews", () => {
 
   test("moderation hides with a reason, recomputes the rating and keeps the review for admins and its author", async () => {
     const { doctor } = await makeDoctor(file.db);
-    const { caller, patient: author } = await patient();
+    const { caller, patient: author } = await patient({}, doctor.id);
     const review = await caller.reviews.save({ id: doctor.id, rating: 1, comment: "Insulting text" });
-    const { caller: fair } = await patient();
+    const { caller: fair } = await patient({}, doctor.id);
     await fair.reviews.save({ id: doctor.id, rating: 5 });
     const { caller: admin } = await signInAs(file.deps, "ADMIN");
     await admin.reviews.hide({ id: review.id, reason: "Insults" });
@@ -166,7 +200,7 @@ describe("reviews", () => {
 
   test("concurrent reviews keep the rating exact", async () => {
     const { doctor } = await makeDoctor(file.db);
-    const reviewers = await Promise.all(Array.from({ length: 6 }, () => patient()));
+    const reviewers = await Promise.all(Array.from({ length: 6 }, () => patient({}, doctor.id)));
     await Promise.all(
       reviewers.map(({ caller }, i) => caller.reviews.save({ id: doctor.id, rating: (i % 5) + 1 })),
     );

@@ -15,8 +15,12 @@ export const reviewRoutes = {
   save: route(
     "POST",
     "/doctors/{id}/reviews",
-    "Review a doctor (a patient's second POST replaces their review)",
-    { errors: ["NOT_FOUND", "PROFILE_REQUIRED"], successStatus: 201, successMessage: "Review saved" },
+    "Review a doctor after a completed visit (a patient's second POST replaces their review)",
+    {
+      errors: ["NOT_FOUND", "PROFILE_REQUIRED", "REVIEW_REQUIRES_VISIT"],
+      successStatus: 201,
+      successMessage: "Review saved",
+    },
   ),
   moderationList: route(
     "GET",

@@ -3,9 +3,11 @@ import { doctors, type Patient, patients, reviews, users } from "@medical/db/sch
 import { and, eq, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
 import { requireActiveDoctor } from "#domains/doctors/public.ts";
 import { requirePatientProfile } from "#domains/patients/public.ts";
+import { hasCompletedVisit } from "#domains/scheduling/public.ts";
 import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
+import { DomainError } from "#platform/errors/errors.ts";
 import { defineList, type ListInput, type Page } from "#platform/list.ts";
 import { publicReviewVisible, reviewVisibleTo } from "./access.ts";
 import {
@@ -50,10 +52,11 @@ function reviewPage(db: Executor, filters: SQL | undefined, input: ReviewListInp
 }
 
 /**
- * Who may review a doctor, and the hook scheduling tightens: today a patient with an active
- * profile (PROFILE_REQUIRED otherwise; FORBIDDEN for other roles) about a doctor the public sees
- * (NOT_FOUND otherwise). Scheduling adds "after a completed appointment with that doctor" here,
- * so every path that saves a review gets the rule. Returns the reviewing patient.
+ * Who may review a doctor: a patient with an active profile (PROFILE_REQUIRED otherwise; FORBIDDEN
+ * for other roles) about a doctor the public sees (NOT_FOUND otherwise), after a COMPLETED
+ * appointment with that doctor (REVIEW_REQUIRES_VISIT otherwise: a booked, cancelled or missed
+ * visit is no experience to rate). Every path that saves a review passes here, the seed included.
+ * Returns the reviewing patient.
  */
 async function requireReviewer(
   deps: Pick<Deps, "db">,
@@ -62,6 +65,8 @@ async function requireReviewer(
 ): Promise<Patient> {
   const patient = await requirePatientProfile(deps, actor);
   await requireActiveDoctor(deps, doctorId);
+  if (!(await hasCompletedVisit(deps.db, doctorId, patient.id)))
+    throw new DomainError("REVIEW_REQUIRES_VISIT");
   return patient;
 }
 

@@ -82,6 +82,11 @@ export const appErrors = {
     status: 409,
     message: "A request with this Idempotency-Key is still being processed; retry shortly",
   },
+  REVIEW_REQUIRES_VISIT: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "Only a patient with a completed visit to this doctor may review them",
+  },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", status: 413, message: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: {
     trpc: "UNSUPPORTED_MEDIA_TYPE",
