@@ -1,5 +1,12 @@
 import type { IncomingMessage } from "node:http";
-import { type AppRouter, type Context, createContextFactory, type Deps, reportError } from "@medical/api";
+import {
+  type AppRouter,
+  CALENDAR_FEED_PATH,
+  type Context,
+  createContextFactory,
+  type Deps,
+  reportError,
+} from "@medical/api";
 import type { TRPCError } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Express } from "express";
@@ -7,6 +14,7 @@ import { createOpenApiExpressMiddleware } from "trpc-to-openapi";
 import type { Config } from "./config.ts";
 import { docsRoutes } from "./docs/docs-routes.ts";
 import { accessLog } from "./http/access-log.ts";
+import { calendarFeedRoute } from "./http/calendar-feed.ts";
 import { compileTrustProxy } from "./http/client-ip.ts";
 import { corsMiddleware } from "./http/cors.ts";
 import { emptyBodyIsJson } from "./http/empty-body.ts";
@@ -67,6 +75,8 @@ export function createApp({ deps, config, router, metrics }: AppOptions): Expres
   if (metrics?.config.token) app.get("/metrics", metricsRoute(metrics, metrics.config.token));
   app.use(["/trpc", "/api/v1"], noStore);
   app.use(healthFastPath(deps, router));
+  // Before the REST adapter: a calendar app's GET, answered in text/calendar without a session.
+  app.get(`${CALENDAR_FEED_PATH}/:file`, calendarFeedRoute(deps));
 
   app.use(
     "/trpc",

@@ -46,6 +46,30 @@ describe("configuration", () => {
     expect(loadConfig({ ...productionEnv, DATA_DIR: dataDir() }).corsOrigins).toEqual([]);
   });
 
+  test("PUBLIC_URL names the feed addresses' origin: localhost on PORT without it, never a query", () => {
+    expect(loadConfig({ DATA_DIR: dataDir(), PORT: "8080" })).toMatchObject({
+      publicUrl: "http://localhost:8080",
+      publicUrlConfigured: false,
+    });
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), PUBLIC_URL: "https://api.clinic.example.dz/medical/" }),
+    ).toMatchObject({ publicUrl: "https://api.clinic.example.dz/medical", publicUrlConfigured: true });
+    for (const bad of ["api.clinic.example.dz", "ftp://api.clinic.example.dz", "https://a.dz/?x=1"])
+      expect(() => loadConfig({ DATA_DIR: dataDir(), PUBLIC_URL: bad }), bad).toThrow(/PUBLIC_URL/);
+  });
+
+  test("calendar feeds are limited to 60 reads an hour each unless configured", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).rateLimits.calendarFeed).toEqual([
+      { points: 60, durationMs: 3_600_000 },
+    ]);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), RATE_LIMIT_CALENDAR_FEED: "12/1h,2/1m" }).rateLimits.calendarFeed,
+    ).toEqual([
+      { points: 12, durationMs: 3_600_000 },
+      { points: 2, durationMs: 60_000 },
+    ]);
+  });
+
   test("development may lower the hashing cost for tests", () => {
     expect(
       loadConfig({ DATA_DIR: dataDir(), ARGON2_MEMORY_KIB: "1024", ARGON2_ITERATIONS: "1" }).argon2,

@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   ),
   RATE_LIMIT_AUTH: rateLimits("20/15m"),
   RATE_LIMIT_PUBLIC: rateLimits("20/1s,40/2s"),
+  // Per calendar feed, whatever address polls it: clients refresh every few minutes at most.
+  RATE_LIMIT_CALENDAR_FEED: rateLimits("60/1h"),
   REQUIRE_VERIFIED_EMAIL: z.stringbool().default(false),
   // Stops slot hoarding: future SCHEDULED appointments one patient may hold with one doctor.
   BOOKING_CAP_PER_DOCTOR: z.coerce.number().int().min(1).max(100).default(2),
@@ -73,6 +75,11 @@ const EnvSchema = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).max(200).default("medical-backend <no-reply@localhost>"),
   APP_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // This API's origin as clients reach it (behind a proxy, the proxy's): calendar feed addresses.
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => !/[?#]/.test(url), "PUBLIC_URL takes no query or fragment")
+    .optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -105,7 +112,7 @@ export interface Config {
   /** Origin patterns (`*` matches one host label or a port); empty → no cross-origin access. */
   corsOrigins: string[];
   trustProxy: boolean | number | string;
-  rateLimits: { login: RateLimit[]; auth: RateLimit[]; public: RateLimit[] };
+  rateLimits: { login: RateLimit[]; auth: RateLimit[]; public: RateLimit[]; calendarFeed: RateLimit[] };
   requireVerifiedEmail: boolean;
   /** Future SCHEDULED appointments one patient may hold with one doctor. */
   bookingCapPerDoctor: number;
@@ -115,6 +122,13 @@ export interface Config {
   mail: { transport: "file" | "smtp"; smtpUrl?: string; from: string };
   /** Front-end base URL for links in mail; without it mail carries the token alone. */
   appUrl?: string;
+  /**
+   * This API's origin as clients reach it, without a trailing slash: the calendar feed addresses
+   * it hands out. PUBLIC_URL, else `http://localhost:PORT` (deps.ts warns in production).
+   */
+  publicUrl: string;
+  /** Whether PUBLIC_URL was set (the default suits a developer's machine only). */
+  publicUrlConfigured: boolean;
   admin: { email?: string; password?: string };
   logLevel: Env["LOG_LEVEL"];
   limits: { bodyBytes: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
@@ -244,13 +258,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    rateLimits: { login: env.RATE_LIMIT_LOGIN, auth: env.RATE_LIMIT_AUTH, public: env.RATE_LIMIT_PUBLIC },
+    rateLimits: {
+      login: env.RATE_LIMIT_LOGIN,
+      auth: env.RATE_LIMIT_AUTH,
+      public: env.RATE_LIMIT_PUBLIC,
+      calendarFeed: env.RATE_LIMIT_CALENDAR_FEED,
+    },
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
     bookingCapPerDoctor: env.BOOKING_CAP_PER_DOCTOR,
     argon2: { memoryKib: env.ARGON2_MEMORY_KIB, iterations: env.ARGON2_ITERATIONS },
     argon2Queue: { concurrency: env.ARGON2_CONCURRENCY, queue: env.ARGON2_QUEUE },
     mail: { transport: env.MAIL_TRANSPORT ?? "file", smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     appUrl: env.APP_URL,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    publicUrlConfigured: env.PUBLIC_URL !== undefined,
     admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },
     logLevel: env.LOG_LEVEL,
     limits: {

@@ -31,3 +31,33 @@ test("password hashing is queued: ARGON2_CONCURRENCY run, ARGON2_QUEUE wait, the
     await handle.close();
   }
 });
+
+test("production without PUBLIC_URL warns that feed addresses name localhost, and serves them under PUBLIC_URL once set", async () => {
+  const lines: string[] = [];
+  const logger = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+  const production = {
+    NODE_ENV: "production",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "medical-deps-")),
+    JWT_SECRET: "s".repeat(40),
+    ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
+    MAIL_TRANSPORT: "file",
+  };
+  const handle = await createDb();
+  try {
+    const unset = buildDeps(loadConfig(production), handle, logger);
+    expect(unset.deps.settings.publicUrl).toBe("http://localhost:3000");
+    expect(lines.join("\n")).toContain("PUBLIC_URL is unset");
+    await unset.close();
+    lines.length = 0;
+    const set = buildDeps(
+      loadConfig({ ...production, PUBLIC_URL: "https://api.clinic.example.dz" }),
+      handle,
+      logger,
+    );
+    expect(set.deps.settings.publicUrl).toBe("https://api.clinic.example.dz");
+    expect(lines).toEqual([]);
+    await set.close();
+  } finally {
+    await handle.close();
+  }
+});

@@ -38,6 +38,11 @@ export function buildDeps(config: Config, handle: DbHandle, logger: Logger): Res
     : undefined;
   redis?.on("error", (error: Error) => logger.warn({ errorClass: error.name }, "redis unavailable"));
   const mailer = mailerFor(config);
+  if (config.env === "production" && !config.publicUrlConfigured)
+    logger.warn(
+      { publicUrl: config.publicUrl },
+      "PUBLIC_URL is unset: calendar feed addresses name this machine's localhost; set the API's public origin",
+    );
   const deps: Deps = {
     db: handle.db,
     dbKind: handle.kind,
@@ -62,6 +67,7 @@ export function buildDeps(config: Config, handle: DbHandle, logger: Logger): Res
       requireVerifiedEmail: config.requireVerifiedEmail,
       bookingCapPerDoctor: config.bookingCapPerDoctor,
       appUrl: config.appUrl,
+      publicUrl: config.publicUrl,
       rateLimits: config.rateLimits,
     },
     version: readVersion(),

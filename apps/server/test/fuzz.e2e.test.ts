@@ -37,6 +37,7 @@ beforeAll(async () => {
           login: [unlimited[0]!, unlimited[0]!, unlimited[0]!],
           auth: unlimited,
           public: unlimited,
+          calendarFeed: unlimited,
         },
       },
     },

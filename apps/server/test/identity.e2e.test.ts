@@ -193,6 +193,7 @@ describe("rate limits", () => {
         login: [login, { points: 100, durationMs: 900_000 }, { points: 100, durationMs: 900_000 }],
         auth: [login],
         public: [login],
+        calendarFeed: [login],
       },
     };
     const instances = await Promise.all(

@@ -145,8 +145,8 @@ describe("logs", () => {
         logged: "/trpc/health.check?batch=1&input=[redacted]",
       },
       {
-        path: `/api/v1/calendar/${secrets.feedToken}/feed.ics`,
-        logged: "/api/v1/calendar/[redacted]/feed.ics",
+        path: `/api/v1/calendar/${secrets.feedToken}.ics`,
+        logged: "/api/v1/calendar/[redacted]",
       },
       {
         path: "/api/v1/patients/0b7c4f1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b",

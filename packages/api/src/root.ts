@@ -8,6 +8,7 @@ import { authRouter } from "./domains/identity/auth.router.ts";
 import { usersRouter } from "./domains/identity/users.router.ts";
 import { patientsRouter } from "./domains/patients/router.ts";
 import { reviewsRouter } from "./domains/reviews/router.ts";
+import { calendarRouter } from "./domains/scheduling/calendar.router.ts";
 import { appointmentsRouter, slotsRouter } from "./domains/scheduling/router.ts";
 import { specialtiesRouter } from "./domains/specialties/router.ts";
 
@@ -27,6 +28,7 @@ export const appRouter = router({
   doctors: doctorsRouter,
   patients: patientsRouter,
   appointments: appointmentsRouter,
+  calendar: calendarRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,7 +8,8 @@ import { appRouter } from "./root.ts";
 /**
  * Walks the whole router: every procedure an anonymous caller is refused (401) is protected, and
  * every protected procedure must have a row in its domain's cross-tenant table
- * (`domains/<domain>/access.cases.ts`), so a new procedure cannot ship without its access cases.
+ * (`domains/<domain>/access.cases.ts`, or `<router>.access.cases.ts` for a domain with several
+ * routers), so a new procedure cannot ship without its access cases.
  */
 const file = useFileDeps();
 
@@ -19,14 +20,18 @@ async function coveredByTables(): Promise<Map<string, string>> {
   const covered = new Map<string, string>();
   const domainsDir = new URL("./domains/", import.meta.url);
   for (const domain of await readdir(domainsDir)) {
-    const files = await readdir(new URL(`${domain}/`, domainsDir));
-    if (!files.includes("access.cases.ts")) continue;
-    const module: unknown = await import(new URL(`${domain}/access.cases.ts`, domainsDir).href);
-    if (typeof module !== "object" || module === null || !("accessTable" in module)) continue;
-    const table = module.accessTable;
-    if (typeof table !== "object" || table === null || !("cases" in table) || !Array.isArray(table.cases))
-      continue;
-    for (const c of table.cases) covered.set(String(c.procedure), domain);
+    // access.cases.ts, or one table per router of a domain (calendar.access.cases.ts).
+    const files = (await readdir(new URL(`${domain}/`, domainsDir))).filter((name) =>
+      /(^|\.)access\.cases\.ts$/.test(name),
+    );
+    for (const name of files) {
+      const module: unknown = await import(new URL(`${domain}/${name}`, domainsDir).href);
+      if (typeof module !== "object" || module === null || !("accessTable" in module)) continue;
+      const table = module.accessTable;
+      if (typeof table !== "object" || table === null || !("cases" in table) || !Array.isArray(table.cases))
+        continue;
+      for (const c of table.cases) covered.set(String(c.procedure), domain);
+    }
   }
   return covered;
 }

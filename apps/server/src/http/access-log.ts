@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { CALENDAR_FEED_PATH } from "@medical/api";
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
 
@@ -18,14 +19,27 @@ const maskSegment = (segment: string) =>
   TOKEN_LIKE.test(segment) && !UUID.test(segment) ? REDACTED : segment;
 
 /**
- * The URL as logged: the path with token-like segments masked, and the query with only the
- * values of harmless keys (other keys keep their name, not their value).
+ * Under the calendar feeds' path everything but `feed` is a feed's secret address, whatever its
+ * shape (a token cut short is still most of a secret). Lower-cased: Express matches routes so.
+ */
+const FEED_PREFIX = `${CALENDAR_FEED_PATH}/`.toLowerCase();
+
+function maskPath(path: string): string {
+  const lower = path.toLowerCase();
+  if (lower.startsWith(FEED_PREFIX) && lower !== `${FEED_PREFIX}feed`)
+    return `${path.slice(0, FEED_PREFIX.length)}${REDACTED}`;
+  return path.split("/").map(maskSegment).join("/");
+}
+
+/**
+ * The URL as logged: the path with token-like segments (and calendar feed addresses) masked, and
+ * the query with only the values of harmless keys (other keys keep their name, not their value).
  */
 export function loggedUrl(url: string): string {
   const [beforeFragment = ""] = url.split("#", 1);
   const queryAt = beforeFragment.indexOf("?");
   const path = queryAt === -1 ? beforeFragment : beforeFragment.slice(0, queryAt);
-  const maskedPath = path.split("/").map(maskSegment).join("/");
+  const maskedPath = maskPath(path);
   if (queryAt === -1) return maskedPath;
   const query = [...new URLSearchParams(beforeFragment.slice(queryAt + 1))].map(([key, value]) => {
     const shown = LOGGED_QUERY_KEYS.has(key) && PLAIN_VALUE.test(value) ? value : REDACTED;

@@ -20,6 +20,8 @@ const TAGS: Record<string, string> = {
   patients: "Patient profiles: the patient's own, and those staff, admins and treating doctors manage.",
   appointments:
     "Appointments: booking (idempotent with an Idempotency-Key), one appointment with its history, rescheduling; the database refuses double bookings.",
+  calendar:
+    "A patient's or doctor's appointments as an iCalendar feed behind a secret, revocable address that calendar apps subscribe to.",
   admin: "Operator tools for ADMIN: the security audit trail.",
 };
 

@@ -14,6 +14,7 @@ import {
 } from "trpc-to-openapi";
 import { z } from "zod";
 import { createSchema } from "zod-openapi";
+import { CALENDAR_FEED_OPERATION } from "../http/calendar-feed.ts";
 import { annotateOpenApiDocument } from "./openapi-annotations.ts";
 import { METHOD_KEYS, METHODS, type OpenApiDocument, type Operation } from "./openapi-types.ts";
 import { queryScalarOf } from "./query-coercion.ts";
@@ -287,6 +288,84 @@ function documentDateParameters(document: OpenApiDocument, router: AppRouter): O
   return document;
 }
 
+/** What the feed route answers, as its example shows it (a cancelled visit). */
+const FEED_EXAMPLE = [
+  "BEGIN:VCALENDAR",
+  "VERSION:2.0",
+  "PRODID:-//medical-backend//Appointments feed//EN",
+  "NAME:Rendez-vous",
+  "BEGIN:VTIMEZONE",
+  "TZID:Africa/Algiers",
+  "BEGIN:STANDARD",
+  "DTSTART:19810101T000000",
+  "TZOFFSETFROM:+0200",
+  "TZOFFSETTO:+0100",
+  "END:STANDARD",
+  "END:VTIMEZONE",
+  "BEGIN:VEVENT",
+  "UID:7c1e9a52-3f4b-4d8e-a6c2-9b0f1e2d3c4a@medical-backend",
+  "SEQUENCE:1",
+  "DTSTAMP:20261201T080000Z",
+  "DTSTART;TZID=Africa/Algiers:20261207T093000",
+  "DTEND;TZID=Africa/Algiers:20261207T100000",
+  "SUMMARY:Rendez-vous avec Dr Amina Benali",
+  "STATUS:CANCELLED",
+  "CLASS:PRIVATE",
+  "END:VEVENT",
+  "END:VCALENDAR",
+  "",
+].join("\r\n");
+
+/**
+ * `GET /calendar/{token}.ics` is the server's own route (http/calendar-feed.ts), not a procedure:
+ * the generator cannot see it, so it is written here, with the error responses every operation
+ * has (no session, so no 401; the query string is ignored, so no 400).
+ */
+function documentCalendarFeed(document: OpenApiDocument): OpenApiDocument {
+  const statusCodes = new Map<number, AppErrorCode[]>();
+  for (const code of ["NOT_FOUND", "RATE_LIMITED", "INTERNAL"] as const)
+    statusCodes.set(appErrors[code].status, [code]);
+  document.paths = {
+    ...document.paths,
+    "/calendar/{token}.ics": {
+      get: {
+        operationId: CALENDAR_FEED_OPERATION,
+        tags: ["calendar"],
+        summary: "A calendar feed (iCalendar), read by calendar apps with no bearer token",
+        description:
+          "The caller's appointments from 90 days back to a year ahead, one event each: a stable UID, " +
+          "local times with the doctor's zone, `STATUS:CANCELLED` for a cancelled one, and the other " +
+          "party's name. Never the reason or any clinical text. The address comes from `POST /calendar/feed`; " +
+          "rate-limited per client address and per feed.",
+        security: [],
+        parameters: [
+          {
+            name: "token",
+            in: "path",
+            required: true,
+            description: "The secret part of the address `POST /calendar/feed` answered",
+            schema: { type: "string", pattern: "^[A-Za-z0-9_-]{43}$" },
+          },
+        ],
+        responses: {
+          "200": {
+            description: "The feed",
+            content: { "text/calendar": { schema: { type: "string" }, example: FEED_EXAMPLE } },
+          },
+          ...Object.fromEntries(
+            [...statusCodes].map(([status, codes]) => [String(status), errorResponse(status, codes)]),
+          ),
+        },
+      },
+    },
+  };
+  const examples = { ...document.components?.examples };
+  for (const codes of statusCodes.values())
+    for (const code of codes) examples[exampleName(code)] ??= exampleOf(code);
+  document.components = { ...document.components, examples };
+  return document;
+}
+
 export function buildOpenApiDocument(router: AppRouter, version: string): OpenApiDocument {
   const document = generateOpenApiDocument(router, {
     title: "medical-backend API",
@@ -299,7 +378,7 @@ export function buildOpenApiDocument(router: AppRouter, version: string): OpenAp
   });
   document.info.license = { name: "MIT", identifier: "MIT" };
   return annotateOpenApiDocument(
-    envelopeOpenApiDocument(documentDateParameters(document, router), router),
+    documentCalendarFeed(envelopeOpenApiDocument(documentDateParameters(document, router), router)),
     router,
   );
 }

@@ -21,11 +21,15 @@ export interface Settings {
   appUrl?: string;
   /** Most future SCHEDULED appointments one patient may hold with one doctor (BOOKING_CAP_PER_DOCTOR). */
   bookingCapPerDoctor: number;
+  /** This API's own origin as clients reach it (PUBLIC_URL), without a trailing slash: feed URLs. */
+  publicUrl: string;
   rateLimits: {
     /** Per (account, IP), per account, per IP, in that order (API-CONTRACT §5). */
     login: readonly RateWindow[];
     auth: readonly RateWindow[];
     public: readonly RateWindow[];
+    /** Per calendar feed (its owner), however many addresses poll it. */
+    calendarFeed: readonly RateWindow[];
   };
 }
 

@@ -20,7 +20,13 @@ export const testSettings: Settings = {
   refreshTtlMs: 30 * 24 * 60 * 60_000,
   requireVerifiedEmail: false,
   bookingCapPerDoctor: 2,
-  rateLimits: { login: [roomy[0]!, roomy[0]!, roomy[0]!], auth: roomy, public: roomy },
+  publicUrl: "http://localhost:3000",
+  rateLimits: {
+    login: [roomy[0]!, roomy[0]!, roomy[0]!],
+    auth: roomy,
+    public: roomy,
+    calendarFeed: roomy,
+  },
 };
 
 export interface TestDepsOptions {

@@ -154,7 +154,9 @@ describe("login", () => {
     const roomy = { points: 100, durationMs: 900_000 };
     const { deps } = setup({
       hasher,
-      settings: { rateLimits: { login: [tight, roomy, roomy], auth: [roomy], public: [roomy] } },
+      settings: {
+        rateLimits: { login: [tight, roomy, roomy], auth: [roomy], public: [roomy], calendarFeed: [roomy] },
+      },
     });
     const user = await makeUser(file.db);
     const fromAttacker = callerFor(deps, { ip: "198.51.100.66" });
@@ -183,7 +185,9 @@ describe("login", () => {
     const tight = { points: 2, durationMs: 900_000 };
     const roomy = { points: 100, durationMs: 900_000 };
     const { deps } = setup({
-      settings: { rateLimits: { login: [roomy, roomy, tight], auth: [roomy], public: [roomy] } },
+      settings: {
+        rateLimits: { login: [roomy, roomy, tight], auth: [roomy], public: [roomy], calendarFeed: [roomy] },
+      },
     });
     const caller = callerFor(deps, { ip: "198.51.100.99" });
     await caller.auth.login({ email: freshEmail(), password: "x" }).catch(() => undefined);

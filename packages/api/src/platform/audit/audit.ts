@@ -22,7 +22,8 @@ export type AuditTargetType =
   | "review"
   | "availability_rule"
   | "availability_exception"
-  | "appointment";
+  | "appointment"
+  | "calendar_feed";
 
 export interface AuditEntry {
   action: string;
