@@ -76,7 +76,7 @@ export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rota
 /** The demo seed reviews its doctors through the reviews service (a completed visit first), rules and rating included. */
 export { saveReview } from "./domains/reviews/reviews.service.ts";
 /** The calendar feed's own route (`GET /api/v1/calendar/{token}.ics`, no session), served by the server. */
-export { CALENDAR_FEED_PATH, FEED_NOT_FOUND, readFeed } from "./domains/scheduling/calendar.service.ts";
+export { CALENDAR_FEED_PATH, readFeed } from "./domains/scheduling/calendar.service.ts";
 export { rotateAppointmentKeys } from "./domains/scheduling/rotate-keys.service.ts";
 /**
  * Slot generation, pure: the benchmark times it on its own (slots.generate), the bare twin of the

@@ -23,12 +23,12 @@ export const CALENDAR_FEED_PATH = "/api/v1/calendar";
 const FEED_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const DAY_MS = 86_400_000;
 /** What a feed holds: the last 90 days, and a year ahead (no booking horizon reaches further). */
-export const FEED_WINDOW = { pastDays: 90, aheadDays: 366 } as const;
+const FEED_WINDOW = { pastDays: 90, aheadDays: 366 } as const;
 
-export const FEED_NOT_FOUND = "No calendar feed at this address";
+const FEED_NOT_FOUND = "No calendar feed at this address";
 
 /** The feed address of a token: absolute, under PUBLIC_URL. */
-export function feedUrl(deps: Pick<Deps, "settings">, token: string): string {
+function feedUrl(deps: Pick<Deps, "settings">, token: string): string {
   return `${deps.settings.publicUrl}${CALENDAR_FEED_PATH}/${token}.ics`;
 }
 
