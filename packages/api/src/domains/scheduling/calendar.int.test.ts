@@ -137,6 +137,7 @@ describe("a feed's content", () => {
       startsAt: at(9),
       endsAt: new Date(at(9).getTime() + 1_800_000),
       changedBy: patient.user.id,
+      changedByRole: "PATIENT",
     });
     // Outside the window, and another patient's: not in this feed.
     const tooOld = await makeAppointmentRow(file.db, {
