@@ -9,7 +9,9 @@ import { usersRouter } from "./domains/identity/users.router.ts";
 import { patientsRouter } from "./domains/patients/router.ts";
 import { reviewsRouter } from "./domains/reviews/router.ts";
 import { calendarRouter } from "./domains/scheduling/calendar.router.ts";
+import { lifecycleRouter } from "./domains/scheduling/lifecycle.router.ts";
 import { appointmentsRouter, slotsRouter } from "./domains/scheduling/router.ts";
+import { viewsRouter } from "./domains/scheduling/views.router.ts";
 import { specialtiesRouter } from "./domains/specialties/router.ts";
 
 export const appRouter = router({
@@ -27,7 +29,8 @@ export const appRouter = router({
   reviews: reviewsRouter,
   doctors: doctorsRouter,
   patients: patientsRouter,
-  appointments: appointmentsRouter,
+  // The views' literal /appointments/me and /appointments/doctor/me before /appointments/{id}.
+  appointments: mergeRouters(viewsRouter, appointmentsRouter, lifecycleRouter),
   calendar: calendarRouter,
 });
 

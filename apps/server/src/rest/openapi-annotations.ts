@@ -19,7 +19,7 @@ const TAGS: Record<string, string> = {
     "A doctor's weekly hours and dated exceptions (time off, extra hours), in the doctor's time zone: everyone reads them and the bookable slots they make, the doctor (or ADMIN) changes them.",
   patients: "Patient profiles: the patient's own, and those staff, admins and treating doctors manage.",
   appointments:
-    "Appointments: booking (idempotent with an Idempotency-Key), one appointment with its history, rescheduling; the database refuses double bookings.",
+    "Appointments: booking (idempotent with an Idempotency-Key), one appointment with its history, rescheduling, status changes (completed, missed, cancelled) and each party's view (the patient's, the doctor's, the front desk's); the database refuses double bookings.",
   calendar:
     "A patient's or doctor's appointments as an iCalendar feed behind a secret, revocable address that calendar apps subscribe to.",
   admin: "Operator tools for ADMIN: the security audit trail.",

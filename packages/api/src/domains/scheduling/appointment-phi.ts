@@ -1,6 +1,7 @@
 import type { AuditOutcome } from "@medical/db/schema";
-import type { AuditEntry } from "#platform/audit/audit.ts";
+import { type AuditEntry, type AuditMeta, auditAttempt } from "#platform/audit/audit.ts";
 import type { CipherContext, FieldCipher } from "#platform/crypto/field-cipher.ts";
+import type { Deps } from "#platform/deps.ts";
 
 /**
  * The free text of an appointment is PHI written by people: the reason for the visit and the
@@ -76,4 +77,30 @@ export function appointmentReadEvent(
     patientId: appointment.patientId,
     details: { fieldGroup: "reason", ...(reason ? { reason } : {}) },
   };
+}
+
+/**
+ * Runs work that decrypts an appointment's text: a value that does not decrypt aborts it and is
+ * audited as a FAILURE in a transaction of its own, then rethrown (a generic 500 for the client).
+ */
+export async function auditingUnreadable<T>(
+  deps: Pick<Deps, "db">,
+  audit: AuditMeta,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppointmentTextUnreadable)
+      await auditAttempt(
+        deps,
+        audit,
+        appointmentReadEvent(
+          { id: error.appointmentId, patientId: error.patientId },
+          "FAILURE",
+          "undecryptable",
+        ),
+      );
+    throw error;
+  }
 }

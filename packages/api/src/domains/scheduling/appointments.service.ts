@@ -1,12 +1,7 @@
 import type { Transaction } from "@medical/db";
 import { appointmentChanges, appointments, patients } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
-import {
-  type AuditMeta,
-  auditAttempt,
-  auditedTransaction,
-  type ChangeRecorder,
-} from "#platform/audit/audit.ts";
+import { type AuditMeta, auditedTransaction, type ChangeRecorder } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
@@ -17,34 +12,12 @@ import {
   type AppointmentRow,
   toAppointmentDetail,
 } from "./appointment-dto.ts";
-import { AppointmentTextUnreadable, appointmentReadEvent } from "./appointment-phi.ts";
+import { appointmentReadEvent, auditingUnreadable } from "./appointment-phi.ts";
 import { appointmentDtoOf } from "./booking.service.ts";
 import { checkCap, offeredEnd, overlapRefusal, retryingDeadlocks } from "./booking-rules.ts";
 import { findBookableDoctor } from "./offer.ts";
 
 type SchedulingDeps = Pick<Deps, "db" | "events" | "clock" | "fieldCipher" | "settings">;
-
-/**
- * Runs work that decrypts an appointment's text: a value that does not decrypt aborts it and is
- * audited as a FAILURE in a transaction of its own, then rethrown (a generic 500 for the client).
- */
-async function auditingUnreadable<T>(deps: Pick<Deps, "db">, audit: AuditMeta, work: () => Promise<T>) {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof AppointmentTextUnreadable)
-      await auditAttempt(
-        deps,
-        audit,
-        appointmentReadEvent(
-          { id: error.appointmentId, patientId: error.patientId },
-          "FAILURE",
-          "undecryptable",
-        ),
-      );
-    throw error;
-  }
-}
 
 /**
  * `GET /appointments/{id}`: the appointment with its history, for those who see it. The reason

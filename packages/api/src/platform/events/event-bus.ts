@@ -1,11 +1,17 @@
 import { EventEmitter, on } from "node:events";
-import type { SessionRevocationReason } from "@medical/db/schema";
+import type { AppointmentStatus, SessionRevocationReason } from "@medical/db/schema";
 
 /** Small payloads (ids and a version), never whole records: subscribers re-read what they need. */
 export interface DomainEvents {
   "session.revoked": { v: 1; userId: string; sessionIds: string[]; reason: SessionRevocationReason };
   "appointment.booked": AppointmentEvent;
   "appointment.rescheduled": AppointmentEvent;
+  "appointment.cancelled": AppointmentEvent;
+  /** A SCHEDULED appointment closed as COMPLETED or NO_SHOW (a cancellation is `appointment.cancelled`). */
+  "appointment.status_changed": AppointmentEvent & {
+    from: AppointmentStatus;
+    to: Exclude<AppointmentStatus, "SCHEDULED" | "CANCELLED">;
+  };
 }
 
 /** An appointment's change: its parties and who acted (the patient, the doctor, STAFF or ADMIN). */
