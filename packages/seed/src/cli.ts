@@ -15,7 +15,9 @@ hours, past visits and patients' reviews of the doctors. Deterministic; a second
 last. Refuses NODE_ENV=production.
 
   --size N    also add N generated doctors and N generated patients (doctor.000001@load.demo.dz…),
-              numbered after those of earlier runs, with set-based inserts and a progress bar
+              numbered after those of earlier runs, and their appointments (10 per doctor; the
+              run's first doctor and first patient with N/8 each, at most 13,500), with set-based
+              inserts and a progress bar
 `;
 
 /** `pnpm seed`: demo data for development. Refuses to run under NODE_ENV=production. */
@@ -82,7 +84,9 @@ function describeBulk(bulk: BulkResult, kind: string): string {
   const indexes = bulk.rebuiltIndexes.length ? `; rebuilt ${bulk.rebuiltIndexes.length} indexes` : "";
   return (
     `Load: added doctors ${bulk.doctors.first}–${bulk.doctors.last} and patients ` +
-    `${bulk.patients.first}–${bulk.patients.last} (password ${DEMO_PASSWORD}) in ` +
+    `${bulk.patients.first}–${bulk.patients.last} (password ${DEMO_PASSWORD}) with ` +
+    `${bulk.appointments.total.toLocaleString("en")} appointments (${bulk.appointments.busy.toLocaleString("en")} ` +
+    `for each of doctor ${bulk.doctors.first} and patient ${bulk.patients.first}) in ` +
     `${(bulk.milliseconds / 1000).toFixed(1)} s on ${kind}${indexes}.`
   );
 }

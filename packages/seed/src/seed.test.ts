@@ -4,7 +4,7 @@ import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { LOAD_DOMAIN, loadBulk } from "./bulk/index.ts";
+import { appointmentCount, busyAppointments, LOAD_DOMAIN, loadBulk } from "./bulk/index.ts";
 import { CITIES } from "./data/cities.ts";
 import { SPECIALTIES } from "./data/specialties.ts";
 import {
@@ -335,12 +335,14 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
     expect(report.bulk).toMatchObject({
       doctors: { first: 1, last: 200 },
       patients: { first: 1, last: 200 },
+      appointments: { total: 199 * 10 + 2 * 25, busy: 25 },
     });
     expect(after).toMatchObject({
       users: Number(before.users) + 400,
       doctors: Number(before.doctors) + 200,
       patients: Number(before.patients) + 200,
       specialties: before.specialties,
+      appointments: Number(before.appointments) + appointmentCount(200),
     });
     expect(links).toMatchObject({ min: 1, max: 2 });
     expect(after.links).toBe(Number(before.links) + Number(links.total));
@@ -348,6 +350,35 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
     expect(Number(spread.ratings)).toBeGreaterThan(50);
     expect(Number(spread.min_fee)).toBeGreaterThanOrEqual(150_000);
     expect(Number(spread.max_fee)).toBeLessThanOrEqual(500_000);
+  });
+
+  test("adds appointments in proportion: ten per doctor, a busy doctor and a busy patient, past closed and upcoming scheduled", async () => {
+    const perAccount = (role: "doctor" | "patient") =>
+      rows(sql`select u.email, count(a.id)::int as n,
+          count(*) filter (where a.starts_at < now() and a.status = 'SCHEDULED')::int as open_past,
+          count(*) filter (where a.starts_at >= now() and a.status not in ('SCHEDULED', 'CANCELLED'))::int as closed_future,
+          count(*) filter (where a.status = 'CANCELLED' and (a.cancelled_by_role is null or a.cancelled_at > now()))::int as odd_cancels,
+          count(*) filter (where a.ends_at - a.starts_at > interval '30 minutes')::int as long
+        from users u join ${sql.raw(role === "doctor" ? "doctors" : "patients")} x on x.user_id = u.id
+        join appointments a on a.${sql.raw(`${role}_id`)} = x.id
+        where u.email like ${loaded(role)} and u.email <= ${`${role}.000200@${LOAD_DOMAIN}`}
+        group by u.email order by u.email`);
+    const doctors = await perAccount("doctor");
+    expect(doctors[0]).toMatchObject({ email: `doctor.000001@${LOAD_DOMAIN}`, n: busyAppointments(200) });
+    // Ten regular ones each, one more for those the busy patient sees.
+    expect(new Set(doctors.slice(1).map((d) => d.n))).toEqual(new Set([10, 11]));
+    const patients = await perAccount("patient");
+    expect(patients[0]).toMatchObject({ email: `patient.000001@${LOAD_DOMAIN}`, n: busyAppointments(200) });
+    // Ten regular ones each, one more for those the busy doctor sees.
+    expect(new Set(patients.slice(1).map((p) => p.n))).toEqual(new Set([10, 11]));
+    for (const account of [...doctors, ...patients])
+      expect(account).toMatchObject({ open_past: 0, closed_future: 0, odd_cancels: 0, long: 0 });
+    const spread = await one(sql`select count(distinct a.status)::int as statuses,
+        count(*) filter (where a.starts_at >= now())::int as upcoming, count(*)::int as total
+      from appointments a join doctors d on d.id = a.doctor_id join users u on u.id = d.user_id
+      where u.email like ${loaded("doctor")}`);
+    expect(spread.statuses).toBe(4);
+    expect(Number(spread.upcoming) / Number(spread.total)).toBeGreaterThan(0.2);
   });
 
   test("writes the search keys the trigger would, leaves the trigger on, and the search finds a doctor by name", async () => {
@@ -379,7 +410,15 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
     expect(secondReport.bulk).toMatchObject({
       doctors: { first: 201, last: 220 },
       patients: { first: 201, last: 220 },
+      appointments: { total: 19 * 10 + 2 * 3, busy: 3 },
     });
+    // A load's appointments are between its own doctors and patients.
+    const crossed = await one(sql`select count(*)::int as n from appointments a
+      join doctors d on d.id = a.doctor_id join users du on du.id = d.user_id
+      join patients p on p.id = a.patient_id join users pu on pu.id = p.user_id
+      where du.email like ${loaded("doctor")} and pu.email like ${loaded("patient")}
+        and (du.email > ${`doctor.000200@${LOAD_DOMAIN}`}) <> (pu.email > ${`patient.000200@${LOAD_DOMAIN}`})`);
+    expect(crossed.n).toBe(0);
     const emails = await one(sql`select count(*)::int as n, count(distinct lower(email))::int as distinct_n
       from users where email like ${`%@${LOAD_DOMAIN}`}`);
     // Other tests of this block load more rows on top; the numbering never repeats an email.
@@ -397,7 +436,8 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
   test("rebuilds the secondary indexes it drops, with the same definitions", async () => {
     const definitions = () =>
       rows(sql`select indexname, indexdef from pg_indexes
-               where tablename in ('users', 'doctors', 'patients', 'doctor_specialties') order by indexname`);
+               where tablename in ('users', 'doctors', 'patients', 'doctor_specialties', 'appointments')
+               order by indexname`);
     const before = await definitions();
 
     const result = await loadBulk(database.db, {
@@ -408,7 +448,7 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
     });
 
     expect(result.rebuiltIndexes).toEqual(
-      expect.arrayContaining(["doctors_search_key_trgm", "doctors_rating"]),
+      expect.arrayContaining(["doctors_search_key_trgm", "doctors_rating", "appointments_patient_start"]),
     );
     expect(await definitions()).toEqual(before);
   });

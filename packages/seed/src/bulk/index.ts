@@ -3,8 +3,11 @@
  * snapshot. Imports only @medical/db, so a caller does not load the API.
  */
 export {
+  APPOINTMENTS_PER_DOCTOR,
+  appointmentCount,
   type BulkOptions,
   type BulkResult,
+  busyAppointments,
   DEFAULT_BATCH_SIZE,
   LOAD_DOMAIN,
   loadBulk,

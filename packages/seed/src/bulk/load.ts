@@ -35,12 +35,17 @@ export interface BulkResult {
   /** Numbers of the generated doctors (and patients): first..last, both included. */
   doctors: { first: number; last: number };
   patients: { first: number; last: number };
+  /**
+   * Appointments added: ten per doctor, and `busy` more for each of the load's first doctor and
+   * first patient (the accounts a deep page of the views needs).
+   */
+  appointments: { total: number; busy: number };
   /** Indexes dropped and rebuilt around the load. */
   rebuiltIndexes: string[];
   milliseconds: number;
 }
 
-const LOADED_TABLES = ["users", "doctors", "patients", "doctor_specialties"] as const;
+const LOADED_TABLES = ["users", "doctors", "patients", "doctor_specialties", "appointments"] as const;
 const KEYS_TRIGGER = "doctors_keys_on_write";
 
 /** Weighted pools: Arabic names three times as likely as Kabyle ones, French ones the rarest. */
@@ -94,9 +99,12 @@ function createPool(specialtyIds: Map<string, string>): SQL {
 const h = (k: number) => `(hashint8extended(g, ${k}) & 9223372036854775807)`;
 /** An element of one of the pool's arrays, chosen by stream k. */
 const pick = (array: string, k: number) => `p.${array}[1 + (${h(k)} % cardinality(p.${array}))::int]`;
-/** A version-4-shaped UUID from the row number, so zod's z.uuid() accepts it in paths and cursors. */
-const uuidOf = (kind: string) =>
-  `overlay(overlay(md5('medical-load:${kind}:' || g) placing '4' from 13) placing '8' from 17)::uuid`;
+/**
+ * A version-4-shaped UUID from the row number (or another number `key`), so zod's z.uuid() accepts
+ * it in paths and cursors.
+ */
+const uuidOf = (kind: string, key = "g") =>
+  `overlay(overlay(md5('medical-load:${kind}:' || ${key}) placing '4' from 13) placing '8' from 17)::uuid`;
 const mobile = (k: number) =>
   `'+213' || ${pick("mobiles", k)} || lpad((${h(k + 1)} % 10000000)::text, 7, '0')`;
 const emailOf = (role: string) => `'${role}.' || lpad(g::text, 6, '0') || '@${LOAD_DOMAIN}'`;
@@ -186,6 +194,110 @@ function insertPatients(from: number, to: number, passwordHash: string): SQL {
     from d cross join seed_load_pool p`;
 }
 
+// Appointments sit on a grid that keeps both exclusion constraints (no overlap per doctor, none
+// per patient, drizzle/0009) without a single check. A day has 9 hourly slots, 07:00–15:00 UTC
+// (08:00–16:00 in Algiers), and nothing lasts over 30 minutes. Every doctor but the load's first
+// has 10 appointments, one per round k: round k is a block of 150 days, where the doctor takes the
+// slot of its number and, at the full hour, the patient (number + k × STRIDE) mod (N − 1): within
+// a round the doctors' patients are all different, so a patient, too, has one per round. The
+// load's first doctor and first patient ("busy") have theirs at the half hour, one per slot, each
+// with the others in turn; nobody else has a half-hour appointment, so none meets a full-hour one.
+export const APPOINTMENTS_PER_DOCTOR = 10;
+const SLOTS_PER_DAY = 9;
+const BLOCK_DAYS = 150;
+const BLOCK = SLOTS_PER_DAY * BLOCK_DAYS;
+/** The grid spans 1,500 days, 1,000 before the day of the load (two thirds in the past). */
+const PAST_DAYS = 1_000;
+const STRIDE = 7_919;
+
+/** Appointments of the busy doctor and of the busy patient: 12,500 each at --size 100,000. */
+export function busyAppointments(size: number): number {
+  return size < 2 ? 0 : Math.min(APPOINTMENTS_PER_DOCTOR * BLOCK, Math.ceil(size / 8));
+}
+
+/** Every appointment a load of `size` adds. */
+export function appointmentCount(size: number): number {
+  return size < 2 ? 0 : (size - 1) * APPOINTMENTS_PER_DOCTOR + 2 * busyAppointments(size);
+}
+
+interface Grid {
+  firstDoctor: number;
+  firstPatient: number;
+  size: number;
+}
+
+/** Rows (g, kind, dn, pn, t, half) of the regular appointments of doctors `from`..`to`. */
+function regularAppointments({ firstDoctor, firstPatient, size }: Grid, from: number, to: number): SQL {
+  return sql`
+    select dn::bigint * 64 + k as g, 'appointment' as kind, dn, ${firstPatient}::int + 1
+      + ((dn - ${firstDoctor}::int - 1) + k * ${STRIDE}::int) % ${size - 1}::int as pn,
+      k * ${BLOCK}::int + (dn - ${firstDoctor}::int - 1) % ${BLOCK}::int as t, false as half
+    from generate_series(${from}::int, ${to}::int) dn cross join generate_series(0, ${APPOINTMENTS_PER_DOCTOR - 1}) k`;
+}
+
+/** Rows of the busy doctor's (`of: "doctor"`) or busy patient's appointments `from`..`to`. */
+function busyAppointmentRows(
+  { firstDoctor, firstPatient, size }: Grid,
+  of: "doctor" | "patient",
+  from: number,
+  to: number,
+): SQL {
+  const other = sql`1 + m % ${size - 1}::int`;
+  const [dn, pn] =
+    of === "doctor"
+      ? [sql`${firstDoctor}::int`, sql`${firstPatient}::int + ${other}`]
+      : [sql`${firstDoctor}::int + ${other}`, sql`${firstPatient}::int`];
+  const owner = of === "doctor" ? firstDoctor : firstPatient;
+  return sql`
+    select ${owner}::bigint * 1000000 + m as g, ${`appointment-busy-${of}`}::text as kind, ${dn} as dn, ${pn} as pn,
+      m as t, true as half
+    from generate_series(${from}::int, ${to}::int) m`;
+}
+
+/**
+ * One statement per batch of grid rows: the appointments, with the doctor's zone and length (30
+ * minutes at most), the past ones completed (a few missed or cancelled), the upcoming ones
+ * scheduled (a few cancelled, by the patient or the doctor), booked by the patient days before.
+ * No reason is written: the text is encrypted by the API, which SQL cannot do.
+ */
+function insertAppointments(rows: SQL): SQL {
+  return sql`
+    with s as (${rows}),
+    e as (
+      select s.g, s.kind, d.id as doctor_id, d.user_id as doctor_user, d.timezone,
+        least(d.appointment_minutes, 30) as minutes,
+        ${sql.raw(uuidOf("patient", "s.pn"))} as patient_id, ${sql.raw(uuidOf("patient-user", "s.pn"))} as patient_user,
+        ((now() at time zone 'UTC')::date - ${PAST_DAYS}::int)::timestamp at time zone 'UTC'
+          + (s.t / ${SLOTS_PER_DAY}) * interval '1 day' + (7 + s.t % ${SLOTS_PER_DAY}) * interval '1 hour'
+          + case when s.half then interval '30 minutes' else interval '0 minutes' end as starts_at
+      from s join doctors d on d.id = ${sql.raw(uuidOf("doctor", "s.dn"))}
+    ),
+    f as (
+      select e.*, starts_at + minutes * interval '1 minute' as ends_at,
+        case when starts_at < now()
+          then case when ${sql.raw(h(1))} % 100 < 8 then 'CANCELLED' when ${sql.raw(h(1))} % 100 < 13 then 'NO_SHOW' else 'COMPLETED' end
+          else case when ${sql.raw(h(1))} % 100 < 5 then 'CANCELLED' else 'SCHEDULED' end
+        end as status,
+        least(now(), starts_at - (1 + ${sql.raw(h(2))} % 30) * interval '1 day') as created_at,
+        ${sql.raw(h(3))} % 2 = 0 as by_patient
+      from e
+    ),
+    c as (
+      select f.*, case when status = 'CANCELLED'
+        then least(now(), greatest(created_at, starts_at - (1 + ${sql.raw(h(4))} % 48) * interval '1 hour')) end as cancelled_at
+      from f
+    )
+    insert into appointments (id, doctor_id, patient_id, starts_at, ends_at, timezone, status, created_by,
+      cancelled_by, cancelled_by_role, cancelled_at, created_at, updated_at)
+    select overlay(overlay(md5('medical-load:' || kind || ':' || g) placing '4' from 13) placing '8' from 17)::uuid,
+      doctor_id, patient_id, starts_at, ends_at, timezone, status, patient_user,
+      case when cancelled_at is not null then case when by_patient then patient_user else doctor_user end end,
+      case when cancelled_at is not null then case when by_patient then 'PATIENT' else 'DOCTOR' end end,
+      cancelled_at, created_at,
+      coalesce(cancelled_at, case when status = 'SCHEDULED' then created_at else least(now(), ends_at) end)
+    from c`;
+}
+
 /** The highest number already generated for a role, so a second `--size` run continues after it. */
 async function lastNumber(db: Database, role: "doctor" | "patient"): Promise<number> {
   const [row] = await selectRows(
@@ -229,7 +341,9 @@ async function inBatches(
 
 /**
  * Adds `size` generated doctors and as many patients with set-based inserts (INSERT … SELECT over
- * generate_series, `batchSize` rows a statement), numbered after the last generated ones. In one
+ * generate_series, `batchSize` rows a statement), numbered after the last generated ones, and their
+ * appointments (`appointmentCount(size)`: about 10 per doctor, the first doctor and the first
+ * patient with `busyAppointments(size)` each, on the grid above). In one
  * transaction: the search-key trigger is disabled for it (the keys are computed in the insert),
  * large loads drop the secondary indexes and build them once at the end, and any failure rolls
  * everything back, trigger and indexes included. Then VACUUM (ANALYZE). Other sessions wait on the tables'
@@ -243,6 +357,7 @@ export async function loadBulk(db: Database, options: BulkOptions): Promise<Bulk
   const rebuild = options.rebuildIndexes ?? size >= REBUILD_INDEXES_FROM;
   const firstDoctor = (await lastNumber(db, "doctor")) + 1;
   const firstPatient = (await lastNumber(db, "patient")) + 1;
+  const busy = busyAppointments(size);
 
   const rebuilt = await db.transaction(async (tx) => {
     // The batch statements are cheap per row but large; unanalysed they look huge to the planner,
@@ -266,6 +381,26 @@ export async function loadBulk(db: Database, options: BulkOptions): Promise<Bulk
       onProgress?.({ phase: "patients", done: offset + count, total: size });
     });
 
+    const grid = { firstDoctor, firstPatient, size };
+    const regular = size - 1;
+    const totalAppointments = appointmentCount(size);
+    let loaded = 0;
+    const progressed = (rows: number) => {
+      loaded += rows;
+      onProgress?.({ phase: "appointments", done: loaded, total: totalAppointments });
+    };
+    await inBatches(regular, batchSize, async (offset, count) => {
+      const from = firstDoctor + 1 + offset;
+      await tx.execute(insertAppointments(regularAppointments(grid, from, from + count - 1)));
+      progressed(count * APPOINTMENTS_PER_DOCTOR);
+    });
+    for (const busyOne of ["doctor", "patient"] as const) {
+      await inBatches(busy, batchSize * APPOINTMENTS_PER_DOCTOR, async (offset, count) => {
+        await tx.execute(insertAppointments(busyAppointmentRows(grid, busyOne, offset, offset + count - 1)));
+        progressed(count);
+      });
+    }
+
     await tx.execute(sql`alter table doctors enable trigger ${sql.identifier(KEYS_TRIGGER)}`);
     for (const [i, index] of indexes.entries()) {
       onProgress?.({ phase: "indexes", done: i, total: indexes.length });
@@ -284,6 +419,7 @@ export async function loadBulk(db: Database, options: BulkOptions): Promise<Bulk
   return {
     doctors: { first: firstDoctor, last: firstDoctor + size - 1 },
     patients: { first: firstPatient, last: firstPatient + size - 1 },
+    appointments: { total: appointmentCount(size), busy },
     rebuiltIndexes: rebuilt,
     milliseconds: Math.round(performance.now() - started),
   };

@@ -1,6 +1,6 @@
 /** What the bulk load reports as it goes: rows of a phase done out of that phase's total. */
 export interface LoadProgress {
-  readonly phase: "doctors" | "patients" | "indexes" | "vacuum";
+  readonly phase: "doctors" | "patients" | "appointments" | "indexes" | "vacuum";
   readonly done: number;
   readonly total: number;
 }
@@ -29,7 +29,7 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
       const filled = Math.round(ratio * WIDTH);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       const line =
-        `${phase.padEnd(8)} [${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ` +
+        `${phase.padEnd(12)} [${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ` +
         `${String(Math.round(ratio * 100)).padStart(3)}% ${done.toLocaleString("en")}/${total.toLocaleString("en")}  ${seconds} s`;
       if (tty) {
         if (phase !== lastPhase && drawn) stream.write("\n");
