@@ -17,7 +17,9 @@ shared machine hits both, not one series):
            saturation of the two, the same rate for both: well below the knee, where a p95 means
            latency and not a queue. --rate-workers single-connection hey processes share it,
            started 1/rate apart so their requests interleave
-  fixed    doctors.search again at 300/s, the rate its p95 target is stated at (Scenario.compareAt)
+  fixed    doctors.search and appointments.mine again at 300/s, the rate their p95 targets are
+           stated at (Scenario.compareAt); appointments.mine's page 500 ÷ page 1 latency is taken
+           there (Scenario.latencyRatio)
 Every figure is the median of its repetitions with the spread (min–max) in brackets.
 
 A race scenario (appointments.book) runs instead as --repeat races per server: a second process
@@ -86,7 +88,7 @@ import type { Race, Scenario } from "./scenario.ts";
 import { scenarios } from "./scenarios/index.ts";
 import { type BootedServer, bootServer, ensureBuilt, type ServerKind } from "./servers.ts";
 import { measureStartTimes, type StartTimes } from "./startup.ts";
-import { checkTargets, formatTargets } from "./targets.ts";
+import { checkTargets, formatTargets, latencyRatioTargets } from "./targets.ts";
 
 /** The comment above is the usage text; printing it from the source keeps one copy. */
 function usage(): string {
@@ -261,10 +263,15 @@ async function main(): Promise<number> {
   const targets = [
     ...checkTargets(selected, rows, startTimes, reported),
     ...raceTargets(selected, races, reported),
+    ...latencyRatioTargets(selected, measurements, reported),
     ...microTargets(micro, reported),
   ];
-  if (rows.length > 0) console.log(`\n${formatTable(rows)}`);
-  if (races.length > 0) console.log(`\n${formatRaces(races)}`);
+  if (rows.length > 0)
+    console.log(`
+${formatTable(rows)}`);
+  if (races.length > 0)
+    console.log(`
+${formatRaces(races)}`);
   if (startTimes.length > 0) console.log(`\n${formatStartTimes(startTimes)}`);
   console.log(`\n${formatMicro(micro)}`);
   console.log(`\nTargets (node ${reported}, against the twin of the same run):\n${formatTargets(targets)}\n`);

@@ -57,7 +57,9 @@ async function fingerprint(scenarios: readonly Pick<Scenario, "name" | "data">[]
 async function fill(handle: DbHandle, scenarios: readonly Scenario[]): Promise<void> {
   try {
     await handle.migrate();
-    for (const scenario of scenarios) await scenario.data?.seed(handle.db);
+    // Scenarios may share one data object (the generated load): each is seeded once.
+    const data = new Set(scenarios.flatMap((scenario) => (scenario.data ? [scenario.data] : [])));
+    for (const one of data) await one.seed(handle.db);
   } finally {
     await handle.close();
   }

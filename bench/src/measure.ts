@@ -28,7 +28,14 @@ export interface Measurement {
   /** Non-2xx answers plus transport failures. */
   readonly errors: number;
   readonly memory: MemoryPeaks;
-  readonly targets: readonly { readonly path: string; readonly result: HeyResult }[];
+  readonly targets: readonly TargetResult[];
+}
+
+/** One target's hey runs of a timed run (several when processes share a fixed rate). */
+export interface TargetResult {
+  readonly path: string;
+  readonly label?: string;
+  readonly result: HeyResult;
 }
 
 export interface Failure {
@@ -117,10 +124,10 @@ async function drive(
   mode: Mode,
   durationMs: number,
   load: Load,
-): Promise<{ path: string; result: HeyResult }[]> {
+): Promise<TargetResult[]> {
   const runs = plan(targets, mode, load);
   const staggerMs = mode === "fixed" ? 1000 / load.rate : 0;
-  const started: Promise<{ path: string; result: HeyResult }>[] = [];
+  const started: Promise<TargetResult>[] = [];
   for (const run of runs) {
     started.push(
       runHey({
@@ -131,7 +138,7 @@ async function drive(
         concurrency: run.concurrency,
         durationMs,
         ratePerWorker: run.ratePerWorker,
-      }).then((result) => ({ path: run.target.path, result })),
+      }).then((result) => ({ path: run.target.path, label: run.target.label, result })),
     );
     if (staggerMs > 0) await sleep(staggerMs);
   }

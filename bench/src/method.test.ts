@@ -3,7 +3,7 @@ import type { Measurement } from "./measure.ts";
 import { aggregate } from "./report.ts";
 import { closedConcurrency, fixedRate, interleaved } from "./schedule.ts";
 import { formatSummary, summarize } from "./stats.ts";
-import { checkTargets } from "./targets.ts";
+import { checkTargets, latencyRatioTargets } from "./targets.ts";
 
 describe("summarize", () => {
   test("the median of an odd count is the middle value; min and max are the spread", () => {
@@ -125,5 +125,58 @@ describe("checkTargets", () => {
   test("a figure another Node measured is not this one's: not measured", () => {
     const checks = checkTargets([scenario], rows, startTimes, "v20.0.0");
     expect(checks.every((c) => c.met === null)).toBe(true);
+  });
+});
+
+describe("absolute p95 and latency-ratio targets", () => {
+  const scenario = {
+    name: "appointments.mine",
+    compareAt: { rate: 300, maxP95Ratio: 1.5, maxP95Ms: 20 },
+    latencyRatio: { of: "page 500", to: "page 1", max: 1.5 },
+  };
+  /** One hey run of a target whose latencies are `ms` at the median and `ms × 2` at p95. */
+  const hey = (ms: number) => ({
+    responses: 100,
+    requestsPerSecond: 150,
+    percentilesMs: { "10": ms / 2, "50": ms, "95": ms * 2, "99": ms * 3 },
+    fastestMs: ms / 4,
+    slowestMs: ms * 4,
+    statusCounts: { "200": 100 },
+    non2xx: 0,
+    failures: 0,
+    errorSamples: [],
+  });
+  const withTargets = (repetition: number, first: number, deep: number): Measurement => ({
+    ...run("ours", repetition, 300, 8, "300/s"),
+    scenario: "appointments.mine",
+    targets: [
+      { path: "/a?limit=20", label: "page 1", result: hey(first) },
+      { path: "/a?limit=20&cursor=x", label: "page 500", result: hey(deep) },
+    ],
+  });
+
+  test("ours' p95 at the stated rate against its ceiling", () => {
+    const rows = aggregate([
+      { ...run("ours", 1, 300, 12, "300/s"), scenario: "appointments.mine" },
+      { ...run("bare", 1, 300, 10, "300/s"), scenario: "appointments.mine" },
+    ]);
+    const checks = checkTargets([scenario], rows, [], "v24.0.0");
+    expect(checks.find((c) => c.what === "appointments.mine p95 at 300/s, ours")).toMatchObject({
+      target: "< 20 ms",
+      measured: "12.0 ms (12.0–12.0)",
+      met: true,
+    });
+  });
+
+  test("page 500 ÷ page 1: the median of the per-repetition ratios of the medians", () => {
+    const measurements = [withTargets(1, 2, 2.4), withTargets(2, 2, 3.2), withTargets(3, 2, 2.2)];
+    const [check] = latencyRatioTargets([scenario], measurements, "v24.0.0");
+    expect(check).toMatchObject({
+      what: "appointments.mine page 500 ÷ page 1, median latency at 300/s",
+      target: "< 1.5×",
+      met: true,
+    });
+    expect(check?.measured).toMatch(/^1\.20× \(1\.10–1\.60; 2\.4 vs 2\.0 ms; p95s 1\.20×\)$/);
+    expect(latencyRatioTargets([scenario], measurements, "v20.0.0")[0]?.met).toBeNull();
   });
 });

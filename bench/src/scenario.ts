@@ -17,6 +17,8 @@ export interface Target {
   /** JSON text, sent as `application/json`; only with POST. */
   readonly body?: string;
   readonly headers?: Headers;
+  /** Names the target in a mix, for a target comparing two of them ("page 1", "page 500"). */
+  readonly label?: string;
 }
 
 export interface SetupContext {
@@ -117,12 +119,14 @@ export interface Scenario {
   readonly setup?: (context: SetupContext) => Promise<readonly Target[]>;
   /** The same SQL served by node:http + a bare driver: the baseline of the ours/bare ratio. */
   readonly bare: readonly BareRoute[];
+  /** Inserts this scenario's rows; scenarios sharing one object (the generated load) seed it once. */
   readonly data?: ScenarioData;
   /** Target: ours ÷ twin closed-loop throughput (medians) at least this; printed beside the figure. */
   readonly minRatio?: number;
   /**
    * A fixed rate run on both servers besides the one at half saturation, e.g. to compare p95 at a
-   * rate set by a requirement; `maxP95Ratio` is the target for ours ÷ twin p95 at that rate.
+   * rate set by a requirement; `maxP95Ratio` is the target for ours ÷ twin p95 at that rate, and
+   * `maxP95Ms`, if given, for ours' own p95 there.
    */
   readonly compareAt?: {
     readonly rate: number;
@@ -130,6 +134,11 @@ export interface Scenario {
     /** An absolute target for ours' p95 at that rate, when the issue states one. */
     readonly maxP95Ms?: number;
   };
+  /**
+   * Two labelled targets of the mix compared on ours at the `compareAt` rate: the median latency
+   * of `of` ÷ that of `to`, at most `max` (e.g. page 500 against page 1 of a keyset list).
+   */
+  readonly latencyRatio?: { readonly of: string; readonly to: string; readonly max: number };
   /** Run as a race (src/race.ts) instead of hey's closed and fixed loads; `targets` are unused. */
   readonly race?: Race;
 }

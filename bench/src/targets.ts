@@ -1,6 +1,9 @@
+import { mergedPercentile } from "./latency.ts";
+import type { Measurement } from "./measure.ts";
 import type { Row } from "./report.ts";
 import type { Scenario } from "./scenario.ts";
 import type { StartTimes } from "./startup.ts";
+import { summarize } from "./stats.ts";
 
 /** The issue's targets that are not a scenario's own (see Scenario.minRatio and compareAt). */
 export const RSS_TARGET_MIB = 200;
@@ -97,6 +100,52 @@ export function checkTargets(
     met: null,
   });
   return checks;
+}
+
+/**
+ * `latencyRatio` targets: two labelled targets of a mix, on ours at the `compareAt` rate — the
+ * median latency of one ÷ the other's in each repetition (the p95s' ratio printed beside), the
+ * median of those ratios against the target.
+ */
+export function latencyRatioTargets(
+  scenarios: readonly Pick<Scenario, "name" | "compareAt" | "latencyRatio">[],
+  measurements: readonly Measurement[],
+  node: string,
+): TargetCheck[] {
+  return scenarios.flatMap((scenario) => {
+    const { latencyRatio, compareAt } = scenario;
+    if (!latencyRatio || !compareAt) return [];
+    const load = `${compareAt.rate}/s`;
+    const runs = measurements.filter(
+      (m) => m.scenario === scenario.name && m.node === node && m.server === "ours" && m.load === load,
+    );
+    const of = (m: Measurement, label: string, percentile: number) =>
+      mergedPercentile(
+        m.targets.filter((t) => t.label === label).map((t) => t.result),
+        percentile,
+      );
+    const ratios = (percentile: number) =>
+      runs.flatMap((m) => {
+        const [a, b] = [of(m, latencyRatio.of, percentile), of(m, latencyRatio.to, percentile)];
+        return a !== null && b !== null && b > 0 ? [{ ratio: a / b, a, b }] : [];
+      });
+    const medians = ratios(50);
+    const median = summarize(medians.map((r) => r.ratio));
+    const p95 = summarize(ratios(95).map((r) => r.ratio));
+    const ms = (pick: (r: { a: number; b: number }) => number) =>
+      summarize(medians.map(pick))?.median.toFixed(1) ?? "n/a";
+    return [
+      {
+        what: `${scenario.name} ${latencyRatio.of} ÷ ${latencyRatio.to}, median latency at ${load}`,
+        target: `< ${latencyRatio.max}×`,
+        measured: median
+          ? `${median.median.toFixed(2)}× (${median.min.toFixed(2)}–${median.max.toFixed(2)}; ` +
+            `${ms((r) => r.a)} vs ${ms((r) => r.b)} ms; p95s ${p95?.median.toFixed(2) ?? "n/a"}×)`
+          : NOT_MEASURED,
+        met: median ? median.median < latencyRatio.max : null,
+      },
+    ];
+  });
 }
 
 export function formatTargets(checks: readonly TargetCheck[]): string {

@@ -1,10 +1,9 @@
-import { hash } from "@node-rs/argon2";
-import { ARGON2_COST } from "../identity.ts";
 import type { BareQuery, BareRoute, Row, Scenario, SetupContext, SqlParam, Target } from "../scenario.ts";
+import { BULK_DOCTORS, bulkData } from "./bulk.ts";
 
 const SEARCH_PATH = "/api/v1/doctors";
 const SPECIALTIES_PATH = "/api/v1/doctors/specialties";
-const DOCTORS = 100_000;
+const DOCTORS = BULK_DOCTORS;
 const PAGE_SIZE = 20;
 /** The deep page of the mix: reached by walking 49 cursors in setup, never by an offset. */
 const DEEP_PAGE = 50;
@@ -268,24 +267,5 @@ export const doctorsSearch: Scenario = {
   minRatio: 0.75,
   // The comparison: p95 at 300 requests/s, ours at most 1.5× the twin's at that rate.
   compareAt: { rate: 300, maxP95Ratio: 1.5 },
-  data: {
-    // 2: the load ends with VACUUM (ANALYZE) (visibility map and hint bits set in the snapshot).
-    version: 2,
-    async seed(db) {
-      // Imported here: the bare twin loads this module too and must not carry the seed's imports.
-      const { createProgressBar, loadBulk } = await import("@medical/seed/bulk");
-      const passwordHash = await hash("Algeria123!", {
-        algorithm: 2, // Argon2id (a const enum the package declares, unreadable under isolated modules)
-        memoryCost: ARGON2_COST.memoryKib,
-        timeCost: ARGON2_COST.iterations,
-        parallelism: ARGON2_COST.parallelism,
-      });
-      const bar = createProgressBar(process.stderr);
-      try {
-        await loadBulk(db, { size: DOCTORS, passwordHash, onProgress: (progress) => bar.update(progress) });
-      } finally {
-        bar.done();
-      }
-    },
-  },
+  data: bulkData,
 };

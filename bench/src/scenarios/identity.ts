@@ -4,7 +4,7 @@ import { users } from "@medical/db/schema";
 import { hash, verify } from "@node-rs/argon2";
 import { jwtVerify, SignJWT } from "jose";
 import { ARGON2_COST, ARGON2_LABEL, REFRESH_TTL_MS } from "../identity.ts";
-import type { BareResponse, BareRoute, BareTokens, Row, Scenario } from "../scenario.ts";
+import type { BareQuery, BareResponse, BareRoute, BareTokens, Row, Scenario } from "../scenario.ts";
 
 const LOGIN_PATH = "/api/v1/auth/login";
 const ME_PATH = "/api/v1/users/me";
@@ -161,21 +161,34 @@ const bareLogin: BareRoute = {
   },
 };
 
+/**
+ * authenticate() of the server: the JWT, then the session ⋈ user check. The caller's account and
+ * current role, or null (401).
+ */
+export async function bareAuthenticate(
+  query: BareQuery,
+  tokens: BareTokens,
+  authorization: string | undefined,
+): Promise<{ userId: string; role: string } | null> {
+  const claims = await verifyAccessToken(tokens, authorization);
+  if (!claims) return null;
+  const [session] = await query(
+    `select sessions.revoked_at, users.role, users.is_active from sessions
+     inner join users on users.id = sessions.user_id
+     where sessions.id = $1 and sessions.user_id = $2 limit 1`,
+    [claims.sid, claims.sub],
+  );
+  if (!session || session.revoked_at !== null || session.is_active !== true) return null;
+  return { userId: claims.sub, role: String(session.role) };
+}
+
 /** authenticate() and getMe() of the server: the JWT, the session ⋈ user check, the user row. */
 const bareMe: BareRoute = {
   path: ME_PATH,
   async handle({ query, headers, tokens }) {
-    const claims = await verifyAccessToken(tokens, headers.authorization);
-    if (!claims) return failure(401, "Invalid access token");
-    const [session] = await query(
-      `select sessions.revoked_at, users.role, users.is_active from sessions
-       inner join users on users.id = sessions.user_id
-       where sessions.id = $1 and sessions.user_id = $2 limit 1`,
-      [claims.sid, claims.sub],
-    );
-    if (!session || session.revoked_at !== null || session.is_active !== true)
-      return failure(401, "The session has ended; sign in again");
-    const [user] = await query("select * from users where id = $1 limit 1", [claims.sub]);
+    const caller = await bareAuthenticate(query, tokens, headers.authorization);
+    if (!caller) return failure(401, "Authentication required");
+    const [user] = await query("select * from users where id = $1 limit 1", [caller.userId]);
     if (!user) return failure(404, "User not found");
     return { status: 200, body: { success: true, data: userDto(user), message: null } };
   },

@@ -1,4 +1,5 @@
 import type { Scenario } from "../scenario.ts";
+import { appointmentsMine } from "./appointments-mine.ts";
 import { doctorsSearch } from "./doctors-search.ts";
 import { health } from "./health.ts";
 import { login, usersMe } from "./identity.ts";
@@ -12,4 +13,5 @@ export const scenarios: readonly Scenario[] = [
   doctorsSearch,
   doctorsSlots,
   appointmentsBook,
+  appointmentsMine,
 ];

@@ -1,0 +1,38 @@
+import { hash } from "@node-rs/argon2";
+import { ARGON2_COST } from "../identity.ts";
+import type { ScenarioData } from "../scenario.ts";
+
+/** Generated doctors, and as many patients: with them come 1,024,990 appointments (@medical/seed's load). */
+export const BULK_DOCTORS = 100_000;
+/** The password of every generated account (the seed's demo password). */
+export const BULK_PASSWORD = "Algeria123!";
+
+/**
+ * The generated load shared by the doctor search and the appointment views, the same as
+ * `pnpm seed --size 100000`: one object, so the snapshot loads it once whichever scenarios use it.
+ */
+export const bulkData: ScenarioData = {
+  // 2: the load ends with VACUUM (ANALYZE) (visibility map and hint bits set in the snapshot).
+  // 3: appointments (ten per doctor, 12,500 for the first doctor and for the first patient).
+  version: 3,
+  async seed(db) {
+    // Imported here: the bare twin loads this module too and must not carry the seed's imports.
+    const { createProgressBar, loadBulk } = await import("@medical/seed/bulk");
+    const passwordHash = await hash(BULK_PASSWORD, {
+      algorithm: 2, // Argon2id (a const enum the package declares, unreadable under isolated modules)
+      memoryCost: ARGON2_COST.memoryKib,
+      timeCost: ARGON2_COST.iterations,
+      parallelism: ARGON2_COST.parallelism,
+    });
+    const bar = createProgressBar(process.stderr);
+    try {
+      await loadBulk(db, {
+        size: BULK_DOCTORS,
+        passwordHash,
+        onProgress: (progress) => bar.update(progress),
+      });
+    } finally {
+      bar.done();
+    }
+  },
+};
