@@ -40,9 +40,19 @@ async function world(): Promise<World> {
   const { patient, user: patientUser } = await makePatient(db);
   const parties = { doctorId: doctor.id, patientId: patient.id, createdBy: patientUser.id };
   const at = (days: number) => new Date(Date.now() + days * DAY_MS);
-  const upcoming = await makeAppointment(db, parties, { startsAt: at(7) });
-  const started = await makeAppointment(db, parties, { startsAt: at(-2) });
-  const completed = await makeAppointment(db, parties, { startsAt: at(-10), status: "COMPLETED" });
+  const upcoming = await makeAppointment(db, {
+    ...parties,
+    startsAt: at(7),
+  });
+  const started = await makeAppointment(db, {
+    ...parties,
+    startsAt: at(-2),
+  });
+  const completed = await makeAppointment(db, {
+    ...parties,
+    startsAt: at(-10),
+    status: "COMPLETED",
+  });
   return {
     patient: { id: patient.id, token: await tokenOf(patientUser) },
     doctor: { id: doctor.id, token: await tokenOf(doctorUser) },

@@ -1,5 +1,5 @@
 import { appRouter } from "@medical/api";
-import { makeAppointmentRow, makeDoctor, makePatient, makeUser, testSettings } from "@medical/api/testing";
+import { makeAppointment, makeDoctor, makePatient, makeUser, testSettings } from "@medical/api/testing";
 import { createMedicalClient, memoryTokenStore } from "@medical/sdk";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -24,7 +24,7 @@ const secretOf = (url: string) =>
 async function patientWithVisit() {
   const { doctor } = await makeDoctor(server.handle.db, { timezone: "Africa/Algiers" });
   const { patient, user } = await makePatient(server.handle.db);
-  const visit = await makeAppointmentRow(server.handle.db, {
+  const visit = await makeAppointment(server.handle.db, {
     doctorId: doctor.id,
     patientId: patient.id,
     reason: "Suivi diabète",

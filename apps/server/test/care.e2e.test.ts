@@ -1,5 +1,5 @@
 import { appRouter, createFieldCipher } from "@medical/api";
-import { makeAppointmentRow, makeDoctor, makePatient, TEST_ENCRYPTION_KEY } from "@medical/api/testing";
+import { makeAppointment, makeDoctor, makePatient, TEST_ENCRYPTION_KEY } from "@medical/api/testing";
 import type { AppointmentStatus } from "@medical/db/schema";
 import { createMedicalClient, memoryTokenStore } from "@medical/sdk";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -25,7 +25,7 @@ async function patientWithAllergy() {
 /** A signed-in doctor with one appointment of `status` with the patient, or none. */
 async function doctorOf(patientId: string, status?: AppointmentStatus) {
   const { doctor, user } = await makeDoctor(server.handle.db);
-  if (status) await makeAppointmentRow(server.handle.db, { doctorId: doctor.id, patientId, status });
+  if (status) await makeAppointment(server.handle.db, { doctorId: doctor.id, patientId, status });
   return { user, token: await tokenOf(user.email) };
 }
 

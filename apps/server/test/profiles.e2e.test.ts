@@ -1,5 +1,5 @@
 import { appRouter } from "@medical/api";
-import { makeAppointmentRow, makeDoctor, makeSpecialty, makeUser, testSettings } from "@medical/api/testing";
+import { makeAppointment, makeDoctor, makeSpecialty, makeUser, testSettings } from "@medical/api/testing";
 import { createMedicalClient } from "@medical/sdk";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { restClient } from "./support/rest.ts";
@@ -53,7 +53,7 @@ describe("patients and doctors over REST", () => {
       json: { rating: 5, comment: "Très à l'écoute" },
     });
     expect(beforeVisit).toMatchObject({ status: 409, body: { error: { code: "REVIEW_REQUIRES_VISIT" } } });
-    await makeAppointmentRow(server.handle.db, {
+    await makeAppointment(server.handle.db, {
       doctorId: doctor.id,
       patientId: String(created.body.data.id),
       status: "COMPLETED",

@@ -1,7 +1,7 @@
 import type { AppointmentStatus, Role, User } from "@medical/db/schema";
 import type { Deps } from "#platform/deps.ts";
 import { type Caller, callerFor } from "./caller.ts";
-import { makeAppointmentRow } from "./factories/appointment-rows.ts";
+import { makeAppointment } from "./factories/appointments.ts";
 import { makeDoctor } from "./factories/doctors.ts";
 import { makePatient } from "./factories/patients.ts";
 import { type SignedIn, signIn, signInAs } from "./sign-in.ts";
@@ -29,7 +29,7 @@ export const doctorWithAppointment =
   (status: AppointmentStatus) =>
   async (deps: Deps, world: { patientId: string }): Promise<Caller> => {
     const { doctor, user } = await makeDoctor(deps.db);
-    await makeAppointmentRow(deps.db, { doctorId: doctor.id, patientId: world.patientId, status });
+    await makeAppointment(deps.db, { doctorId: doctor.id, patientId: world.patientId, status });
     return (await signIn(deps, user)).caller;
   };
 

@@ -7,8 +7,7 @@ export {
   testHasher,
   testSettings,
 } from "./deps.ts";
-export { type AppointmentRowInput, makeAppointmentRow } from "./factories/appointment-rows.ts";
-export { type MakeAppointmentOverrides, makeAppointment } from "./factories/appointments.ts";
+export { type MakeAppointmentInput, makeAppointment } from "./factories/appointments.ts";
 export { makeException, makeRule } from "./factories/availability.ts";
 export { makeDoctor, makeSpecialty } from "./factories/doctors.ts";
 export { type MakePatientOverrides, makePatient } from "./factories/patients.ts";

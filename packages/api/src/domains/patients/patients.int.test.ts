@@ -9,7 +9,7 @@ import { createFieldCipher } from "#platform/crypto/field-cipher.ts";
 import { errorFacts } from "#platform/errors/shape.ts";
 import { type Caller, callerFor } from "#testing/caller.ts";
 import { makeTestDeps, TEST_ENCRYPTION_KEY } from "#testing/deps.ts";
-import { makeAppointmentRow } from "#testing/factories/appointment-rows.ts";
+import { makeAppointment } from "#testing/factories/appointments.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { makeUser } from "#testing/factories/users.ts";
@@ -694,16 +694,16 @@ describe("the care relationship", () => {
     const treated = new Map<string, string>();
     for (const status of ["SCHEDULED", "COMPLETED", "NO_SHOW"] as const) {
       const { profile, allergy } = await patientWithProfile();
-      await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: profile.id, status });
+      await makeAppointment(file.db, { doctorId: doctor.id, patientId: profile.id, status });
       treated.set(profile.id, allergy);
     }
     // A second appointment of one pair lists its patient once.
     const [twice] = treated.keys();
-    await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: twice ?? "", status: "COMPLETED" });
+    await makeAppointment(file.db, { doctorId: doctor.id, patientId: twice ?? "", status: "COMPLETED" });
     const { profile: cancelled } = await patientWithProfile();
-    await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: cancelled.id, status: "CANCELLED" });
+    await makeAppointment(file.db, { doctorId: doctor.id, patientId: cancelled.id, status: "CANCELLED" });
     const { profile: otherDoctors } = await patientWithProfile();
-    await makeAppointmentRow(file.db, {
+    await makeAppointment(file.db, {
       doctorId: (await makeDoctor(file.db)).doctor.id,
       patientId: otherDoctors.id,
     });
@@ -741,7 +741,7 @@ describe("the care relationship", () => {
     const { doctor, user } = await makeDoctor(file.db);
     const { caller } = await signIn(file.deps, user);
     const { profile } = await patientWithProfile();
-    const visit = await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: profile.id });
+    const visit = await makeAppointment(file.db, { doctorId: doctor.id, patientId: profile.id });
     expect((await caller.patients.get({ id: profile.id })).id).toBe(profile.id);
     await file.db
       .update(appointments)

@@ -2,7 +2,7 @@ import type { User } from "@medical/db/schema";
 import type { Deps } from "#platform/deps.ts";
 import { anonymous, type KnowsAccounts, newAccount, newDoctor, remembered } from "#testing/access-callers.ts";
 import { defineAccessTable } from "#testing/access-table.ts";
-import { makeAppointmentRow } from "#testing/factories/appointment-rows.ts";
+import { makeAppointment } from "#testing/factories/appointments.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { signIn } from "#testing/sign-in.ts";
@@ -15,7 +15,7 @@ interface World extends KnowsAccounts {
 
 /** A COMPLETED appointment of the patient with the doctor: only such a patient may review. */
 const visited = (deps: Deps, doctorId: string, patientId: string) =>
-  makeAppointmentRow(deps.db, { doctorId, patientId, status: "COMPLETED" });
+  makeAppointment(deps.db, { doctorId, patientId, status: "COMPLETED" });
 
 /**
  * The owner is the patient who reviewed the doctor; the other patient has a profile and a

@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { callerFor } from "#testing/caller.ts";
 import { makeTestDeps } from "#testing/deps.ts";
-import { makeAppointmentRow } from "#testing/factories/appointment-rows.ts";
+import { makeAppointment } from "#testing/factories/appointments.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
@@ -16,7 +16,7 @@ const file = useFileDeps();
 async function patient(overrides: Parameters<typeof makePatient>[1] = {}, visited?: string) {
   const made = await makePatient(file.db, overrides);
   if (visited)
-    await makeAppointmentRow(file.db, { doctorId: visited, patientId: made.patient.id, status: "COMPLETED" });
+    await makeAppointment(file.db, { doctorId: visited, patientId: made.patient.id, status: "COMPLETED" });
   return { ...made, caller: (await signIn(file.deps, made.user)).caller };
 }
 
@@ -59,7 +59,7 @@ describe("reviews", () => {
     const written: string[] = [];
     for (let i = 0; i < 5; i++) {
       const { user, patient: reviewer } = await makePatient(file.db);
-      await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: reviewer.id, status: "COMPLETED" });
+      await makeAppointment(file.db, { doctorId: doctor.id, patientId: reviewer.id, status: "COMPLETED" });
       const { caller } = await signIn(ticking, user);
       written.push((await caller.reviews.save({ id: doctor.id, rating: 3 })).id);
     }
@@ -98,8 +98,8 @@ describe("reviews", () => {
       cause: { code: "REVIEW_REQUIRES_VISIT" },
     });
     for (const status of ["SCHEDULED", "CANCELLED", "NO_SHOW"] as const)
-      await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: reviewer.id, status });
-    await makeAppointmentRow(file.db, { doctorId: other.id, patientId: reviewer.id, status: "COMPLETED" });
+      await makeAppointment(file.db, { doctorId: doctor.id, patientId: reviewer.id, status });
+    await makeAppointment(file.db, { doctorId: other.id, patientId: reviewer.id, status: "COMPLETED" });
     await expect(refused()).rejects.toMatchObject({ cause: { code: "REVIEW_REQUIRES_VISIT" } });
     expect(await reviewsOf(doctor.id)).toBe(0);
     expect((await callerFor(file.deps).doctors.get({ id: doctor.id })).rating).toEqual({
@@ -107,7 +107,7 @@ describe("reviews", () => {
       count: 0,
     });
 
-    await makeAppointmentRow(file.db, { doctorId: doctor.id, patientId: reviewer.id, status: "COMPLETED" });
+    await makeAppointment(file.db, { doctorId: doctor.id, patientId: reviewer.id, status: "COMPLETED" });
     const saved = await caller.reviews.save({ id: doctor.id, rating: 4, comment: "After the visit" });
     expect(saved).toMatchObject({ doctorId: doctor.id, rating: 4 });
     expect((await callerFor(file.deps).doctors.get({ id: doctor.id })).rating).toEqual({

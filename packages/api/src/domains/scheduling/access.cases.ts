@@ -74,21 +74,22 @@ export const accessTable = defineAccessTable({
   async world(deps): Promise<World> {
     const doctor = await doctorWithHours(deps);
     const { patient, user } = await makePatient(deps.db);
-    const appointment = await makeAppointment(
-      deps.db,
-      { doctorId: doctor.doctor.id, patientId: patient.id, createdBy: user.id },
-      {
-        startsAt: doctor.at(2, "09:00"),
-        endsAt: doctor.at(2, "09:30"),
-        reason: "Contrôle",
-        cipher: deps.fieldCipher,
-      },
-    );
-    const started = await makeAppointment(
-      deps.db,
-      { doctorId: doctor.doctor.id, patientId: patient.id, createdBy: user.id },
-      { startsAt: doctor.at(-2, "09:00"), endsAt: doctor.at(-2, "09:30") },
-    );
+    const appointment = await makeAppointment(deps.db, {
+      doctorId: doctor.doctor.id,
+      patientId: patient.id,
+      createdBy: user.id,
+      startsAt: doctor.at(2, "09:00"),
+      endsAt: doctor.at(2, "09:30"),
+      reason: "Contrôle",
+      cipher: deps.fieldCipher,
+    });
+    const started = await makeAppointment(deps.db, {
+      doctorId: doctor.doctor.id,
+      patientId: patient.id,
+      createdBy: user.id,
+      startsAt: doctor.at(-2, "09:00"),
+      endsAt: doctor.at(-2, "09:30"),
+    });
     return {
       owner: user,
       patientId: patient.id,

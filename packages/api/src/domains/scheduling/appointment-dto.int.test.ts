@@ -27,25 +27,26 @@ describe("the appointment DTOs", () => {
   test("carry both parties, the doctor's specialties, the reason decrypted and the cancellation", async () => {
     const { doctor, user, patient } = await world();
     const cipher = file.deps.fieldCipher;
-    const booked = await makeAppointment(
-      file.db,
-      { doctorId: doctor.id, patientId: patient.id, createdBy: user.id },
-      { reason: "Contrôle tensionnel", cipher },
-    );
+    const booked = await makeAppointment(file.db, {
+      doctorId: doctor.id,
+      patientId: patient.id,
+      createdBy: user.id,
+      reason: "Contrôle tensionnel",
+      cipher,
+    });
     const cancelledAt = new Date();
-    const cancelled = await makeAppointment(
-      file.db,
-      { doctorId: doctor.id, patientId: patient.id, createdBy: user.id },
-      {
-        startsAt: new Date(Date.now() + 9 * 86_400_000),
-        status: "CANCELLED",
-        cancelledBy: user.id,
-        cancelledByRole: "DOCTOR",
-        cancelledAt,
-        cancellationReason: "Congrès",
-        cipher,
-      },
-    );
+    const cancelled = await makeAppointment(file.db, {
+      doctorId: doctor.id,
+      patientId: patient.id,
+      createdBy: user.id,
+      startsAt: new Date(Date.now() + 9 * 86_400_000),
+      status: "CANCELLED",
+      cancelledBy: user.id,
+      cancelledByRole: "DOCTOR",
+      cancelledAt,
+      cancellationReason: "Congrès",
+      cipher,
+    });
     const rows = await selectAppointmentRows(file.db)
       .where(inArray(appointments.id, [booked.id, cancelled.id]))
       .orderBy(appointments.startsAt);
@@ -89,8 +90,13 @@ describe("the appointment DTOs", () => {
     const { doctor, user, patient } = await world();
     const cipher = file.deps.fieldCipher;
     const parties = { doctorId: doctor.id, patientId: patient.id, createdBy: user.id };
-    const source = await makeAppointment(file.db, parties, { reason: "Secret", cipher });
-    const target = await makeAppointment(file.db, parties, {
+    const source = await makeAppointment(file.db, {
+      ...parties,
+      reason: "Secret",
+      cipher,
+    });
+    const target = await makeAppointment(file.db, {
+      ...parties,
       startsAt: new Date(Date.now() + 20 * 86_400_000),
     });
     await file.db.update(appointments).set({ reason: source.reason }).where(eq(appointments.id, target.id));

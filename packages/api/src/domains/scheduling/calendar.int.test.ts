@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import type { Deps } from "#platform/deps.ts";
 import { makeTestDeps } from "#testing/deps.ts";
-import { makeAppointmentRow } from "#testing/factories/appointment-rows.ts";
+import { makeAppointment } from "#testing/factories/appointments.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
@@ -109,14 +109,14 @@ describe("a feed's content", () => {
     const now = Date.now();
     const at = (days: number, hour = 9) =>
       new Date(Math.floor((now + days * DAY_MS) / DAY_MS) * DAY_MS + hour * 3_600_000);
-    const booked = await makeAppointmentRow(file.db, {
+    const booked = await makeAppointment(file.db, {
       doctorId: doctor.doctor.id,
       patientId: patient.patient.id,
       startsAt: at(10),
       timezone: "Europe/Paris",
       reason: "Douleurs thoraciques depuis trois jours",
     });
-    const cancelled = await makeAppointmentRow(file.db, {
+    const cancelled = await makeAppointment(file.db, {
       doctorId: doctor.doctor.id,
       patientId: patient.patient.id,
       startsAt: at(11),
@@ -125,7 +125,7 @@ describe("a feed's content", () => {
       reason: "Renouvellement ordonnance insuline",
       cancellationReason: "Hospitalisation imprévue",
     });
-    const past = await makeAppointmentRow(file.db, {
+    const past = await makeAppointment(file.db, {
       doctorId: doctor.doctor.id,
       patientId: patient.patient.id,
       startsAt: at(-30),
@@ -140,19 +140,19 @@ describe("a feed's content", () => {
       changedByRole: "PATIENT",
     });
     // Outside the window, and another patient's: not in this feed.
-    const tooOld = await makeAppointmentRow(file.db, {
+    const tooOld = await makeAppointment(file.db, {
       doctorId: doctor.doctor.id,
       patientId: patient.patient.id,
       startsAt: at(-91),
       status: "COMPLETED",
     });
-    const tooFar = await makeAppointmentRow(file.db, {
+    const tooFar = await makeAppointment(file.db, {
       doctorId: doctor.doctor.id,
       patientId: patient.patient.id,
       startsAt: at(367),
     });
     const { patient: stranger } = await makePatient(file.db);
-    const strangers = await makeAppointmentRow(file.db, {
+    const strangers = await makeAppointment(file.db, {
       doctorId: doctor.doctor.id,
       patientId: stranger.id,
       startsAt: at(12),
@@ -203,7 +203,7 @@ describe("a feed's content", () => {
 
   test("a doctor's feed names their patients; UIDs stay the same from one read to the next", async () => {
     const { doctor, patient } = await pair();
-    const visit = await makeAppointmentRow(file.db, {
+    const visit = await makeAppointment(file.db, {
       doctorId: doctor.doctor.id,
       patientId: patient.patient.id,
       timezone: "Europe/Paris",

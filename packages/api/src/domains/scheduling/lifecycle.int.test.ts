@@ -60,11 +60,14 @@ async function appointment(status: AppointmentStatus, started: boolean) {
     status === "CANCELLED"
       ? { cancelledBy: as.DOCTOR.user.id, cancelledByRole: "DOCTOR" as const, cancelledAt: new Date() }
       : {};
-  return makeAppointment(
-    file.db,
-    { doctorId, patientId, createdBy: as.PATIENT.user.id },
-    { startsAt: new Date(base + hour * HOUR_MS), status, ...cancelled },
-  );
+  return makeAppointment(file.db, {
+    doctorId,
+    patientId,
+    createdBy: as.PATIENT.user.id,
+    startsAt: new Date(base + hour * HOUR_MS),
+    status,
+    ...cancelled,
+  });
 }
 
 /** "ok", or the error's app code (INVALID_TRANSITION, FORBIDDEN…) or tRPC code (BAD_REQUEST). */
@@ -159,11 +162,12 @@ describe("a cancellation", () => {
   test("frees the time: the same doctor and patient can book it again", async () => {
     const row = await appointment("SCHEDULED", false);
     await as.DOCTOR.caller.appointments.cancel({ id: row.id });
-    const again = await makeAppointment(
-      file.db,
-      { doctorId, patientId, createdBy: as.PATIENT.user.id },
-      { startsAt: row.startsAt },
-    );
+    const again = await makeAppointment(file.db, {
+      doctorId,
+      patientId,
+      createdBy: as.PATIENT.user.id,
+      startsAt: row.startsAt,
+    });
     expect(again.status).toBe("SCHEDULED");
   });
 
@@ -223,11 +227,12 @@ describe("COMPLETED and NO_SHOW", () => {
 
   test("not before the start, as the injected clock tells it", async () => {
     const startsAt = new Date("2031-03-10T09:00:00.000Z");
-    const row = await makeAppointment(
-      file.db,
-      { doctorId, patientId, createdBy: as.PATIENT.user.id },
-      { startsAt },
-    );
+    const row = await makeAppointment(file.db, {
+      doctorId,
+      patientId,
+      createdBy: as.PATIENT.user.id,
+      startsAt,
+    });
     const meta: AuditMeta = {
       actor: { userId: as.DOCTOR.user.id, role: "DOCTOR" },
       requestId: "clock-test",

@@ -18,8 +18,13 @@ describe("pnpm keys:rotate on appointments", () => {
     const { doctor, user } = await makeDoctor(file.db);
     const { patient } = await makePatient(file.db);
     const parties = { doctorId: doctor.id, patientId: patient.id, createdBy: user.id };
-    const booked = await makeAppointment(file.db, parties, { reason: "Migraine", cipher: old });
-    const cancelled = await makeAppointment(file.db, parties, {
+    const booked = await makeAppointment(file.db, {
+      ...parties,
+      reason: "Migraine",
+      cipher: old,
+    });
+    const cancelled = await makeAppointment(file.db, {
+      ...parties,
       startsAt: new Date(Date.now() + 12 * 86_400_000),
       status: "CANCELLED",
       cancelledAt: new Date(),
@@ -30,7 +35,8 @@ describe("pnpm keys:rotate on appointments", () => {
       cipher: old,
     });
     const stranger = createFieldCipher([{ id: "lost", key: Buffer.alloc(32, 9) }]);
-    const unreadable = await makeAppointment(file.db, parties, {
+    const unreadable = await makeAppointment(file.db, {
+      ...parties,
       startsAt: new Date(Date.now() + 14 * 86_400_000),
       reason: "Perdu",
       cipher: stranger,

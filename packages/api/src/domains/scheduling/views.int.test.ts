@@ -51,25 +51,24 @@ beforeAll(async () => {
   booked = [];
   for (const [who, doctor, days, status] of PLAN) {
     const startsAt = new Date(now + days * DAY_MS);
-    const row = await makeAppointment(
-      file.db,
-      { doctorId: ids[doctor], patientId: ids[who], createdBy: (who === "P" ? p : q).user.id },
-      {
-        startsAt,
-        status,
-        timezone: doctor === "D2" ? "Europe/Paris" : "Africa/Algiers",
-        reason: "Motif confidentiel",
-        cipher: file.deps.fieldCipher,
-        ...(status === "CANCELLED"
-          ? {
-              cancelledBy: p.user.id,
-              cancelledByRole: "PATIENT",
-              cancelledAt: new Date(now),
-              cancellationReason: "Empêchement",
-            }
-          : {}),
-      },
-    );
+    const row = await makeAppointment(file.db, {
+      doctorId: ids[doctor],
+      patientId: ids[who],
+      createdBy: (who === "P" ? p : q).user.id,
+      startsAt,
+      status,
+      timezone: doctor === "D2" ? "Europe/Paris" : "Africa/Algiers",
+      reason: "Motif confidentiel",
+      cipher: file.deps.fieldCipher,
+      ...(status === "CANCELLED"
+        ? {
+            cancelledBy: p.user.id,
+            cancelledByRole: "PATIENT",
+            cancelledAt: new Date(now),
+            cancellationReason: "Empêchement",
+          }
+        : {}),
+    });
     booked.push({ id: row.id, who, doctor, startsAt, status });
   }
   callers = {

@@ -1,45 +1,86 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@medical/db";
-import { type Appointment, appointments, type NewAppointment } from "@medical/db/schema";
+import {
+  type Appointment,
+  type AppointmentStatus,
+  appointments,
+  type NewAppointment,
+  patients,
+} from "@medical/db/schema";
+import { eq } from "drizzle-orm";
 import { sealAppointmentText } from "#domains/scheduling/appointment-phi.ts";
 import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
 
-export interface MakeAppointmentOverrides
+export interface MakeAppointmentInput
   extends Partial<Omit<NewAppointment, "doctorId" | "patientId" | "reason" | "cancellationReason">> {
-  /** Plain text, encrypted with `cipher` under the new row's id as the service does. */
-  reason?: string;
-  cancellationReason?: string;
+  doctorId: string;
+  patientId: string;
+  /** Length when `endsAt` is not given (default 30). */
+  minutes?: number;
+  /** Plain text: encrypted with `cipher` under the row's id as the service does, or stored as given without one. */
+  reason?: string | null;
+  /** Kept only on a CANCELLED row; encrypted or stored as given, like `reason`. */
+  cancellationReason?: string | null;
   cipher?: FieldCipher;
 }
 
+const HOUR_MS = 3_600_000;
+// Two days from now on a whole hour, then an hour further (ahead or back) at each call: no two overlap.
+const thisHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+let sequence = 0;
+
+function defaultStart(status: AppointmentStatus): Date {
+  sequence += 1;
+  const happened = status === "COMPLETED" || status === "NO_SHOW";
+  return new Date(thisHour + (happened ? -1 : 1) * (48 + sequence) * HOUR_MS);
+}
+
 /**
- * An appointment written straight to the table (no booking rule applies): SCHEDULED, a week from
- * now, 30 minutes, booked by `createdBy` (the doctor's user unless given). Overrides win.
+ * An appointment written straight to the table, without the booking rules (slot, notice, history,
+ * audit): for tests of what reads appointments. Defaults follow the status: SCHEDULED unless
+ * given; a start of its own, an hour apart from every other this process made, days ahead (days
+ * ago for a COMPLETED or NO_SHOW visit, which happened); 30 minutes; booked by the patient's
+ * account; a CANCELLED row gets its cancellation facts (by the booker, as a PATIENT, now), as the
+ * table's check requires. With a `cipher`, `reason` and `cancellationReason` are encrypted as the
+ * service does; without one they are stored as given, in plain text — on purpose for leak tests: a
+ * test that says they never leak would find them if they did. Every other column can be given.
  */
-export async function makeAppointment(
-  db: Database,
-  parties: { doctorId: string; patientId: string; createdBy: string },
-  overrides: MakeAppointmentOverrides = {},
-): Promise<Appointment> {
-  const { reason, cancellationReason, cipher, ...columns } = overrides;
+export async function makeAppointment(db: Database, input: MakeAppointmentInput): Promise<Appointment> {
+  const { minutes, reason, cancellationReason, cipher, ...columns } = input;
   const id = columns.id ?? randomUUID();
-  const startsAt = columns.startsAt ?? new Date(Date.now() + 7 * 86_400_000);
-  if ((reason || cancellationReason) && !cipher) throw new Error("makeAppointment: text needs a cipher");
+  const status = columns.status ?? "SCHEDULED";
+  const startsAt = columns.startsAt ?? defaultStart(status);
+  const createdBy = columns.createdBy ?? (await accountOf(db, input.patientId));
+  const cancelled = status === "CANCELLED";
+  const seal = (column: "reason" | "cancellation_reason", text: string | null | undefined) =>
+    cipher ? sealAppointmentText(cipher, id, column, text) : (text ?? null);
   const [row] = await db
     .insert(appointments)
     .values({
-      ...parties,
-      id,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 30 * 60_000),
       timezone: "Africa/Algiers",
-      reason: cipher ? sealAppointmentText(cipher, id, "reason", reason) : null,
-      cancellationReason: cipher
-        ? sealAppointmentText(cipher, id, "cancellation_reason", cancellationReason)
-        : null,
       ...columns,
+      id,
+      status,
+      startsAt,
+      endsAt: columns.endsAt ?? new Date(startsAt.getTime() + (minutes ?? 30) * 60_000),
+      createdBy,
+      reason: seal("reason", reason),
+      cancelledBy: cancelled ? (columns.cancelledBy ?? createdBy) : null,
+      cancelledByRole: cancelled ? (columns.cancelledByRole ?? "PATIENT") : null,
+      cancelledAt: cancelled ? (columns.cancelledAt ?? new Date()) : null,
+      cancellationReason: cancelled ? seal("cancellation_reason", cancellationReason) : null,
     })
     .returning();
   if (!row) throw new Error("makeAppointment inserted nothing");
   return row;
+}
+
+async function accountOf(db: Database, patientId: string): Promise<string> {
+  const [row] = await db
+    .select({ userId: patients.userId })
+    .from(patients)
+    .where(eq(patients.id, patientId))
+    .limit(1);
+  if (!row) throw new Error(`makeAppointment: no patient ${patientId}`);
+  return row.userId;
 }
