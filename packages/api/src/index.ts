@@ -75,12 +75,16 @@ export { type NewDemographics, writePatientProfile } from "./domains/patients/pr
 export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
 /** The demo seed reviews its doctors through the reviews service (a completed visit first), rules and rating included. */
 export { saveReview } from "./domains/reviews/reviews.service.ts";
+/** The demo seed books, cancels and completes its appointments through the services, with a clock of its own. */
+export { bookAppointment } from "./domains/scheduling/booking.service.ts";
 /** The calendar feed's own route (`GET /api/v1/calendar/{token}.ics`, no session), served by the server. */
 export { CALENDAR_FEED_PATH, readFeed } from "./domains/scheduling/calendar.service.ts";
+export { cancelAppointment, changeStatus } from "./domains/scheduling/lifecycle.service.ts";
 export { rotateAppointmentKeys } from "./domains/scheduling/rotate-keys.service.ts";
+export { listSlots } from "./domains/scheduling/slots.service.ts";
 /**
  * Slot generation, pure: the benchmark times it on its own (slots.generate), the bare twin of the
- * slots and booking routes calls it as the server does, the seed dates its past visits with it.
+ * slots and booking routes calls it as the server does.
  */
 export { findOfferedSlot, generateSlots, type SlotQuery } from "./domains/scheduling/slots.ts";
 export { type AppRouter, appRouter } from "./root.ts";

@@ -11,8 +11,9 @@ const USAGE = `Usage: pnpm seed [--size N]
 
 Development data: the demo admin (or ADMIN_EMAIL + ADMIN_PASSWORD), the ten specialties,
 Algerian demo doctors, patients and front-desk staff (password Algeria123!), the doctors' weekly
-hours, past visits and patients' reviews of the doctors. Deterministic; a second run changes nothing. Prints one sign-in per role
-last. Refuses NODE_ENV=production.
+hours, appointments (past visits, upcoming, cancelled and missed ones, booked through the API's
+services) and patients' reviews of the doctors. Deterministic; a second run changes nothing. Prints
+one sign-in per role last. Refuses NODE_ENV=production.
 
   --size N    also add N generated doctors and N generated patients (doctor.000001@load.demo.dz…),
               numbered after those of earlier runs, and their appointments (10 per doctor; the

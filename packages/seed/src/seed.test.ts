@@ -29,6 +29,8 @@ const DEMO_VISITS = (() => {
   const pairs = new Set(reviews.map((review) => `${review.doctorEmail}/${review.patientEmail}`));
   return pairs.add(`${signIn.DOCTOR}/${signIn.PATIENT}`).size;
 })();
+/** Four doctors' upcoming, cancelled and missed appointments (demo/load.ts demoSchedule). */
+const DEMO_APPOINTMENTS = 13;
 /** Each block seeds two or three times; a review at a time through the service takes its while. */
 const SEEDING_TIMEOUT_MS = 180_000;
 
@@ -115,6 +117,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       reviews: { total: DEMO_REVIEWS, created: DEMO_REVIEWS },
       availability: { total: DEMO_DOCTORS, created: DEMO_DOCTORS },
       visits: { total: DEMO_VISITS, created: DEMO_VISITS },
+      appointments: { total: DEMO_APPOINTMENTS, created: DEMO_APPOINTMENTS },
     });
     expect(second.admin.created).toBe(false);
     expect(second.demo).toEqual({
@@ -125,6 +128,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       reviews: { total: DEMO_REVIEWS, created: 0 },
       availability: { total: DEMO_DOCTORS, created: 0 },
       visits: { total: DEMO_VISITS, created: 0 },
+      appointments: { total: DEMO_APPOINTMENTS, created: 0 },
     });
     expect(await counts()).toEqual(countsAfterFirst);
     expect(await demoChecksum()).toBe(checksumAfterFirst);
@@ -133,7 +137,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       patients: DEMO_PATIENTS,
       specialties: 10,
       reviews: DEMO_REVIEWS,
-      appointments: DEMO_VISITS,
+      appointments: DEMO_VISITS + DEMO_APPOINTMENTS,
     });
   });
 
@@ -200,7 +204,7 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
           + extract(minute from a.starts_at at time zone a.timezone)
         and extract(hour from a.ends_at at time zone a.timezone) * 60
           + extract(minute from a.ends_at at time zone a.timezone) <= r.end_minute)
-        or a.ends_at > now() or a.status <> 'COMPLETED' or a.created_at >= a.starts_at`);
+        or (a.status in ('COMPLETED', 'NO_SHOW')) = (a.ends_at > now()) or a.created_at >= a.starts_at`);
     expect(outsideHours).toEqual([]);
     const { signIn } = buildDemoData();
     const readmePair = await one(sql`select count(*)::int as n from appointments a
@@ -208,6 +212,35 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       join patients p on p.id = a.patient_id join users pu on pu.id = p.user_id
       where du.email = ${signIn.DOCTOR} and pu.email = ${signIn.PATIENT} and a.status = 'COMPLETED'`);
     expect(readmePair.n).toBe(1);
+  });
+
+  test("booked every appointment through the services; the README's patient and doctor have upcoming ones, not together", async () => {
+    const unbooked =
+      await rows(sql`select a.id from appointments a where not exists (select 1 from audit_events e
+      where e.action = 'appointment.booked' and e.outcome = 'SUCCESS' and e.target_id = a.id)`);
+    expect(unbooked).toEqual([]);
+    const moved = await one(sql`select count(*)::int as n from appointments a where a.status <> 'SCHEDULED'
+      and not exists (select 1 from audit_events e where e.target_id = a.id and e.outcome = 'SUCCESS'
+        and e.action in ('appointment.status_changed', 'appointment.cancelled'))`);
+    expect(moved.n).toBe(0);
+    const { signIn } = buildDemoData();
+    const upcoming = (where: SQL) =>
+      one(sql`select count(*)::int as n from appointments a
+        join doctors d on d.id = a.doctor_id join users du on du.id = d.user_id
+        join patients p on p.id = a.patient_id join users pu on pu.id = p.user_id
+        where a.status = 'SCHEDULED' and a.starts_at > now() and ${where}`);
+    expect((await upcoming(sql`pu.email = ${signIn.PATIENT}`)).n).toBe(2);
+    expect((await upcoming(sql`du.email = ${signIn.DOCTOR}`)).n).toBe(2);
+    expect((await upcoming(sql`du.email = ${signIn.DOCTOR} and pu.email = ${signIn.PATIENT}`)).n).toBe(0);
+    const statuses = await rows(
+      sql`select status, count(*)::int as n from appointments group by status order by status`,
+    );
+    expect(statuses).toEqual([
+      { status: "CANCELLED", n: 4 },
+      { status: "COMPLETED", n: DEMO_VISITS },
+      { status: "NO_SHOW", n: 4 },
+      { status: "SCHEDULED", n: 5 },
+    ]);
   });
 
   test("holds the ten specialties, every city, +213 phones, DZD fees and one password hash", async () => {

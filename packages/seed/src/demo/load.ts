@@ -12,7 +12,14 @@ import {
   writeDoctorProfile,
   writePatientProfile,
 } from "@medical/api";
-import { availabilityExceptions, availabilityRules, doctors, patients, reviews } from "@medical/db/schema";
+import {
+  type AppointmentStatus,
+  availabilityExceptions,
+  availabilityRules,
+  doctors,
+  patients,
+  reviews,
+} from "@medical/db/schema";
 import { eq, inArray } from "drizzle-orm";
 import type { OperatorDeps } from "../operator.ts";
 import { ensureSpecialties } from "../specialties.ts";
@@ -25,7 +32,7 @@ import {
   type DemoPatient,
   type DemoReview,
 } from "./build.ts";
-import { type DemoVisit, ensureCompletedVisits } from "./visits.ts";
+import { type DemoAppointment, ensureAppointments } from "./visits.ts";
 
 export interface Tally {
   total: number;
@@ -42,6 +49,8 @@ export interface DemoResult {
   availability: Tally;
   /** Doctor–patient pairs given a completed past visit (every review's, and the README's pair). */
   visits: Tally;
+  /** Upcoming, cancelled and missed appointments of a few doctors and the README's patient. */
+  appointments: Tally;
 }
 
 /** A demo doctor's account with its profile and specialties, written by the doctors service. */
@@ -87,20 +96,58 @@ const SIGN_IN_VISIT_DAYS_AGO = 14;
  * visit), and one of the README's patient to the README's doctor, whom the README reviews and who
  * then treats that patient. One per pair, before the pair's earliest review.
  */
-function demoVisits(demo: DemoData, today: Date): DemoVisit[] {
-  const visits = new Map<string, DemoVisit>();
-  const want = (doctorEmail: string, patientEmail: string, before: Date) => {
+function demoVisits(demo: DemoData, today: Date): DemoAppointment[] {
+  const visits = new Map<string, DemoAppointment>();
+  const want = (doctorEmail: string, patientEmail: string, at: Date) => {
     const key = `${doctorEmail}/${patientEmail}`;
     const known = visits.get(key);
-    if (!known || before < known.before) visits.set(key, { doctorEmail, patientEmail, before });
+    if (!known || at < known.at) visits.set(key, { doctorEmail, patientEmail, status: "COMPLETED", at });
   };
   for (const review of demo.reviews) want(review.doctorEmail, review.patientEmail, writtenAt(today, review));
-  want(
-    demo.signIn.DOCTOR,
-    demo.signIn.PATIENT,
-    new Date(today.getTime() - SIGN_IN_VISIT_DAYS_AGO * 86_400_000),
-  );
+  want(demo.signIn.DOCTOR, demo.signIn.PATIENT, daysFrom(today, -SIGN_IN_VISIT_DAYS_AGO));
   return [...visits.values()];
+}
+
+const daysFrom = (today: Date, days: number) => new Date(today.getTime() + days * 86_400_000);
+
+/**
+ * Upcoming appointments start at least this many days after the run: after the week of slots the
+ * README books from, so the README's patient is free then (no PATIENT_OVERLAP).
+ */
+const UPCOMING_FROM_DAYS = 9;
+/** Missed visits are held in the fortnight before this many days ago. */
+const NO_SHOW_DAYS_AGO = 3;
+
+/**
+ * What the appointment views show on the demo: the README's doctor and the next three doctors
+ * each get upcoming, cancelled (by the patient) and missed appointments, the README's patient two
+ * upcoming ones, a cancelled and a missed one with the other doctors. Never an upcoming one of the
+ * README's patient with the README's doctor: the README books BOOKING_CAP_PER_DOCTOR of them.
+ * Missed ones first: the booking cap counts upcoming appointments as the past booking saw them.
+ */
+function demoSchedule(demo: DemoData, today: Date): DemoAppointment[] {
+  const readmeDoctor = demo.signIn.DOCTOR;
+  const me = demo.signIn.PATIENT;
+  const [d1, d2, d3] = demo.doctors.map((d) => d.user.email).filter((email) => email !== readmeDoctor);
+  const others = demo.patients.map((p) => p.user.email).filter((email) => email !== me);
+  const plan: [string | undefined, string | undefined, AppointmentStatus, number][] = [
+    [readmeDoctor, others[3], "NO_SHOW", -NO_SHOW_DAYS_AGO],
+    [d1, me, "NO_SHOW", -NO_SHOW_DAYS_AGO],
+    [d2, others[6], "NO_SHOW", -NO_SHOW_DAYS_AGO],
+    [d3, others[8], "NO_SHOW", -NO_SHOW_DAYS_AGO],
+    [readmeDoctor, others[0], "SCHEDULED", UPCOMING_FROM_DAYS],
+    [readmeDoctor, others[1], "SCHEDULED", UPCOMING_FROM_DAYS + 1],
+    [readmeDoctor, others[2], "CANCELLED", UPCOMING_FROM_DAYS + 2],
+    [d1, me, "SCHEDULED", UPCOMING_FROM_DAYS],
+    [d1, others[4], "CANCELLED", UPCOMING_FROM_DAYS + 1],
+    [d2, me, "SCHEDULED", UPCOMING_FROM_DAYS + 3],
+    [d2, others[5], "CANCELLED", UPCOMING_FROM_DAYS + 2],
+    [d3, others[7], "SCHEDULED", UPCOMING_FROM_DAYS + 1],
+    [d3, me, "CANCELLED", UPCOMING_FROM_DAYS + 5],
+  ];
+  return plan.flatMap(([doctorEmail, patientEmail, status, days]) =>
+    doctorEmail && patientEmail ? [{ doctorEmail, patientEmail, status, at: daysFrom(today, days) }] : [],
+  );
 }
 
 /**
@@ -117,7 +164,7 @@ const CHANGED_SINCE = new Set<AppErrorCode>([
 /**
  * The demo reviews, each saved by the reviews service as its patient and dated through the
  * service's clock, so the rating aggregate is the service's own; the completed visit each needs
- * is in place before (ensureCompletedVisits). A pair that has a review keeps it, whatever it says
+ * is in place before (ensureAppointments). A pair that has a review keeps it, whatever it says
  * now; a pair the service refuses (an e-mail of another role, a profile deactivated since) is
  * skipped. Returns how many reviews it wrote.
  */
@@ -224,12 +271,14 @@ async function ensureAvailability(
  * The Algerian demo set, keyed by e-mail, through the API's services: an account that exists is
  * left exactly as it is (whatever changed since), a missing one is created with its profile in
  * one transaction, so an interrupted run leaves whole accounts and the next run adds the rest;
- * then the doctors' hours, the past visits and the reviews, which a second run finds in place. A
+ * then the doctors' hours, the appointments (booked and moved through the scheduling services) and
+ * the reviews, which a second run finds in place. A
  * second run changes nothing.
  */
 export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<DemoResult> {
   const demo = buildDemoData();
   const visits = demoVisits(demo, deps.clock.now());
+  const schedule = demoSchedule(demo, deps.clock.now());
   const { ids, created } = await ensureSpecialties(deps.db, demo.specialties);
   const userIds = new Map<string, string>();
   const tally = (total: number) => ({ total, created: 0 });
@@ -241,6 +290,7 @@ export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<De
     reviews: tally(demo.reviews.length),
     availability: tally(demo.doctors.length),
     visits: tally(visits.length),
+    appointments: tally(schedule.length),
   };
   const count = (ensured: EnsuredAccount, into: Tally) => {
     userIds.set(ensured.user.email, ensured.user.id);
@@ -268,7 +318,8 @@ export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<De
     demo.doctors.map((doctor) => doctor.user.email),
     userIds,
   );
-  result.visits.created = await ensureCompletedVisits(deps, visits, userIds);
+  result.visits.created = await ensureAppointments(deps, audit, visits, userIds);
+  result.appointments.created = await ensureAppointments(deps, audit, schedule, userIds);
   result.reviews.created = await ensureReviews(deps, audit, demo.reviews, userIds);
   return result;
 }
@@ -279,7 +330,8 @@ export function describeDemo(result: DemoResult): string {
   return (
     `Demo data: ${part("specialties", result.specialties)}, ${part("doctors", result.doctors)}, ` +
     `${part("patients", result.patients)}, ${part("staff", result.staff)}, ` +
-    `${part("past visits", result.visits)}, ${part("reviews", result.reviews)}, ` +
+    `${part("past visits", result.visits)}, ${part("other appointments", result.appointments)}, ` +
+    `${part("reviews", result.reviews)}, ` +
     `hours for ${result.availability.total} doctors (${result.availability.created} new); ` +
     `every demo account signs in with ${DEMO_PASSWORD}.`
   );

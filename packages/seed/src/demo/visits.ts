@@ -1,108 +1,142 @@
-import { addDays, generateSlots, localDateIn, wallTimeOf } from "@medical/api";
-import { appointments, availabilityRules, doctors, patients } from "@medical/db/schema";
-import { and, eq, inArray } from "drizzle-orm";
+import {
+  type AppErrorCode,
+  type AuditMeta,
+  addDays,
+  bookAppointment,
+  type Clock,
+  cancelAppointment,
+  changeStatus,
+  DomainError,
+  type FieldCipher,
+  listSlots,
+  localDateIn,
+} from "@medical/api";
+import { type AppointmentStatus, appointments, doctors, patients } from "@medical/db/schema";
+import { inArray } from "drizzle-orm";
 import type { OperatorDeps } from "../operator.ts";
 
-/** A demo patient's past visit to a demo doctor (natural keys), held before `before`. */
-export interface DemoVisit {
+/**
+ * A demo appointment between a demo doctor and a demo patient (natural keys). One that happened
+ * (COMPLETED, NO_SHOW) takes the latest free slot of the fortnight ending the day before `at`;
+ * one to come (SCHEDULED, CANCELLED) the earliest free slot of the fortnight starting on `at`'s day.
+ */
+export interface DemoAppointment {
   doctorEmail: string;
   patientEmail: string;
-  before: Date;
+  status: AppointmentStatus;
+  at: Date;
 }
 
-interface VisitDoctor {
-  id: string;
-  timezone: string;
-}
-
-interface VisitPatient {
+interface Party {
   id: string;
   userId: string;
 }
 
-/** How far back from the day before `before` a visit may go, looking for a free slot. */
+interface Doctor extends Party {
+  timezone: string;
+}
+
+/** How many days of the doctor's hours are searched for a free slot. */
 const SEARCH_DAYS = 14;
 const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
+/** The server's default BOOKING_CAP_PER_DOCTOR; the demo gives no pair more than one upcoming appointment. */
+const BOOKING_CAP_PER_DOCTOR = 2;
+
+// The seed holds no encryption key, so its appointments carry no reason: the services never call this.
+const noText = (): never => {
+  throw new Error("the demo's appointments carry no text: the seed holds no encryption key");
+};
+const NO_TEXT_CIPHER: FieldCipher = { encrypt: noText, decrypt: noText, isCurrent: noText };
+
+/** A slot another appointment of the doctor or the patient took meanwhile: the next one is tried. */
+const NEXT_SLOT = new Set<AppErrorCode>(["SLOT_TAKEN", "PATIENT_OVERLAP"]);
+/** An account changed since the seed made it (deactivated, another role, no profile): the pair is skipped. */
+const CHANGED_SINCE = new Set<AppErrorCode>([
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "PROFILE_REQUIRED",
+  "BOOKING_CAP_REACHED",
+]);
+
+const happened = (status: AppointmentStatus) => status === "COMPLETED" || status === "NO_SHOW";
+
+/** What the scheduling services need, at `clock`'s time. */
+const at = (deps: OperatorDeps, clock: Clock) => ({
+  ...deps,
+  clock,
+  fieldCipher: NO_TEXT_CIPHER,
+  settings: { bookingCapPerDoctor: BOOKING_CAP_PER_DOCTOR },
+});
+const fixed = (instant: Date): Clock => ({ now: () => instant });
 
 /**
- * One COMPLETED visit of `patient` to `doctor` before `before`, in a slot of the doctor's active
- * weekly hours on the latest day of the two weeks before it that has one free for both: written
- * directly into `appointments` because the booking service does not exist yet. When it lands,
- * this function books through it with a clock set before the slot and completes the visit
- * through the status service (the issue's "created through the services with an injected
- * clock"), so the demo's visits get their audit and domain events; its callers stay as they are.
- * Returns false when no slot was free (a doctor without weekly hours).
+ * Books one demo appointment through the booking service as its patient, then moves it through
+ * the lifecycle service: completed or missed as its doctor with a clock at its end, cancelled as
+ * its patient. A past one is booked with a clock two days before its fortnight (the slots route
+ * and the booking rules see it as the future it was then); an upcoming one at the run's time.
+ * Returns false when no slot was free or an account changed since.
  */
-export async function insertCompletedVisitWithoutBookingService(
+async function book(
   deps: OperatorDeps,
-  doctor: VisitDoctor,
-  patient: VisitPatient,
-  before: Date,
+  audit: AuditMeta,
+  doctor: Doctor,
+  patient: Party,
+  wanted: DemoAppointment,
 ): Promise<boolean> {
-  const rules = await deps.db
-    .select({
-      weekday: availabilityRules.weekday,
-      startMinute: availabilityRules.startMinute,
-      endMinute: availabilityRules.endMinute,
-      slotMinutes: availabilityRules.slotMinutes,
-    })
-    .from(availabilityRules)
-    .where(and(eq(availabilityRules.doctorId, doctor.id), eq(availabilityRules.isActive, true)));
-  const lastDay = addDays(localDateIn(doctor.timezone, before), -1);
-  const firstDay = addDays(lastDay, 1 - SEARCH_DAYS);
-  const { days } = generateSlots({
-    timezone: doctor.timezone,
-    rules: rules.map((rule) => ({
-      weekday: rule.weekday,
-      startTime: wallTimeOf(rule.startMinute),
-      endTime: wallTimeOf(rule.endMinute),
-      slotMinutes: rule.slotMinutes,
-      isActive: true,
-    })),
-    exceptions: [],
-    defaultSlotMinutes: 30,
-    // A clock before the first day, so that every slot of the fortnight is offered.
-    now: new Date(Date.parse(`${firstDay}T00:00:00Z`) - 2 * DAY_MS),
-    minNoticeMinutes: 0,
-    bookingHorizonDays: SEARCH_DAYS + 4,
-    from: firstDay,
-    to: lastDay,
-    busy: [],
-  });
-  for (const day of [...days].reverse()) {
-    for (const slot of day.slots) {
-      // The exclusion constraints refuse a slot the doctor or the patient already holds.
-      const inserted = await deps.db
-        .insert(appointments)
-        .values({
-          doctorId: doctor.id,
-          patientId: patient.id,
-          startsAt: slot.start,
-          endsAt: slot.end,
-          timezone: doctor.timezone,
-          status: "COMPLETED",
-          createdBy: patient.userId,
-          createdAt: new Date(slot.start.getTime() - WEEK_MS),
-          updatedAt: slot.end,
-        })
-        .onConflictDoNothing()
-        .returning({ id: appointments.id });
-      if (inserted.length) return true;
+  const day = localDateIn(doctor.timezone, wanted.at);
+  const past = happened(wanted.status);
+  const from = past ? addDays(day, -SEARCH_DAYS) : day;
+  const to = addDays(from, SEARCH_DAYS - 1);
+  const clock = past ? fixed(new Date(Date.parse(`${from}T00:00:00Z`) - 2 * DAY_MS)) : deps.clock;
+  try {
+    const { days } = await listSlots(at(deps, clock), doctor.id, { from, to });
+    const slots = days.flatMap((d) => d.slots);
+    for (const slot of past ? slots.reverse() : slots) {
+      const booked = await bookAppointment(
+        at(deps, clock),
+        audit,
+        { userId: patient.userId, role: "PATIENT" },
+        { doctorId: doctor.id, startsAt: slot.start.toISOString() },
+      ).catch((error: unknown) => {
+        if (error instanceof DomainError && NEXT_SLOT.has(error.code)) return null;
+        throw error;
+      });
+      if (!booked) continue;
+      if (wanted.status === "CANCELLED")
+        await cancelAppointment(
+          at(deps, clock),
+          audit,
+          { userId: patient.userId, role: "PATIENT" },
+          booked.id,
+          undefined,
+        );
+      else if (wanted.status !== "SCHEDULED")
+        await changeStatus(
+          at(deps, fixed(slot.end)),
+          audit,
+          { userId: doctor.userId, role: "DOCTOR" },
+          booked.id,
+          { status: wanted.status },
+        );
+      return true;
     }
+    return false;
+  } catch (error) {
+    if (error instanceof DomainError && CHANGED_SINCE.has(error.code)) return false;
+    throw error;
   }
-  return false;
 }
 
 /**
- * The demo's past visits, one COMPLETED appointment per doctor–patient pair that has none yet
- * (a pair with one keeps it, whatever else it has), so that every demo review has the visit the
- * reviews service requires and the README's doctor treats the README's patient. Returns how many
- * it wrote.
+ * The demo's appointments, each booked and moved through the scheduling services (`book`) unless
+ * its doctor–patient pair already has one in its status (a pair with one keeps it, whatever else
+ * it has): a second run books nothing. In the order given, so past visits come before the
+ * upcoming appointments the booking cap counts. Returns how many it wrote.
  */
-export async function ensureCompletedVisits(
+export async function ensureAppointments(
   deps: OperatorDeps,
-  wanted: DemoVisit[],
+  audit: AuditMeta,
+  wanted: DemoAppointment[],
   userIds: Map<string, string>,
 ): Promise<number> {
   const ids = [...userIds.values()];
@@ -119,26 +153,31 @@ export async function ensureCompletedVisits(
   ]);
   const doctorOf = new Map(doctorRows.map((row) => [row.userId, row]));
   const patientOf = new Map(patientRows.map((row) => [row.userId, row]));
-  const held = await deps.db
-    .selectDistinct({ doctorId: appointments.doctorId, patientId: appointments.patientId })
-    .from(appointments)
-    .where(
-      and(
-        eq(appointments.status, "COMPLETED"),
-        inArray(
-          appointments.doctorId,
-          doctorRows.map((row) => row.id),
-        ),
-      ),
-    );
-  const visited = new Set(held.map((pair) => `${pair.doctorId}/${pair.patientId}`));
+  const held = doctorRows.length
+    ? await deps.db
+        .selectDistinct({
+          doctorId: appointments.doctorId,
+          patientId: appointments.patientId,
+          status: appointments.status,
+        })
+        .from(appointments)
+        .where(
+          inArray(
+            appointments.doctorId,
+            doctorRows.map((row) => row.id),
+          ),
+        )
+    : [];
+  const key = (doctorId: string, patientId: string, status: AppointmentStatus) =>
+    `${doctorId}/${patientId}/${status}`;
+  const present = new Set(held.map((row) => key(row.doctorId, row.patientId, row.status)));
   let created = 0;
-  for (const visit of wanted) {
-    const doctor = doctorOf.get(userIds.get(visit.doctorEmail) ?? "");
-    const patient = patientOf.get(userIds.get(visit.patientEmail) ?? "");
-    if (!doctor || !patient || visited.has(`${doctor.id}/${patient.id}`)) continue;
-    if (await insertCompletedVisitWithoutBookingService(deps, doctor, patient, visit.before)) {
-      visited.add(`${doctor.id}/${patient.id}`);
+  for (const appointment of wanted) {
+    const doctor = doctorOf.get(userIds.get(appointment.doctorEmail) ?? "");
+    const patient = patientOf.get(userIds.get(appointment.patientEmail) ?? "");
+    if (!doctor || !patient || present.has(key(doctor.id, patient.id, appointment.status))) continue;
+    if (await book(deps, audit, doctor, patient, appointment)) {
+      present.add(key(doctor.id, patient.id, appointment.status));
       created += 1;
     }
   }

@@ -3,7 +3,7 @@ import { appointments, patients, users } from "@medical/db/schema";
 import { and, count, eq, gt, ne } from "drizzle-orm";
 import { addDays } from "#domains/availability/public.ts";
 import type { Actor } from "#platform/auth/actor.ts";
-import type { Deps } from "#platform/deps.ts";
+import type { Settings } from "#platform/deps.ts";
 import { DomainError, invalidField } from "#platform/errors/errors.ts";
 import { availabilityOf, type BookableDoctor, bookingWindowOf } from "./offer.ts";
 import { findOfferedSlot, isWithinBookingWindow } from "./slots.ts";
@@ -83,7 +83,7 @@ export async function offeredEnd(
  * doctor (`except` the one being moved). Race-safe under `lockPatientFor`.
  */
 export async function checkCap(
-  deps: Pick<Deps, "settings">,
+  deps: { settings: Pick<Settings, "bookingCapPerDoctor"> },
   tx: Executor,
   booking: { patientId: string; doctorId: string; now: Date; except?: string },
 ): Promise<void> {

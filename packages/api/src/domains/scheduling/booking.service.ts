@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { DOCTOR_NOT_FOUND } from "#domains/doctors/public.ts";
 import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
-import type { Deps } from "#platform/deps.ts";
+import type { Deps, Settings } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import type { Seal } from "#platform/idempotency/idempotency.ts";
 import { type AppointmentDto, selectAppointmentRows, toAppointmentDtos } from "./appointment-dto.ts";
@@ -14,7 +14,10 @@ import { checkCap, lockPatientFor, offeredEnd, overlapRefusal, retryingDeadlocks
 import { findBookableDoctor } from "./offer.ts";
 import type { BookInput } from "./scheduling.schema.ts";
 
-type BookingDeps = Pick<Deps, "db" | "events" | "clock" | "fieldCipher" | "settings">;
+// Of the settings, only the cap: a one-shot command (the seed) books without the server's configuration.
+type BookingDeps = Pick<Deps, "db" | "events" | "clock" | "fieldCipher"> & {
+  settings: Pick<Settings, "bookingCapPerDoctor">;
+};
 
 /** The DTO of one appointment read in the caller's transaction (the caller audits its reason). */
 export async function appointmentDtoOf(
