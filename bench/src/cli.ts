@@ -46,8 +46,8 @@ Options
   --rate-share 0.5    fixed rate as a share of the lower median saturation of ours and the twin
   --rate-workers 10   hey processes sharing a fixed rate (one connection each)
   --start-runs 3      start-time runs per kind of data folder (0: none)
-  --server <file>     entry to bench instead of apps/server/dist/main.js (built with `pnpm build`
-                      when missing): a .js file runs on plain node, a .ts file under tsx (e.g. an
+  --server <file>     entry to bench instead of apps/server/dist/main.js (rebuilt with `pnpm build`
+                      when missing or stale): a .js file runs on plain node, a .ts file under tsx (e.g. an
                       old commit's apps/server/src/main.ts, for a before/after table)
   -h, --help          this text
 

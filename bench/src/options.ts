@@ -46,7 +46,7 @@ const Options = z.object({
     .string()
     .min(1)
     .transform((path) => resolve(path))
-    // The default entry is built when missing (servers.ts ensureBuilt).
+    // The default entry is built when missing or stale (servers.ts ensureBuilt).
     .refine((path) => path === DEFAULT_SERVER_ENTRY || existsSync(path), "no such file")
     .refine((path) => /\.(m?js|ts)$/.test(path), "expected a .js or .ts entry"),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "BENCH_DATABASE_URL must be a postgres:// URL"),

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BareDatabase, RunCopy } from "./database.ts";
 import { ACCESS_TOKENS, ARGON2_COST, REFRESH_TTL_MS } from "./identity.ts";
@@ -87,10 +88,34 @@ function bareEnv(port: number, copy: BootOptions["copy"]): NodeJS.ProcessEnv {
   };
 }
 
-/** Builds the compiled server (`pnpm build`) when the default entry is missing. */
+/** What the compiled server is built from: a file here newer than the build makes it stale. */
+const BUILD_SOURCES = [
+  "apps/server/src",
+  "apps/server/scripts",
+  "packages/api/src",
+  "packages/db/src",
+  "drizzle",
+];
+
+function newestSourceMs(): number {
+  let newest = 0;
+  for (const dir of BUILD_SOURCES) {
+    const root = join(REPO_ROOT, dir);
+    for (const name of readdirSync(root, { recursive: true, encoding: "utf8" }))
+      newest = Math.max(newest, statSync(join(root, name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds the compiled server (`pnpm build`) when the default entry is missing or older than its
+ * sources: a bench of a stale build measures code that is no longer there (or answers 404 for
+ * routes added since).
+ */
 export async function ensureBuilt(entry: string): Promise<void> {
-  if (entry !== DEFAULT_SERVER_ENTRY || existsSync(entry)) return;
-  console.error(`${entry} is missing: running pnpm build…`);
+  if (entry !== DEFAULT_SERVER_ENTRY) return;
+  if (existsSync(entry) && statSync(entry).mtimeMs >= newestSourceMs()) return;
+  console.error(`${entry} is missing or older than its sources: running pnpm build…`);
   const built = await spawnTracked("pnpm", ["build"], { timeoutMs: 600_000, cwd: REPO_ROOT });
   if (built.code !== 0 || !existsSync(entry))
     throw new Error(`pnpm build failed (exit ${built.code}):\n${built.stderr.slice(-2_000)}`);
