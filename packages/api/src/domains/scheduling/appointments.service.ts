@@ -57,7 +57,7 @@ async function move(
   current: AppointmentRow["appointment"],
   startsAt: Date,
 ): Promise<void> {
-  const doctor = await findBookableDoctor(tx, current.doctorId);
+  const doctor = await findBookableDoctor(tx, current.doctorId, { lock: true });
   if (!doctor) throw new DomainError("OUTSIDE_AVAILABILITY", "The doctor offers no appointments now");
   const now = deps.clock.now();
   const endsAt = await offeredEnd(tx, doctor, startsAt, now);

@@ -50,7 +50,7 @@ export async function bookAppointment(
   return retryingDeadlocks(() =>
     auditedTransaction(deps, audit, async (tx, record) => {
       const patient = await lockPatientFor(tx, actor, input.patientId);
-      const doctor = await findBookableDoctor(tx, input.doctorId);
+      const doctor = await findBookableDoctor(tx, input.doctorId, { lock: true });
       if (!doctor) throw new DomainError("NOT_FOUND", DOCTOR_NOT_FOUND);
       const now = deps.clock.now();
       const endsAt = await offeredEnd(tx, doctor, startsAt, now);

@@ -26,13 +26,24 @@ export interface BookableDoctor {
   bookingHorizonDays: number;
 }
 
-/** A doctor the public sees, with what booking needs; undefined for any other (NOT_FOUND). */
-export async function findBookableDoctor(db: Executor, id: string): Promise<BookableDoctor | undefined> {
-  const [doctor] = await db
+/**
+ * A doctor the public sees, with what booking needs; undefined for any other (NOT_FOUND). `lock`
+ * queues the writes that take one of the doctor's times (booking, rescheduling) on the doctor's row
+ * (NO KEY UPDATE: foreign-key checks pass): the exclusion constraint still decides, but two
+ * inserts of overlapping rows no longer wait on each other's pending row — under a burst for one
+ * slot they deadlocked in pairs, each pair costing PostgreSQL's 1 s deadlock_timeout.
+ */
+export async function findBookableDoctor(
+  db: Executor,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<BookableDoctor | undefined> {
+  const query = db
     .select(bookingColumns)
     .from(doctors)
     .where(and(eq(doctors.id, id), publicDoctorVisible()))
     .limit(1);
+  const [doctor] = options.lock ? await query.for("no key update") : await query;
   return doctor;
 }
 
