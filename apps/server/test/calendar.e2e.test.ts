@@ -103,13 +103,16 @@ describe("the calendar feed over HTTP", () => {
     const { token } = await patientWithVisit();
     const { url } = (await rest("/calendar/feed", { method: "POST", token })).body.data;
     const secret = secretOf(url);
+    const before = server.logs.lines.length;
     await fetch(`${server.url}${feedPath(url)}`);
     await fetch(`${server.url}${feedPath(url).toUpperCase()}`);
     await fetch(`${server.url}/api/v1/calendar/${secret.slice(0, 20)}.ics`);
     await rest("/calendar/feed", { method: "DELETE", token });
     await fetch(`${server.url}${feedPath(url)}`);
-    // The access log writes at `finish`: give the last lines a moment.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The access log writes at `finish`, after the answer: wait for the five requests' lines.
+    const calendarLines = () =>
+      server.logs.lines.slice(before).filter((line) => /"url":"\/api\/v1\/calendar\//i.test(line)).length;
+    await expect.poll(calendarLines, { interval: 10 }).toBeGreaterThanOrEqual(5);
     const logged = server.logs.text;
     expect(logged).toContain("/api/v1/calendar/[redacted]");
     expect(logged).not.toContain(secret);
