@@ -72,7 +72,7 @@ export {
   type OperatorAccountInput,
 } from "./domains/identity/operator-accounts.service.ts";
 export { type NewDemographics, writePatientProfile } from "./domains/patients/profiles.service.ts";
-export { type RotationCounts, rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
+export { rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
 /** The demo seed reviews its doctors through the reviews service (a completed visit first), rules and rating included. */
 export { saveReview } from "./domains/reviews/reviews.service.ts";
 /** The demo seed books, cancels and completes its appointments through the services, with a clock of its own. */
@@ -87,4 +87,5 @@ export { listSlots } from "./domains/scheduling/slots.service.ts";
  * slots and booking routes calls it as the server does.
  */
 export { findOfferedSlot, generateSlots, type SlotQuery } from "./domains/scheduling/slots.ts";
+export type { RotationCounts } from "./platform/crypto/rotation.ts";
 export { type AppRouter, appRouter } from "./root.ts";

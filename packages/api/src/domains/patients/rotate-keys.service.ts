@@ -3,22 +3,9 @@ import type { Executor } from "@medical/db";
 import { patients } from "@medical/db/schema";
 import { and, asc, eq, gt, isNotNull } from "drizzle-orm";
 import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
-import { FieldDecryptionError } from "#platform/crypto/field-cipher.ts";
+import { noRotation, type RotationCounts, reencrypt } from "#platform/crypto/rotation.ts";
 import type { Deps } from "#platform/deps.ts";
 import { clinicalContext } from "./clinical.ts";
-
-export interface RotationCounts {
-  /** Rows with clinical data looked at. */
-  scanned: number;
-  /** Re-encrypted under the current (first) key. */
-  rotated: number;
-  /** Already under the current key. */
-  current: number;
-  /** Changed by someone else between read and write: run the rotation again. */
-  skipped: number;
-  /** Do not decrypt with any configured key (a missing key or tampering): left untouched. */
-  unreadable: number;
-}
 
 /**
  * The next `size` rows with clinical data after id `after`, of every patient: unscoped on purpose,
@@ -44,7 +31,7 @@ export async function rotateClinicalKeys(
   options: { batchSize?: number } = {},
 ): Promise<RotationCounts> {
   const batchSize = options.batchSize ?? 500;
-  const counts: RotationCounts = { scanned: 0, rotated: 0, current: 0, skipped: 0, unreadable: 0 };
+  const counts = noRotation();
   const audit: AuditMeta = {
     actor: null,
     requestId: `keys-rotate-${randomUUID()}`,
@@ -58,22 +45,15 @@ export async function rotateClinicalKeys(
       after = batch.at(-1)?.id;
       for (const { id, clinicalData: stored } of batch) {
         counts.scanned += 1;
-        if (stored === null || deps.fieldCipher.isCurrent(stored)) {
-          counts.current += 1;
-          continue;
-        }
-        let plaintext: string;
-        try {
-          plaintext = deps.fieldCipher.decrypt(stored, clinicalContext(id));
-        } catch (error) {
-          if (!(error instanceof FieldDecryptionError)) throw error;
-          counts.unreadable += 1;
+        const result = reencrypt(deps.fieldCipher, stored, clinicalContext(id));
+        if (result.kind !== "rotated") {
+          counts[result.kind] += 1;
           continue;
         }
         const updated = await tx
           .update(patients)
-          .set({ clinicalData: deps.fieldCipher.encrypt(plaintext, clinicalContext(id)) })
-          .where(and(eq(patients.id, id), eq(patients.clinicalData, stored)))
+          .set({ clinicalData: result.value })
+          .where(and(eq(patients.id, id), eq(patients.clinicalData, result.stored)))
           .returning({ id: patients.id });
         if (updated.length) counts.rotated += 1;
         else counts.skipped += 1;

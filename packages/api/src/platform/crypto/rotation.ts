@@ -22,7 +22,11 @@ export const noRotation = (): RotationCounts => ({
   unreadable: 0,
 });
 
-export type Reencryption = { kind: "current" } | { kind: "rotated"; value: string } | { kind: "unreadable" };
+export type Reencryption =
+  | { kind: "current" }
+  /** `value` replaces `stored`: an update guarded on `stored` skips a row changed meanwhile. */
+  | { kind: "rotated"; value: string; stored: string }
+  | { kind: "unreadable" };
 
 /**
  * A stored value under the current key: "current" when it already is (or is null), a new
@@ -31,7 +35,7 @@ export type Reencryption = { kind: "current" } | { kind: "rotated"; value: strin
 export function reencrypt(cipher: FieldCipher, stored: string | null, context: CipherContext): Reencryption {
   if (stored === null || cipher.isCurrent(stored)) return { kind: "current" };
   try {
-    return { kind: "rotated", value: cipher.encrypt(cipher.decrypt(stored, context), context) };
+    return { kind: "rotated", value: cipher.encrypt(cipher.decrypt(stored, context), context), stored };
   } catch (error) {
     if (error instanceof FieldDecryptionError) return { kind: "unreadable" };
     throw error;
