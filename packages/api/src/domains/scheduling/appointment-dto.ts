@@ -10,7 +10,7 @@ import {
   specialties,
   users,
 } from "@medical/db/schema";
-import { asc, eq, inArray } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { ZDoctorDto } from "#domains/doctors/public.ts";
@@ -160,17 +160,43 @@ export const appointmentColumns = pickColumns(appointments, [
 const doctorUsers = alias(users, "doctor_users");
 const patientUsers = alias(users, "patient_users");
 
+type SpecialtySummary = AppointmentSummary["doctor"]["specialties"][number];
+
 /**
- * Appointments joined to both parties' names: one query per page. Callers add their WHERE (with
- * `appointmentVisibleTo`), ORDER BY and LIMIT; `toAppointment…` then read the doctors' specialties
- * in one more query, whatever the page size.
+ * The doctor's specialties by name as one JSON value, a correlated lookup per row: a page's rows
+ * carry them without a query of their own. Both drivers give JSON parsed; the shape is checked.
+ */
+const doctorSpecialtiesJson = sql<SpecialtySummary[]>`coalesce((
+    select json_agg(json_build_object('id', ${specialties.id}, 'name', ${specialties.name}) order by ${specialties.name})
+    from ${doctorSpecialties} join ${specialties} on ${eq(specialties.id, doctorSpecialties.specialtyId)}
+    where ${eq(doctorSpecialties.doctorId, appointments.doctorId)}), '[]'::json)`.mapWith((value: unknown) =>
+  ZAppointmentDoctor.shape.specialties.parse(value),
+);
+
+/** Both parties' names and the doctor's specialties, aliased apart: two tables have a first_name. */
+const parties = {
+  doctorFirstName: sql<string>`${doctorUsers.firstName}`.as("doctor_first_name"),
+  doctorLastName: sql<string>`${doctorUsers.lastName}`.as("doctor_last_name"),
+  doctorSpecialties: doctorSpecialtiesJson.as("doctor_specialties"),
+  patientFirstName: sql<string>`${patientUsers.firstName}`.as("patient_first_name"),
+  patientLastName: sql<string>`${patientUsers.lastName}`.as("patient_last_name"),
+};
+
+/**
+ * Appointments with both parties' names and the doctor's specialties, in one query. Callers add
+ * their WHERE (with `appointmentVisibleTo`), ORDER BY and LIMIT. Every output column has its own
+ * name, so a list can read the query as a CTE (views.service.ts).
  */
 export const selectAppointmentRows = (db: Executor) =>
   db
     .select({
       appointment: appointmentColumns,
-      doctor: { firstName: doctorUsers.firstName, lastName: doctorUsers.lastName },
-      patient: { firstName: patientUsers.firstName, lastName: patientUsers.lastName },
+      doctor: {
+        firstName: parties.doctorFirstName,
+        lastName: parties.doctorLastName,
+        specialties: parties.doctorSpecialties,
+      },
+      patient: { firstName: parties.patientFirstName, lastName: parties.patientLastName },
     })
     .from(appointments)
     .innerJoin(doctors, eq(doctors.id, appointments.doctorId))
@@ -180,36 +206,18 @@ export const selectAppointmentRows = (db: Executor) =>
 
 export interface AppointmentRow {
   appointment: Pick<Appointment, keyof typeof appointmentColumns>;
-  doctor: { firstName: string; lastName: string };
+  doctor: { firstName: string; lastName: string; specialties: SpecialtySummary[] };
   patient: { firstName: string; lastName: string };
-}
-
-type SpecialtySummary = AppointmentSummary["doctor"]["specialties"][number];
-
-/** The specialties of the page's doctors, by name, in one query. */
-async function specialtiesOf(db: Executor, rows: AppointmentRow[]): Promise<Map<string, SpecialtySummary[]>> {
-  const ids = [...new Set(rows.map((row) => row.appointment.doctorId))];
-  const byDoctor = new Map<string, SpecialtySummary[]>(ids.map((id) => [id, []]));
-  if (!ids.length) return byDoctor;
-  const links = await db
-    .select({ doctorId: doctorSpecialties.doctorId, id: specialties.id, name: specialties.name })
-    .from(doctorSpecialties)
-    .innerJoin(specialties, eq(specialties.id, doctorSpecialties.specialtyId))
-    .where(inArray(doctorSpecialties.doctorId, ids))
-    .orderBy(asc(specialties.name));
-  for (const { doctorId, id, name } of links) byDoctor.get(doctorId)?.push({ id, name });
-  return byDoctor;
 }
 
 function toSummary(
   cipher: FieldCipher,
   { appointment: a, doctor, patient }: AppointmentRow,
-  specialtiesOfDoctor: SpecialtySummary[],
 ): AppointmentSummary {
   const { cancelledAt, cancelledBy, cancelledByRole } = a;
   return {
     id: a.id,
-    doctor: { id: a.doctorId, ...doctor, specialties: specialtiesOfDoctor },
+    doctor: { id: a.doctorId, ...doctor },
     patient: { id: a.patientId, ...patient },
     startsAt: a.startsAt,
     endsAt: a.endsAt,
@@ -229,32 +237,17 @@ function toSummary(
 }
 
 /**
- * List items for one page (2 queries in all with the page's own). A cancellation's reason is PHI:
- * decrypting it is a read to audit (`appointmentReadEvent`, with the page's ids). Throws
- * AppointmentTextUnreadable for a value that does not decrypt.
+ * List items (no reason). A cancellation's reason is PHI: decrypting it is a read to audit, with
+ * the page's ids. Throws AppointmentTextUnreadable for a value that does not decrypt.
  */
-export async function toAppointmentSummaries(
-  db: Executor,
-  cipher: FieldCipher,
-  rows: AppointmentRow[],
-): Promise<AppointmentSummary[]> {
-  const byDoctor = await specialtiesOf(db, rows);
-  return rows.map((row) => toSummary(cipher, row, byDoctor.get(row.appointment.doctorId) ?? []));
+export function toAppointmentSummaries(cipher: FieldCipher, rows: AppointmentRow[]): AppointmentSummary[] {
+  return rows.map((row) => toSummary(cipher, row));
 }
 
 /** Full DTOs with the reason decrypted: a PHI read the caller audits in its transaction. */
-export async function toAppointmentDtos(
-  db: Executor,
-  cipher: FieldCipher,
-  rows: AppointmentRow[],
-): Promise<AppointmentDto[]> {
-  const byDoctor = await specialtiesOf(db, rows);
+export function toAppointmentDtos(cipher: FieldCipher, rows: AppointmentRow[]): AppointmentDto[] {
   return rows.map((row) => {
-    const { cancellation, createdAt, updatedAt, ...head } = toSummary(
-      cipher,
-      row,
-      byDoctor.get(row.appointment.doctorId) ?? [],
-    );
+    const { cancellation, createdAt, updatedAt, ...head } = toSummary(cipher, row);
     const { appointment: a } = row;
     const reason = openAppointmentText(cipher, a, "reason", a.reason);
     return { ...head, reason, cancellation, createdAt, updatedAt };
@@ -267,7 +260,7 @@ export async function toAppointmentDetail(
   cipher: FieldCipher,
   row: AppointmentRow,
 ): Promise<AppointmentDetail> {
-  const [dto] = await toAppointmentDtos(db, cipher, [row]);
+  const [dto] = toAppointmentDtos(cipher, [row]);
   if (!dto) throw new Error("toAppointmentDtos returned nothing for one row");
   const changes = await db
     .select({

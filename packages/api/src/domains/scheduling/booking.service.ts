@@ -25,8 +25,7 @@ export async function appointmentDtoOf(
   tx: Executor,
   id: string,
 ): Promise<AppointmentDto> {
-  const [dto] = await toAppointmentDtos(
-    tx,
+  const [dto] = toAppointmentDtos(
     deps.fieldCipher,
     await selectAppointmentRows(tx).where(eq(appointments.id, id)),
   );

@@ -9,8 +9,8 @@ import { appointmentsPageQuery, type ListAppointmentsInput, listAppointments } f
 /**
  * The three views walk their index: a page is one range of appointments_patient_start,
  * appointments_doctor_start or appointments_start, with no sort and the cursor as a bound of the
- * scan, so page 500 costs what page 1 does. What is EXPLAINed is exactly what the service sends
- * (`appointmentsPageQuery(...).toSQL()`), over ~40k generated appointments after ANALYZE, with
+ * scan, so page 500 costs what page 1 does. What is EXPLAINed is exactly the page the service's
+ * statement reads as its CTE (`appointmentsPageQuery(...).toSQL()`), over ~40k generated appointments after ANALYZE, with
  * sequential scans allowed: the index must win on its own.
  */
 const DOCTORS = 400;
@@ -79,9 +79,24 @@ function sent(statement: { toSQL(): { sql: string; params: unknown[] } }): SQL {
   return fragment;
 }
 
+/**
+ * The plan of the page's own rows: without its SubPlans (each row's doctor's specialties, a few
+ * rows sorted by name per row, are not the page's order).
+ */
 async function plan(statement: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
-  const lines = await selectRows(file.db, sql`explain ${sent(statement)}`);
-  return lines.map((line) => String(line["QUERY PLAN"])).join("\n");
+  const lines = (await selectRows(file.db, sql`explain ${sent(statement)}`)).map((line) =>
+    String(line["QUERY PLAN"]),
+  );
+  const indent = (line: string) => line.length - line.trimStart().length;
+  const kept: string[] = [];
+  let subPlanAt: number | undefined;
+  for (const line of lines) {
+    if (subPlanAt !== undefined && indent(line) > subPlanAt) continue;
+    subPlanAt = line.trimStart().startsWith("SubPlan") ? indent(line) : undefined;
+    if (subPlanAt === undefined) kept.push(line);
+  }
+  expect(kept.length).toBeLessThan(lines.length);
+  return kept.join("\n");
 }
 
 const actorOf = (party: Party) => ({ userId: party.userId, role: party.role });

@@ -1,7 +1,7 @@
 import type { Executor } from "@medical/db";
 import { type AppointmentStatus, appointments } from "@medical/db/schema";
-import { and, eq, gte, inArray, lt, type SQL } from "drizzle-orm";
-import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
+import { and, asc, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { type AuditMeta, auditRowOfPage } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { defineList, type ListInput, type Order, type Page } from "#platform/list.ts";
@@ -74,8 +74,8 @@ function filtersOf(
 }
 
 /**
- * One page's statement, unexecuted (the index test EXPLAINs exactly this): the rows the actor sees
- * that pass the filters, after the cursor, in order, one more than the page.
+ * The page itself, unexecuted (the index test EXPLAINs it): the rows the actor sees that pass the
+ * filters, after the cursor, in order, one more than the page.
  */
 export function appointmentsPageQuery(
   db: Executor,
@@ -91,33 +91,55 @@ export function appointmentsPageQuery(
 }
 
 /**
+ * One statement: the page as a CTE, its audit row written from it (the ids returned, and the
+ * patient when the view is one patient's), and the page's rows in order.
+ */
+function auditedPageStatement(
+  db: Executor,
+  audit: AuditMeta,
+  actor: Pick<Actor, "userId" | "role">,
+  view: AppointmentView,
+  input: ListAppointmentsInput,
+  now: Date,
+) {
+  const page = db.$with("page").as(appointmentsPageQuery(db, actor, input, now));
+  const direction = keysetInput(input).order === "asc" ? asc : desc;
+  const inOrder = [direction(page.appointment.startsAt), direction(page.appointment.id)];
+  const shown = sql`array(select ${page.appointment.id} from ${page} order by ${sql.join(inOrder, sql`, `)} limit ${input.limit})`;
+  const auditRow = auditRowOfPage(
+    db,
+    audit,
+    { action: "appointment.list", outcome: "SUCCESS", targetType: "appointment", details: { view } },
+    {
+      resourceIds: shown,
+      patientId:
+        view === "patient"
+          ? sql`(select ${page.appointment.patientId} from ${page} limit 1)`
+          : (input.patientId ?? null),
+    },
+  );
+  return db
+    .with(page, auditRow)
+    .select()
+    .from(page)
+    .orderBy(...inOrder);
+}
+
+/**
  * A page of appointment summaries (no `reason`), role-scoped by `appointmentVisibleTo`. Items
- * carry a cancellation's reason, which is PHI: the page is read in a transaction with its audit
- * event — the ids returned, and the patient when the view is one patient's.
+ * carry a cancellation's reason, which is PHI: the page and its audit event are one statement.
  */
 export function listAppointments(
-  deps: Pick<Deps, "db" | "events" | "clock" | "fieldCipher">,
+  deps: Pick<Deps, "db" | "clock" | "fieldCipher">,
   audit: AuditMeta,
   actor: Pick<Actor, "userId" | "role">,
   view: AppointmentView,
   input: ListAppointmentsInput,
 ): Promise<Page<AppointmentSummary>> {
   const now = deps.clock.now();
-  return auditingUnreadable(deps, audit, () =>
-    auditedTransaction(deps, audit, async (tx, record) => {
-      const rows = await appointmentsPageQuery(tx, actor, input, now);
-      const page = appointmentList.pageFrom(keysetInput(input), rows);
-      const items = await toAppointmentSummaries(tx, deps.fieldCipher, page.items);
-      const onePatient = view === "patient" ? page.items[0]?.appointment.patientId : input.patientId;
-      record.audit({
-        action: "appointment.list",
-        outcome: "SUCCESS",
-        targetType: "appointment",
-        patientId: onePatient ?? null,
-        resourceIds: items.map((item) => item.id),
-        details: { view },
-      });
-      return { items, nextCursor: page.nextCursor };
-    }),
-  );
+  return auditingUnreadable(deps, audit, async () => {
+    const rows = await auditedPageStatement(deps.db, audit, actor, view, input, now);
+    const page = appointmentList.pageFrom(keysetInput(input), rows);
+    return { items: toAppointmentSummaries(deps.fieldCipher, page.items), nextCursor: page.nextCursor };
+  });
 }
