@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { TEST_PASSWORD } from "@medical/api/testing";
+import { doctorWithHours, makePatient, TEST_PASSWORD } from "@medical/api/testing";
 import {
   createMedicalClient,
   MAX_BATCH_ITEMS,
@@ -171,6 +171,52 @@ describe("@medical/sdk over HTTP", () => {
       await expect(call).rejects.toMatchObject({ data: { appCode: "TOKEN_EXPIRED" } });
     expect(counter.refreshes()).toBe(1);
     expect(client.tokens.get()).toBeNull();
+  });
+});
+
+describe("@medical/sdk: scheduling with the router's types", () => {
+  test("a patient reads slots, books one, lists it, reschedules and cancels it; the doctor sees it", async () => {
+    const { doctor, user: doctorUser, iso } = await doctorWithHours(server.deps);
+    const { user } = await makePatient(server.handle.db);
+    const client = connect(server);
+    await client.login(user.email, TEST_PASSWORD);
+
+    const tomorrow = iso(1, "09:00").slice(0, 10);
+    const slots = await client.api.availability.slots.query({ id: doctor.id, from: tomorrow, to: tomorrow });
+    expect(slots.timezone).toBe(doctor.timezone);
+    const first = slots.days[0]?.slots[0];
+    expect(first?.localStart).toBe("09:00");
+
+    const booked = await client.api.appointments.book.mutate({
+      doctorId: doctor.id,
+      startsAt: iso(1, "09:00"),
+      reason: "Contrôle",
+      idempotencyKey: randomUUID(),
+    });
+    expect(booked).toMatchObject({ status: "SCHEDULED", reason: "Contrôle", doctor: { id: doctor.id } });
+    expect(booked.startsAt).toBeInstanceOf(Date);
+    expect((await client.api.appointments.mine.query({})).items.map((item) => item.id)).toEqual([booked.id]);
+
+    const moved = await client.api.appointments.reschedule.mutate({
+      id: booked.id,
+      startsAt: iso(1, "10:00"),
+    });
+    expect(moved.startsAt.toISOString()).toBe(iso(1, "10:00"));
+    const detail = await client.api.appointments.get.query({ id: booked.id });
+    expect(detail.history.map((change) => change.startsAt.toISOString())).toEqual([iso(1, "09:00")]);
+    const cancelled = await client.api.appointments.cancel.mutate({ id: booked.id, reason: "Empêchement" });
+    expect(cancelled.cancellation).toMatchObject({
+      by: { userId: user.id, role: "PATIENT" },
+      reason: "Empêchement",
+    });
+
+    const doctorClient = connect(server);
+    await doctorClient.login(doctorUser.email, TEST_PASSWORD);
+    const seen = await doctorClient.api.appointments.doctorMine.query({ status: ["CANCELLED"] });
+    expect(seen.items.map((item) => item.id)).toEqual([booked.id]);
+    await expect(client.api.appointments.doctorMine.query({})).rejects.toMatchObject({
+      data: { appCode: "FORBIDDEN" },
+    });
   });
 });
 
