@@ -1,8 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type EncryptionKey, parseEncryptionKeys } from "@medical/api";
+import { devSecrets, type EncryptionKey, parseEncryptionKeys } from "@medical/api";
 import { z } from "zod";
 import { parseDuration, parseRateLimits, type RateLimit } from "./durations.ts";
 
@@ -178,30 +176,6 @@ function metricsConfigOf(env: Env, production: boolean): MetricsConfig | undefin
 function parseTrustProxy(text: string): boolean | number | string {
   if (text === "true" || text === "false") return text === "true";
   return /^\d+$/.test(text) ? Number(text) : text;
-}
-
-interface DevSecrets {
-  jwtSecret: string;
-  encryptionKeys: string;
-}
-
-/** Development only: secrets generated once and kept in DATA_DIR, so tokens and data survive restarts. */
-function devSecrets(dataDir: string): DevSecrets {
-  const file = join(dataDir, "dev-secrets.json");
-  try {
-    const saved = JSON.parse(readFileSync(file, "utf8")) as Partial<DevSecrets>;
-    if (saved.jwtSecret && saved.encryptionKeys)
-      return { jwtSecret: saved.jwtSecret, encryptionKeys: saved.encryptionKeys };
-  } catch {
-    // Missing or unreadable: generate below.
-  }
-  const secrets: DevSecrets = {
-    jwtSecret: randomBytes(48).toString("base64url"),
-    encryptionKeys: `dev1:${randomBytes(32).toString("base64")}`,
-  };
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-  return secrets;
 }
 
 function formatIssues(error: z.ZodError): string {

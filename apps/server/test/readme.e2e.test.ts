@@ -82,6 +82,7 @@ beforeAll(async () => {
   server = await startTestServer({ router: appRouter });
   const report = await runSeed(server.handle.db, {
     hasher: server.deps.hasher,
+    fieldCipher: server.deps.fieldCipher,
     adminNames: { firstName: "Admin", lastName: "Clinic" },
   });
   signIns = report.signIns.map(({ email }) => email);

@@ -20,6 +20,7 @@ export {
   FieldDecryptionError,
   parseEncryptionKeys,
 } from "#platform/crypto/field-cipher.ts";
+export { type DevSecrets, devSecrets } from "#platform/crypto/dev-secrets.ts";
 export { type Clock, type Deps, type Settings, systemClock } from "#platform/deps.ts";
 export {
   type AppErrorCode,

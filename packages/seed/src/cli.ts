@@ -1,7 +1,7 @@
-import { createArgon2Hasher } from "@medical/api";
+import { createArgon2Hasher, createFieldCipher } from "@medical/api";
 import { DEMO_ADMIN, describeExisting, type EnsureAdminResult } from "./admin.ts";
 import { type BulkResult, createProgressBar } from "./bulk/index.ts";
-import { loadSeedConfig } from "./config.ts";
+import { loadSeedConfig, seedEncryptionKeys } from "./config.ts";
 import { DEMO_PASSWORD } from "./demo/build.ts";
 import { describeDemo } from "./demo/load.ts";
 import { integerFlag, openDatabase, parseCommandLine, runCli } from "./run.ts";
@@ -47,6 +47,7 @@ async function main(): Promise<number> {
     await handle.migrate();
     const report = await runSeed(handle.db, {
       hasher: createArgon2Hasher(config.argon2),
+      fieldCipher: createFieldCipher(seedEncryptionKeys(config)),
       ...(fromEnv ? { admin: { email, password } } : {}),
       adminNames: { firstName: config.admin.firstName, lastName: config.admin.lastName },
       size,

@@ -1,4 +1,5 @@
-import { createArgon2Hasher, normalizeEmail } from "@medical/api";
+import { createArgon2Hasher, createFieldCipher, normalizeEmail } from "@medical/api";
+import { TEST_ENCRYPTION_KEY } from "@medical/api/testing";
 import { selectRows } from "@medical/db";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
@@ -19,7 +20,11 @@ import { runSeed, type SeedOptions } from "./seed.ts";
 
 // Cheap argon2id: verification reads the cost from the hash, so the code path is the real one.
 const hasher = createArgon2Hasher({ memoryKib: 1024, iterations: 1 });
-const options: SeedOptions = { hasher, adminNames: { firstName: "Admin", lastName: "Clinic" } };
+const options: SeedOptions = {
+  hasher,
+  fieldCipher: createFieldCipher([TEST_ENCRYPTION_KEY]),
+  adminNames: { firstName: "Admin", lastName: "Clinic" },
+};
 const E164_DZ_MOBILE = /^\+213[567]\d{8}$/;
 const E164_DZ_LANDLINE = /^\+213[234]\d{7}$/;
 const DEMO_REVIEWS = buildDemoData().reviews.length;
@@ -241,6 +246,27 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       { status: "NO_SHOW", n: 4 },
       { status: "SCHEDULED", n: 5 },
     ]);
+  });
+
+  test("every appointment has a reason and every cancellation a reason, encrypted for the server to read", async () => {
+    const texts = await rows(
+      sql`select id, status, reason, cancellation_reason from appointments order by id`,
+    );
+    const context = (id: unknown, column: string) => ({ table: "appointments", column, rowId: String(id) });
+    for (const row of texts) {
+      // The cipher's format (version.key id.…), never the text.
+      expect(row.reason).toMatch(/^v1\.test1\./);
+      expect(options.fieldCipher.decrypt(String(row.reason), context(row.id, "reason"))).toMatch(/\w{4}/);
+      if (row.status === "CANCELLED")
+        expect(
+          options.fieldCipher.decrypt(
+            String(row.cancellation_reason),
+            context(row.id, "cancellation_reason"),
+          ),
+        ).toMatch(/\w{4}/);
+      else expect(row.cancellation_reason).toBeNull();
+    }
+    expect(texts.length).toBeGreaterThan(0);
   });
 
   test("holds the ten specialties, every city, +213 phones, DZD fees and one password hash", async () => {

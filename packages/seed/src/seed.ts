@@ -1,4 +1,4 @@
-import type { PasswordHasher, Role } from "@medical/api";
+import type { FieldCipher, PasswordHasher, Role } from "@medical/api";
 import type { Database } from "@medical/db";
 import { DEMO_ADMIN, type EnsureAdminResult, ensureAdmin } from "./admin.ts";
 import { type BulkResult, type LoadProgress, loadBulk } from "./bulk/index.ts";
@@ -9,6 +9,8 @@ import { operatorAudit, operatorDeps } from "./operator.ts";
 export interface SeedOptions {
   /** Argon2id at the configured cost; DEMO_PASSWORD goes through it at most once per run. */
   hasher: PasswordHasher;
+  /** Encrypts the demo's PHI (reasons for visits…) with the key the server reads with. */
+  fieldCipher: FieldCipher;
   /** ADMIN_EMAIL + ADMIN_PASSWORD when both are set, otherwise the demo admin. */
   admin?: { email: string; password: string };
   adminNames: { firstName: string; lastName: string };
@@ -57,7 +59,7 @@ export async function runSeed(db: Database, options: SeedOptions): Promise<SeedR
     ...options.adminNames,
     via: "seed",
   });
-  const demo = await loadDemo(deps, audit);
+  const demo = await loadDemo({ ...deps, fieldCipher: options.fieldCipher }, audit);
   const signIns = [...adminSignIn(admin, options.admin === undefined), ...demoSignIns()];
   if (!options.size) return { admin, demo, signIns };
   const bulk = await loadBulk(db, {

@@ -21,7 +21,7 @@ import {
   reviews,
 } from "@medical/db/schema";
 import { eq, inArray } from "drizzle-orm";
-import type { OperatorDeps } from "../operator.ts";
+import type { OperatorDeps, SeedDeps } from "../operator.ts";
 import { ensureSpecialties } from "../specialties.ts";
 import { daysToNextFriday, demoAvailability } from "./availability.ts";
 import {
@@ -275,7 +275,7 @@ async function ensureAvailability(
  * the reviews, which a second run finds in place. A
  * second run changes nothing.
  */
-export async function loadDemo(deps: OperatorDeps, audit: AuditMeta): Promise<DemoResult> {
+export async function loadDemo(deps: SeedDeps, audit: AuditMeta): Promise<DemoResult> {
   const demo = buildDemoData();
   const visits = demoVisits(demo, deps.clock.now());
   const schedule = demoSchedule(demo, deps.clock.now());

@@ -7,13 +7,12 @@ import {
   cancelAppointment,
   changeStatus,
   DomainError,
-  type FieldCipher,
   listSlots,
   localDateIn,
 } from "@medical/api";
 import { type AppointmentStatus, appointments, doctors, patients } from "@medical/db/schema";
 import { inArray } from "drizzle-orm";
-import type { OperatorDeps } from "../operator.ts";
+import type { SeedDeps } from "../operator.ts";
 
 /**
  * A demo appointment between a demo doctor and a demo patient (natural keys). One that happened
@@ -42,11 +41,26 @@ const DAY_MS = 86_400_000;
 /** The server's default BOOKING_CAP_PER_DOCTOR; the demo gives no pair more than one upcoming appointment. */
 const BOOKING_CAP_PER_DOCTOR = 2;
 
-// The seed holds no encryption key, so its appointments carry no reason: the services never call this.
-const noText = (): never => {
-  throw new Error("the demo's appointments carry no text: the seed holds no encryption key");
-};
-const NO_TEXT_CIPHER: FieldCipher = { encrypt: noText, decrypt: noText, isCurrent: noText };
+/** Why patients come, as the front desk writes it: one per appointment, chosen by its pair. */
+const REASONS = [
+  "Contrôle de la tension artérielle",
+  "Douleurs thoraciques à l'effort depuis deux semaines",
+  "Renouvellement d'ordonnance",
+  "Fièvre et toux persistantes",
+  "Suivi du diabète, résultats d'analyses",
+  "Douleurs lombaires",
+  "Bilan annuel",
+  "Maux de tête fréquents",
+];
+const CANCELLATION_REASONS = ["Empêchement professionnel", "Déplacement imprévu", "Enfant malade"];
+
+/** The same text for the same doctor–patient pair on every run (the seed is deterministic). */
+function textFor(list: readonly string[], wanted: DemoAppointment): string {
+  let sum = 0;
+  for (const char of `${wanted.doctorEmail}/${wanted.patientEmail}/${wanted.status}`)
+    sum += char.charCodeAt(0);
+  return list[sum % list.length] ?? "";
+}
 
 /** A slot another appointment of the doctor or the patient took meanwhile: the next one is tried. */
 const NEXT_SLOT = new Set<AppErrorCode>(["SLOT_TAKEN", "PATIENT_OVERLAP"]);
@@ -61,10 +75,9 @@ const CHANGED_SINCE = new Set<AppErrorCode>([
 const happened = (status: AppointmentStatus) => status === "COMPLETED" || status === "NO_SHOW";
 
 /** What the scheduling services need, at `clock`'s time. */
-const at = (deps: OperatorDeps, clock: Clock) => ({
+const at = (deps: SeedDeps, clock: Clock) => ({
   ...deps,
   clock,
-  fieldCipher: NO_TEXT_CIPHER,
   settings: { bookingCapPerDoctor: BOOKING_CAP_PER_DOCTOR },
 });
 const fixed = (instant: Date): Clock => ({ now: () => instant });
@@ -77,7 +90,7 @@ const fixed = (instant: Date): Clock => ({ now: () => instant });
  * Returns false when no slot was free or an account changed since.
  */
 async function book(
-  deps: OperatorDeps,
+  deps: SeedDeps,
   audit: AuditMeta,
   doctor: Doctor,
   patient: Party,
@@ -96,7 +109,7 @@ async function book(
         at(deps, clock),
         audit,
         { userId: patient.userId, role: "PATIENT" },
-        { doctorId: doctor.id, startsAt: slot.start.toISOString() },
+        { doctorId: doctor.id, startsAt: slot.start.toISOString(), reason: textFor(REASONS, wanted) },
       ).catch((error: unknown) => {
         if (error instanceof DomainError && NEXT_SLOT.has(error.code)) return null;
         throw error;
@@ -108,7 +121,7 @@ async function book(
           audit,
           { userId: patient.userId, role: "PATIENT" },
           booked.id,
-          undefined,
+          textFor(CANCELLATION_REASONS, wanted),
         );
       else if (wanted.status !== "SCHEDULED")
         await changeStatus(
@@ -134,7 +147,7 @@ async function book(
  * upcoming appointments the booking cap counts. Returns how many it wrote.
  */
 export async function ensureAppointments(
-  deps: OperatorDeps,
+  deps: SeedDeps,
   audit: AuditMeta,
   wanted: DemoAppointment[],
   userIds: Map<string, string>,
