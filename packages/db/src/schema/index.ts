@@ -4,4 +4,5 @@ export * from "./availability.ts";
 export * from "./doctors.ts";
 export * from "./events.ts";
 export * from "./patients.ts";
+export * from "./records.ts";
 export * from "./users.ts";
