@@ -7,6 +7,7 @@ import { healthRouter } from "./domains/health/router.ts";
 import { authRouter } from "./domains/identity/auth.router.ts";
 import { usersRouter } from "./domains/identity/users.router.ts";
 import { patientsRouter } from "./domains/patients/router.ts";
+import { recordsRouter } from "./domains/records/router.ts";
 import { reviewsRouter } from "./domains/reviews/router.ts";
 import { calendarRouter } from "./domains/scheduling/calendar.router.ts";
 import { lifecycleRouter } from "./domains/scheduling/lifecycle.router.ts";
@@ -32,6 +33,8 @@ export const appRouter = router({
   // The views' literal /appointments/me and /appointments/doctor/me before /appointments/{id}.
   appointments: mergeRouters(viewsRouter, appointmentsRouter, lifecycleRouter),
   calendar: calendarRouter,
+  // Its literal /medical-records/me and /medical-records/doctor/me before /medical-records/{id}.
+  medicalRecords: recordsRouter,
 });
 
 export type AppRouter = typeof appRouter;

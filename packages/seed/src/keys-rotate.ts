@@ -4,6 +4,7 @@ import {
   type RotationCounts,
   rotateAppointmentKeys,
   rotateClinicalKeys,
+  rotateRecordKeys,
   rotateStoredAnswers,
 } from "@medical/api";
 import { loadSeedConfig } from "./config.ts";
@@ -12,10 +13,11 @@ import { integerFlag, openDatabase, parseCommandLine, runCli, UsageError } from 
 const USAGE = `Usage: ENCRYPTION_KEYS=new:<base64>,old:<base64> pnpm keys:rotate [--batch-size 500]
 
 Re-encrypts every patient's clinical fields, every appointment's reason and cancellation
-reason, and the stored answers of idempotent requests that are not under the first key of
-ENCRYPTION_KEYS; the other keys only decrypt. Safe to run again and while servers run:
-a row changed during the run is skipped (run again), a row no key decrypts is left as it
-is and reported. Rotate in this order: put the new key first on every server, run this
+reason, every medical record's text and deletion reason, every record version's text, and
+the stored answers of idempotent requests that are not under the first key of
+ENCRYPTION_KEYS; the other keys only decrypt. Safe to run again and while servers run: a
+row changed during the run is skipped (run again), a row no key decrypts is left as it is
+and reported. Rotate in this order: put the new key first on every server, run this
 command until it reports nothing left, then drop the old key from ENCRYPTION_KEYS.
 Environment: ENCRYPTION_KEYS (required), DATABASE_URL or DATA_DIR.
 `;
@@ -24,7 +26,10 @@ const summary = (what: string, c: RotationCounts) =>
   `${c.scanned} with ${what}: ${c.rotated} re-encrypted, ${c.current} already current, ` +
   `${c.skipped} changed meanwhile, ${c.unreadable} unreadable`;
 
-/** `pnpm keys:rotate`: clinical data, appointment text and stored answers under the current key. */
+/**
+ * `pnpm keys:rotate`: clinical data, appointment text, medical records and stored answers under
+ * the current key.
+ */
 async function main(): Promise<number> {
   const { help, flags } = parseCommandLine(process.argv.slice(2), USAGE, ["batch-size"]);
   if (help) {
@@ -47,9 +52,12 @@ async function main(): Promise<number> {
       events: createInProcessEventBus(),
       fieldCipher: createFieldCipher(config.encryptionKeys),
     };
+    const records = await rotateRecordKeys(deps, { batchSize });
     const runs: [string, string, RotationCounts][] = [
       ["Patients", "clinical data", await rotateClinicalKeys(deps, { batchSize })],
       ["Appointments", "a reason", await rotateAppointmentKeys(deps, { batchSize })],
+      ["Medical records", "text", records.records],
+      ["Medical record versions", "text", records.versions],
       ["Idempotent requests", "a stored answer", await rotateStoredAnswers(deps, { batchSize })],
     ];
     for (const [table, what, counts] of runs)

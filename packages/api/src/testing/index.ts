@@ -11,6 +11,7 @@ export { type MakeAppointmentInput, makeAppointment } from "./factories/appointm
 export { makeException, makeRule } from "./factories/availability.ts";
 export { makeDoctor, makeSpecialty } from "./factories/doctors.ts";
 export { type MakePatientOverrides, makePatient } from "./factories/patients.ts";
+export { type MakeMedicalRecordInput, makeMedicalRecord } from "./factories/records.ts";
 export { makeUser, passwordHashForTests, TEST_PASSWORD } from "./factories/users.ts";
 export { createMemoryMailer, type MemoryMailer, tokenIn } from "./memory-mailer.ts";
 export {

@@ -24,7 +24,8 @@ export type AuditTargetType =
   | "availability_rule"
   | "availability_exception"
   | "appointment"
-  | "calendar_feed";
+  | "calendar_feed"
+  | "medical_record";
 
 export interface AuditEntry {
   action: string;

@@ -87,6 +87,11 @@ export const appErrors = {
     status: 409,
     message: "Only a patient with a completed visit to this doctor may review them",
   },
+  STALE_VERSION: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "Someone changed this since you read it; read it again and reapply your change",
+  },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", status: 413, message: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: {
     trpc: "UNSUPPORTED_MEDIA_TYPE",

@@ -1,5 +1,5 @@
 import { EventEmitter, on } from "node:events";
-import type { AppointmentStatus, SessionRevocationReason } from "@medical/db/schema";
+import type { AppointmentStatus, MedicalRecordKind, SessionRevocationReason } from "@medical/db/schema";
 
 /** Small payloads (ids and a version), never whole records: subscribers re-read what they need. */
 export interface DomainEvents {
@@ -12,6 +12,11 @@ export interface DomainEvents {
     from: AppointmentStatus;
     to: Exclude<AppointmentStatus, "SCHEDULED" | "CANCELLED">;
   };
+  "medical_record.created": MedicalRecordEvent;
+  /** A new version of the record (`version`, the one written). */
+  "medical_record.updated": MedicalRecordEvent & { version: number };
+  /** Soft-deleted: hidden from everyone but ADMIN, never erased. */
+  "medical_record.deleted": MedicalRecordEvent;
 }
 
 /** An appointment's change: its parties and who acted (the patient, the doctor, STAFF or ADMIN). */
@@ -20,6 +25,18 @@ export interface AppointmentEvent {
   appointmentId: string;
   doctorId: string;
   patientId: string;
+  actorId: string;
+}
+/**
+ * A medical record's change: its patient, its author doctor (null for a note the patient wrote)
+ * and who acted.
+ */
+export interface MedicalRecordEvent {
+  v: 1;
+  recordId: string;
+  patientId: string;
+  doctorId: string | null;
+  kind: MedicalRecordKind;
   actorId: string;
 }
 export type EventName = keyof DomainEvents;
