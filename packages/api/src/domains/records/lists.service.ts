@@ -4,7 +4,7 @@ import {
   medicalRecords,
   medicalRecordVersions,
 } from "@medical/db/schema";
-import { and, eq, not, or, type SQL } from "drizzle-orm";
+import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import { treatedByDoctorSql } from "#domains/scheduling/public.ts";
 import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
@@ -60,7 +60,8 @@ function filtersOf(
     // A doctor's list starts from their patients and their own entries (see treatedByDoctorSql).
     view === "doctor" ? or(treatedByDoctorSql(actor, medicalRecords.patientId), authored) : undefined,
     input.authoredByMe === true ? authored : undefined,
-    input.authoredByMe === false ? not(authored) : undefined,
+    // A patient's note has no doctor: "not written by me" includes it.
+    input.authoredByMe === false ? sql`not coalesce(${authored}, false)` : undefined,
     input.patientId ? eq(medicalRecords.patientId, input.patientId) : undefined,
     input.kind ? eq(medicalRecords.kind, input.kind) : undefined,
     input.appointmentId ? eq(medicalRecords.appointmentId, input.appointmentId) : undefined,
