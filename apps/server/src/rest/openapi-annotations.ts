@@ -22,6 +22,8 @@ const TAGS: Record<string, string> = {
     "Appointments: booking (idempotent with an Idempotency-Key), one appointment with its history, rescheduling, status changes (completed, missed, cancelled) and each party's view (the patient's, the doctor's, the front desk's); the database refuses double bookings.",
   calendar:
     "A patient's or doctor's appointments as an iCalendar feed behind a secret, revocable address that calendar apps subscribe to.",
+  "medical-records":
+    "A patient's medical file: clinical records doctors write for the patients they treat, history notes the patient writes, every version kept, soft deletes with a reason; every read and write audited, clinical text encrypted at rest.",
   admin: "Operator tools for ADMIN: the security audit trail.",
 };
 
@@ -33,6 +35,7 @@ const PATH_ID_NOUNS: Record<string, string> = {
   users: "account",
   patients: "patient profile",
   appointments: "appointment",
+  "medical-records": "medical record",
 };
 
 /** A value as JSON carries it: instants become ISO-8601 strings, as they do on the wire. */
