@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "@medical/db";
-import { appointments, doctors, medicalRecords, medicalRecordVersions, patients } from "@medical/db/schema";
+import {
+  appointments,
+  doctors,
+  type MedicalRecordKind,
+  medicalRecords,
+  medicalRecordVersions,
+  patients,
+} from "@medical/db/schema";
 import { and, eq, inArray } from "drizzle-orm";
 import { requirePatientProfile } from "#domains/patients/public.ts";
 import { appointmentVisibleTo, CARE_STATUSES, doctorTreatsPatientSql } from "#domains/scheduling/public.ts";
@@ -12,6 +19,7 @@ import type { InputIssue } from "#platform/errors/issues.ts";
 import { changeRefusal, findVisibleRecord, MEDICAL_RECORD_NOT_FOUND, relationTo } from "./access.ts";
 import { auditingUnreadable, type RecordAction, recordEvent } from "./record-audit.ts";
 import {
+  type Diagnosis,
   EMPTY_CONTENT,
   openContent,
   RECORD_CONTENT,
@@ -31,7 +39,6 @@ const notFound = () => new DomainError("NOT_FOUND", MEDICAL_RECORD_NOT_FOUND);
 /** What one version holds besides its text. */
 interface VersionFacts {
   recordId: string;
-  patientId: string;
   version: number;
   content: RecordContent;
   followUpDate: string | null;
@@ -99,6 +106,56 @@ async function checkAppointment(
     );
 }
 
+/** A new record: its patient, author doctor (null for a patient's note), kind and first version. */
+interface NewRecord {
+  patientId: string;
+  kind: MedicalRecordKind;
+  doctorId: string | null;
+  appointmentId: string | null;
+  followUpDate: string | null;
+  content: RecordContent;
+}
+
+/**
+ * Writes a record at version 1 with its version row, its audit event and `medical_record.created`,
+ * in the caller's transaction; returns its id.
+ */
+async function insertRecord(
+  deps: WriteDeps,
+  tx: Transaction,
+  record: ChangeRecorder,
+  actor: Who,
+  { content, ...facts }: NewRecord,
+): Promise<string> {
+  const id = randomUUID();
+  const now = deps.clock.now();
+  await tx.insert(medicalRecords).values({
+    id,
+    ...facts,
+    content: sealContent(deps.fieldCipher, RECORD_CONTENT, id, content),
+    createdAt: now,
+    updatedAt: now,
+  });
+  await insertVersion(deps, tx, actor, { ...facts, recordId: id, version: 1, content }, now);
+  const { patientId, doctorId, kind } = facts;
+  record.audit(
+    recordEvent("medical_record.created", "SUCCESS", {
+      recordId: id,
+      patientId,
+      details: { kind, version: 1 },
+    }),
+  );
+  record.emit("medical_record.created", {
+    v: 1,
+    recordId: id,
+    patientId,
+    doctorId,
+    kind,
+    actorId: actor.userId,
+  });
+  return id;
+}
+
 /**
  * `POST /medical-records`: a DOCTOR's clinical record for a patient they treat (NOT_FOUND
  * otherwise, audited as a denied write), optionally about one of their appointments with them.
@@ -136,52 +193,19 @@ export function createClinicalRecord(
           doctorId: doctor.id,
           appointmentId,
         });
-      const id = randomUUID();
-      const now = deps.clock.now();
-      const content: RecordContent = {
-        ...EMPTY_CONTENT,
-        diagnoses: (text.diagnoses ?? []).map(({ code, description }) => ({
-          code: code ?? null,
-          description,
-        })),
-        treatmentPlan: text.treatmentPlan ?? null,
-        prescriptions: (text.prescriptions ?? []).map(withNulls),
-        clinicalNotes: text.clinicalNotes ?? null,
-      };
-      const facts = {
-        recordId: id,
+      const id = await insertRecord(deps, tx, record, actor, {
         patientId,
-        version: 1,
-        content,
-        followUpDate: followUpDate ?? null,
+        kind: "CLINICAL",
+        doctorId: doctor.id,
         appointmentId: appointmentId ?? null,
-      };
-      await tx.insert(medicalRecords).values({
-        id,
-        patientId,
-        kind: "CLINICAL",
-        doctorId: doctor.id,
-        appointmentId: facts.appointmentId,
-        content: sealContent(deps.fieldCipher, RECORD_CONTENT, id, content),
-        followUpDate: facts.followUpDate,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await insertVersion(deps, tx, actor, facts, now);
-      record.audit(
-        recordEvent("medical_record.created", "SUCCESS", {
-          recordId: id,
-          patientId,
-          details: { kind: "CLINICAL", version: 1 },
-        }),
-      );
-      record.emit("medical_record.created", {
-        v: 1,
-        recordId: id,
-        patientId,
-        doctorId: doctor.id,
-        kind: "CLINICAL",
-        actorId: actor.userId,
+        followUpDate: followUpDate ?? null,
+        content: {
+          ...EMPTY_CONTENT,
+          diagnoses: (text.diagnoses ?? []).map(withNullCode),
+          treatmentPlan: text.treatmentPlan ?? null,
+          prescriptions: (text.prescriptions ?? []).map(withNulls),
+          clinicalNotes: text.clinicalNotes ?? null,
+        },
       });
       return answerOf(deps, tx, actor, id);
     }),
@@ -201,44 +225,25 @@ export async function addHistoryNote(
   const patient = await requirePatientProfile(deps, actor);
   return auditingUnreadable(deps, audit, "medical_record.created", () =>
     auditedTransaction(deps, audit, async (tx, record) => {
-      const id = randomUUID();
-      const now = deps.clock.now();
-      const content: RecordContent = { ...EMPTY_CONTENT, note };
-      await tx.insert(medicalRecords).values({
-        id,
+      const id = await insertRecord(deps, tx, record, actor, {
         patientId: patient.id,
         kind: "PATIENT_REPORTED",
-        content: sealContent(deps.fieldCipher, RECORD_CONTENT, id, content),
-        createdAt: now,
-        updatedAt: now,
-      });
-      await insertVersion(
-        deps,
-        tx,
-        actor,
-        { recordId: id, patientId: patient.id, version: 1, content, followUpDate: null, appointmentId: null },
-        now,
-      );
-      record.audit(
-        recordEvent("medical_record.created", "SUCCESS", {
-          recordId: id,
-          patientId: patient.id,
-          details: { kind: "PATIENT_REPORTED", version: 1 },
-        }),
-      );
-      record.emit("medical_record.created", {
-        v: 1,
-        recordId: id,
-        patientId: patient.id,
         doctorId: null,
-        kind: "PATIENT_REPORTED",
-        actorId: actor.userId,
+        appointmentId: null,
+        followUpDate: null,
+        content: { ...EMPTY_CONTENT, note },
       });
       return answerOf(deps, tx, actor, id);
     }),
   );
 }
 
+/** A diagnosis as stored: without a code, its code is null. */
+function withNullCode({ code, description }: NonNullable<ClinicalChanges["diagnoses"]>[number]): Diagnosis {
+  return { code: code ?? null, description };
+}
+
+/** A prescription as stored: a duration or instructions not given are null. */
 function withNulls(prescription: NonNullable<ClinicalChanges["prescriptions"]>[number]) {
   return {
     ...prescription,
@@ -281,9 +286,7 @@ function misplacedFields(row: RecordRow, changes: Omit<UpdateRecordInput, "id" |
 /** The content after a PATCH: a field present replaces it, a field absent keeps it. */
 function merged(current: RecordContent, changes: Omit<UpdateRecordInput, "id" | "version">): RecordContent {
   return {
-    diagnoses:
-      changes.diagnoses?.map(({ code, description }) => ({ code: code ?? null, description })) ??
-      current.diagnoses,
+    diagnoses: changes.diagnoses?.map(withNullCode) ?? current.diagnoses,
     treatmentPlan: changes.treatmentPlan === undefined ? current.treatmentPlan : changes.treatmentPlan,
     prescriptions: changes.prescriptions?.map(withNulls) ?? current.prescriptions,
     clinicalNotes: changes.clinicalNotes === undefined ? current.clinicalNotes : changes.clinicalNotes,
@@ -408,7 +411,7 @@ export function updateRecord(
         deps,
         tx,
         actor,
-        { recordId: id, patientId, version: next, content, followUpDate, appointmentId },
+        { recordId: id, version: next, content, followUpDate, appointmentId },
         now,
       );
       record.audit(
