@@ -115,7 +115,7 @@ const remove = (caller: Caller, world: World, target: Target) =>
  * and a history note of their own. `treatingDoctor` treats them too (a SCHEDULED visit) but wrote
  * nothing; `otherDoctor` never met them; `cancelledDoctor` has only a cancelled appointment (no
  * care relationship); `former` wrote an entry while their appointment stood, then it was
- * cancelled: they keep reading what they wrote (docs/decisions/0024) but change nothing.
+ * cancelled: they keep reading what they wrote (docs/decisions/0025) but change nothing.
  */
 export const accessTable = defineAccessTable({
   domain: "records",

@@ -29,7 +29,7 @@ const ownDoctorId = (actor: Who) =>
  * - ADMIN: every record, deleted ones too (shown with their deletion).
  * - PATIENT: their own file, deleted entries hidden.
  * - DOCTOR: the records of the patients they treat (scheduling's care relationship), and the
- *   records they wrote even once the care relationship has ended (docs/decisions/0024); deleted
+ *   records they wrote even once the care relationship has ended (docs/decisions/0025); deleted
  *   entries hidden.
  * - STAFF: none (the front desk never reads clinical data).
  */

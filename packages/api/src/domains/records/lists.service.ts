@@ -1,17 +1,18 @@
+import type { Executor } from "@medical/db";
 import {
   type MedicalRecordKind,
   type MedicalRecordVersion,
   medicalRecords,
   medicalRecordVersions,
 } from "@medical/db/schema";
-import { and, eq, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import { treatedByDoctorSql } from "#domains/scheduling/public.ts";
-import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditRowOfPage } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { defineList, type ListInput, type Page } from "#platform/list.ts";
 import { authoredByDoctor, medicalRecordVisibleTo } from "./access.ts";
-import { auditingUnreadable, recordEvent } from "./record-audit.ts";
+import { auditingUnreadable } from "./record-audit.ts";
 import { type MedicalRecordDto, type RecordRow, selectRecordRows, toRecordDto } from "./record-dto.ts";
 
 /**
@@ -69,35 +70,65 @@ function filtersOf(
 }
 
 /**
+ * One statement (ADR 0024): the page as a CTE — the rows the view shows after the cursor, in
+ * order, one more than the page — its audit row written from it (the ids returned, and the patient
+ * when the page is one patient's file), and the page's rows in order.
+ */
+function auditedPageStatement(
+  db: Executor,
+  audit: AuditMeta,
+  actor: Pick<Actor, "userId" | "role">,
+  view: RecordView,
+  input: ListRecordsInput,
+) {
+  const { where, orderBy, limit } = recordList.keyset(input);
+  const page = db.$with("page").as(
+    selectRecordRows(db)
+      .where(and(filtersOf(actor, view, input), where))
+      .orderBy(...orderBy)
+      .limit(limit),
+  );
+  const direction = input.order === "asc" ? asc : desc;
+  const sortKey = input.sort === "updatedAt" ? page.record.updatedAt : page.record.createdAt;
+  const inOrder = [direction(sortKey), direction(page.record.id)];
+  const shown = sql`array(select ${page.record.id} from ${page} order by ${sql.join(inOrder, sql`, `)} limit ${input.limit})`;
+  const auditRow = auditRowOfPage(
+    db,
+    audit,
+    { action: "medical_record.list", outcome: "SUCCESS", targetType: "medical_record", details: { view } },
+    {
+      resourceIds: shown,
+      patientId:
+        view === "patient"
+          ? sql`(select ${page.record.patientId} from ${page} limit 1)`
+          : (input.patientId ?? null),
+    },
+  );
+  return db
+    .with(page, auditRow)
+    .select()
+    .from(page)
+    .orderBy(...inOrder);
+}
+
+/**
  * A page of the records the view shows, role-scoped by `medicalRecordVisibleTo`, deleted ones
- * never listed. Items carry the records' text (PHI): the page is read in a transaction with its
- * audit event — the ids returned, and the patient when the page is one patient's file.
+ * never listed. Items carry the records' text (PHI): the page and its audit event are one
+ * statement; a text that then fails to decrypt is audited after it (a FAILURE, a generic 500).
  */
 export function listRecords(
-  deps: Pick<Deps, "db" | "events" | "fieldCipher">,
+  deps: Pick<Deps, "db" | "fieldCipher">,
   audit: AuditMeta,
   actor: Pick<Actor, "userId" | "role">,
   view: RecordView,
   input: ListRecordsInput,
 ): Promise<Page<MedicalRecordDto>> {
-  return auditingUnreadable(deps, audit, "medical_record.list", () =>
-    auditedTransaction(deps, audit, async (tx, record) => {
-      const page = await recordList.page(input, ({ where, orderBy, limit }) =>
-        selectRecordRows(tx)
-          .where(and(filtersOf(actor, view, input), where))
-          .orderBy(...orderBy)
-          .limit(limit),
-      );
-      const items = page.items.map((row) => toRecordDto(deps.fieldCipher, row));
-      const onePatient = view === "patient" ? page.items[0]?.record.patientId : input.patientId;
-      record.audit(
-        recordEvent("medical_record.list", "SUCCESS", {
-          patientId: onePatient ?? null,
-          resourceIds: items.map((item) => item.id),
-          details: { view },
-        }),
-      );
-      return { items, nextCursor: page.nextCursor };
-    }),
-  );
+  return auditingUnreadable(deps, audit, "medical_record.list", async () => {
+    const rows = await auditedPageStatement(deps.db, audit, actor, view, input);
+    const page = recordList.pageFrom(input, rows);
+    return {
+      items: page.items.map((row) => toRecordDto(deps.fieldCipher, row)),
+      nextCursor: page.nextCursor,
+    };
+  });
 }

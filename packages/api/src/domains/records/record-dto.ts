@@ -8,7 +8,7 @@ import {
   patients,
   users,
 } from "@medical/db/schema";
-import { eq } from "drizzle-orm";
+import { eq, getTableColumns, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { ROLES } from "#platform/auth/roles.ts";
@@ -160,16 +160,25 @@ export const ZMedicalRecordVersionDto = named(
 const patientUsers = alias(users, "record_patient_users");
 const doctorUsers = alias(users, "record_doctor_users");
 
+/** Both parties' names, aliased apart (two tables have a first_name); a patient's note has no doctor. */
+const parties = {
+  patientFirstName: sql<string>`${patientUsers.firstName}`.as("patient_first_name"),
+  patientLastName: sql<string>`${patientUsers.lastName}`.as("patient_last_name"),
+  doctorFirstName: sql<string | null>`${doctorUsers.firstName}`.as("doctor_first_name"),
+  doctorLastName: sql<string | null>`${doctorUsers.lastName}`.as("doctor_last_name"),
+};
+
 /**
- * Records with their patient's and author doctor's names: one query per page. Callers add their
- * WHERE (with `medicalRecordVisibleTo`), ORDER BY and LIMIT.
+ * Records with their patient's and author doctor's names, in one query. Callers add their WHERE
+ * (with `medicalRecordVisibleTo`), ORDER BY and LIMIT. Every output column has its own name, so a
+ * list can read the query as a CTE (lists.service.ts).
  */
 export const selectRecordRows = (db: Executor) =>
   db
     .select({
-      record: medicalRecords,
-      patient: { firstName: patientUsers.firstName, lastName: patientUsers.lastName },
-      doctor: { firstName: doctorUsers.firstName, lastName: doctorUsers.lastName },
+      record: getTableColumns(medicalRecords),
+      patient: { firstName: parties.patientFirstName, lastName: parties.patientLastName },
+      doctor: { firstName: parties.doctorFirstName, lastName: parties.doctorLastName },
     })
     .from(medicalRecords)
     .innerJoin(patients, eq(patients.id, medicalRecords.patientId))
@@ -180,7 +189,8 @@ export const selectRecordRows = (db: Executor) =>
 export interface RecordRow {
   record: MedicalRecord;
   patient: { firstName: string; lastName: string };
-  doctor: { firstName: string; lastName: string } | null;
+  /** Null names for a patient's note, which has no doctor. */
+  doctor: { firstName: string | null; lastName: string | null };
 }
 
 /**
@@ -202,7 +212,10 @@ export function toRecordDto(
     id: r.id,
     kind: r.kind,
     patient: { id: r.patientId, ...patient },
-    doctor: r.doctorId && doctor ? { id: r.doctorId, ...doctor } : null,
+    doctor:
+      r.doctorId && doctor.firstName !== null && doctor.lastName !== null
+        ? { id: r.doctorId, firstName: doctor.firstName, lastName: doctor.lastName }
+        : null,
     appointmentId: r.appointmentId,
     ...text,
     followUpDate: r.followUpDate,
