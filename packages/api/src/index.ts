@@ -12,6 +12,7 @@ export {
   createContextFactory,
   type RequestOrigin,
 } from "#platform/context.ts";
+export { type DevSecrets, devSecrets } from "#platform/crypto/dev-secrets.ts";
 export {
   type CipherContext,
   createFieldCipher,
@@ -20,7 +21,6 @@ export {
   FieldDecryptionError,
   parseEncryptionKeys,
 } from "#platform/crypto/field-cipher.ts";
-export { type DevSecrets, devSecrets } from "#platform/crypto/dev-secrets.ts";
 export { type Clock, type Deps, type Settings, systemClock } from "#platform/deps.ts";
 export {
   type AppErrorCode,
