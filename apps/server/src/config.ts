@@ -85,6 +85,11 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   REQUEST_TIMEOUT: duration("REQUEST_TIMEOUT", "30s"),
   SHUTDOWN_TIMEOUT: duration("SHUTDOWN_TIMEOUT", "10s"),
+  // How often the audit sealer chains new audit events (docs/decisions/0024-audit-hash-chain.md).
+  AUDIT_SEAL_INTERVAL: duration("AUDIT_SEAL_INTERVAL", "1s").refine(
+    (ms) => ms >= 1_000 && ms <= 3_600_000,
+    "AUDIT_SEAL_INTERVAL must be between 1s and 1h",
+  ),
   WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(20),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
   // Off by default: clients behind one NAT share an address, and benchmarks open thousands from one.
@@ -130,6 +135,8 @@ export interface Config {
   admin: { email?: string; password?: string };
   logLevel: Env["LOG_LEVEL"];
   limits: { bodyBytes: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
+  /** Pause between two passes of the audit sealer. */
+  auditSealIntervalMs: number;
   /** Caps on WebSockets (docs/decisions/0012-socket-gate.md); no per-IP cap when undefined. */
   webSockets: { maxSocketsPerUser: number; maxSocketsPerIp?: number; maxSubscriptionsPerSocket: number };
   /** Where /metrics is served; undefined → nowhere, and nothing is collected. */
@@ -253,6 +260,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: env.REQUEST_TIMEOUT,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
     },
+    auditSealIntervalMs: env.AUDIT_SEAL_INTERVAL,
     webSockets: {
       maxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
       maxSocketsPerIp: env.WS_MAX_SOCKETS_PER_IP,

@@ -1,4 +1,4 @@
-import { appRouter } from "@medical/api";
+import { appRouter, startAuditSealer } from "@medical/api";
 import { DatabaseLockedError } from "@medical/db";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openDatabase } from "./database.ts";
@@ -7,7 +7,7 @@ import { createLogger } from "./logger.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { startServer } from "./server.ts";
 
-/** Composition root: configuration, logger, database, server, signals. */
+/** Composition root: configuration, logger, database, server, audit sealer, signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const metrics =
     config.metrics && createMetrics({ config: config.metrics, router: appRouter, database: handle });
   const running = await startServer({ deps, config, router: appRouter, metrics });
+  const sealer = startAuditSealer(deps, { intervalMs: config.auditSealIntervalMs });
   logger.info(
     { url: running.url, database: handle.kind, docs: `${running.url}/docs`, metrics: running.metricsUrl },
     `medical-backend listening on ${running.url} (API docs: ${running.url}/docs)`,
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     try {
       await running.shutdown();
+      // After the requests drain: its last pass seals what they wrote.
+      await sealer.stop();
       await resources.close();
       await handle.close();
       logger.info("stopped");

@@ -1,4 +1,6 @@
 export type { AuditMeta } from "#platform/audit/audit.ts";
+export { type AnchorFacts, type SealReport, sealAuditChain } from "#platform/audit/chain.ts";
+export { type AuditSealer, startAuditSealer } from "#platform/audit/sealer.ts";
 export { type AccessTokens, createAccessTokens } from "#platform/auth/access-tokens.ts";
 export type { Actor } from "#platform/auth/actor.ts";
 export { authenticate } from "#platform/auth/authenticate.ts";

@@ -1,5 +1,5 @@
 import { mergeRouters, router } from "#platform/trpc.ts";
-import { auditRouter } from "./domains/audit/router.ts";
+import { accessLogRouter, auditRouter } from "./domains/audit/router.ts";
 import { availabilityRouter } from "./domains/availability/router.ts";
 import { doctorsRouter } from "./domains/doctors/router.ts";
 import { favoritesRouter } from "./domains/favorites/router.ts";
@@ -29,7 +29,8 @@ export const appRouter = router({
   favorites: favoritesRouter,
   reviews: reviewsRouter,
   doctors: doctorsRouter,
-  patients: patientsRouter,
+  // The audit domain's literal /patients/me/access-log before patients' /patients/{id}.
+  patients: mergeRouters(accessLogRouter, patientsRouter),
   // The views' literal /appointments/me and /appointments/doctor/me before /appointments/{id}.
   appointments: mergeRouters(viewsRouter, appointmentsRouter, lifecycleRouter),
   calendar: calendarRouter,

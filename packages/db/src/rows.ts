@@ -1,5 +1,5 @@
 import type { SQL } from "drizzle-orm";
-import type { Database } from "./client.ts";
+import type { Executor } from "./client.ts";
 
 type Row = Record<string, unknown>;
 
@@ -11,7 +11,7 @@ function isRowArray(value: unknown): value is Row[] {
  * Rows of a raw SQL query on either driver: postgres-js answers an array, PGlite `{ rows }`.
  * For the few statements the query builder cannot express.
  */
-export async function selectRows(db: Database, query: SQL): Promise<Row[]> {
+export async function selectRows(db: Executor, query: SQL): Promise<Row[]> {
   const result: unknown = await db.execute(query);
   if (isRowArray(result)) return result;
   if (typeof result === "object" && result !== null && "rows" in result && isRowArray(result.rows))

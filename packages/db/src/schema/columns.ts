@@ -1,4 +1,4 @@
-import { type AnyPgColumn, timestamp, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, customType, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /** The columns every table spells the same way (names come from the keys: snake_case casing). */
 
@@ -14,3 +14,9 @@ export const ref = (target: () => AnyPgColumn) => uuid().notNull().references(ta
  * sort rows of one millisecond past a cursor truncated to it, and a page would skip them).
  */
 export const timestamptz = () => timestamp({ withTimezone: true, precision: 3 });
+
+/**
+ * PostgreSQL's 64-bit transaction id. Read as a decimal string: it can pass 2^53, and readers
+ * only compare it, in SQL.
+ */
+export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });

@@ -1,12 +1,6 @@
 import { sql } from "drizzle-orm";
-import { customType, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
-import { id, ref, timestamptz } from "./columns.ts";
-
-/**
- * PostgreSQL's 64-bit transaction id. Read as a decimal string: it can pass 2^53, and readers
- * only compare it, in SQL.
- */
-const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
+import { pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
+import { id, ref, timestamptz, xid8 } from "./columns.ts";
 
 /**
  * The transactional outbox: a change and its domain events commit or vanish together. Readers

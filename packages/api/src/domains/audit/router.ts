@@ -1,7 +1,11 @@
+import { z } from "zod";
 import { pageOf } from "#platform/list.ts";
-import { adminProcedure, router } from "#platform/trpc.ts";
-import { auditRoutes, ZAuditEventDto, ZListAuditInput } from "./audit.schema.ts";
+import { adminProcedure, patientProcedure, router } from "#platform/trpc.ts";
+import { accessLogRoutes, ZAccessLogInput, ZAccessLogPage } from "./access-log.schema.ts";
+import { listAccessLog } from "./access-log.service.ts";
+import { auditRoutes, ZAuditEventDto, ZAuditVerification, ZListAuditInput } from "./audit.schema.ts";
 import { listAuditEvents } from "./audit.service.ts";
+import { verifyAuditChain } from "./verify.service.ts";
 
 export const auditRouter = router({
   list: adminProcedure
@@ -9,4 +13,18 @@ export const auditRouter = router({
     .input(ZListAuditInput)
     .output(pageOf(ZAuditEventDto, "AuditPage"))
     .query(({ ctx, input }) => listAuditEvents(ctx.deps, ctx.actor, input)),
+  verify: adminProcedure
+    .meta(auditRoutes.verify)
+    .input(z.void())
+    .output(ZAuditVerification)
+    .query(({ ctx }) => verifyAuditChain(ctx.deps, ctx.audit)),
+});
+
+/** `patients.accessLog`: merged into the patients namespace, ahead of `/patients/{id}` (root.ts). */
+export const accessLogRouter = router({
+  accessLog: patientProcedure
+    .meta(accessLogRoutes.accessLog)
+    .input(ZAccessLogInput)
+    .output(ZAccessLogPage)
+    .query(({ ctx, input }) => listAccessLog(ctx.deps, ctx.audit, ctx.actor, input)),
 });
