@@ -18,7 +18,8 @@ export const auditRoutes = {
       "Recomputes the chain from its first link and reports the first one that does not hold " +
       "(an edited or deleted event, a deleted link, a rewritten or truncated chain), the events not " +
       "sealed yet, and the newest anchor: compare it with the newest `audit chain sealed` line of " +
-      "the log kept outside the database. Reads the whole chain, in batches. Audited.",
+      "the log kept outside the database, or pass that line's `eventCount` and `headHash` to have " +
+      "the chain checked against it. Reads the whole chain, in batches. Audited.",
   }),
 };
 
@@ -154,3 +155,21 @@ export const ZAuditVerification = named(
     },
   },
 );
+
+export const ZVerifyAuditInput = z
+  .strictObject({
+    eventCount: ZAuditId.meta({
+      description: "An anchor from the log (`auditAnchor.eventCount`): the chain must still hold it",
+    }).optional(),
+    headHash: ZHash.meta({ description: "That anchor's `auditAnchor.headHash`" }).optional(),
+  })
+  .refine((input) => (input.eventCount === undefined) === (input.headHash === undefined), {
+    message: "eventCount and headHash name one logged anchor: give both or neither",
+    path: ["headHash"],
+  });
+
+/** The logged anchor of a verification request, when it names one. */
+export function loggedAnchorOf(input: z.output<typeof ZVerifyAuditInput>) {
+  const { eventCount, headHash } = input;
+  return eventCount === undefined || headHash === undefined ? undefined : { eventCount, headHash };
+}

@@ -1,9 +1,15 @@
-import { z } from "zod";
 import { pageOf } from "#platform/list.ts";
 import { adminProcedure, patientProcedure, router } from "#platform/trpc.ts";
 import { accessLogRoutes, ZAccessLogInput, ZAccessLogPage } from "./access-log.schema.ts";
 import { listAccessLog } from "./access-log.service.ts";
-import { auditRoutes, ZAuditEventDto, ZAuditVerification, ZListAuditInput } from "./audit.schema.ts";
+import {
+  auditRoutes,
+  loggedAnchorOf,
+  ZAuditEventDto,
+  ZAuditVerification,
+  ZListAuditInput,
+  ZVerifyAuditInput,
+} from "./audit.schema.ts";
 import { listAuditEvents } from "./audit.service.ts";
 import { verifyAuditChain } from "./verify.service.ts";
 
@@ -15,9 +21,9 @@ export const auditRouter = router({
     .query(({ ctx, input }) => listAuditEvents(ctx.deps, ctx.actor, input)),
   verify: adminProcedure
     .meta(auditRoutes.verify)
-    .input(z.void())
+    .input(ZVerifyAuditInput)
     .output(ZAuditVerification)
-    .query(({ ctx }) => verifyAuditChain(ctx.deps, ctx.audit)),
+    .query(({ ctx, input }) => verifyAuditChain(ctx.deps, ctx.audit, { logged: loggedAnchorOf(input) })),
 });
 
 /** `patients.accessLog`: merged into the patients namespace, ahead of `/patients/{id}` (root.ts). */

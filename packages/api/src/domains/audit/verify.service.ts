@@ -61,12 +61,20 @@ async function eventsById(db: Executor, ids: number[]): Promise<Map<number, Chai
 }
 
 /** The anchors at positions `from`…`to`, up to the head read at the start, by position. */
-async function anchorsBetween(db: Executor, head: AuditAnchor, from: number, to: number) {
-  const rows = await db
-    .select()
-    .from(auditAnchors)
-    .where(and(between(auditAnchors.eventCount, from, to), lte(auditAnchors.id, head.id)));
+async function anchorsBetween(db: Executor, head: AuditAnchor | undefined, from: number, to: number) {
+  const rows = head
+    ? await db
+        .select()
+        .from(auditAnchors)
+        .where(and(between(auditAnchors.eventCount, from, to), lte(auditAnchors.id, head.id)))
+    : [];
   return new Map(rows.map((row) => [row.eventCount, row]));
+}
+
+/** An anchor as the log kept it: the chain must still hold `headHash` at position `eventCount`. */
+export interface LoggedAnchor {
+  eventCount: number;
+  headHash: string;
 }
 
 interface Walk {
@@ -75,17 +83,28 @@ interface Walk {
 }
 
 /**
- * Recomputes the chain from its start up to `head`, `batchSize` links at a time, and stops at the
- * first link that does not hold (a missing link or event, a hash or an anchor that differs).
+ * Recomputes the chain from its start up to the head (or to the logged anchor, if it claims more),
+ * `batchSize` links at a time, and stops at the first link that does not hold: a missing link or
+ * event, a hash that differs, or an anchor (stored or logged) the chain no longer agrees with.
  */
-async function walkChain(db: Executor, head: AuditAnchor, batchSize: number): Promise<Walk> {
+async function walkChain(
+  db: Executor,
+  head: AuditAnchor | undefined,
+  logged: LoggedAnchor | undefined,
+  batchSize: number,
+): Promise<Walk> {
+  const end = Math.max(head?.eventCount ?? 0, logged?.eventCount ?? 0);
   let seq = 0;
   let previous = GENESIS_HASH;
-  for (;;) {
+  const stop = (at: number, eventId: number | null, reason: BrokenLinkReason): Walk => ({
+    checkedRows: seq,
+    broken: { seq: at, eventId, reason },
+  });
+  while (seq < end) {
     const links = await db
       .select()
       .from(auditChain)
-      .where(and(gt(auditChain.seq, seq), lte(auditChain.seq, head.eventCount)))
+      .where(and(gt(auditChain.seq, seq), lte(auditChain.seq, end)))
       .orderBy(asc(auditChain.seq))
       .limit(batchSize);
     const first = links[0];
@@ -97,34 +116,21 @@ async function walkChain(db: Executor, head: AuditAnchor, batchSize: number): Pr
     );
     const anchors = await anchorsBetween(db, head, first.seq, last.seq);
     for (const link of links) {
-      if (link.seq !== seq + 1)
-        return { checkedRows: seq, broken: { seq: seq + 1, eventId: null, reason: "LINK_MISSING" } };
+      if (link.seq !== seq + 1) return stop(seq + 1, null, "LINK_MISSING");
       const event = events.get(link.eventId);
-      if (!event)
-        return {
-          checkedRows: seq,
-          broken: { seq: link.seq, eventId: link.eventId, reason: "EVENT_MISSING" },
-        };
+      if (!event) return stop(link.seq, link.eventId, "EVENT_MISSING");
       const hash = linkHash(previous, link.seq, event);
-      if (hash !== link.hash)
-        return {
-          checkedRows: seq,
-          broken: { seq: link.seq, eventId: link.eventId, reason: "EVENT_ALTERED" },
-        };
+      if (hash !== link.hash) return stop(link.seq, link.eventId, "EVENT_ALTERED");
       const anchor = anchors.get(link.seq);
-      if (anchor && (anchor.headHash !== hash || anchor.headEventId !== link.eventId))
-        return {
-          checkedRows: seq,
-          broken: { seq: link.seq, eventId: link.eventId, reason: "ANCHOR_MISMATCH" },
-        };
+      const anchorDiffers = anchor && (anchor.headHash !== hash || anchor.headEventId !== link.eventId);
+      const loggedDiffers = logged?.eventCount === link.seq && logged.headHash !== hash;
+      if (anchorDiffers || loggedDiffers) return stop(link.seq, link.eventId, "ANCHOR_MISMATCH");
       seq = link.seq;
       previous = hash;
     }
     if (links.length < batchSize) break;
   }
-  if (seq < head.eventCount)
-    return { checkedRows: seq, broken: { seq: seq + 1, eventId: null, reason: "CHAIN_TRUNCATED" } };
-  return { checkedRows: seq, broken: null };
+  return seq < end ? stop(seq + 1, null, "CHAIN_TRUNCATED") : { checkedRows: seq, broken: null };
 }
 
 /** The first event at or behind the head's position that has no link (forged into the past). */
@@ -157,13 +163,15 @@ async function backlog(db: Executor, head: AuditAnchor | undefined) {
 /**
  * `GET /admin/audit/verify`: walks the whole chain in batches (bounded memory, and on PGlite other
  * requests run between them) and reports the first broken link, the unsealed backlog and the
- * newest anchor. The walk stops at the head read first, so the sealer may go on meanwhile. The
- * check itself is audited (`audit.verified`), and a broken chain is logged as a warning.
+ * newest anchor. The walk stops at the head read first, so the sealer may go on meanwhile. Given
+ * an anchor from the log (`logged`), it also checks the chain still holds it: the one check a
+ * superuser who rewrote the anchors table too cannot pass. The check itself is audited
+ * (`audit.verified`), and a broken chain is logged as a warning.
  */
 export async function verifyAuditChain(
   deps: Pick<Deps, "db" | "logger">,
   audit: AuditMeta,
-  options: { batchSize?: number } = {},
+  options: { batchSize?: number; logged?: LoggedAnchor | undefined } = {},
 ): Promise<AuditVerification> {
   const { db } = deps;
   // The longest chain first, then the head: a link and its anchor commit together, so a link
@@ -171,8 +179,7 @@ export async function verifyAuditChain(
   const [longest] = await db.select({ seq: max(auditChain.seq) }).from(auditChain);
   const head = await chainHead(db);
   const headCount = head?.eventCount ?? 0;
-  let walk: Walk = { checkedRows: 0, broken: null };
-  if (head) walk = await walkChain(db, head, options.batchSize ?? 1000);
+  const walk = await walkChain(db, head, options.logged, options.batchSize ?? 1000);
   if (!walk.broken && (longest?.seq ?? 0) > headCount)
     walk.broken = { seq: headCount + 1, eventId: null, reason: "ANCHOR_MISSING" };
   if (!walk.broken && head) walk.broken = await eventBehindHead(db, head);
