@@ -70,6 +70,15 @@ describe("configuration", () => {
     ]);
   });
 
+  test("the audit sealer runs every second unless configured, between 1s and 1h", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).auditSealIntervalMs).toBe(1_000);
+    expect(loadConfig({ DATA_DIR: dataDir(), AUDIT_SEAL_INTERVAL: "5s" }).auditSealIntervalMs).toBe(5_000);
+    for (const bad of ["0s", "2h", "500ms"])
+      expect(() => loadConfig({ DATA_DIR: dataDir(), AUDIT_SEAL_INTERVAL: bad }), bad).toThrow(
+        /AUDIT_SEAL_INTERVAL/,
+      );
+  });
+
   test("development may lower the hashing cost for tests", () => {
     expect(
       loadConfig({ DATA_DIR: dataDir(), ARGON2_MEMORY_KIB: "1024", ARGON2_ITERATIONS: "1" }).argon2,

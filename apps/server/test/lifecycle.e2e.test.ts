@@ -58,6 +58,22 @@ describe("a server process", () => {
     });
   });
 
+  test("seals the audit trail in the background and logs each anchor", async () => {
+    // A refused login is audited: the sealer chains it within a second or so.
+    await fetch(`${server.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "nobody@example.dz", password: "not-the-password" }),
+    });
+    // PostgreSQL's horizon is cluster-wide: other test files' transactions may delay it a little.
+    await expect
+      .poll(() => server.stdout.find((line) => line.includes('"msg":"audit chain sealed"')), {
+        timeout: 15_000,
+        interval: 100,
+      })
+      .toMatch(/"auditAnchor":\{"id":\d+,"eventCount":\d+,"headEventId":\d+,"headHash":"[0-9a-f]{64}"/);
+  });
+
   // PostgreSQL is shared by design; the folder lock guards embedded PGlite only.
   test.skipIf(onPostgres)(
     "keeps a second process off its embedded PGlite database with a clear message (PGlite only)",

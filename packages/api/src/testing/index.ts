@@ -1,3 +1,4 @@
+export { asSuperuser, isSealed, sealThrough } from "./audit-chain.ts";
 export { type Caller, callerFor } from "./caller.ts";
 export {
   makeTestDeps,
