@@ -4,12 +4,13 @@ import { asc, eq, inArray, sql } from "drizzle-orm";
 import pino from "pino";
 import postgres from "postgres";
 import { describe, expect, inject, test } from "vitest";
-import { isSealed, sealThrough } from "#testing/audit-chain.ts";
+import { asSuperuser, isSealed, sealThrough } from "#testing/audit-chain.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
 import { type AuditMeta, auditAttempt } from "./audit.ts";
 import {
   AUDIT_SEAL_LOCK_KEY,
   anchorFacts,
+  ChainAheadOfCluster,
   chainedColumns,
   chainHead,
   GENESIS_HASH,
@@ -175,6 +176,27 @@ describe("sealing the audit trail", () => {
       }
     },
   );
+
+  test("a head from another cluster's transaction ids (a logical restore) stops sealing loudly", async () => {
+    await sealThrough(file.deps, await writeEvent());
+    const head = await chainHead(file.db);
+    const [forged] = await file.db
+      .insert(auditAnchors)
+      .values({
+        eventCount: (head?.eventCount ?? 0) + 1_000_000,
+        headEventId: head?.headEventId ?? 0,
+        headTxId: "999999999999",
+        headHash: head?.headHash ?? GENESIS_HASH,
+        sealedRows: 1,
+      })
+      .returning({ id: auditAnchors.id });
+    try {
+      await expect(sealAuditChain(file.deps)).rejects.toBeInstanceOf(ChainAheadOfCluster);
+    } finally {
+      await asSuperuser(file.db, sql`delete from audit_anchors where id = ${forged?.id ?? 0}`);
+    }
+    await sealThrough(file.deps, await writeEvent());
+  });
 });
 
 describe("the background sealer", () => {

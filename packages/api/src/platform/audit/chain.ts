@@ -130,6 +130,27 @@ function sealableEvents(tx: Executor, head: AuditAnchor | undefined, limit: numb
 }
 
 /**
+ * The chain's head names a transaction this cluster has not reached: the database was restored
+ * from a logical dump into another cluster, whose transaction ids restarted lower. Events written
+ * since sort behind the head and cannot be sealed (decision record 0024).
+ */
+export class ChainAheadOfCluster extends Error {
+  override readonly name = "ChainAheadOfCluster";
+  constructor() {
+    super("the audit chain's head is ahead of this cluster's transaction ids: start a new chain");
+  }
+}
+
+/** Whether the head's transaction id is beyond any this cluster has assigned. */
+async function headIsAhead(tx: Executor, head: AuditAnchor): Promise<boolean> {
+  const [row] = await selectRows(
+    tx,
+    sql`select ${head.headTxId}::xid8 >= pg_snapshot_xmax(pg_current_snapshot()) as ahead`,
+  );
+  return row?.ahead === true;
+}
+
+/**
  * One sealing transaction: up to `batchSize` events linked and one anchor, or nothing to seal
  * (undefined), or "busy" when another process holds the sealer's lock. The lock is a transaction
  * lock: with a connection pool a session lock could be taken on one connection and never released
@@ -145,7 +166,11 @@ async function sealBatch(db: Database, batchSize: number): Promise<AuditAnchor |
     const head = await chainHead(tx);
     const events = await sealableEvents(tx, head, batchSize);
     const last = events.at(-1);
-    if (!last) return undefined;
+    if (!last) {
+      // Checked only when idle: a stalled chain says so instead of staying silent.
+      if (head && (await headIsAhead(tx, head))) throw new ChainAheadOfCluster();
+      return undefined;
+    }
     let seq = head?.eventCount ?? 0;
     let hash = head?.headHash ?? GENESIS_HASH;
     const links = events.map((event) => {
