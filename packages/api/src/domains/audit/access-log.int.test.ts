@@ -66,7 +66,8 @@ describe("the patient's access log (patients.accessLog, GET /patients/me/access-
     expect(reads.items).toHaveLength(3);
     expect(reads.items[0]).toMatchObject({
       actorId: owner.user.id,
-      targetId: owner.patient.id,
+      patientId: owner.patient.id,
+      resourceIds: null,
       outcome: "SUCCESS",
     });
   });

@@ -1,6 +1,7 @@
+import type { Executor } from "@medical/db";
 import { type AuditOutcome, auditEvents, patients, ROLES, type Role, users } from "@medical/db/schema";
-import { and, eq, isNull, ne, or } from "drizzle-orm";
-import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
+import { and, asc, desc, eq, isNull, ne, or, sql } from "drizzle-orm";
+import { type AuditMeta, auditRowOfPage } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { defineList, type ListInput, type Page } from "#platform/list.ts";
@@ -33,9 +34,10 @@ const accessLogColumns = {
   targetType: auditEvents.targetType,
   actorId: auditEvents.actorId,
   actorRole: auditEvents.actorRole,
-  accountId: users.id,
-  firstName: users.firstName,
-  lastName: users.lastName,
+  // Aliased: the page is a CTE, whose columns need names of their own.
+  accountId: sql<string | null>`${users.id}`.as("account_id"),
+  firstName: sql<string | null>`${users.firstName}`.as("account_first_name"),
+  lastName: sql<string | null>`${users.lastName}`.as("account_last_name"),
 };
 
 interface AccessLogRow {
@@ -82,59 +84,67 @@ function actorOf(row: AccessLogRow, caller: Pick<Actor, "userId">): AccessLogEnt
   return { kind: "CLINIC", name, role };
 }
 
+/** The page itself, unexecuted: the caller's log after the cursor, in order, one more than the page. */
+function accessLogPageQuery(db: Executor, actor: Pick<Actor, "userId" | "role">, input: AccessLogInput) {
+  const { where, orderBy, limit } = accessLogList.keyset(input);
+  return db
+    .select(accessLogColumns)
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .where(
+      and(
+        accessLogVisibleTo(actor),
+        ne(auditEvents.action, ACCESS_LOG_READ),
+        input.includeOwn === false
+          ? or(isNull(auditEvents.actorId), ne(auditEvents.actorId, actor.userId))
+          : undefined,
+        where,
+      ),
+    )
+    .orderBy(...orderBy)
+    .limit(limit);
+}
+
 /**
  * `GET /patients/me/access-log`: who read or changed the caller's file, and who tried to — every
  * audit event about their patient profile (their own actions too, unless `includeOwn=false`),
- * newest first. A PATIENT without a profile has no file yet: an empty page. The read is audited.
+ * newest first. A PATIENT without a profile has no file yet: an empty page. Like every list read
+ * (decision record 0024) it is one statement: the page as a CTE and its audit row written with it,
+ * naming the caller's profile (the page's ids are audit events', not uuids: none are listed).
  */
-export function listAccessLog(
-  deps: Pick<Deps, "db" | "events">,
+export async function listAccessLog(
+  deps: Pick<Deps, "db">,
   audit: AuditMeta,
-  actor: Actor,
+  actor: Pick<Actor, "userId" | "role">,
   input: AccessLogInput,
 ): Promise<Page<AccessLogEntry>> {
-  return auditedTransaction(deps, audit, async (tx, record) => {
-    const [own] = await tx
-      .select({ id: patients.id })
-      .from(patients)
-      .where(eq(patients.userId, actor.userId))
-      .limit(1);
-    const page = await accessLogList.page(input, ({ where, orderBy, limit }) =>
-      tx
-        .select(accessLogColumns)
-        .from(auditEvents)
-        .leftJoin(users, eq(users.id, auditEvents.actorId))
-        .where(
-          and(
-            accessLogVisibleTo(actor),
-            ne(auditEvents.action, ACCESS_LOG_READ),
-            input.includeOwn === false
-              ? or(isNull(auditEvents.actorId), ne(auditEvents.actorId, actor.userId))
-              : undefined,
-            where,
-          ),
-        )
-        .orderBy(...orderBy)
-        .limit(limit),
-    );
-    record.audit({
-      action: ACCESS_LOG_READ,
-      outcome: "SUCCESS",
-      targetType: "patient",
-      targetId: own?.id ?? null,
-      patientId: own?.id ?? null,
-      details: { count: page.items.length },
-    });
-    return {
-      items: page.items.map((row) => ({
-        id: row.id,
-        occurredAt: row.occurredAt,
-        action: row.action,
-        outcome: row.outcome,
-        resourceType: row.targetType,
-        actor: actorOf(row, actor),
-      })),
-      nextCursor: page.nextCursor,
-    };
-  });
+  const { db } = deps;
+  const page = db.$with("page").as(accessLogPageQuery(db, actor, input));
+  const direction = input.order === "asc" ? asc : desc;
+  const auditRow = auditRowOfPage(
+    db,
+    audit,
+    { action: ACCESS_LOG_READ, outcome: "SUCCESS", targetType: "patient" },
+    {
+      resourceIds: sql`null::uuid[]`,
+      patientId: sql`(select ${patients.id} from ${patients} where ${eq(patients.userId, actor.userId)})`,
+    },
+  );
+  const rows = await db
+    .with(page, auditRow)
+    .select()
+    .from(page)
+    .orderBy(direction(page.occurredAt), direction(page.id));
+  const { items, nextCursor } = accessLogList.pageFrom(input, rows);
+  return {
+    items: items.map((row) => ({
+      id: row.id,
+      occurredAt: row.occurredAt,
+      action: row.action,
+      outcome: row.outcome,
+      resourceType: row.targetType,
+      actor: actorOf(row, actor),
+    })),
+    nextCursor,
+  };
 }
