@@ -85,7 +85,7 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   REQUEST_TIMEOUT: duration("REQUEST_TIMEOUT", "30s"),
   SHUTDOWN_TIMEOUT: duration("SHUTDOWN_TIMEOUT", "10s"),
-  // How often the audit sealer chains new audit events (docs/decisions/0025-audit-hash-chain.md).
+  // How often the audit sealer chains new audit events (docs/decisions/0026-audit-hash-chain.md).
   AUDIT_SEAL_INTERVAL: duration("AUDIT_SEAL_INTERVAL", "1s").refine(
     (ms) => ms >= 1_000 && ms <= 3_600_000,
     "AUDIT_SEAL_INTERVAL must be between 1s and 1h",

@@ -11,7 +11,7 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
  * token, a password or clinical text. `patientId` names the patient whose health information the
  * event touched (PHI access reports filter on it); `resourceIds` lists what a list read returned.
  * `txId` is the writing transaction: the sealer chains rows in `(txId, id)` order and only once
- * every older transaction has ended, so a late commit is never skipped (decision record 0025).
+ * every older transaction has ended, so a late commit is never skipped (decision record 0026).
  */
 export const auditEvents = pgTable(
   "audit_events",
@@ -46,7 +46,7 @@ export type AuditEvent = typeof auditEvents.$inferSelect;
 export type NewAuditEvent = typeof auditEvents.$inferInsert;
 
 /**
- * The hash chain over `audit_events` (decision record 0025): link `seq` (1, 2, …) seals event
+ * The hash chain over `audit_events` (decision record 0026): link `seq` (1, 2, …) seals event
  * `eventId` with `hash` = SHA-256 of the previous link's hash, `seq` and the event's canonical
  * form. Written only by the sealer; append-only by trigger like the events themselves.
  */

@@ -13,7 +13,7 @@ import { accessLogVisibleTo } from "./access.ts";
  */
 export const ACCESS_LOG_READ = "patient.access_log.read";
 
-/** Who acted, as the patient sees it (decision record 0025; `actorOf` below). */
+/** Who acted, as the patient sees it (decision record 0026; `actorOf` below). */
 export const ACCESS_LOG_ACTOR_KINDS = ["SELF", "CLINIC", "OTHER_PATIENT", "SYSTEM", "UNKNOWN"] as const;
 export type AccessLogActorKind = (typeof ACCESS_LOG_ACTOR_KINDS)[number];
 

@@ -5,7 +5,7 @@ import { and, asc, desc, sql } from "drizzle-orm";
 import type { Deps } from "../deps.ts";
 
 /**
- * The audit trail's hash chain (decision record 0025). A sealer chains committed events in
+ * The audit trail's hash chain (decision record 0026). A sealer chains committed events in
  * `(txId, id)` order, only those whose transaction is older than every transaction still running,
  * so no request waits on a chain head and a late commit is chained after it commits, never skipped.
  * Each sealing transaction appends links and one anchor (the head), which also goes to the log.
@@ -132,7 +132,7 @@ function sealableEvents(tx: Executor, head: AuditAnchor | undefined, limit: numb
 /**
  * The chain's head names a transaction this cluster has not reached: the database was restored
  * from a logical dump into another cluster, whose transaction ids restarted lower. Events written
- * since sort behind the head and cannot be sealed (decision record 0025).
+ * since sort behind the head and cannot be sealed (decision record 0026).
  */
 export class ChainAheadOfCluster extends Error {
   override readonly name = "ChainAheadOfCluster";

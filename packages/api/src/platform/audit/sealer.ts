@@ -11,7 +11,7 @@ export interface AuditSealer {
 }
 
 /**
- * The background sealer (decision record 0025): a sealing pass at start, then one `intervalMs`
+ * The background sealer (decision record 0026): a sealing pass at start, then one `intervalMs`
  * after each pass ends (never two at once in a process; the database lock keeps it to one across
  * processes). A failed pass is logged without its SQL and retried at the next tick.
  */
