@@ -1,6 +1,7 @@
 import { mergeRouters, router } from "#platform/trpc.ts";
 import { accessLogRouter, auditRouter } from "./domains/audit/router.ts";
 import { availabilityRouter } from "./domains/availability/router.ts";
+import { billingRouter } from "./domains/billing/router.ts";
 import { doctorsRouter } from "./domains/doctors/router.ts";
 import { favoritesRouter } from "./domains/favorites/router.ts";
 import { healthRouter } from "./domains/health/router.ts";
@@ -36,6 +37,9 @@ export const appRouter = router({
   calendar: calendarRouter,
   // Its literal /medical-records/me and /medical-records/doctor/me before /medical-records/{id}.
   medicalRecords: recordsRouter,
+  // The literal /billing/me, /billing/policies/…, /billing/claims/… and /billing/patient/{patientId}
+  // before /billing/{id} (billing/router.ts keeps them in that order).
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,6 +24,8 @@ const TAGS: Record<string, string> = {
     "A patient's or doctor's appointments as an iCalendar feed behind a secret, revocable address that calendar apps subscribe to.",
   "medical-records":
     "A patient's medical file: clinical records doctors write for the patients they treat, history notes the patient writes, every version kept, soft deletes with a reason; every read and write audited, clinical text encrypted at rest.",
+  billing:
+    "Billing entries, insurance policies and claims: the front desk (STAFF, ADMIN) bills and claims, patients read theirs and register their policies, treating doctors read their patients'; a claim never exceeds what its policy covers, races included.",
   admin: "Operator tools for ADMIN: the security audit trail.",
 };
 
@@ -36,6 +38,9 @@ const PATH_ID_NOUNS: Record<string, string> = {
   patients: "patient profile",
   appointments: "appointment",
   "medical-records": "medical record",
+  billing: "billing entry",
+  policies: "insurance policy",
+  claims: "insurance claim",
 };
 
 /** A value as JSON carries it: instants become ISO-8601 strings, as they do on the wire. */

@@ -37,6 +37,7 @@ const PROTECTED: readonly AppErrorCode[] = ["UNAUTHENTICATED", "TOKEN_EXPIRED", 
 const DATA_EXAMPLES: {
   [C in AppErrorCode as [AppErrorData<C>] extends [never] ? never : C]: AppErrorData<C>;
 } = {
+  CLAIM_EXCEEDS_COVERAGE: { availableMinor: 60_000 },
   RATE_LIMITED: { retryAfterSeconds: 42 },
   UNAVAILABLE: {
     status: "unavailable",

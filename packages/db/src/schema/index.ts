@@ -1,6 +1,7 @@
 export * from "./appointments.ts";
 export * from "./audit.ts";
 export * from "./availability.ts";
+export * from "./billing.ts";
 export * from "./doctors.ts";
 export * from "./events.ts";
 export * from "./patients.ts";

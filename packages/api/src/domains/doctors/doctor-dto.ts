@@ -4,7 +4,7 @@ import { asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { ZSpecialtyDto } from "#domains/specialties/public.ts";
 import { INT4_MAX } from "#platform/fields/fields.ts";
-import { ZMoneyAmount } from "#platform/fields/money.ts";
+import { ZMoneyDto } from "#platform/fields/money.ts";
 import { named } from "#platform/named.ts";
 
 /** The bounds a profile's numbers are written with (profiles.schema.ts), and read back. */
@@ -31,9 +31,7 @@ const ZDoctor = z.object({
   clinicAddress: z.string().nullable(),
   city: z.string(),
   country: z.string().meta({ description: "ISO 3166-1 alpha-2" }),
-  fee: z
-    .object({ amountMinor: ZMoneyAmount, currency: z.string().meta({ description: "ISO 4217" }) })
-    .meta({ id: "Money", description: "An amount in minor units (centimes of DZD) and its currency" }),
+  fee: ZMoneyDto,
   languages: z.array(z.string()).meta({ description: "BCP-47 language tags" }),
   timezone: z.string().meta({ description: "IANA time zone" }),
   appointmentMinutes: ZAppointmentMinutes,

@@ -25,7 +25,10 @@ export type AuditTargetType =
   | "availability_exception"
   | "appointment"
   | "calendar_feed"
-  | "medical_record";
+  | "medical_record"
+  | "billing_entry"
+  | "insurance_policy"
+  | "insurance_claim";
 
 export interface AuditEntry {
   action: string;

@@ -92,6 +92,25 @@ export const appErrors = {
     status: 409,
     message: "Someone changed this since you read it; read it again and reapply your change",
   },
+  CLAIM_EXCEEDS_COVERAGE: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "The claim exceeds what the policy still covers of the billing entry",
+    data: z.object({
+      // At most the largest entry (ZMoneyAmount): what is left of its coverage.
+      availableMinor: z
+        .number()
+        .int()
+        .min(0)
+        .max(1_000_000_000)
+        .describe("Minor units the policy still covers of the entry: its share less the entry's live claims"),
+    }),
+  },
+  POLICY_NOT_VALID: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "The policy is not an active policy of the entry's patient valid on the entry's date",
+  },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", status: 413, message: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: {
     trpc: "UNSUPPORTED_MEDIA_TYPE",

@@ -1,5 +1,10 @@
 import { EventEmitter, on } from "node:events";
-import type { AppointmentStatus, MedicalRecordKind, SessionRevocationReason } from "@medical/db/schema";
+import type {
+  AppointmentStatus,
+  ClaimStatus,
+  MedicalRecordKind,
+  SessionRevocationReason,
+} from "@medical/db/schema";
 
 /** Small payloads (ids and a version), never whole records: subscribers re-read what they need. */
 export interface DomainEvents {
@@ -17,6 +22,25 @@ export interface DomainEvents {
   "medical_record.updated": MedicalRecordEvent & { version: number };
   /** Soft-deleted: hidden from everyone but ADMIN, never erased. */
   "medical_record.deleted": MedicalRecordEvent;
+  /** A billing entry was created for a patient (by STAFF or ADMIN). */
+  "bill.issued": {
+    v: 1;
+    billingEntryId: string;
+    patientId: string;
+    appointmentId: string | null;
+    actorId: string;
+  };
+  /** A claim was submitted (`from: null`) or moved along its transition table. */
+  "claim.status_changed": {
+    v: 1;
+    claimId: string;
+    policyId: string;
+    billingEntryId: string;
+    patientId: string;
+    from: ClaimStatus | null;
+    to: ClaimStatus;
+    actorId: string;
+  };
 }
 
 /** An appointment's change: its parties and who acted (the patient, the doctor, STAFF or ADMIN). */

@@ -17,3 +17,8 @@ export const ZMoney = z.strictObject({
     .default("DZD"),
 });
 export type Money = z.infer<typeof ZMoney>;
+
+/** Money in an answer: the shape every DTO shows (`Money` in the OpenAPI document). */
+export const ZMoneyDto = z
+  .object({ amountMinor: ZMoneyAmount, currency: z.string().meta({ description: "ISO 4217" }) })
+  .meta({ id: "Money", description: "An amount in minor units (centimes of DZD) and its currency" });
