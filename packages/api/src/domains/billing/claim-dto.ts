@@ -22,12 +22,9 @@ export const ZClaimDto = named(
     patientId: z.uuid(),
     amount: ZMoneyDto,
     status: ZClaimStatus,
-    reason: z
-      .string()
-      .nullable()
-      .meta({
-        description: "The latest transition's explanation, always given to reject (PHI: encrypted at rest)",
-      }),
+    reason: z.string().nullable().meta({
+      description: "The latest transition's explanation, always given to reject (PHI: encrypted at rest)",
+    }),
     submittedAt: ZTimestamp,
     decidedAt: ZTimestamp.nullable().meta({ description: "When it was APPROVED or REJECTED" }),
     paidAt: ZTimestamp.nullable(),

@@ -6,15 +6,10 @@ import { named } from "#platform/named.ts";
 import { ZCalendarDate } from "./billing-fields.ts";
 import { openBillingText } from "./billing-phi.ts";
 
-export const ZCoveragePercent = z
-  .number()
-  .int()
-  .min(0)
-  .max(100)
-  .meta({
-    description:
-      "The share of an entry the policy covers, 0 to 100: it covers floor(amountMinor × percent / 100)",
-  });
+export const ZCoveragePercent = z.number().int().min(0).max(100).meta({
+  description:
+    "The share of an entry the policy covers, 0 to 100: it covers floor(amountMinor × percent / 100)",
+});
 
 export const ZPolicyDto = named(
   z.object({
