@@ -10,6 +10,14 @@ export {
 } from "./deps.ts";
 export { type MakeAppointmentInput, makeAppointment } from "./factories/appointments.ts";
 export { makeException, makeRule } from "./factories/availability.ts";
+export {
+  type MakeBillingEntryInput,
+  type MakeClaimInput,
+  type MakePolicyInput,
+  makeBillingEntry,
+  makeClaim,
+  makePolicy,
+} from "./factories/billing.ts";
 export { makeDoctor, makeSpecialty } from "./factories/doctors.ts";
 export { type MakePatientOverrides, makePatient } from "./factories/patients.ts";
 export { type MakeMedicalRecordInput, makeMedicalRecord } from "./factories/records.ts";
