@@ -1,0 +1,155 @@
+import { createDb, type DbHandle } from "@medical/db";
+import { billingEntries, insuranceClaims, insurancePolicies, LIVE_CLAIM_STATUSES } from "@medical/db/schema";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import type { Deps } from "#platform/deps.ts";
+import { makeTestDeps } from "#testing/deps.ts";
+import { makeBillingEntry, makePolicy } from "#testing/factories/billing.ts";
+import { makePatient } from "#testing/factories/patients.ts";
+import { useFileDeps } from "#testing/file-deps.ts";
+import { signInAs } from "#testing/sign-in.ts";
+import { coveredShare } from "./billing-fields.ts";
+
+/**
+ * Races only PostgreSQL can show: PGlite runs one transaction at a time. Each request here runs
+ * on a pool of 25 connections, so many transactions really overlap.
+ */
+const onPostgres = inject("testDatabase").kind === "postgres";
+const file = useFileDeps();
+
+let pool: DbHandle | undefined;
+let deps: Deps;
+beforeAll(async () => {
+  if (!onPostgres || !file.handle.url) return;
+  pool = await createDb({ url: file.handle.url, maxConnections: 25 });
+  deps = makeTestDeps(pool);
+});
+afterAll(() => pool?.close());
+
+/** Each promise's outcome: "ok" or its error's app code. */
+async function outcomes(calls: Promise<unknown>[]): Promise<string[]> {
+  const settled = await Promise.allSettled(calls);
+  return settled.map((result) => {
+    if (result.status === "fulfilled") return "ok";
+    const reason: unknown = result.reason;
+    const cause = reason instanceof Error ? reason.cause : undefined;
+    return cause instanceof Error && "code" in cause ? String(cause.code) : String(reason);
+  });
+}
+
+const tally = (codes: string[]) =>
+  Object.fromEntries(
+    [...new Set(codes)].sort().map((code) => [code, codes.filter((c) => c === code).length]),
+  );
+
+/** The sum of the entry's live claims as stored. */
+async function liveTotal(entryId: string): Promise<number> {
+  const [row] = await deps.db
+    .select({ total: sql<number>`coalesce(sum(${insuranceClaims.amountMinor}), 0)`.mapWith(Number) })
+    .from(insuranceClaims)
+    .where(
+      and(
+        eq(insuranceClaims.billingEntryId, entryId),
+        inArray(insuranceClaims.status, [...LIVE_CLAIM_STATUSES]),
+      ),
+    );
+  return row?.total ?? 0;
+}
+
+/** A patient's entry of `amountMinor`, a policy of `percent`%, and the front desk signed in. */
+async function scene(amountMinor: number, percent: number) {
+  const { patient } = await makePatient(deps.db);
+  const entry = await makeBillingEntry(deps.db, {
+    patientId: patient.id,
+    cipher: deps.fieldCipher,
+    amountMinor,
+  });
+  const policy = await makePolicy(deps.db, {
+    patientId: patient.id,
+    cipher: deps.fieldCipher,
+    coveragePercent: percent,
+  });
+  const staff = await signInAs(deps, "STAFF");
+  const claim = (amount: number, policyId = policy.id) =>
+    staff.caller.billing.claims.create({
+      policyId,
+      billingEntryId: entry.id,
+      amount: { amountMinor: amount },
+    });
+  return { patient, entry, policy, staff, claim };
+}
+
+/** Deterministic amounts from 1 to `max`: a linear congruential sequence. */
+function amounts(count: number, max: number, seed = 17): number[] {
+  let state = seed;
+  return Array.from({ length: count }, () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return 1 + (state % max);
+  });
+}
+
+describe.skipIf(!onPostgres)("concurrent claims (PostgreSQL)", () => {
+  test("60 claims of 2,000 at once on an 80% share of 100,000: exactly 40 succeed, the live claims sum to the share", async () => {
+    const { claim, entry } = await scene(100_000, 80);
+    const codes = await outcomes(Array.from({ length: 60 }, () => claim(2_000)));
+    expect(tally(codes)).toEqual({ CLAIM_EXCEEDS_COVERAGE: 20, ok: 40 });
+    expect(await liveTotal(entry.id)).toBe(80_000);
+  });
+
+  test("80 claims of uneven amounts at once: the live claims never exceed the share", async () => {
+    const { claim, entry } = await scene(123_457, 65);
+    const share = coveredShare(123_457, 65);
+    const asked = amounts(80, 6_000);
+    const settled = await Promise.allSettled(asked.map((amount) => claim(amount)));
+    const accepted = settled.reduce(
+      (sum, result, i) => (result.status === "fulfilled" ? sum + (asked[i] ?? 0) : sum),
+      0,
+    );
+    expect(accepted).toBeLessThanOrEqual(share);
+    expect(await liveTotal(entry.id)).toBe(accepted);
+    // The sequence asks for far more than the share: the limit, not luck, stopped the rest.
+    expect(asked.reduce((sum, amount) => sum + amount, 0)).toBeGreaterThan(share);
+    expect(settled.some((result) => result.status === "rejected")).toBe(true);
+  });
+
+  test("50 claims on two policies of one entry at once: all policies together stay within the larger share", async () => {
+    const { claim, entry, patient, policy } = await scene(100_000, 60);
+    const second = await makePolicy(deps.db, {
+      patientId: patient.id,
+      cipher: deps.fieldCipher,
+      coveragePercent: 90,
+    });
+    const codes = await outcomes(
+      Array.from({ length: 50 }, (_, i) => claim(3_000, i % 2 === 0 ? policy.id : second.id)),
+    );
+    expect(codes.every((code) => code === "ok" || code === "CLAIM_EXCEEDS_COVERAGE")).toBe(true);
+    expect(await liveTotal(entry.id)).toBeLessThanOrEqual(90_000);
+  });
+
+  test("50 claims and a void at once: a VOID entry never has live claims", async () => {
+    const { claim, entry, staff } = await scene(100_000, 100);
+    const calls: Promise<unknown>[] = Array.from({ length: 50 }, () => claim(1_000));
+    calls.splice(10, 0, staff.caller.billing.update({ id: entry.id, status: "VOID" }));
+    const codes = await outcomes(calls);
+    const [row] = await deps.db.select().from(billingEntries).where(eq(billingEntries.id, entry.id));
+    const live = await liveTotal(entry.id);
+    if (row?.status === "VOID") expect(live).toBe(0);
+    else expect(codes[10]).toBe("INVALID_TRANSITION");
+    expect(live).toBe(codes.filter((code, i) => i !== 10 && code === "ok").length * 1_000);
+  });
+
+  test("50 claims and a lower share at once: the live claims stay within the share the policy ends with", async () => {
+    const { claim, entry, policy, staff } = await scene(100_000, 80);
+    const calls: Promise<unknown>[] = Array.from({ length: 50 }, () => claim(2_000));
+    calls.splice(5, 0, staff.caller.billing.policies.update({ id: policy.id, coveragePercent: 30 }));
+    const codes = await outcomes(calls);
+    expect(codes[5] === "ok" || codes[5] === "IN_USE").toBe(true);
+    const [stored] = await deps.db
+      .select()
+      .from(insurancePolicies)
+      .where(eq(insurancePolicies.id, policy.id));
+    expect(await liveTotal(entry.id)).toBeLessThanOrEqual(
+      coveredShare(100_000, stored?.coveragePercent ?? 0),
+    );
+  });
+});
