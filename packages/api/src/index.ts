@@ -55,6 +55,7 @@ export {
 export { createException, type ExceptionInput } from "./domains/availability/exceptions.service.ts";
 export { createRule, type RuleInput } from "./domains/availability/rules.service.ts";
 export { addDays, localDateIn, wallTimeOf } from "./domains/availability/wall-time.ts";
+export { rotateBillingKeys } from "./domains/billing/rotate-keys.service.ts";
 /** The doctor search's statements, unexecuted: the benchmark's bare twin sends exactly their SQL. */
 export { doctorSpecialtiesQuery } from "./domains/doctors/doctor-dto.ts";
 /** Profile writers for the account service's transaction (the demo seed uses them). */

@@ -3,6 +3,7 @@ import {
   createInProcessEventBus,
   type RotationCounts,
   rotateAppointmentKeys,
+  rotateBillingKeys,
   rotateClinicalKeys,
   rotateRecordKeys,
   rotateStoredAnswers,
@@ -13,11 +14,12 @@ import { integerFlag, openDatabase, parseCommandLine, runCli, UsageError } from 
 const USAGE = `Usage: ENCRYPTION_KEYS=new:<base64>,old:<base64> pnpm keys:rotate [--batch-size 500]
 
 Re-encrypts every patient's clinical fields, every appointment's reason and cancellation
-reason, every medical record's text and deletion reason, every record version's text, and
-the stored answers of idempotent requests that are not under the first key of
-ENCRYPTION_KEYS; the other keys only decrypt. Safe to run again and while servers run: a
-row changed during the run is skipped (run again), a row no key decrypts is left as it is
-and reported. Rotate in this order: put the new key first on every server, run this
+reason, every medical record's text and deletion reason, every record version's text, every
+billing entry's description, insurance policy's number and claim's reason, and the stored
+answers of idempotent requests that are not under the first key of ENCRYPTION_KEYS; the other
+keys only decrypt. Safe to run again and while servers run: a row changed during the run is
+skipped (run again), a row no key decrypts is left as it is and reported. Rotate in this
+order: put the new key first on every server, run this
 command until it reports nothing left, then drop the old key from ENCRYPTION_KEYS.
 Environment: ENCRYPTION_KEYS (required), DATABASE_URL or DATA_DIR.
 `;
@@ -27,8 +29,8 @@ const summary = (what: string, c: RotationCounts) =>
   `${c.skipped} changed meanwhile, ${c.unreadable} unreadable`;
 
 /**
- * `pnpm keys:rotate`: clinical data, appointment text, medical records and stored answers under
- * the current key.
+ * `pnpm keys:rotate`: clinical data, appointment text, medical records, billing text and stored
+ * answers under the current key.
  */
 async function main(): Promise<number> {
   const { help, flags } = parseCommandLine(process.argv.slice(2), USAGE, ["batch-size"]);
@@ -58,6 +60,11 @@ async function main(): Promise<number> {
       ["Appointments", "a reason", await rotateAppointmentKeys(deps, { batchSize })],
       ["Medical records", "text", records.records],
       ["Medical record versions", "text", records.versions],
+      [
+        "Billing",
+        "a description, policy number or claim reason",
+        await rotateBillingKeys(deps, { batchSize }),
+      ],
       ["Idempotent requests", "a stored answer", await rotateStoredAnswers(deps, { batchSize })],
     ];
     for (const [table, what, counts] of runs)
