@@ -22,7 +22,7 @@ export const LIVE_CLAIM_STATUSES = [
  * What a patient owes for a service, optionally for one of their appointments. Money as the
  * doctors' fee is kept: integer minor units (centimes of DZD) and an ISO 4217 code.
  * `description` is free text about a patient's care: AES-256-GCM encrypted like appointment
- * reasons (bound to this table, column and row). Decision record 0024.
+ * reasons (bound to this table, column and row). Decision record 0027.
  */
 export const billingEntries = pgTable(
   "billing_entries",

@@ -8,7 +8,7 @@ import type { CipherContext, FieldCipher } from "#platform/crypto/field-cipher.t
 import type { Deps } from "#platform/deps.ts";
 
 /**
- * The encrypted texts of billing (decision record 0024): an entry's description (what was done for
+ * The encrypted texts of billing (decision record 0027): an entry's description (what was done for
  * the patient), a policy's number (it identifies the person's cover) and a claim's reason (why it
  * was rejected, approved or paid). AES-256-GCM with the field cipher, bound to the table, column
  * and row, so a value copied to another row does not decrypt; `pnpm keys:rotate` re-encrypts them.
