@@ -1,6 +1,6 @@
 import type { Executor } from "@medical/db";
 import { billingEntries, CLAIM_STATUSES, type InsuranceClaim, insuranceClaims } from "@medical/db/schema";
-import { eq } from "drizzle-orm";
+import { eq, getTableColumns } from "drizzle-orm";
 import { z } from "zod";
 import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
 import { ZTimestamp } from "#platform/fields/fields.ts";
@@ -59,7 +59,7 @@ export interface ClaimRow {
 /** Claims with their entry's currency; callers add the access predicate and the rest. */
 export function selectClaimRows(db: Executor) {
   return db
-    .select({ claim: insuranceClaims, currency: billingEntries.currency })
+    .select({ claim: getTableColumns(insuranceClaims), currency: billingEntries.currency })
     .from(insuranceClaims)
     .innerJoin(billingEntries, eq(billingEntries.id, insuranceClaims.billingEntryId));
 }

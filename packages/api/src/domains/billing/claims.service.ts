@@ -7,7 +7,12 @@ import {
   LIVE_CLAIM_STATUSES,
 } from "@medical/db/schema";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { type AuditMeta, auditedTransaction, type ChangeRecorder } from "#platform/audit/audit.ts";
+import {
+  type AuditMeta,
+  auditAttempt,
+  auditedTransaction,
+  type ChangeRecorder,
+} from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError, invalidField } from "#platform/errors/errors.ts";
@@ -23,11 +28,12 @@ import {
   POLICY_NOT_FOUND,
 } from "./access.ts";
 import { BILLING_ACTIONS, notVisible, refusedChange } from "./audit-events.ts";
+import { auditOfPage } from "./audited-page.ts";
 import { coveredShare } from "./billing-fields.ts";
 import { auditingUnreadable, sealBillingText } from "./billing-phi.ts";
 import { type ClaimDto, selectClaimRows, toClaimDto } from "./claim-dto.ts";
 import type { TCreateClaimInput, TPolicyClaimsInput, TUpdateClaimInput } from "./claims.schema.ts";
-import { type EntryRow, serviceDateOf } from "./entry-dto.ts";
+import type { EntryRow } from "./entry-dto.ts";
 import { claimList } from "./lists.ts";
 import { CLAIM_TRANSITIONS, checkTransition } from "./transitions.ts";
 
@@ -36,47 +42,57 @@ type Who = Pick<Actor, "userId" | "role">;
 
 const actions = BILLING_ACTIONS.claim;
 
-/** `GET /billing/claims/policy/{policyId}`: the claims on a policy the actor sees, audited. */
+/**
+ * `GET /billing/claims/policy/{policyId}`: the claims on a policy the actor sees (NOT_FOUND
+ * otherwise, the refusal audited). Reasons are PHI: the page and its audit row are one statement.
+ */
 export function listClaimsOfPolicy(
-  deps: Pick<Deps, "db" | "events" | "fieldCipher">,
+  deps: Pick<Deps, "db" | "fieldCipher">,
   audit: AuditMeta,
   actor: Who,
   { policyId, ...input }: TPolicyClaimsInput,
 ): Promise<Page<ClaimDto>> {
-  return auditingUnreadable(deps, audit, actions.list, () =>
-    auditedTransaction(deps, audit, async (tx, record) => {
-      const policy = await findVisiblePolicy(tx, actor, policyId);
-      if (!policy)
-        return record.refuse(
-          notVisible(actions.list, "insurance_policy", policyId),
-          new DomainError("NOT_FOUND", POLICY_NOT_FOUND),
-        );
-      const page = await claimList.page(input, ({ where, orderBy, limit }) =>
-        selectClaimRows(tx)
-          .where(
-            and(
-              claimVisibleTo(actor),
-              listScope(actor, insuranceClaims.patientId),
-              eq(insuranceClaims.policyId, policyId),
-              input.status?.length ? inArray(insuranceClaims.status, input.status) : undefined,
-              where,
-            ),
-          )
-          .orderBy(...orderBy)
-          .limit(limit),
-      );
-      const items = page.items.map((row) => toClaimDto(deps.fieldCipher, row));
-      record.audit({
-        action: actions.list,
-        outcome: "SUCCESS",
-        targetType: "insurance_claim",
+  return auditingUnreadable(deps, audit, actions.list, async () => {
+    const policy = await findVisiblePolicy(deps.db, actor, policyId);
+    if (!policy) {
+      await auditAttempt(deps, audit, notVisible(actions.list, "insurance_policy", policyId));
+      throw new DomainError("NOT_FOUND", POLICY_NOT_FOUND);
+    }
+    const { where, orderBy, limit } = claimList.keyset(input);
+    const query = selectClaimRows(deps.db)
+      .where(
+        and(
+          claimVisibleTo(actor),
+          listScope(actor, insuranceClaims.patientId),
+          eq(insuranceClaims.policyId, policyId),
+          input.status?.length ? inArray(insuranceClaims.status, input.status) : undefined,
+          where,
+        ),
+      )
+      .orderBy(...orderBy)
+      .limit(limit);
+    const page = deps.db.$with("page").as(query);
+    const { auditRow, inOrder } = auditOfPage(
+      deps.db,
+      audit,
+      { action: actions.list, outcome: "SUCCESS", targetType: "insurance_claim", details: { policyId } },
+      page,
+      {
+        sort: page.claim.createdAt,
+        id: page.claim.id,
+        order: input.order,
+        limit: input.limit,
         patientId: policy.patientId,
-        resourceIds: items.map((item) => item.id),
-        details: { policyId },
-      });
-      return { items, nextCursor: page.nextCursor };
-    }),
-  );
+      },
+    );
+    const rows = await deps.db
+      .with(page, auditRow)
+      .select()
+      .from(page)
+      .orderBy(...inOrder);
+    const { items, nextCursor } = claimList.pageFrom(input, rows);
+    return { items: items.map((row) => toClaimDto(deps.fieldCipher, row)), nextCursor };
+  });
 }
 
 /** The sum of the entry's live claims (SUBMITTED, APPROVED, PAID), in minor units. */
@@ -97,7 +113,7 @@ async function liveClaimsTotal(tx: Executor, entryId: string): Promise<number> {
 function policyRefusal(policy: InsurancePolicy, row: EntryRow): string | null {
   if (policy.patientId !== row.entry.patientId) return "The policy is not one of the entry's patient";
   if (!policy.isActive) return "The policy is deactivated";
-  const date = serviceDateOf(row);
+  const date = row.serviceDate;
   if (date < policy.validFrom || (policy.validTo !== null && date > policy.validTo))
     return `The policy is not valid on the entry's date (${date})`;
   return null;

@@ -1,8 +1,7 @@
 import type { Executor } from "@medical/db";
 import { appointments, BILLING_STATUSES, type BillingEntry, billingEntries } from "@medical/db/schema";
-import { eq } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
-import { localDateIn } from "#domains/availability/public.ts";
 import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
 import { ZTimestamp } from "#platform/fields/fields.ts";
 import { ZMoneyDto } from "#platform/fields/money.ts";
@@ -56,28 +55,28 @@ export const ZBillingEntryDto = named(
 );
 export type BillingEntryDto = z.infer<typeof ZBillingEntryDto>;
 
-/** An entry with what its insurance date depends on: its appointment's start and zone, if linked. */
+/** An entry with its date for insurance. */
 export interface EntryRow {
   entry: BillingEntry;
-  appointment: { startsAt: Date; timezone: string } | null;
+  serviceDate: string;
 }
 
-/** Entries with their appointment's date facts; callers add the access predicate and the rest. */
+/**
+ * Issue 17: an entry's date is its appointment's date when linked — the start as a calendar date
+ * in the appointment's (the doctor's) zone — else its issue date. A correlated lookup by key, so a
+ * page reads it with its rows.
+ */
+const serviceDate = sql<string>`coalesce((
+    select (${appointments.startsAt} at time zone ${appointments.timezone})::date
+    from ${appointments} where ${appointments.id} = ${billingEntries.appointmentId}
+  ), ${billingEntries.issueDate})::text`.as("service_date");
+
+/**
+ * Entries with their date for insurance; callers add the access predicate and the rest. Every
+ * output column has its own name, so a list can read the query as a CTE.
+ */
 export function selectEntryRows(db: Executor) {
-  return db
-    .select({
-      entry: billingEntries,
-      appointment: { startsAt: appointments.startsAt, timezone: appointments.timezone },
-    })
-    .from(billingEntries)
-    .leftJoin(appointments, eq(appointments.id, billingEntries.appointmentId));
-}
-
-/** Issue 17: an entry's date is its appointment's date when linked, else its issue date. */
-export function serviceDateOf(row: EntryRow): string {
-  return row.appointment
-    ? localDateIn(row.appointment.timezone, row.appointment.startsAt)
-    : row.entry.issueDate;
+  return db.select({ entry: getTableColumns(billingEntries), serviceDate }).from(billingEntries);
 }
 
 /** The DTO, its description decrypted (BillingTextUnreadable when it does not decrypt). */
@@ -93,7 +92,7 @@ export function toEntryDto(cipher: FieldCipher, row: EntryRow): BillingEntryDto 
     issueDate: entry.issueDate,
     dueDate: entry.dueDate,
     paidDate: entry.paidDate,
-    serviceDate: serviceDateOf(row),
+    serviceDate: row.serviceDate,
     createdAt: entry.createdAt,
     updatedAt: entry.updatedAt,
   };

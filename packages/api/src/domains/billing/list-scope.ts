@@ -1,6 +1,6 @@
-import type { Executor } from "@medical/db";
-import type { ChangeRecorder } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditAttempt } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
+import type { Deps } from "#platform/deps.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { findBillablePatient, findOwnPatient, PATIENT_NOT_FOUND } from "./access.ts";
 import { notVisible } from "./audit-events.ts";
@@ -13,27 +13,24 @@ export type PatientScope =
 
 /**
  * The patient a list is about: the caller's own profile (`none` before it exists: an empty
- * page), a patient the actor sees (a refused, audited NOT_FOUND otherwise), or a filter of
- * STAFF and ADMIN's list (`null`: everybody the predicate lets through).
+ * page), a patient the actor sees (NOT_FOUND otherwise, the refusal audited), or a filter of
+ * the whole list (`null`: everybody the predicate lets through).
  */
 export async function patientOfScope(
-  tx: Executor,
-  record: ChangeRecorder,
+  deps: Pick<Deps, "db">,
+  audit: AuditMeta,
   actor: Pick<Actor, "userId" | "role">,
   scope: PatientScope,
   action: string,
 ): Promise<string | null | "none"> {
   switch (scope.view) {
     case "mine":
-      return (await findOwnPatient(tx, actor)) ?? "none";
+      return (await findOwnPatient(deps.db, actor)) ?? "none";
     case "patient": {
-      const patientId = await findBillablePatient(tx, actor, scope.patientId);
-      if (!patientId)
-        return record.refuse(
-          notVisible(action, "patient", scope.patientId),
-          new DomainError("NOT_FOUND", PATIENT_NOT_FOUND),
-        );
-      return patientId;
+      const patientId = await findBillablePatient(deps.db, actor, scope.patientId);
+      if (patientId) return patientId;
+      await auditAttempt(deps, audit, notVisible(action, "patient", scope.patientId));
+      throw new DomainError("NOT_FOUND", PATIENT_NOT_FOUND);
     }
     case "all":
       return scope.patientId ?? null;

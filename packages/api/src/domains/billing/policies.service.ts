@@ -6,7 +6,7 @@ import {
   insurancePolicies,
   LIVE_CLAIM_STATUSES,
 } from "@medical/db/schema";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { requirePatientProfile } from "#domains/patients/public.ts";
 import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
@@ -22,6 +22,7 @@ import {
   policyVisibleTo,
 } from "./access.ts";
 import { BILLING_ACTIONS, notVisible, refusedChange } from "./audit-events.ts";
+import { auditOfPage } from "./audited-page.ts";
 import { auditingUnreadable, sealBillingText } from "./billing-phi.ts";
 import { type PatientScope, patientOfScope } from "./list-scope.ts";
 import { policyList } from "./lists.ts";
@@ -37,48 +38,63 @@ export interface ListPoliciesInput extends ListInput<"createdAt"> {
   isActive?: boolean | undefined;
 }
 
-/** `GET /billing/policies/me` and `/billing/policies/patient/{patientId}`: one patient's, audited. */
+/**
+ * `GET /billing/policies/me` and `/billing/policies/patient/{patientId}`: one patient's policies.
+ * Numbers are PHI: the page and its audit row are one statement.
+ */
 export function listPolicies(
-  deps: Pick<Deps, "db" | "events" | "fieldCipher">,
+  deps: Pick<Deps, "db" | "fieldCipher">,
   audit: AuditMeta,
   actor: Who,
   scope: Exclude<PatientScope, { view: "all" }>,
   input: ListPoliciesInput,
 ): Promise<Page<PolicyDto>> {
-  return auditingUnreadable(deps, audit, actions.list, () =>
-    auditedTransaction(deps, audit, async (tx, record) => {
-      const patientId = await patientOfScope(tx, record, actor, scope, actions.list);
-      const page =
-        patientId === "none" || patientId === null
-          ? { items: [], nextCursor: null }
-          : await policyList.page(input, ({ where, orderBy, limit }) =>
-              tx
-                .select()
-                .from(insurancePolicies)
-                .where(
-                  and(
-                    policyVisibleTo(actor),
-                    listScope(actor, insurancePolicies.patientId),
-                    eq(insurancePolicies.patientId, patientId),
-                    input.isActive === undefined ? undefined : eq(insurancePolicies.isActive, input.isActive),
-                    where,
-                  ),
-                )
-                .orderBy(...orderBy)
-                .limit(limit),
-            );
-      const items = page.items.map((policy) => toPolicyDto(deps.fieldCipher, policy));
-      record.audit({
+  return auditingUnreadable(deps, audit, actions.list, async () => {
+    const patientId = await patientOfScope(deps, audit, actor, scope, actions.list);
+    const { where, orderBy, limit } = policyList.keyset(input);
+    const query = deps.db
+      .select()
+      .from(insurancePolicies)
+      .where(
+        and(
+          policyVisibleTo(actor),
+          listScope(actor, insurancePolicies.patientId),
+          patientId === "none" || patientId === null
+            ? sql`false`
+            : eq(insurancePolicies.patientId, patientId),
+          input.isActive === undefined ? undefined : eq(insurancePolicies.isActive, input.isActive),
+          where,
+        ),
+      )
+      .orderBy(...orderBy)
+      .limit(limit);
+    const page = deps.db.$with("page").as(query);
+    const { auditRow, inOrder } = auditOfPage(
+      deps.db,
+      audit,
+      {
         action: actions.list,
         outcome: "SUCCESS",
         targetType: "insurance_policy",
-        patientId: patientId === "none" ? null : patientId,
-        resourceIds: items.map((item) => item.id),
         details: { view: scope.view },
-      });
-      return { items, nextCursor: page.nextCursor };
-    }),
-  );
+      },
+      page,
+      {
+        sort: page.createdAt,
+        id: page.id,
+        order: input.order,
+        limit: input.limit,
+        patientId: patientId === "none" ? null : patientId,
+      },
+    );
+    const rows = await deps.db
+      .with(page, auditRow)
+      .select()
+      .from(page)
+      .orderBy(...inOrder);
+    const { items, nextCursor } = policyList.pageFrom(input, rows);
+    return { items: items.map((policy) => toPolicyDto(deps.fieldCipher, policy)), nextCursor };
+  });
 }
 
 /**
