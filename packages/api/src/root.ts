@@ -9,6 +9,7 @@ import { authRouter } from "./domains/identity/auth.router.ts";
 import { usersRouter } from "./domains/identity/users.router.ts";
 import { patientsRouter } from "./domains/patients/router.ts";
 import { recordsRouter } from "./domains/records/router.ts";
+import { reportsRouter } from "./domains/reports/router.ts";
 import { reviewsRouter } from "./domains/reviews/router.ts";
 import { calendarRouter } from "./domains/scheduling/calendar.router.ts";
 import { lifecycleRouter } from "./domains/scheduling/lifecycle.router.ts";
@@ -21,6 +22,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   audit: auditRouter,
+  reports: reportsRouter,
   // REST paths match in this order, first match wins: the literal /doctors/specialties,
   // /doctors/me/…, /doctors/admin/… and /doctors/availability/… paths come before doctors'
   // /doctors/{id}.
