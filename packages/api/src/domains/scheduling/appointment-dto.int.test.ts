@@ -31,6 +31,8 @@ describe("the appointment DTOs", () => {
       doctorId: doctor.id,
       patientId: patient.id,
       createdBy: user.id,
+      // Before the cancelled one, whatever the factory's default start has reached in this process.
+      startsAt: new Date(Date.now() + 2 * 86_400_000),
       reason: "Contrôle tensionnel",
       cipher,
     });
