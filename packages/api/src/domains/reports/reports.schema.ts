@@ -1,7 +1,7 @@
-import { APPOINTMENT_STATUSES, BILLING_STATUSES, CLAIM_STATUSES } from "@medical/db/schema";
+import { type AppointmentStatus, BILLING_STATUSES, type ClaimStatus } from "@medical/db/schema";
 import { z } from "zod";
 import { ZLocalDate } from "#domains/availability/public.ts";
-import { ROLES } from "#platform/auth/roles.ts";
+import type { Role } from "#platform/auth/roles.ts";
 import { ZTimeZone } from "#platform/fields/time-zone.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { named } from "#platform/named.ts";
@@ -36,12 +36,26 @@ export type ReportInput = z.output<typeof ZReportInput>;
 
 /** Counts and sums of minor units: exact in every JSON client well below 2^53. */
 const count = z.number().int().min(0).max(1e15);
-/** Every value of `values` as a key, each a count (zero included: a chart needs every bar). */
-const countsOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.record(z.enum(values), count);
-export const ZRoleCounts = countsOf(ROLES);
-export const ZAppointmentStatusCounts = countsOf(APPOINTMENT_STATUSES);
-export const ZClaimStatusCounts = countsOf(CLAIM_STATUSES);
+// Every value as a key, each a count, zero included (a chart needs every bar); `satisfies` keeps
+// each list complete when a role or a status is added.
+export const ZRoleCounts = z.object({
+  ADMIN: count,
+  DOCTOR: count,
+  PATIENT: count,
+  STAFF: count,
+} satisfies Record<Role, typeof count>);
+export const ZAppointmentStatusCounts = z.object({
+  SCHEDULED: count,
+  COMPLETED: count,
+  CANCELLED: count,
+  NO_SHOW: count,
+} satisfies Record<AppointmentStatus, typeof count>);
+export const ZClaimStatusCounts = z.object({
+  SUBMITTED: count,
+  APPROVED: count,
+  REJECTED: count,
+  PAID: count,
+} satisfies Record<ClaimStatus, typeof count>);
 
 export const ZReportSummary = named(
   z.object({
