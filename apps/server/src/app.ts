@@ -118,6 +118,9 @@ export function createApp({ deps, config, router, metrics }: AppOptions): Expres
           ...retryAfterHeaders(errors),
           ...(operationId ? { "x-operation-id": operationId } : {}),
           ...(ctx?.route.replayed ? { "idempotent-replayed": "true" } : {}),
+          ...(ctx?.route.attachment && errors.length === 0
+            ? { "content-disposition": `attachment; filename="${ctx.route.attachment}"` }
+            : {}),
         };
         return { ...(status ? { status } : {}), headers };
       },

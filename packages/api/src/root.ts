@@ -3,6 +3,7 @@ import { accessLogRouter, auditRouter } from "./domains/audit/router.ts";
 import { availabilityRouter } from "./domains/availability/router.ts";
 import { billingRouter } from "./domains/billing/router.ts";
 import { doctorsRouter } from "./domains/doctors/router.ts";
+import { exportRouter } from "./domains/export/router.ts";
 import { favoritesRouter } from "./domains/favorites/router.ts";
 import { healthRouter } from "./domains/health/router.ts";
 import { authRouter } from "./domains/identity/auth.router.ts";
@@ -32,8 +33,9 @@ export const appRouter = router({
   favorites: favoritesRouter,
   reviews: reviewsRouter,
   doctors: doctorsRouter,
-  // The audit domain's literal /patients/me/access-log before patients' /patients/{id}.
-  patients: mergeRouters(accessLogRouter, patientsRouter),
+  // The audit domain's literal /patients/me/access-log and the export's /patients/me/export and
+  // /patients/{id}/export (the literal one first) before patients' /patients/{id}.
+  patients: mergeRouters(accessLogRouter, exportRouter, patientsRouter),
   // The views' literal /appointments/me and /appointments/doctor/me before /appointments/{id}.
   appointments: mergeRouters(viewsRouter, appointmentsRouter, lifecycleRouter),
   calendar: calendarRouter,

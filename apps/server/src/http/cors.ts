@@ -20,8 +20,15 @@ export function corsMiddleware(patterns: readonly string[]): RequestHandler {
     origin: (origin, callback) => callback(null, origin !== undefined && allowed(origin)),
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "trpc-accept"],
-    // X-Operation-Id names the procedure that answered a REST call (the document's operationId).
-    exposedHeaders: ["X-Request-Id", "Retry-After", "X-Operation-Id", "Idempotent-Replayed"],
+    // X-Operation-Id names the procedure that answered a REST call (the document's operationId);
+    // Content-Disposition the file name a data export is saved under.
+    exposedHeaders: [
+      "X-Request-Id",
+      "Retry-After",
+      "X-Operation-Id",
+      "Idempotent-Replayed",
+      "Content-Disposition",
+    ],
     maxAge: 600,
   });
 }

@@ -225,6 +225,7 @@ export function envelopeOpenApiDocument(document: OpenApiDocument, router: AppRo
         const data = success.content["application/json"].schema;
         enveloped[String(meta?.successStatus ?? 200)] = {
           description: meta?.successMessage ?? success.description ?? "Success",
+          ...(success.headers ? { headers: success.headers } : {}),
           content: {
             "application/json": {
               schema: {

@@ -31,9 +31,11 @@ export interface Context {
   origin: RequestOrigin;
   /**
    * Filled by the base middleware with the called procedure's meta (the REST mirror reads it);
-   * `replayed` when the answer is an earlier request's, replayed for its Idempotency-Key.
+   * `replayed` when the answer is an earlier request's, replayed for its Idempotency-Key;
+   * `attachment` the file name a download is saved under (the REST mirror sends it as
+   * `Content-Disposition: attachment`; the JSON answer keeps its envelope).
    */
-  route: { meta?: Meta; replayed?: boolean };
+  route: { meta?: Meta; replayed?: boolean; attachment?: string };
   /** The request's `Idempotency-Key` header, as sent (REST only; procedures validate it). */
   idempotencyKey: string | null;
   /** Set by the WebSocket transport, the only one serving subscriptions. */

@@ -262,5 +262,24 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
      */
     keyset,
     pageFrom,
+    /**
+     * Every row the query finds, one keyset page of `batch` rows at a time: for a read that needs
+     * all of them (a patient's data export) without one unbounded statement. Each page is a range
+     * of the list's index, as a client's deep page is; run it in one transaction with a snapshot
+     * of its own (REPEATABLE READ) for pages that agree with each other.
+     */
+    async *pages<R extends Row>(
+      query: Pick<ListInput<S>, "sort" | "order">,
+      fetch: (keyset: Keyset) => Promise<R[]>,
+      batch: number = MAX_PAGE_SIZE,
+    ): AsyncGenerator<R[]> {
+      let cursor: string | undefined;
+      do {
+        const input: ListInput<S> = { ...query, limit: batch, ...(cursor ? { cursor } : {}) };
+        const page = pageFrom(input, await fetch(keyset(input)));
+        if (page.items.length) yield page.items;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    },
   };
 }

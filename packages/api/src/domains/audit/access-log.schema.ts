@@ -24,41 +24,39 @@ export const accessLogRoutes = {
   ),
 };
 
-export const ZAccessLogEntry = named(
-  z.object({
-    id: z.number().int().min(1).max(MAX_AUDIT_ID),
-    occurredAt: ZTimestamp,
-    action: z
-      .string()
-      .meta({ description: "What happened, e.g. `patient.clinical.read`, `appointment.booked`" }),
-    outcome: z.enum(AUDIT_OUTCOMES).meta({ description: "DENIED: the attempt was refused" }),
-    resourceType: z
-      .string()
-      .nullable()
-      .meta({ description: "What was touched: `patient`, `appointment`, …" }),
-    actor: z.object({
-      kind: z.enum(ACCESS_LOG_ACTOR_KINDS).meta({
-        description:
-          "SELF: the caller; CLINIC: a member of the clinic (named); OTHER_PATIENT: another patient " +
-          "(never named); SYSTEM: no signed-in account; UNKNOWN: an account that no longer exists",
-      }),
-      name: z.string().nullable().meta({ description: "First and last name, for SELF and CLINIC" }),
-      role: z.enum(ROLES).nullable().meta({ description: "The actor's role when it happened" }),
+const ZEntry = z.object({
+  id: z.number().int().min(1).max(MAX_AUDIT_ID),
+  occurredAt: ZTimestamp,
+  action: z
+    .string()
+    .meta({ description: "What happened, e.g. `patient.clinical.read`, `appointment.booked`" }),
+  outcome: z.enum(AUDIT_OUTCOMES).meta({ description: "DENIED: the attempt was refused" }),
+  resourceType: z.string().nullable().meta({ description: "What was touched: `patient`, `appointment`, …" }),
+  actor: z.object({
+    kind: z.enum(ACCESS_LOG_ACTOR_KINDS).meta({
+      description:
+        "SELF: the caller; CLINIC: a member of the clinic (named); OTHER_PATIENT: another patient " +
+        "(never named); SYSTEM: no signed-in account; UNKNOWN: an account that no longer exists",
     }),
+    name: z.string().nullable().meta({ description: "First and last name, for SELF and CLINIC" }),
+    role: z.enum(ROLES).nullable().meta({ description: "The actor's role when it happened" }),
   }),
-  "AccessLogEntry",
-  {
-    description: "One access to the caller's file",
-    example: {
-      id: 1842,
-      occurredAt: new Date("2026-12-01T08:30:00.000Z"),
-      action: "patient.clinical.read",
-      outcome: "SUCCESS",
-      resourceType: "patient",
-      actor: { kind: "CLINIC", name: "Amina Benali", role: "DOCTOR" },
-    },
-  },
-);
+});
+
+/** The document's example entry (a patient's data export shows it too). */
+export const accessLogEntryExample: z.infer<typeof ZEntry> = {
+  id: 1842,
+  occurredAt: new Date("2026-12-01T08:30:00.000Z"),
+  action: "patient.clinical.read",
+  outcome: "SUCCESS",
+  resourceType: "patient",
+  actor: { kind: "CLINIC", name: "Amina Benali", role: "DOCTOR" },
+};
+
+export const ZAccessLogEntry = named(ZEntry, "AccessLogEntry", {
+  description: "One access to the caller's file",
+  example: accessLogEntryExample,
+});
 
 // Described before `.optional()`: the REST generator rebuilds optional query wrappers.
 export const ZAccessLogInput = accessLogList.input.extend({

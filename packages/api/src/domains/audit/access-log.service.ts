@@ -1,6 +1,6 @@
 import type { Executor } from "@medical/db";
 import { type AuditOutcome, auditEvents, patients, ROLES, type Role, users } from "@medical/db/schema";
-import { and, asc, desc, eq, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import { type AuditMeta, auditRowOfPage } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
@@ -40,7 +40,7 @@ const accessLogColumns = {
   lastName: sql<string | null>`${users.lastName}`.as("account_last_name"),
 };
 
-interface AccessLogRow {
+export interface AccessLogRow {
   id: number;
   occurredAt: Date;
   action: string;
@@ -84,23 +84,43 @@ function actorOf(row: AccessLogRow, caller: Pick<Actor, "userId">): AccessLogEnt
   return { kind: "CLINIC", name, role };
 }
 
-/** The page itself, unexecuted: the caller's log after the cursor, in order, one more than the page. */
-function accessLogPageQuery(db: Executor, actor: Pick<Actor, "userId" | "role">, input: AccessLogInput) {
-  const { where, orderBy, limit } = accessLogList.keyset(input);
+/**
+ * The access log's rows with their actors' names, where `filter` says (the owner, with the access
+ * predicate or, for the data export, by patient), reads of the log itself left out.
+ */
+export function selectAccessLogRows(db: Executor, filter: SQL | undefined) {
   return db
     .select(accessLogColumns)
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
-    .where(
-      and(
-        accessLogVisibleTo(actor),
-        ne(auditEvents.action, ACCESS_LOG_READ),
-        input.includeOwn === false
-          ? or(isNull(auditEvents.actorId), ne(auditEvents.actorId, actor.userId))
-          : undefined,
-        where,
-      ),
-    )
+    .where(and(ne(auditEvents.action, ACCESS_LOG_READ), filter));
+}
+
+/** An event as its patient (whose account is `owner`) sees it in the log. */
+export function toAccessLogEntry(row: AccessLogRow, owner: Pick<Actor, "userId">): AccessLogEntry {
+  return {
+    id: row.id,
+    occurredAt: row.occurredAt,
+    action: row.action,
+    outcome: row.outcome,
+    resourceType: row.targetType,
+    actor: actorOf(row, owner),
+  };
+}
+
+/** The page itself, unexecuted: the caller's log after the cursor, in order, one more than the page. */
+function accessLogPageQuery(db: Executor, actor: Pick<Actor, "userId" | "role">, input: AccessLogInput) {
+  const { where, orderBy, limit } = accessLogList.keyset(input);
+  return selectAccessLogRows(
+    db,
+    and(
+      accessLogVisibleTo(actor),
+      input.includeOwn === false
+        ? or(isNull(auditEvents.actorId), ne(auditEvents.actorId, actor.userId))
+        : undefined,
+      where,
+    ),
+  )
     .orderBy(...orderBy)
     .limit(limit);
 }
@@ -136,15 +156,5 @@ export async function listAccessLog(
     .from(page)
     .orderBy(direction(page.occurredAt), direction(page.id));
   const { items, nextCursor } = accessLogList.pageFrom(input, rows);
-  return {
-    items: items.map((row) => ({
-      id: row.id,
-      occurredAt: row.occurredAt,
-      action: row.action,
-      outcome: row.outcome,
-      resourceType: row.targetType,
-      actor: actorOf(row, actor),
-    })),
-    nextCursor,
-  };
+  return { items: items.map((row) => toAccessLogEntry(row, actor)), nextCursor };
 }

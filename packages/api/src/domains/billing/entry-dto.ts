@@ -14,45 +14,46 @@ export const ZBillingStatus = z.enum(BILLING_STATUSES).meta({
   description: "UNPAID until it is PAID or VOID (both final)",
 });
 
-export const ZBillingEntryDto = named(
-  z.object({
-    id: z.uuid(),
-    patientId: z.uuid(),
-    appointmentId: z.uuid().nullable().meta({ description: "The patient's appointment it bills, if any" }),
-    amount: ZMoneyDto,
-    description: z
-      .string()
-      .meta({ description: "What is billed (PHI: encrypted at rest, every read audited)" }),
-    status: ZBillingStatus,
-    issueDate: ZCalendarDate,
-    dueDate: ZCalendarDate.nullable(),
-    paidDate: ZCalendarDate.nullable().meta({ description: "Set when it is PAID" }),
-    serviceDate: ZCalendarDate.meta({
-      description:
-        "The entry's date for insurance: its appointment's date (in the doctor's time zone) when linked, else `issueDate`. A claim needs a policy valid on it",
-    }),
-    createdAt: ZTimestamp,
-    updatedAt: ZTimestamp,
+const ZEntry = z.object({
+  id: z.uuid(),
+  patientId: z.uuid(),
+  appointmentId: z.uuid().nullable().meta({ description: "The patient's appointment it bills, if any" }),
+  amount: ZMoneyDto,
+  description: z
+    .string()
+    .meta({ description: "What is billed (PHI: encrypted at rest, every read audited)" }),
+  status: ZBillingStatus,
+  issueDate: ZCalendarDate,
+  dueDate: ZCalendarDate.nullable(),
+  paidDate: ZCalendarDate.nullable().meta({ description: "Set when it is PAID" }),
+  serviceDate: ZCalendarDate.meta({
+    description:
+      "The entry's date for insurance: its appointment's date (in the doctor's time zone) when linked, else `issueDate`. A claim needs a policy valid on it",
   }),
-  "BillingEntry",
-  {
-    description: "What a patient owes for a service, in minor units of its currency",
-    example: {
-      id: "0b6f3c2e-7d4a-4c1b-9e8f-5a2d6c4b1e90",
-      patientId: "7d3e9a1c-2b4f-4e6a-8c5d-1f9b3a7e2c64",
-      appointmentId: "c4e8a2f6-3b7d-4a1e-9c5f-8d2b6e4a1f73",
-      amount: { amountMinor: 300_000, currency: "DZD" },
-      description: "Consultation de cardiologie et ECG",
-      status: "UNPAID",
-      issueDate: "2026-12-01",
-      dueDate: "2026-12-31",
-      paidDate: null,
-      serviceDate: "2026-12-01",
-      createdAt: new Date("2026-12-01T10:05:00.000Z"),
-      updatedAt: new Date("2026-12-01T10:05:00.000Z"),
-    },
-  },
-);
+  createdAt: ZTimestamp,
+  updatedAt: ZTimestamp,
+});
+
+/** The document's example. */
+export const entryExample: z.infer<typeof ZEntry> = {
+  id: "0b6f3c2e-7d4a-4c1b-9e8f-5a2d6c4b1e90",
+  patientId: "7d3e9a1c-2b4f-4e6a-8c5d-1f9b3a7e2c64",
+  appointmentId: "c4e8a2f6-3b7d-4a1e-9c5f-8d2b6e4a1f73",
+  amount: { amountMinor: 300_000, currency: "DZD" },
+  description: "Consultation de cardiologie et ECG",
+  status: "UNPAID",
+  issueDate: "2026-12-01",
+  dueDate: "2026-12-31",
+  paidDate: null,
+  serviceDate: "2026-12-01",
+  createdAt: new Date("2026-12-01T10:05:00.000Z"),
+  updatedAt: new Date("2026-12-01T10:05:00.000Z"),
+};
+
+export const ZBillingEntryDto = named(ZEntry, "BillingEntry", {
+  description: "What a patient owes for a service, in minor units of its currency",
+  example: entryExample,
+});
 export type BillingEntryDto = z.infer<typeof ZBillingEntryDto>;
 
 /** An entry with its date for insurance. */

@@ -5,4 +5,5 @@
 export { claimVisibleTo, entryVisibleTo, policyVisibleTo } from "./access.ts";
 export { type ClaimDto, selectClaimRows, toClaimDto, ZClaimDto } from "./claim-dto.ts";
 export { type BillingEntryDto, selectEntryRows, toEntryDto, ZBillingEntryDto } from "./entry-dto.ts";
+export { billingExportPart } from "./export-part.ts";
 export { type PolicyDto, toPolicyDto, ZPolicyDto } from "./policy-dto.ts";

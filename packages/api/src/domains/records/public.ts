@@ -3,6 +3,7 @@
  * select and mapping that build them (a patient's data export lists their records).
  */
 export { findVisibleRecord, MEDICAL_RECORD_NOT_FOUND, medicalRecordVisibleTo } from "./access.ts";
+export { medicalRecordsExportPart } from "./export-part.ts";
 export {
   type MedicalRecordDto,
   type MedicalRecordVersionDto,

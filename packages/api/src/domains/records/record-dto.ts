@@ -97,65 +97,65 @@ const contentExample = {
   note: null,
 };
 
-export const ZMedicalRecordDto = named(
-  z.object({
-    id: z.uuid(),
-    kind: ZMedicalRecordKind,
-    patient: ZParty,
-    doctor: ZParty.nullable().meta({ description: "The author of a CLINICAL record; null otherwise" }),
-    ...content,
-    version: z
-      .number()
-      .int()
-      .min(1)
-      .max(2_147_483_647)
-      .meta({ description: "The current version: send it back with a PATCH" }),
-    createdAt: ZTimestamp,
-    updatedAt: ZTimestamp,
-    deletion: ZDeletion.nullable().meta({
-      description: "Null unless deleted (ADMIN only sees deleted records)",
-    }),
+const ZRecord = z.object({
+  id: z.uuid(),
+  kind: ZMedicalRecordKind,
+  patient: ZParty,
+  doctor: ZParty.nullable().meta({ description: "The author of a CLINICAL record; null otherwise" }),
+  ...content,
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .max(2_147_483_647)
+    .meta({ description: "The current version: send it back with a PATCH" }),
+  createdAt: ZTimestamp,
+  updatedAt: ZTimestamp,
+  deletion: ZDeletion.nullable().meta({
+    description: "Null unless deleted (ADMIN only sees deleted records)",
   }),
-  "MedicalRecord",
-  {
-    description:
-      "An entry of a patient's medical file, as of its current `version`: clinical text is PHI (encrypted at rest, every read audited)",
-    example: {
-      id: "9d2e4f6a-1b3c-4d5e-8f7a-2b4c6d8e0f13",
-      kind: "CLINICAL",
-      patient: { id: "3a9d6f2c-7e1b-4c5a-8d4f-6b2e9a1c7d05", firstName: "Yacine", lastName: "Haddad" },
-      doctor: { id: "5b2f1c9e-8a4d-4e6b-9f3a-2c7d1e8b4a60", firstName: "Amina", lastName: "Benali" },
-      ...contentExample,
-      version: 2,
-      createdAt: new Date("2026-12-01T09:05:00.000Z"),
-      updatedAt: new Date("2026-12-01T09:40:00.000Z"),
-      deletion: null,
-    },
-  },
-);
+});
 
-export const ZMedicalRecordVersionDto = named(
-  z.object({
-    id: z.uuid(),
-    recordId: z.uuid(),
-    version: z.number().int().min(1).max(2_147_483_647),
-    ...content,
-    editedBy: ZRecordActor,
-    editedAt: ZTimestamp,
-  }),
-  "MedicalRecordVersion",
-  {
-    description: "One version of a record as it was written: by whom (account and role at the time) and when",
-    example: {
-      id: "0b7c9e1f-4a2d-4c6e-9b8a-3d5f7e9a1c24",
-      recordId: "9d2e4f6a-1b3c-4d5e-8f7a-2b4c6d8e0f13",
-      version: 1,
-      ...contentExample,
-      editedBy: { userId: "6f4b8e1d-3c7a-4f2e-9a5b-1d8c6e2f4a37", role: "DOCTOR" },
-      editedAt: new Date("2026-12-01T09:05:00.000Z"),
-    },
-  },
-);
+const ZVersion = z.object({
+  id: z.uuid(),
+  recordId: z.uuid(),
+  version: z.number().int().min(1).max(2_147_483_647),
+  ...content,
+  editedBy: ZRecordActor,
+  editedAt: ZTimestamp,
+});
+
+/** The document's example record (at its version 2) and its first version. */
+export const recordExample: z.infer<typeof ZRecord> = {
+  id: "9d2e4f6a-1b3c-4d5e-8f7a-2b4c6d8e0f13",
+  kind: "CLINICAL",
+  patient: { id: "3a9d6f2c-7e1b-4c5a-8d4f-6b2e9a1c7d05", firstName: "Yacine", lastName: "Haddad" },
+  doctor: { id: "5b2f1c9e-8a4d-4e6b-9f3a-2c7d1e8b4a60", firstName: "Amina", lastName: "Benali" },
+  ...contentExample,
+  version: 2,
+  createdAt: new Date("2026-12-01T09:05:00.000Z"),
+  updatedAt: new Date("2026-12-01T09:40:00.000Z"),
+  deletion: null,
+};
+export const versionExample: z.infer<typeof ZVersion> = {
+  id: "0b7c9e1f-4a2d-4c6e-9b8a-3d5f7e9a1c24",
+  recordId: "9d2e4f6a-1b3c-4d5e-8f7a-2b4c6d8e0f13",
+  version: 1,
+  ...contentExample,
+  editedBy: { userId: "6f4b8e1d-3c7a-4f2e-9a5b-1d8c6e2f4a37", role: "DOCTOR" },
+  editedAt: new Date("2026-12-01T09:05:00.000Z"),
+};
+
+export const ZMedicalRecordDto = named(ZRecord, "MedicalRecord", {
+  description:
+    "An entry of a patient's medical file, as of its current `version`: clinical text is PHI (encrypted at rest, every read audited)",
+  example: recordExample,
+});
+
+export const ZMedicalRecordVersionDto = named(ZVersion, "MedicalRecordVersion", {
+  description: "One version of a record as it was written: by whom (account and role at the time) and when",
+  example: versionExample,
+});
 
 const patientUsers = alias(users, "record_patient_users");
 const doctorUsers = alias(users, "record_doctor_users");

@@ -10,13 +10,14 @@ import {
   specialties,
   users,
 } from "@medical/db/schema";
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { ZDoctorDto } from "#domains/doctors/public.ts";
 import { ROLES } from "#platform/auth/roles.ts";
 import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
 import { ZTimestamp } from "#platform/fields/fields.ts";
+import { groupBy } from "#platform/group-by.ts";
 import { named } from "#platform/named.ts";
 import { openAppointmentText } from "./appointment-phi.ts";
 
@@ -119,25 +120,26 @@ export const ZAppointmentDto = named(z.object({ ...identity, reason: ZReason, ..
   example: { ...summaryExample, reason: "Douleurs thoraciques à l'effort depuis deux semaines" },
 });
 
-export const ZAppointmentDetail = named(
-  z.object({ ...identity, reason: ZReason, ...tail, history: z.array(ZHistoryEntry) }),
-  "AppointmentDetail",
-  {
-    description: "An appointment with its `history`: the times it had before each reschedule, oldest first",
-    example: {
-      ...summaryExample,
-      reason: "Douleurs thoraciques à l'effort depuis deux semaines",
-      history: [
-        {
-          startsAt: new Date("2026-11-28T09:00:00.000Z"),
-          endsAt: new Date("2026-11-28T09:30:00.000Z"),
-          changedAt: new Date("2026-11-25T10:12:00.000Z"),
-          changedBy: { userId: "6f4b8e1d-3c7a-4f2e-9a5b-1d8c6e2f4a37", role: "PATIENT" },
-        },
-      ],
+const ZDetail = z.object({ ...identity, reason: ZReason, ...tail, history: z.array(ZHistoryEntry) });
+
+/** The document's example of an appointment with its history (a patient's data export shows it too). */
+export const appointmentDetailExample: z.infer<typeof ZDetail> = {
+  ...summaryExample,
+  reason: "Douleurs thoraciques à l'effort depuis deux semaines",
+  history: [
+    {
+      startsAt: new Date("2026-11-28T09:00:00.000Z"),
+      endsAt: new Date("2026-11-28T09:30:00.000Z"),
+      changedAt: new Date("2026-11-25T10:12:00.000Z"),
+      changedBy: { userId: "6f4b8e1d-3c7a-4f2e-9a5b-1d8c6e2f4a37", role: "PATIENT" },
     },
-  },
-);
+  ],
+};
+
+export const ZAppointmentDetail = named(ZDetail, "AppointmentDetail", {
+  description: "An appointment with its `history`: the times it had before each reschedule, oldest first",
+  example: appointmentDetailExample,
+});
 
 /** The appointment columns a DTO needs (and a list's keyset reads). */
 export const appointmentColumns = pickColumns(appointments, [
@@ -254,27 +256,53 @@ export function toAppointmentDtos(cipher: FieldCipher, rows: AppointmentRow[]): 
   });
 }
 
+/** The columns of an appointment's history, with the appointment they belong to. */
+const historyColumns = {
+  appointmentId: appointmentChanges.appointmentId,
+  startsAt: appointmentChanges.startsAt,
+  endsAt: appointmentChanges.endsAt,
+  changedAt: appointmentChanges.changedAt,
+  userId: appointmentChanges.changedBy,
+  role: appointmentChanges.changedByRole,
+};
+
+/**
+ * Full DTOs of `rows` with their history, oldest change first: one query for all of them (an
+ * index range per appointment). The reason is decrypted: a PHI read the caller audits.
+ */
+export async function toAppointmentDetails(
+  db: Executor,
+  cipher: FieldCipher,
+  rows: AppointmentRow[],
+): Promise<AppointmentDetail[]> {
+  if (rows.length === 0) return [];
+  const changes = await db
+    .select(historyColumns)
+    .from(appointmentChanges)
+    .where(
+      inArray(
+        appointmentChanges.appointmentId,
+        rows.map((row) => row.appointment.id),
+      ),
+    )
+    .orderBy(asc(appointmentChanges.appointmentId), asc(appointmentChanges.id));
+  const history = groupBy(changes, (change) => change.appointmentId);
+  return toAppointmentDtos(cipher, rows).map((dto) => ({
+    ...dto,
+    history: (history.get(dto.id) ?? []).map(({ appointmentId: _id, userId, role, ...times }) => ({
+      ...times,
+      changedBy: { userId, role },
+    })),
+  }));
+}
+
 /** One appointment's DTO with its history, oldest change first. */
 export async function toAppointmentDetail(
   db: Executor,
   cipher: FieldCipher,
   row: AppointmentRow,
 ): Promise<AppointmentDetail> {
-  const [dto] = toAppointmentDtos(cipher, [row]);
-  if (!dto) throw new Error("toAppointmentDtos returned nothing for one row");
-  const changes = await db
-    .select({
-      startsAt: appointmentChanges.startsAt,
-      endsAt: appointmentChanges.endsAt,
-      changedAt: appointmentChanges.changedAt,
-      userId: appointmentChanges.changedBy,
-      role: appointmentChanges.changedByRole,
-    })
-    .from(appointmentChanges)
-    .where(eq(appointmentChanges.appointmentId, row.appointment.id))
-    .orderBy(asc(appointmentChanges.id));
-  return {
-    ...dto,
-    history: changes.map(({ userId, role, ...times }) => ({ ...times, changedBy: { userId, role } })),
-  };
+  const [detail] = await toAppointmentDetails(db, cipher, [row]);
+  if (!detail) throw new Error("toAppointmentDetails returned nothing for one row");
+  return detail;
 }

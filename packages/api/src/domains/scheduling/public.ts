@@ -21,3 +21,4 @@ export {
 } from "./appointment-dto.ts";
 export { AppointmentTextUnreadable, appointmentReadEvent } from "./appointment-phi.ts";
 export { CARE_STATUSES, doctorTreatsPatientSql, hasCompletedVisit, treatedByDoctorSql } from "./care.ts";
+export { appointmentsExportPart } from "./export-part.ts";

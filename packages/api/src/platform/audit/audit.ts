@@ -1,6 +1,7 @@
 import type { Database, Executor, Transaction } from "@medical/db";
 import { type AuditOutcome, auditEvents, domainEvents, type NewAuditEvent } from "@medical/db/schema";
 import type { SQL } from "drizzle-orm";
+import type { PgTransactionConfig } from "drizzle-orm/pg-core";
 import type { Actor } from "../auth/actor.ts";
 import type { RequestOrigin } from "../context.ts";
 import type { Deps } from "../deps.ts";
@@ -93,12 +94,15 @@ interface RecordedEvent {
  * The one way to change data (or read PHI): runs `work` in a transaction together with the audit
  * events and the domain events it records, so all of them commit or none does. Domain events go
  * to the `domain_events` outbox in that transaction and reach the in-process EventBus after the
- * commit. No service inserts into `audit_events` or `domain_events` any other way.
+ * commit. No service inserts into `audit_events` or `domain_events` any other way. `config` sets
+ * the transaction's isolation: REPEATABLE READ for a read of many statements that must agree
+ * with each other (a patient's data export). Never READ ONLY: the audit row is written in it.
  */
 export async function auditedTransaction<T>(
   deps: Pick<Deps, "db" | "events">,
   meta: AuditMeta,
   work: (tx: Transaction, record: ChangeRecorder) => Promise<T>,
+  config?: Omit<PgTransactionConfig, "accessMode">,
 ): Promise<T> {
   const events: RecordedEvent[] = [];
   try {
@@ -125,7 +129,7 @@ export async function auditedTransaction<T>(
           );
       }
       return value;
-    });
+    }, config);
     for (const event of events) event.publish();
     return result;
   } catch (error) {
