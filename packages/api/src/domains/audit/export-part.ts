@@ -3,12 +3,10 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { ExportPart } from "#platform/export-part.ts";
 import { accessLogEntryExample, ZAccessLogEntry } from "./access-log.schema.ts";
-import {
-  type AccessLogEntry,
-  accessLogList,
-  selectAccessLogRows,
-  toAccessLogEntry,
-} from "./access-log.service.ts";
+import { accessLogList, selectAccessLogRows, toAccessLogEntry } from "./access-log.service.ts";
+
+/** An entry as the API answers it: the schema's type, which the SDK's declarations spell out. */
+type AccessLogEntryDto = z.infer<typeof ZAccessLogEntry>;
 
 /**
  * The access log section of a patient's data export: every entry `GET /patients/me/access-log`
@@ -17,13 +15,13 @@ import {
  * `audit_events_patient_time`; reads by patient (the export service decides who exports whose
  * file). The export's own event is written after this snapshot: the next export lists it.
  */
-export const accessLogExportPart: ExportPart<AccessLogEntry[]> = {
+export const accessLogExportPart: ExportPart<AccessLogEntryDto[]> = {
   schema: z.array(ZAccessLogEntry).meta({
     description: "Who read or changed the patient's file, and who tried to, oldest first",
   }),
   example: [accessLogEntryExample],
   async read(tx, subject) {
-    const entries: AccessLogEntry[] = [];
+    const entries: AccessLogEntryDto[] = [];
     const pages = accessLogList.pages({ sort: "occurredAt", order: "asc" }, ({ where, orderBy, limit }) =>
       selectAccessLogRows(tx, and(eq(auditEvents.patientId, subject.patientId), where))
         .orderBy(...orderBy)
