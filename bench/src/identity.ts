@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Identity settings the bench gives the server under test (src/servers.ts) and that the identity
  * scenarios and the bare twin follow (src/scenarios/identity.ts), so both servers do the same work.
@@ -15,3 +17,15 @@ export const ARGON2_LABEL = `argon2id m=${ARGON2_COST.memoryKib} KiB, t=${ARGON2
 export const ACCESS_TOKENS = { issuer: "medical-backend", audience: "medical-api", ttlSeconds: 900 } as const;
 /** The server's REFRESH_TOKEN_TTL default: the session row's expiry. */
 export const REFRESH_TTL_MS = 30 * 24 * 3_600_000;
+
+/**
+ * The bench's encryption key (ENCRYPTION_KEYS of ours; the twin decrypts with it too): the
+ * snapshot's generated records are sealed with it when the snapshot is built, and every server
+ * boot must read them. Derived from a fixed text, so not a secret: it guards generated data in the
+ * bench's own throwaway databases, like the generated accounts' shared password.
+ */
+export const BENCH_ENCRYPTION_KEY = {
+  id: "bench1",
+  key: createHash("sha256").update("medical-backend bench snapshot key").digest(),
+} as const;
+export const BENCH_ENCRYPTION_KEYS = `${BENCH_ENCRYPTION_KEY.id}:${BENCH_ENCRYPTION_KEY.key.toString("base64")}`;

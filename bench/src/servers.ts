@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BareDatabase, RunCopy } from "./database.ts";
-import { ACCESS_TOKENS, ARGON2_COST, REFRESH_TTL_MS } from "./identity.ts";
+import { ACCESS_TOKENS, ARGON2_COST, BENCH_ENCRYPTION_KEYS, REFRESH_TTL_MS } from "./identity.ts";
 import type { NodeRuntime } from "./node-versions.ts";
 import {
   freePort,
@@ -68,7 +68,8 @@ function oursEnv(port: number, copy: BootOptions["copy"]): NodeJS.ProcessEnv {
     REFRESH_TOKEN_TTL: `${REFRESH_TTL_MS / 1000}s`,
     ARGON2_MEMORY_KIB: String(ARGON2_COST.memoryKib),
     ARGON2_ITERATIONS: String(ARGON2_COST.iterations),
-    ENCRYPTION_KEYS: `bench1:${randomBytes(32).toString("base64")}`,
+    // The snapshot's key: its records were sealed with it (src/identity.ts).
+    ENCRYPTION_KEYS: BENCH_ENCRYPTION_KEYS,
     MAIL_TRANSPORT: "file",
     RATE_LIMIT_LOGIN: unlimited(3),
     RATE_LIMIT_AUTH: unlimited(1),

@@ -77,7 +77,10 @@ export {
 } from "./domains/identity/operator-accounts.service.ts";
 export { type NewDemographics, writePatientProfile } from "./domains/patients/profiles.service.ts";
 export { rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
+/** The demo seed writes its medical records through the records services; the bulk load seals its generated ones. */
+export { type RecordContent, sealRecordText } from "./domains/records/record-content.ts";
 export { rotateRecordKeys } from "./domains/records/rotate-keys.service.ts";
+export { addHistoryNote, createClinicalRecord, updateRecord } from "./domains/records/write.service.ts";
 /** The demo seed reviews its doctors through the reviews service (a completed visit first), rules and rating included. */
 export { saveReview } from "./domains/reviews/reviews.service.ts";
 /** The demo seed books, cancels and completes its appointments through the services, with a clock of its own. */

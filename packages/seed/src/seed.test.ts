@@ -1,11 +1,17 @@
-import { createArgon2Hasher, createFieldCipher, normalizeEmail } from "@medical/api";
+import { createArgon2Hasher, createFieldCipher, normalizeEmail, sealRecordText } from "@medical/api";
 import { TEST_ENCRYPTION_KEY } from "@medical/api/testing";
 import { selectRows } from "@medical/db";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { appointmentCount, busyAppointments, LOAD_DOMAIN, loadBulk } from "./bulk/index.ts";
+import {
+  appointmentCount,
+  busyAppointments,
+  LOAD_DOMAIN,
+  loadBulk,
+  type RecordSealer,
+} from "./bulk/index.ts";
 import { CITIES } from "./data/cities.ts";
 import { SPECIALTIES } from "./data/specialties.ts";
 import {
@@ -25,6 +31,8 @@ const options: SeedOptions = {
   fieldCipher: createFieldCipher([TEST_ENCRYPTION_KEY]),
   adminNames: { firstName: "Admin", lastName: "Clinic" },
 };
+const sealRecord: RecordSealer = (table, rowId, content) =>
+  sealRecordText(options.fieldCipher, table, rowId, content);
 const E164_DZ_MOBILE = /^\+213[567]\d{8}$/;
 const E164_DZ_LANDLINE = /^\+213[234]\d{7}$/;
 const DEMO_REVIEWS = buildDemoData().reviews.length;
@@ -502,6 +510,7 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
     const result = await loadBulk(database.db, {
       size: 30,
       passwordHash: "x",
+      sealRecord,
       rebuildIndexes: true,
       batchSize: 7,
     });
@@ -520,6 +529,7 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
       loadBulk(database.db, {
         size: 30,
         passwordHash: "x",
+        sealRecord,
         rebuildIndexes: true,
         batchSize: 10,
         onProgress: ({ phase, done }) => {

@@ -1,4 +1,4 @@
-import type { FieldCipher, PasswordHasher, Role } from "@medical/api";
+import { type FieldCipher, type PasswordHasher, type Role, sealRecordText } from "@medical/api";
 import type { Database } from "@medical/db";
 import { DEMO_ADMIN, type EnsureAdminResult, ensureAdmin } from "./admin.ts";
 import { type BulkResult, type LoadProgress, loadBulk } from "./bulk/index.ts";
@@ -14,7 +14,7 @@ export interface SeedOptions {
   /** ADMIN_EMAIL + ADMIN_PASSWORD when both are set, otherwise the demo admin. */
   admin?: { email: string; password: string };
   adminNames: { firstName: string; lastName: string };
-  /** Generated doctors (and as many patients) to add after the demo set; 0 or absent for none. */
+  /** Generated doctors (and as many patients, appointments and records) to add after the demo set; 0 or absent for none. */
   size?: number;
   onProgress?: (progress: LoadProgress) => void;
 }
@@ -65,6 +65,7 @@ export async function runSeed(db: Database, options: SeedOptions): Promise<SeedR
   const bulk = await loadBulk(db, {
     size: options.size,
     passwordHash: await deps.hasher.hash(DEMO_PASSWORD),
+    sealRecord: (table, rowId, content) => sealRecordText(options.fieldCipher, table, rowId, content),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   return { admin, demo, bulk, signIns };

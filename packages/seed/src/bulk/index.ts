@@ -14,3 +14,4 @@ export {
   REBUILD_INDEXES_FROM,
 } from "./load.ts";
 export { createProgressBar, type LoadProgress, type ProgressBar } from "./progress.ts";
+export { RECORD_SHARE_ELSEWHERE, type RecordSealer } from "./records.ts";

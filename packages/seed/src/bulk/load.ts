@@ -11,7 +11,9 @@ import {
 import { NAMES } from "../data/names.ts";
 import { SPECIALTIES } from "../data/specialties.ts";
 import { ensureSpecialties, textArray } from "../specialties.ts";
+import { APPOINTMENT_ID, uuidOf } from "./ids.ts";
 import type { LoadProgress } from "./progress.ts";
+import { insertRecords, type RecordSealer } from "./records.ts";
 
 /** Generated accounts are `doctor.000123@load.demo.dz` / `patient.000123@load.demo.dz`. */
 export const LOAD_DOMAIN = "load.demo.dz";
@@ -24,6 +26,8 @@ export interface BulkOptions {
   size: number;
   /** One argon2id hash shared by every generated account (hashing 200k passwords would take hours). */
   passwordHash: string;
+  /** Seals the generated records' text for the server to read (records.ts); required: SQL cannot encrypt. */
+  sealRecord: RecordSealer;
   /** Rows per INSERT … SELECT statement. */
   batchSize?: number;
   /** Drop the non-unique indexes of the loaded tables first and rebuild them after; default from 10k rows. */
@@ -40,12 +44,25 @@ export interface BulkResult {
    * first patient (the accounts a deep page of the views needs).
    */
   appointments: { total: number; busy: number };
+  /**
+   * Clinical records added, one per chosen completed visit (records.ts): `busy` of them the busy
+   * doctor's, on every one of its completed visits.
+   */
+  records: { total: number; busy: number };
   /** Indexes dropped and rebuilt around the load. */
   rebuiltIndexes: string[];
   milliseconds: number;
 }
 
-const LOADED_TABLES = ["users", "doctors", "patients", "doctor_specialties", "appointments"] as const;
+const LOADED_TABLES = [
+  "users",
+  "doctors",
+  "patients",
+  "doctor_specialties",
+  "appointments",
+  "medical_records",
+  "medical_record_versions",
+] as const;
 const KEYS_TRIGGER = "doctors_keys_on_write";
 
 /** Weighted pools: Arabic names three times as likely as Kabyle ones, French ones the rarest. */
@@ -99,12 +116,6 @@ function createPool(specialtyIds: Map<string, string>): SQL {
 const h = (k: number) => `(hashint8extended(g, ${k}) & 9223372036854775807)`;
 /** An element of one of the pool's arrays, chosen by stream k. */
 const pick = (array: string, k: number) => `p.${array}[1 + (${h(k)} % cardinality(p.${array}))::int]`;
-/**
- * A version-4-shaped UUID from the row number (or another number `key`), so zod's z.uuid() accepts
- * it in paths and cursors.
- */
-const uuidOf = (kind: string, key = "g") =>
-  `overlay(overlay(md5('medical-load:${kind}:' || ${key}) placing '4' from 13) placing '8' from 17)::uuid`;
 const mobile = (k: number) =>
   `'+213' || ${pick("mobiles", k)} || lpad((${h(k + 1)} % 10000000)::text, 7, '0')`;
 const emailOf = (role: string) => `'${role}.' || lpad(g::text, 6, '0') || '@${LOAD_DOMAIN}'`;
@@ -258,13 +269,13 @@ function busyAppointmentRows(
  * One statement per batch of grid rows: the appointments, with the doctor's zone and length (30
  * minutes at most), the past ones completed (a few missed or cancelled), the upcoming ones
  * scheduled (a few cancelled, by the patient or the doctor), booked by the patient days before.
- * No reason is written: the text is encrypted by the API, which SQL cannot do.
+ * No reason is written: the visits' records are all the encrypted text the load writes (records.ts).
  */
 function insertAppointments(rows: SQL): SQL {
   return sql`
     with s as (${rows}),
     e as (
-      select s.g, s.kind, d.id as doctor_id, d.user_id as doctor_user, d.timezone,
+      select s.g, ${sql.raw(APPOINTMENT_ID)} as id, d.id as doctor_id, d.user_id as doctor_user, d.timezone,
         least(d.appointment_minutes, 30) as minutes,
         ${sql.raw(uuidOf("patient", "s.pn"))} as patient_id, ${sql.raw(uuidOf("patient-user", "s.pn"))} as patient_user,
         ((now() at time zone 'UTC')::date - ${PAST_DAYS}::int)::timestamp at time zone 'UTC'
@@ -289,8 +300,7 @@ function insertAppointments(rows: SQL): SQL {
     )
     insert into appointments (id, doctor_id, patient_id, starts_at, ends_at, timezone, status, created_by,
       cancelled_by, cancelled_by_role, cancelled_at, created_at, updated_at)
-    select overlay(overlay(md5('medical-load:' || kind || ':' || g) placing '4' from 13) placing '8' from 17)::uuid,
-      doctor_id, patient_id, starts_at, ends_at, timezone, status, patient_user,
+    select id, doctor_id, patient_id, starts_at, ends_at, timezone, status, patient_user,
       case when cancelled_at is not null then case when by_patient then patient_user else doctor_user end end,
       case when cancelled_at is not null then case when by_patient then 'PATIENT' else 'DOCTOR' end end,
       cancelled_at, created_at,
@@ -330,6 +340,43 @@ async function secondaryIndexes(db: Database): Promise<IndexDefinition[]> {
   return rows.map((row) => ({ name: String(row.name), definition: String(row.definition) }));
 }
 
+interface GridBatch {
+  /** The batch's grid rows (g, kind, dn, pn, t, half), as SQL. */
+  rows: SQL;
+  appointments: number;
+  of: "regular doctors" | "busy doctor" | "busy patient";
+}
+
+/**
+ * The grid in batches: the regular doctors' rows `batchSize` doctors at a time, then the busy
+ * doctor's and the busy patient's `batchSize × APPOINTMENTS_PER_DOCTOR` rows at a time.
+ */
+function gridBatches(grid: Grid, batchSize: number): GridBatch[] {
+  const batches: GridBatch[] = [];
+  for (let offset = 0; offset < grid.size - 1; offset += batchSize) {
+    const from = grid.firstDoctor + 1 + offset;
+    const count = Math.min(batchSize, grid.size - 1 - offset);
+    batches.push({
+      rows: regularAppointments(grid, from, from + count - 1),
+      appointments: count * APPOINTMENTS_PER_DOCTOR,
+      of: "regular doctors",
+    });
+  }
+  const busy = busyAppointments(grid.size);
+  const busyBatch = batchSize * APPOINTMENTS_PER_DOCTOR;
+  for (const of of ["doctor", "patient"] as const) {
+    for (let offset = 0; offset < busy; offset += busyBatch) {
+      const count = Math.min(busyBatch, busy - offset);
+      batches.push({
+        rows: busyAppointmentRows(grid, of, offset, offset + count - 1),
+        appointments: count,
+        of: of === "doctor" ? "busy doctor" : "busy patient",
+      });
+    }
+  }
+  return batches;
+}
+
 async function inBatches(
   size: number,
   batchSize: number,
@@ -341,9 +388,10 @@ async function inBatches(
 
 /**
  * Adds `size` generated doctors and as many patients with set-based inserts (INSERT … SELECT over
- * generate_series, `batchSize` rows a statement), numbered after the last generated ones, and their
+ * generate_series, `batchSize` rows a statement), numbered after the last generated ones, their
  * appointments (`appointmentCount(size)`: about 10 per doctor, the first doctor and the first
- * patient with `busyAppointments(size)` each, on the grid above). In one
+ * patient with `busyAppointments(size)` each, on the grid above) and the clinical records of some
+ * of the completed ones (records.ts: all of the first doctor's, one in ten elsewhere). In one
  * transaction: the search-key trigger is disabled for it (the keys are computed in the insert),
  * large loads drop the secondary indexes and build them once at the end, and any failure rolls
  * everything back, trigger and indexes included. Then VACUUM (ANALYZE). Other sessions wait on the tables'
@@ -358,6 +406,7 @@ export async function loadBulk(db: Database, options: BulkOptions): Promise<Bulk
   const firstDoctor = (await lastNumber(db, "doctor")) + 1;
   const firstPatient = (await lastNumber(db, "patient")) + 1;
   const busy = busyAppointments(size);
+  const records = { total: 0, busy: 0 };
 
   const rebuilt = await db.transaction(async (tx) => {
     // The batch statements are cheap per row but large; unanalysed they look huge to the planner,
@@ -381,24 +430,22 @@ export async function loadBulk(db: Database, options: BulkOptions): Promise<Bulk
       onProgress?.({ phase: "patients", done: offset + count, total: size });
     });
 
-    const grid = { firstDoctor, firstPatient, size };
-    const regular = size - 1;
+    const batches = gridBatches({ firstDoctor, firstPatient, size }, batchSize);
     const totalAppointments = appointmentCount(size);
     let loaded = 0;
-    const progressed = (rows: number) => {
-      loaded += rows;
+    for (const batch of batches) {
+      await tx.execute(insertAppointments(batch.rows));
+      loaded += batch.appointments;
       onProgress?.({ phase: "appointments", done: loaded, total: totalAppointments });
-    };
-    await inBatches(regular, batchSize, async (offset, count) => {
-      const from = firstDoctor + 1 + offset;
-      await tx.execute(insertAppointments(regularAppointments(grid, from, from + count - 1)));
-      progressed(count * APPOINTMENTS_PER_DOCTOR);
-    });
-    for (const busyOne of ["doctor", "patient"] as const) {
-      await inBatches(busy, batchSize * APPOINTMENTS_PER_DOCTOR, async (offset, count) => {
-        await tx.execute(insertAppointments(busyAppointmentRows(grid, busyOne, offset, offset + count - 1)));
-        progressed(count);
-      });
+    }
+    // Then the records of the visits just written, batch by batch over the same grid rows.
+    let examined = 0;
+    for (const batch of batches) {
+      const written = await insertRecords(tx, batch.rows, options.sealRecord);
+      records.total += written;
+      if (batch.of === "busy doctor") records.busy += written;
+      examined += batch.appointments;
+      onProgress?.({ phase: "records", done: examined, total: totalAppointments });
     }
 
     await tx.execute(sql`alter table doctors enable trigger ${sql.identifier(KEYS_TRIGGER)}`);
@@ -420,6 +467,7 @@ export async function loadBulk(db: Database, options: BulkOptions): Promise<Bulk
     doctors: { first: firstDoctor, last: firstDoctor + size - 1 },
     patients: { first: firstPatient, last: firstPatient + size - 1 },
     appointments: { total: appointmentCount(size), busy },
+    records,
     rebuiltIndexes: rebuilt,
     milliseconds: Math.round(performance.now() - started),
   };

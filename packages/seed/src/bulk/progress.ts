@@ -1,6 +1,9 @@
-/** What the bulk load reports as it goes: rows of a phase done out of that phase's total. */
+/**
+ * What the bulk load reports as it goes: rows of a phase done out of that phase's total (for
+ * `records`, the appointments looked at for a visit to write up).
+ */
 export interface LoadProgress {
-  readonly phase: "doctors" | "patients" | "appointments" | "indexes" | "vacuum";
+  readonly phase: "doctors" | "patients" | "appointments" | "records" | "indexes" | "vacuum";
   readonly done: number;
   readonly total: number;
 }

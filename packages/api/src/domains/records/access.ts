@@ -32,8 +32,11 @@ const ownDoctorId = (actor: Who) =>
  *   records they wrote even once the care relationship has ended (docs/decisions/0025); deleted
  *   entries hidden.
  * - STAFF: none (the front desk never reads clinical data).
+ *
+ * `perRow` phrases a doctor's care relationship as a probe per row (doctorTreatsPatientSql): the
+ * same rows, for a walk that stops at a page's end (lists.service.ts).
  */
-export function medicalRecordVisibleTo(actor: Who): SQL {
+export function medicalRecordVisibleTo(actor: Who, options: { perRow?: boolean } = {}): SQL {
   switch (actor.role) {
     case "ADMIN":
       return sql`true`;
@@ -42,7 +45,7 @@ export function medicalRecordVisibleTo(actor: Who): SQL {
     case "PATIENT":
       return sql`(${medicalRecords.deletedAt} is null and ${medicalRecords.patientId} = ${ownPatientId(actor)})`;
     case "DOCTOR":
-      return sql`(${medicalRecords.deletedAt} is null and (${authoredByDoctor(actor)} or ${doctorTreatsPatientSql(actor, medicalRecords.patientId)}))`;
+      return sql`(${medicalRecords.deletedAt} is null and (${authoredByDoctor(actor)} or ${doctorTreatsPatientSql(actor, medicalRecords.patientId, options)}))`;
   }
 }
 

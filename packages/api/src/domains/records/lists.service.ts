@@ -5,15 +5,16 @@ import {
   medicalRecords,
   medicalRecordVersions,
 } from "@medical/db/schema";
-import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
-import { treatedByDoctorSql } from "#domains/scheduling/public.ts";
+import { and, asc, desc, eq, getTableColumns, or, type SQL, sql } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/pg-core";
+import { careAppointmentsBeyond, treatedByDoctorSql } from "#domains/scheduling/public.ts";
 import { type AuditMeta, auditRowOfPage } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { defineList, type ListInput, type Page } from "#platform/list.ts";
 import { authoredByDoctor, medicalRecordVisibleTo } from "./access.ts";
 import { auditingUnreadable } from "./record-audit.ts";
-import { type MedicalRecordDto, type RecordRow, selectRecordRows, toRecordDto } from "./record-dto.ts";
+import { type MedicalRecordDto, type RecordRow, selectPageRows, toRecordDto } from "./record-dto.ts";
 
 /**
  * The two views' keyset: by creation (the default, newest first) or by last change, then id —
@@ -52,14 +53,12 @@ export type RecordView = "patient" | "doctor";
 
 function filtersOf(
   actor: Pick<Actor, "userId" | "role">,
-  view: RecordView,
   input: RecordFilters,
+  options: { perRow?: boolean } = {},
 ): SQL | undefined {
   const authored = authoredByDoctor(actor);
   return and(
-    medicalRecordVisibleTo(actor),
-    // A doctor's list starts from their patients and their own entries (see treatedByDoctorSql).
-    view === "doctor" ? or(treatedByDoctorSql(actor, medicalRecords.patientId), authored) : undefined,
+    medicalRecordVisibleTo(actor, options),
     input.authoredByMe === true ? authored : undefined,
     // A patient's note has no doctor: "not written by me" includes it.
     input.authoredByMe === false ? sql`not coalesce(${authored}, false)` : undefined,
@@ -69,10 +68,57 @@ function filtersOf(
   );
 }
 
+/** The column each sort reads, as the page's rows name it. */
+const SORT_OUTPUT = { createdAt: "created_at", updatedAt: "updated_at" } as const;
+
 /**
- * One statement (ADR 0024): the page as a CTE — the rows the view shows after the cursor, in
- * order, one more than the page — its audit row written from it (the ids returned, and the patient
- * when the page is one patient's file), and the page's rows in order.
+ * Care appointments up to which a doctor's list reads their patients' records through the
+ * patients' index; beyond, it walks every record in the list's order (docs/decisions/0027). About
+ * the square root of a page times the patients of a clinic: both plans stay within a few
+ * milliseconds either side of it.
+ */
+export const WALK_BEYOND_CARE_APPOINTMENTS = 1_000;
+
+/**
+ * The page, unexecuted (the index test EXPLAINs it): the records the view shows after the cursor,
+ * in order, one more than the page, without their parties' names (joined to the page's rows only).
+ * A patient's file walks medical_records_patient_…. A doctor's view has two plans in one
+ * statement, and `practice` (a CTE, one row) lets exactly one of them run: for a doctor with at
+ * most WALK_BEYOND_CARE_APPOINTMENTS care appointments, their patients' records from the patients'
+ * index (treatedByDoctorSql) and their own entries, sorted; for a larger practice, a walk of
+ * medical_records_created (or _updated) in order, keeping the rows the doctor may read, which
+ * stops at the page's end instead of sorting thousands of patients' records.
+ */
+export function recordsPageQuery(
+  db: Executor,
+  actor: Pick<Actor, "userId" | "role">,
+  view: RecordView,
+  input: ListRecordsInput,
+) {
+  const { where, orderBy, limit } = recordList.keyset(input);
+  const practice = db.$with("practice").as(careAppointmentsBeyond(db, actor, WALK_BEYOND_CARE_APPOINTMENTS));
+  const rows = (plan?: SQL, options: { perRow?: boolean } = {}) =>
+    db
+      .select({ record: getTableColumns(medicalRecords) })
+      .from(medicalRecords)
+      .where(and(filtersOf(actor, input, options), where, plan))
+      .orderBy(...orderBy)
+      .limit(limit);
+  if (view === "patient") return { ctes: [], page: rows() };
+  const large = sql`(select ${practice.beyond} from ${practice})`;
+  const treated = or(treatedByDoctorSql(actor, medicalRecords.patientId), authoredByDoctor(actor));
+  const direction = input.order === "asc" ? asc : desc;
+  // The union's own order names its output columns (the branches' table is out of its scope).
+  const page = unionAll(rows(and(sql`not ${large}`, treated)), rows(large, { perRow: true }))
+    .orderBy(direction(sql.identifier(SORT_OUTPUT[input.sort])), direction(sql.identifier("id")))
+    .limit(limit);
+  return { ctes: [practice], page };
+}
+
+/**
+ * One statement (ADR 0024): the page as a CTE, its audit row written from it (the ids returned,
+ * and the patient when the page is one patient's file), and the page's rows in order with their
+ * parties' names.
  */
 function auditedPageStatement(
   db: Executor,
@@ -81,13 +127,8 @@ function auditedPageStatement(
   view: RecordView,
   input: ListRecordsInput,
 ) {
-  const { where, orderBy, limit } = recordList.keyset(input);
-  const page = db.$with("page").as(
-    selectRecordRows(db)
-      .where(and(filtersOf(actor, view, input), where))
-      .orderBy(...orderBy)
-      .limit(limit),
-  );
+  const { ctes, page: pageQuery } = recordsPageQuery(db, actor, view, input);
+  const page = db.$with("page").as(pageQuery);
   const direction = input.order === "asc" ? asc : desc;
   const sortKey = input.sort === "updatedAt" ? page.record.updatedAt : page.record.createdAt;
   const inOrder = [direction(sortKey), direction(page.record.id)];
@@ -104,11 +145,7 @@ function auditedPageStatement(
           : (input.patientId ?? null),
     },
   );
-  return db
-    .with(page, auditRow)
-    .select()
-    .from(page)
-    .orderBy(...inOrder);
+  return selectPageRows(db.with(...ctes, page, auditRow), page).orderBy(...inOrder);
 }
 
 /**

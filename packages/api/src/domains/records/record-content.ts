@@ -73,6 +73,19 @@ export function sealContent(cipher: FieldCipher, where: SealedColumn, rowId: str
   return cipher.encrypt(JSON.stringify(document), sealedContext(where, rowId));
 }
 
+/**
+ * A record's or a version's text as the service seals it, for the bulk load (packages/seed), which
+ * writes generated records with set-based SQL: the document format and its binding stay here.
+ */
+export function sealRecordText(
+  cipher: FieldCipher,
+  table: "medical_records" | "medical_record_versions",
+  rowId: string,
+  content: RecordContent,
+): string {
+  return sealContent(cipher, table === "medical_records" ? RECORD_CONTENT : VERSION_CONTENT, rowId, content);
+}
+
 export function sealDeletionReason(cipher: FieldCipher, recordId: string, reason: string): string {
   return cipher.encrypt(reason, sealedContext(DELETION_REASON, recordId));
 }

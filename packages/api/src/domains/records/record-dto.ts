@@ -8,8 +8,8 @@ import {
   patients,
   users,
 } from "@medical/db/schema";
-import { eq, getTableColumns, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import { type AnyColumn, eq, getTableColumns, sql } from "drizzle-orm";
+import { alias, type PgSelect, type WithSubqueryWithSelection } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { ROLES } from "#platform/auth/roles.ts";
 import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
@@ -168,23 +168,49 @@ const parties = {
   doctorLastName: sql<string | null>`${doctorUsers.lastName}`.as("doctor_last_name"),
 };
 
+const names = {
+  patient: { firstName: parties.patientFirstName, lastName: parties.patientLastName },
+  doctor: { firstName: parties.doctorFirstName, lastName: parties.doctorLastName },
+};
+
+/** Both parties' names joined to rows of records, whose patient and author are `on`'s columns. */
+function joinParties<T extends PgSelect>(query: T, on: { patientId: AnyColumn; doctorId: AnyColumn }) {
+  return query
+    .innerJoin(patients, eq(patients.id, on.patientId))
+    .innerJoin(patientUsers, eq(patientUsers.id, patients.userId))
+    .leftJoin(doctors, eq(doctors.id, on.doctorId))
+    .leftJoin(doctorUsers, eq(doctorUsers.id, doctors.userId));
+}
+
 /**
  * Records with their patient's and author doctor's names, in one query. Callers add their WHERE
- * (with `medicalRecordVisibleTo`), ORDER BY and LIMIT. Every output column has its own name, so a
- * list can read the query as a CTE (lists.service.ts).
+ * (with `medicalRecordVisibleTo`), ORDER BY and LIMIT.
  */
 export const selectRecordRows = (db: Executor) =>
-  db
-    .select({
-      record: getTableColumns(medicalRecords),
-      patient: { firstName: parties.patientFirstName, lastName: parties.patientLastName },
-      doctor: { firstName: parties.doctorFirstName, lastName: parties.doctorLastName },
-    })
-    .from(medicalRecords)
-    .innerJoin(patients, eq(patients.id, medicalRecords.patientId))
-    .innerJoin(patientUsers, eq(patientUsers.id, patients.userId))
-    .leftJoin(doctors, eq(doctors.id, medicalRecords.doctorId))
-    .leftJoin(doctorUsers, eq(doctorUsers.id, doctors.userId));
+  joinParties(
+    db
+      .select({ record: getTableColumns(medicalRecords), ...names })
+      .from(medicalRecords)
+      .$dynamic(),
+    medicalRecords,
+  );
+
+/**
+ * The same rows for a list's page: `page` is a CTE of records (`{ record }`, lists.service.ts)
+ * whose rows alone are joined to the names, after the page is cut.
+ */
+export function selectPageRows(
+  query: Pick<Executor, "select">,
+  page: WithSubqueryWithSelection<{ record: typeof medicalRecords._.columns }, "page">,
+) {
+  return joinParties(
+    query
+      .select({ record: page.record, ...names })
+      .from(page)
+      .$dynamic(),
+    page.record,
+  );
+}
 
 export interface RecordRow {
   record: MedicalRecord;

@@ -31,13 +31,23 @@ function careOf(actor: Pick<Actor, "userId">): SQL {
  * as `patients.id` or `medicalRecords.patientId`). False for every other role: what ADMIN, STAFF
  * and patients see is each domain's own rule. One row's check is a probe of
  * appointments_doctor_patient (drizzle/0010).
+ *
+ * Over many rows PostgreSQL may run the EXISTS as a hash of every patient of the doctor, built
+ * first: the right plan for a query that reads all its rows. `{ perRow: true }` phrases the same
+ * relationship as a scalar probe, which is never hashed: for a walk that stops at a page's end
+ * after a few dozen rows, where building that hash for a doctor with 12,000 patients costs 20×
+ * the walk (docs/decisions/0027).
  */
 export function doctorTreatsPatientSql(
   actor: Pick<Actor, "userId" | "role">,
   patientId: AnyPgColumn | SQL,
+  options: { perRow?: boolean } = {},
 ): SQL {
   if (actor.role !== "DOCTOR") return sql`false`;
-  return sql`exists (select 1 from ${appointments} as ${careAppointments} where ${careOf(actor)} and ${careAppointments.patientId} = ${patientId})`;
+  const probe = sql`from ${appointments} as ${careAppointments} where ${careOf(actor)} and ${careAppointments.patientId} = ${patientId}`;
+  return options.perRow
+    ? sql`coalesce((select true ${probe} limit 1), false)`
+    : sql`exists (select 1 ${probe})`;
 }
 
 /**
@@ -52,6 +62,27 @@ export function doctorTreatsPatientSql(
 export function treatedByDoctorSql(actor: Pick<Actor, "userId" | "role">, patientId: AnyPgColumn | SQL): SQL {
   if (actor.role !== "DOCTOR") return sql`false`;
   return sql`${patientId} = any(array(select ${careAppointments.patientId} from ${appointments} as ${careAppointments} where ${careOf(actor)}))`;
+}
+
+/**
+ * A one-row query whose `beyond` says whether the DOCTOR `actor` has more than `threshold` care
+ * appointments: the size of a practice, for a list of their patients' rows to choose how to read
+ * them (records: docs/decisions/0027). It reads at most `threshold + 1` entries of
+ * appointments_doctor_patient, so a doctor with thousands of patients costs what one with
+ * `threshold` does. False for every other role (no care appointments).
+ */
+export function careAppointmentsBeyond(
+  db: Executor,
+  actor: Pick<Actor, "userId" | "role">,
+  threshold: number,
+) {
+  const sample = db
+    .select({ one: sql`1`.as("one") })
+    .from(careAppointments)
+    .where(actor.role === "DOCTOR" ? careOf(actor) : sql`false`)
+    .limit(threshold + 1)
+    .as("care_sample");
+  return db.select({ beyond: sql<boolean>`count(*) > ${threshold}`.as("beyond") }).from(sample);
 }
 
 /** Whether the patient has had a COMPLETED appointment with the doctor (profile ids): reviews need one. */

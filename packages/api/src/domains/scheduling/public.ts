@@ -20,5 +20,11 @@ export {
   ZAppointmentSummary,
 } from "./appointment-dto.ts";
 export { AppointmentTextUnreadable, appointmentReadEvent } from "./appointment-phi.ts";
-export { CARE_STATUSES, doctorTreatsPatientSql, hasCompletedVisit, treatedByDoctorSql } from "./care.ts";
+export {
+  CARE_STATUSES,
+  careAppointmentsBeyond,
+  doctorTreatsPatientSql,
+  hasCompletedVisit,
+  treatedByDoctorSql,
+} from "./care.ts";
 export { appointmentsExportPart } from "./export-part.ts";

@@ -1,0 +1,2 @@
+CREATE INDEX "medical_records_created" ON "medical_records" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "medical_records_updated" ON "medical_records" USING btree ("updated_at","id");
