@@ -12,13 +12,16 @@ const USAGE = `Usage: pnpm seed [--size N]
 Development data: the demo admin (or ADMIN_EMAIL + ADMIN_PASSWORD), the ten specialties,
 Algerian demo doctors, patients and front-desk staff (password Algeria123!), the doctors' weekly
 hours, appointments (past visits, upcoming, cancelled and missed ones, booked through the API's
-services) and patients' reviews of the doctors. Deterministic; a second run changes nothing. Prints
-one sign-in per role last. Refuses NODE_ENV=production.
+services), patients' reviews of the doctors, and medical records: a clinical record of every past
+visit by its doctor, a few patients' history notes, and two edits that make versions (written
+through the records services, encrypted with the server's key). Deterministic; a second run changes
+nothing. Prints one sign-in per role last. Refuses NODE_ENV=production.
 
   --size N    also add N generated doctors and N generated patients (doctor.000001@load.demo.dz…),
-              numbered after those of earlier runs, and their appointments (10 per doctor; the
-              run's first doctor and first patient with N/8 each, at most 13,500), with set-based
-              inserts and a progress bar
+              numbered after those of earlier runs, their appointments (10 per doctor; the run's
+              first doctor and first patient with N/8 each, at most 13,500) and clinical records of
+              completed visits (every one of the first doctor's, one in ten elsewhere, encrypted with
+              the server's key), with set-based inserts and a progress bar
 `;
 
 /** `pnpm seed`: demo data for development. Refuses to run under NODE_ENV=production. */
@@ -88,7 +91,9 @@ function describeBulk(bulk: BulkResult, kind: string): string {
     `Load: added doctors ${bulk.doctors.first}–${bulk.doctors.last} and patients ` +
     `${bulk.patients.first}–${bulk.patients.last} (password ${DEMO_PASSWORD}) with ` +
     `${bulk.appointments.total.toLocaleString("en")} appointments (${bulk.appointments.busy.toLocaleString("en")} ` +
-    `for each of doctor ${bulk.doctors.first} and patient ${bulk.patients.first}) in ` +
+    `for each of doctor ${bulk.doctors.first} and patient ${bulk.patients.first}) and ` +
+    `${bulk.records.total.toLocaleString("en")} medical records (${bulk.records.busy.toLocaleString("en")} ` +
+    `by doctor ${bulk.doctors.first}) in ` +
     `${(bulk.milliseconds / 1000).toFixed(1)} s on ${kind}${indexes}.`
   );
 }

@@ -34,6 +34,16 @@ export function createRandom(seed: number): Random {
   };
 }
 
+/**
+ * A number from a text, the same on every run: the demo picks per doctor–patient pair with it
+ * (its reasons for visits, its records), so a pair always gets the same text.
+ */
+export function numberOf(text: string): number {
+  let sum = 0;
+  for (const char of text) sum += char.charCodeAt(0);
+  return sum;
+}
+
 /** "Aït Menguellet" → "ait-menguellet": the ASCII form used in demo e-mail addresses. */
 export function slug(text: string): string {
   return text

@@ -5,6 +5,7 @@ import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { z } from "zod";
 import {
   appointmentCount,
   busyAppointments,
@@ -13,6 +14,7 @@ import {
   type RecordSealer,
 } from "./bulk/index.ts";
 import { CITIES } from "./data/cities.ts";
+import { CLINICAL_RECORDS, HISTORY_NOTE_ADDENDUM, RESULTS_ADDENDUM } from "./data/records.ts";
 import { SPECIALTIES } from "./data/specialties.ts";
 import {
   buildDemoData,
@@ -31,6 +33,22 @@ const options: SeedOptions = {
   fieldCipher: createFieldCipher([TEST_ENCRYPTION_KEY]),
   adminNames: { firstName: "Admin", lastName: "Clinic" },
 };
+/** A record's or version's stored text, decrypted with the key the seed wrote it with. */
+function recordText(table: "medical_records" | "medical_record_versions", id: unknown, stored: unknown) {
+  const plain = options.fieldCipher.decrypt(String(stored), { table, column: "content", rowId: String(id) });
+  return z
+    .object({
+      v: z.literal(1),
+      diagnoses: z.array(z.object({ code: z.string().nullable(), description: z.string() })),
+      treatmentPlan: z.string().nullable(),
+      prescriptions: z.array(z.object({ medication: z.string() })),
+      clinicalNotes: z.string().nullable(),
+      note: z.string().nullable(),
+    })
+    .parse(JSON.parse(plain));
+}
+/** The API's ICD-10 shape (records.schema.ts). */
+const ICD10 = /^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/;
 const sealRecord: RecordSealer = (table, rowId, content) =>
   sealRecordText(options.fieldCipher, table, rowId, content);
 const E164_DZ_MOBILE = /^\+213[567]\d{8}$/;
@@ -42,6 +60,8 @@ const DEMO_VISITS = (() => {
   const pairs = new Set(reviews.map((review) => `${review.doctorEmail}/${review.patientEmail}`));
   return pairs.add(`${signIn.DOCTOR}/${signIn.PATIENT}`).size;
 })();
+/** Patients who write a history note in their own file (demo/records.ts). */
+const DEMO_NOTES = 5;
 /** Four doctors' upcoming, cancelled and missed appointments (demo/load.ts demoSchedule). */
 const DEMO_APPOINTMENTS = 13;
 /** Each block seeds two or three times; a review at a time through the service takes its while. */
@@ -77,9 +97,15 @@ const counts = () =>
     (select count(*)::int from availability_rules) as rules,
     (select count(*)::int from availability_exceptions) as exceptions,
     (select count(*)::int from appointments) as appointments,
+    (select count(*)::int from medical_records) as records,
+    (select count(*)::int from medical_record_versions) as versions,
     (select count(*)::int from audit_events) as audit`);
 
-/** Everything the demo rows hold, hashed: names, contacts, fees, keys, password hashes, timestamps. */
+/**
+ * Everything the demo rows hold, hashed: names, contacts, fees, keys, password hashes, timestamps,
+ * and every record's and version's structure (their text is encrypted under a fresh IV each time,
+ * so it is read back in its own test instead).
+ */
 const demoChecksum = async () =>
   (
     await one(sql`select md5(string_agg(line, E'\n' order by line)) as sum from (
@@ -104,7 +130,15 @@ const demoChecksum = async () =>
         from availability_exceptions
       union all
       select concat_ws('|', doctor_id, patient_id, starts_at, ends_at, timezone, status, created_at, updated_at)
-        from appointments) lines`)
+        from appointments
+      union all
+      select concat_ws('|', patient_id, kind, doctor_id, appointment_id, version, follow_up_date, created_at,
+          updated_at, deleted_at)
+        from medical_records
+      union all
+      select concat_ws('|', r.patient_id, v.version, v.follow_up_date, v.appointment_id, v.edited_by,
+          v.edited_by_role, v.edited_at)
+        from medical_record_versions v join medical_records r on r.id = v.record_id) lines`)
   ).sum;
 
 describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
@@ -131,6 +165,9 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       availability: { total: DEMO_DOCTORS, created: DEMO_DOCTORS },
       visits: { total: DEMO_VISITS, created: DEMO_VISITS },
       appointments: { total: DEMO_APPOINTMENTS, created: DEMO_APPOINTMENTS },
+      records: { total: DEMO_VISITS, created: DEMO_VISITS },
+      historyNotes: { total: DEMO_NOTES, created: DEMO_NOTES },
+      recordEdits: { total: 2, created: 2 },
     });
     expect(second.admin.created).toBe(false);
     expect(second.demo).toEqual({
@@ -142,6 +179,9 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       availability: { total: DEMO_DOCTORS, created: 0 },
       visits: { total: DEMO_VISITS, created: 0 },
       appointments: { total: DEMO_APPOINTMENTS, created: 0 },
+      records: { total: DEMO_VISITS, created: 0 },
+      historyNotes: { total: DEMO_NOTES, created: 0 },
+      recordEdits: { total: 2, created: 0 },
     });
     expect(await counts()).toEqual(countsAfterFirst);
     expect(await demoChecksum()).toBe(checksumAfterFirst);
@@ -151,6 +191,8 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       specialties: 10,
       reviews: DEMO_REVIEWS,
       appointments: DEMO_VISITS + DEMO_APPOINTMENTS,
+      records: DEMO_VISITS + DEMO_NOTES,
+      versions: DEMO_VISITS + DEMO_NOTES + 2,
     });
   });
 
@@ -275,6 +317,95 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       else expect(row.cancellation_reason).toBeNull();
     }
     expect(texts.length).toBeGreaterThan(0);
+  });
+
+  test("wrote a record of every completed visit through the records service, by its doctor at its end, readable with the server's key", async () => {
+    const records = await rows(sql`
+      select r.id, r.kind, r.content, r.follow_up_date::text as follow_up, a.status,
+        r.created_at = a.ends_at as at_visit_end, r.doctor_id = a.doctor_id and r.patient_id = a.patient_id as same_pair,
+        (a.ends_at at time zone a.timezone)::date::text as visit_day, p.sex, p.date_of_birth::text as born,
+        (select count(*)::int from audit_events e where e.action = 'medical_record.created'
+          and e.outcome = 'SUCCESS' and e.target_id = r.id and e.patient_id = r.patient_id
+          and e.actor_id is null) as audited
+      from medical_records r join appointments a on a.id = r.appointment_id
+      join doctors d on d.id = r.doctor_id join patients p on p.id = r.patient_id`);
+    expect(records).toHaveLength(DEMO_VISITS);
+    const unrecorded = await rows(sql`select a.id from appointments a where a.status = 'COMPLETED'
+      and not exists (select 1 from medical_records r where r.appointment_id = a.id)`);
+    expect(unrecorded).toEqual([]);
+    const onlyFor = (who: "women" | "children") =>
+      new Set(
+        Object.values(CLINICAL_RECORDS)
+          .flat()
+          .filter((template) => template.onlyFor === who)
+          .flatMap((template) => template.diagnoses.map((d) => d.code)),
+      );
+    const [women, children] = [onlyFor("women"), onlyFor("children")];
+    const firstCodes = new Set<string>();
+    let prescribed = 0;
+    for (const record of records) {
+      expect(record).toMatchObject({
+        kind: "CLINICAL",
+        status: "COMPLETED",
+        at_visit_end: true,
+        same_pair: true,
+        audited: 1,
+      });
+      const text = recordText("medical_records", record.id, record.content);
+      expect(text.diagnoses.length).toBeGreaterThan(0);
+      for (const { code } of text.diagnoses) {
+        expect(code).toMatch(ICD10);
+        if (women.has(code)) expect(record.sex).toBe("FEMALE");
+        if (children.has(code)) expect(String(record.born) >= MINOR_BORN_FROM).toBe(true);
+      }
+      firstCodes.add(String(text.diagnoses[0]?.code));
+      if (text.prescriptions.length) prescribed += 1;
+      expect(text).toMatchObject({
+        note: null,
+        treatmentPlan: expect.any(String),
+        clinicalNotes: expect.any(String),
+      });
+      if (record.follow_up !== null) expect(String(record.follow_up) > String(record.visit_day)).toBe(true);
+    }
+    // Several specialties' records, most with a prescription, some without a follow-up.
+    expect(firstCodes.size).toBeGreaterThanOrEqual(10);
+    expect(prescribed).toBeGreaterThan(records.length * 0.6);
+    expect(records.filter((r) => r.follow_up === null).length).toBeGreaterThan(0);
+  });
+
+  test("patients wrote history notes in their own files, and a record and a note were edited by their authors: two versions each", async () => {
+    const notes = await rows(sql`
+      select r.id, r.doctor_id, r.appointment_id, r.created_at < now() as past,
+        (select count(*)::int from audit_events e where e.action = 'medical_record.created'
+          and e.target_id = r.id and e.patient_id = p.id and e.actor_id is null) as audited
+      from medical_records r join patients p on p.id = r.patient_id where r.kind = 'PATIENT_REPORTED'`);
+    expect(notes).toHaveLength(DEMO_NOTES);
+    for (const note of notes)
+      expect(note).toMatchObject({ doctor_id: null, appointment_id: null, past: true, audited: 1 });
+    const versions = await rows(sql`
+      select r.id as record_id, r.kind, r.version as current, v.id, v.version, v.content, v.edited_at,
+        v.edited_by = coalesce(d.user_id, p.user_id) as by_author, u.email
+      from medical_records r join medical_record_versions v on v.record_id = r.id
+      join patients p on p.id = r.patient_id join users u on u.id = p.user_id
+      left join doctors d on d.id = r.doctor_id
+      where r.version > 1 order by r.kind, v.version`);
+    const { signIn } = buildDemoData();
+    expect(versions.map((v) => [v.kind, v.current, v.version, v.by_author, v.email])).toEqual([
+      ["CLINICAL", 2, 1, true, signIn.PATIENT],
+      ["CLINICAL", 2, 2, true, signIn.PATIENT],
+      ["PATIENT_REPORTED", 2, 1, true, signIn.PATIENT],
+      ["PATIENT_REPORTED", 2, 2, true, signIn.PATIENT],
+    ]);
+    const [visit1, visit2, note1, note2] = versions.map((v) =>
+      recordText("medical_record_versions", v.id, v.content),
+    );
+    expect(visit1?.clinicalNotes).not.toContain(RESULTS_ADDENDUM);
+    expect(visit2?.clinicalNotes).toMatch(new RegExp(`${RESULTS_ADDENDUM}$`));
+    expect(note2?.note).toBe(`${note1?.note}${HISTORY_NOTE_ADDENDUM}`);
+    expect(new Date(String(versions[1]?.edited_at)) > new Date(String(versions[0]?.edited_at))).toBe(true);
+    const audited = await one(sql`select count(*)::int as n from audit_events
+      where action = 'medical_record.updated' and outcome = 'SUCCESS'`);
+    expect(audited.n).toBe(2);
   });
 
   test("holds the ten specialties, every city, +213 phones, DZD fees and one password hash", async () => {
@@ -448,6 +579,44 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
     expect(Number(spread.upcoming) / Number(spread.total)).toBeGreaterThan(0.2);
   });
 
+  test("adds a clinical record of every completed visit of the busy doctor and one in ten elsewhere, sealed for the server", async () => {
+    const visits = await rows(sql`
+      select u.email = ${`doctor.000001@${LOAD_DOMAIN}`} as busy, count(*)::int as completed, count(r.id)::int as recorded,
+        count(r.id) filter (where r.created_at = a.ends_at and r.kind = 'CLINICAL' and r.version = 1
+          and r.doctor_id = a.doctor_id and r.patient_id = a.patient_id)::int as well_formed
+      from appointments a join doctors d on d.id = a.doctor_id join users u on u.id = d.user_id
+      left join medical_records r on r.appointment_id = a.id
+      where a.status = 'COMPLETED' and u.email like ${loaded("doctor")} and u.email <= ${`doctor.000200@${LOAD_DOMAIN}`}
+      group by 1 order by 1`);
+    const [elsewhere, busy] = visits;
+    expect(busy).toMatchObject({ busy: true, recorded: busy?.completed, well_formed: busy?.completed });
+    expect(Number(elsewhere?.recorded) / Number(elsewhere?.completed)).toBeGreaterThan(0.04);
+    expect(Number(elsewhere?.recorded) / Number(elsewhere?.completed)).toBeLessThan(0.2);
+    expect(elsewhere?.well_formed).toBe(elsewhere?.recorded);
+    expect(firstLoad.report.bulk?.records).toEqual({
+      total: Number(busy?.recorded) + Number(elsewhere?.recorded),
+      busy: busy?.recorded,
+    });
+    // Only completed visits have one; each record has its version 1, by its doctor, with the same text.
+    const stray = await one(sql`select count(*)::int as n from medical_records r
+      join appointments a on a.id = r.appointment_id where a.status <> 'COMPLETED'`);
+    expect(stray.n).toBe(0);
+    const sample = await rows(sql`
+      select r.id, r.content, v.id as version_id, v.content as version_content,
+        v.edited_by = d.user_id and v.edited_at = r.created_at
+          and v.follow_up_date is not distinct from r.follow_up_date as same_version
+      from medical_records r join medical_record_versions v on v.record_id = r.id
+      join doctors d on d.id = r.doctor_id join users u on u.id = d.user_id
+      where u.email like ${loaded("doctor")} order by r.id limit 40`);
+    expect(sample).toHaveLength(40);
+    for (const row of sample) {
+      expect(row.same_version).toBe(true);
+      const text = recordText("medical_records", row.id, row.content);
+      expect(recordText("medical_record_versions", row.version_id, row.version_content)).toEqual(text);
+      for (const { code } of text.diagnoses) expect(code).toMatch(ICD10);
+    }
+  });
+
   test("writes the search keys the trigger would, leaves the trigger on, and the search finds a doctor by name", async () => {
     const keys = () =>
       one(sql`select md5(string_agg(d.search_key || '/' || d.name_key, ',' order by d.id)) as sum
@@ -503,7 +672,8 @@ describe(`pnpm seed --size (${process.env.TEST_DB ?? "pglite"})`, () => {
   test("rebuilds the secondary indexes it drops, with the same definitions", async () => {
     const definitions = () =>
       rows(sql`select indexname, indexdef from pg_indexes
-               where tablename in ('users', 'doctors', 'patients', 'doctor_specialties', 'appointments')
+               where tablename in ('users', 'doctors', 'patients', 'doctor_specialties', 'appointments',
+                 'medical_records', 'medical_record_versions')
                order by indexname`);
     const before = await definitions();
 

@@ -1,7 +1,8 @@
 import type { RecordContent } from "@medical/api";
 import { type Executor, selectRows } from "@medical/db";
 import { type SQL, sql } from "drizzle-orm";
-import { clinicalTemplate } from "../data/records.ts";
+import { clinicalTemplate, clinicalText, type RecordSubject } from "../data/records.ts";
+import { MINOR_BORN_FROM } from "../demo/build.ts";
 import { APPOINTMENT_ID, uuidOf } from "./ids.ts";
 
 /**
@@ -29,7 +30,7 @@ const BUSY_DOCTOR_KIND = "appointment-busy-doctor";
 /**
  * The completed visits among `gridRows` (load.ts's rows (g, kind, …)) that get a record, with the ids of the record and its first version (derived
  * from the appointment's, so a number always gives the same rows), the doctor's account and first
- * specialty, and the visit's end and day in the doctor's zone.
+ * specialty, the patient's sex and minority, and the visit's end and day in the doctor's zone.
  */
 function chosenVisits(gridRows: SQL): SQL {
   return sql`
@@ -40,10 +41,12 @@ function chosenVisits(gridRows: SQL): SQL {
       to_json(a.ends_at) #>> '{}' as ended_at,
       ((a.ends_at at time zone a.timezone)::date)::text as visit_day,
       (select min(sp.name) from doctor_specialties ds join specialties sp on sp.id = ds.specialty_id
-        where ds.doctor_id = a.doctor_id) as specialty
+        where ds.doctor_id = a.doctor_id) as specialty,
+      p.sex, p.date_of_birth >= ${MINOR_BORN_FROM}::date as minor
     from s
     join appointments a on a.id = ${sql.raw(APPOINTMENT_ID)}
     join doctors d on d.id = a.doctor_id
+    join patients p on p.id = a.patient_id
     where a.status = 'COMPLETED'
       and (s.kind = ${BUSY_DOCTOR_KIND}
         or (hashint8extended(s.g, 40) & 9223372036854775807) % ${RECORD_SHARE_ELSEWHERE} = 0)`;
@@ -54,26 +57,15 @@ const text = (value: unknown) => {
   return value;
 };
 
-/** A record's template, chosen by its id: the same id always says the same thing. */
-const contentOf = (
+/** A visit's record, chosen by its id among those that fit: the same id always says the same. */
+function contentOf(
   recordId: string,
   specialty: string | null,
-): { content: RecordContent; followUpDays: number | null } => {
-  const { followUpDays, ...template } = clinicalTemplate(
-    specialty,
-    Number.parseInt(recordId.slice(0, 8), 16),
-  );
-  return {
-    content: {
-      diagnoses: template.diagnoses.map((d) => ({ ...d })),
-      treatmentPlan: template.treatmentPlan,
-      prescriptions: template.prescriptions.map((p) => ({ ...p })),
-      clinicalNotes: template.clinicalNotes,
-      note: null,
-    },
-    followUpDays,
-  };
-};
+  subject: RecordSubject,
+): { content: RecordContent; followUpDays: number | null } {
+  const template = clinicalTemplate(specialty, Number.parseInt(recordId.slice(0, 8), 16), subject);
+  return { content: { ...clinicalText(template), note: null }, followUpDays: template.followUpDays };
+}
 
 /**
  * Writes a clinical record, at version 1 with its version row, for each visit of `gridRows` that
@@ -91,6 +83,7 @@ export async function insertRecords(tx: Executor, gridRows: SQL, seal: RecordSea
     const { content, followUpDays } = contentOf(
       recordId,
       typeof visit.specialty === "string" ? visit.specialty : null,
+      { sex: text(visit.sex), minor: visit.minor === true },
     );
     const shared = {
       appointment_id: text(visit.appointment_id),

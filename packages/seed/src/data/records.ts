@@ -21,6 +21,8 @@ export interface ClinicalTemplate {
   readonly clinicalNotes: string;
   /** Days after the visit the doctor wants to see the patient again; null when not needed. */
   readonly followUpDays: number | null;
+  /** Who the record can be about, when not everyone: a pregnancy is a woman's, a vaccination check a child's. */
+  readonly onlyFor?: "women" | "children";
 }
 
 const oral = (
@@ -156,6 +158,7 @@ export const CLINICAL_RECORDS: Readonly<Record<string, readonly ClinicalTemplate
       clinicalNotes:
         "Fièvre à 39 °C depuis la veille, amygdales érythémateuses avec enduit, test de diagnostic rapide positif.",
       followUpDays: null,
+      onlyFor: "children",
     },
     {
       diagnoses: [{ code: "A09", description: "Gastro-entérite aiguë" }],
@@ -173,6 +176,7 @@ export const CLINICAL_RECORDS: Readonly<Record<string, readonly ClinicalTemplate
       clinicalNotes:
         "Diarrhée liquide et vomissements depuis 24 heures, poids stable, enfant tonique, muqueuses humides.",
       followUpDays: null,
+      onlyFor: "children",
     },
     {
       diagnoses: [{ code: "Z00.1", description: "Examen de santé de routine de l'enfant" }],
@@ -182,6 +186,7 @@ export const CLINICAL_RECORDS: Readonly<Record<string, readonly ClinicalTemplate
       clinicalNotes:
         "Croissance harmonieuse, poids et taille sur le 50e percentile. Développement psychomoteur normal.",
       followUpDays: 180,
+      onlyFor: "children",
     },
   ],
   Gynécologie: [
@@ -195,6 +200,7 @@ export const CLINICAL_RECORDS: Readonly<Record<string, readonly ClinicalTemplate
       ],
       clinicalNotes: "Grossesse de 8 SA, bien tolérée, nausées matinales. TA 115/70 mmHg.",
       followUpDays: 30,
+      onlyFor: "women",
     },
     {
       diagnoses: [{ code: "B37.3", description: "Candidose vulvo-vaginale" }],
@@ -205,6 +211,7 @@ export const CLINICAL_RECORDS: Readonly<Record<string, readonly ClinicalTemplate
       ],
       clinicalNotes: "Prurit et leucorrhées blanchâtres depuis quatre jours, pas de fièvre.",
       followUpDays: null,
+      onlyFor: "women",
     },
     {
       diagnoses: [{ code: "N95.1", description: "Troubles de la ménopause" }],
@@ -213,6 +220,7 @@ export const CLINICAL_RECORDS: Readonly<Record<string, readonly ClinicalTemplate
       prescriptions: [oral("Cacit vitamine D3 1000 mg/880 UI", "1 sachet", "une fois par jour", "6 mois")],
       clinicalNotes: "Bouffées de chaleur et sueurs nocturnes depuis l'arrêt des règles il y a un an.",
       followUpDays: 180,
+      onlyFor: "women",
     },
   ],
   ORL: [
@@ -468,19 +476,45 @@ export const HISTORY_NOTES: readonly string[] = [
   "Mon père est diabétique de type 2 et ma mère hypertendue.",
   "Je fume une dizaine de cigarettes par jour depuis quinze ans, j'essaie d'arrêter.",
   "Asthme dans l'enfance, plus de crise depuis l'adolescence.",
-  "Césarienne en 2019 pour mon deuxième enfant.",
+  "Fracture du poignet droit en 2015, plâtrée six semaines.",
 ];
 
 /** A patient's edit of their own note: a detail remembered after writing it. */
 export const HISTORY_NOTE_ADDENDUM =
   " Précision : le traitement de l'époque était prescrit à l'hôpital de Beni Messous.";
 
+/** A template's text as a record holds it (fresh copies: the record's fields are its own). */
+export function clinicalText({ diagnoses, treatmentPlan, prescriptions, clinicalNotes }: ClinicalTemplate) {
+  return {
+    diagnoses: diagnoses.map((diagnosis) => ({ ...diagnosis })),
+    treatmentPlan,
+    prescriptions: prescriptions.map((prescription) => ({ ...prescription })),
+    clinicalNotes,
+  };
+}
+
+/** Who a record is about, as far as choosing what it says goes. */
+export interface RecordSubject {
+  sex: string;
+  minor: boolean;
+}
+
+const fits = (template: ClinicalTemplate, subject: RecordSubject) =>
+  template.onlyFor === undefined || (template.onlyFor === "women" ? subject.sex === "FEMALE" : subject.minor);
+
 /**
- * The `n`th of the records a doctor of `specialty` writes (n any non-negative integer, e.g. a
- * hash): a specialty without records of its own writes internal medicine's.
+ * The `n`th of the records a doctor of `specialty` writes about `subject` (n any non-negative
+ * integer, e.g. a hash), among those that fit the patient: when none does (a man at the
+ * gynaecologist's, an adult at the paediatrician's), or the specialty has none, internal
+ * medicine's, which fit anyone.
  */
-export function clinicalTemplate(specialty: string | null, n: number): ClinicalTemplate {
-  const templates = CLINICAL_RECORDS[specialty ?? ""] ?? CLINICAL_RECORDS["Médecine interne"] ?? [];
+export function clinicalTemplate(
+  specialty: string | null,
+  n: number,
+  subject: RecordSubject,
+): ClinicalTemplate {
+  const own = (CLINICAL_RECORDS[specialty ?? ""] ?? []).filter((template) => fits(template, subject));
+  const templates = own.length ? own : (CLINICAL_RECORDS["Médecine interne"] ?? []);
   const template = templates[n % templates.length];
   if (!template) throw new Error("no clinical record templates");
   return template;

@@ -32,6 +32,7 @@ import {
   type DemoPatient,
   type DemoReview,
 } from "./build.ts";
+import { ensureRecords } from "./records.ts";
 import { type DemoAppointment, ensureAppointments } from "./visits.ts";
 
 export interface Tally {
@@ -51,6 +52,12 @@ export interface DemoResult {
   visits: Tally;
   /** Upcoming, cancelled and missed appointments of a few doctors and the README's patient. */
   appointments: Tally;
+  /** A clinical record of every completed visit, by its doctor (demo/records.ts). */
+  records: Tally;
+  /** History notes patients wrote in their own file. */
+  historyNotes: Tally;
+  /** Edits that gave a record and a note a second version. */
+  recordEdits: Tally;
 }
 
 /** A demo doctor's account with its profile and specialties, written by the doctors service. */
@@ -271,8 +278,9 @@ async function ensureAvailability(
  * The Algerian demo set, keyed by e-mail, through the API's services: an account that exists is
  * left exactly as it is (whatever changed since), a missing one is created with its profile in
  * one transaction, so an interrupted run leaves whole accounts and the next run adds the rest;
- * then the doctors' hours, the appointments (booked and moved through the scheduling services) and
- * the reviews, which a second run finds in place. A
+ * then the doctors' hours, the appointments (booked and moved through the scheduling services), the
+ * reviews and the medical records of the visits (written and edited through the records services),
+ * which a second run finds in place. A
  * second run changes nothing.
  */
 export async function loadDemo(deps: SeedDeps, audit: AuditMeta): Promise<DemoResult> {
@@ -291,6 +299,9 @@ export async function loadDemo(deps: SeedDeps, audit: AuditMeta): Promise<DemoRe
     availability: tally(demo.doctors.length),
     visits: tally(visits.length),
     appointments: tally(schedule.length),
+    records: tally(0),
+    historyNotes: tally(0),
+    recordEdits: tally(0),
   };
   const count = (ensured: EnsuredAccount, into: Tally) => {
     userIds.set(ensured.user.email, ensured.user.id);
@@ -321,6 +332,11 @@ export async function loadDemo(deps: SeedDeps, audit: AuditMeta): Promise<DemoRe
   result.visits.created = await ensureAppointments(deps, audit, visits, userIds);
   result.appointments.created = await ensureAppointments(deps, audit, schedule, userIds);
   result.reviews.created = await ensureReviews(deps, audit, demo.reviews, userIds);
+  // Last: a record is written where a visit happened, by a doctor who treats the patient.
+  const records = await ensureRecords(deps, audit, demo, userIds);
+  result.records = records.clinical;
+  result.historyNotes = records.notes;
+  result.recordEdits = records.edits;
   return result;
 }
 
@@ -331,7 +347,8 @@ export function describeDemo(result: DemoResult): string {
     `Demo data: ${part("specialties", result.specialties)}, ${part("doctors", result.doctors)}, ` +
     `${part("patients", result.patients)}, ${part("staff", result.staff)}, ` +
     `${part("past visits", result.visits)}, ${part("other appointments", result.appointments)}, ` +
-    `${part("reviews", result.reviews)}, ` +
+    `${part("reviews", result.reviews)}, ${part("medical records", result.records)}, ` +
+    `${part("history notes", result.historyNotes)}, ${part("record edits", result.recordEdits)}, ` +
     `hours for ${result.availability.total} doctors (${result.availability.created} new); ` +
     `every demo account signs in with ${DEMO_PASSWORD}.`
   );

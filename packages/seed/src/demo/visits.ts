@@ -13,6 +13,7 @@ import {
 import { type AppointmentStatus, appointments, doctors, patients } from "@medical/db/schema";
 import { inArray } from "drizzle-orm";
 import type { SeedDeps } from "../operator.ts";
+import { numberOf } from "../random.ts";
 
 /**
  * A demo appointment between a demo doctor and a demo patient (natural keys). One that happened
@@ -56,10 +57,7 @@ const CANCELLATION_REASONS = ["Empêchement professionnel", "Déplacement impré
 
 /** The same text for the same doctor–patient pair on every run (the seed is deterministic). */
 function textFor(list: readonly string[], wanted: DemoAppointment): string {
-  let sum = 0;
-  for (const char of `${wanted.doctorEmail}/${wanted.patientEmail}/${wanted.status}`)
-    sum += char.charCodeAt(0);
-  return list[sum % list.length] ?? "";
+  return list[numberOf(`${wanted.doctorEmail}/${wanted.patientEmail}/${wanted.status}`) % list.length] ?? "";
 }
 
 /** A slot another appointment of the doctor or the patient took meanwhile: the next one is tried. */
@@ -80,7 +78,7 @@ const at = (deps: SeedDeps, clock: Clock) => ({
   clock,
   settings: { bookingCapPerDoctor: BOOKING_CAP_PER_DOCTOR },
 });
-const fixed = (instant: Date): Clock => ({ now: () => instant });
+export const fixed = (instant: Date): Clock => ({ now: () => instant });
 
 /**
  * Books one demo appointment through the booking service as its patient, then moves it through
