@@ -17,9 +17,10 @@ shared machine hits both, not one series):
            saturation of the two, the same rate for both: well below the knee, where a p95 means
            latency and not a queue. --rate-workers single-connection hey processes share it,
            started 1/rate apart so their requests interleave
-  fixed    doctors.search and appointments.mine again at 300/s, the rate their p95 targets are
-           stated at (Scenario.compareAt); appointments.mine's page 500 ÷ page 1 latency is taken
-           there (Scenario.latencyRatio)
+  fixed    doctors.search, appointments.mine and records.read again at 300/s, the rate their p95
+           targets (or, for records.read, its p95 for the record) are stated at
+           (Scenario.compareAt); appointments.mine's page 500 ÷ page 1 latency is taken there
+           (Scenario.latencyRatio)
 Every figure is the median of its repetitions with the spread (min–max) in brackets.
 
 A race scenario (appointments.book) runs instead as --repeat races per server: a second process
@@ -41,8 +42,9 @@ Options
   --duration 10s      length of each timed run (ms, s or m; at most 5m)
   --warmup 2s         untimed closed-loop warm-up per scenario and server
   --repeat 3          pairs of timed runs per series (ours and twin each run this many times)
-  --concurrency auto  closed-loop workers: auto = 2 × the cores (at least one per URL of a mix);
-                      more only queue (src/schedule.ts)
+  --concurrency auto  closed-loop workers: auto = 2 × the cores (at least one per URL of a mix;
+                      more only queue, src/schedule.ts), or the scenario's own when its issue states
+                      the concurrency of its ratio (records.read: 32)
   --rate-share 0.5    fixed rate as a share of the lower median saturation of ours and the twin
   --rate-workers 10   hey processes sharing a fixed rate (one connection each)
   --start-runs 3      start-time runs per kind of data folder (0: none)

@@ -222,7 +222,12 @@ export async function measureScenario(
   };
   const targets = { ours: await targetsOf(servers.ours), bare: await targetsOf(servers.bare) };
   const runner: Runner = { scenario, servers, targets, node, options, log };
-  const concurrency = closedConcurrency(options.concurrency, targets.ours.length);
+  const concurrency = closedConcurrency(
+    options.concurrency,
+    targets.ours.length,
+    undefined,
+    scenario.concurrency,
+  );
   const base = { concurrency, rateWorkers: options.rateWorkers };
   for (const server of ["ours", "bare"] as const) {
     log(`${server} warm-up ${options.warmup} ms`);

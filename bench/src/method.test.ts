@@ -47,6 +47,9 @@ describe("the plan of a series", () => {
     expect(closedConcurrency("auto", 1, 2)).toBe(4);
     expect(closedConcurrency("auto", 6, 2)).toBe(6);
     expect(closedConcurrency(8, 1, 2)).toBe(8);
+    // A scenario whose issue names the concurrency of its ratio (records.read: 32) gets it with auto only.
+    expect(closedConcurrency("auto", 2, 2, 32)).toBe(32);
+    expect(closedConcurrency(8, 2, 2, 32)).toBe(8);
   });
 });
 

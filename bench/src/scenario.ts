@@ -124,13 +124,18 @@ export interface Scenario {
   /** Target: ours ÷ twin closed-loop throughput (medians) at least this; printed beside the figure. */
   readonly minRatio?: number;
   /**
+   * Closed-loop workers when the issue states them for the ratio (records.read: 32), used by
+   * `--concurrency auto` instead of twice the cores; a number given on the command line wins.
+   */
+  readonly concurrency?: number;
+  /**
    * A fixed rate run on both servers besides the one at half saturation, e.g. to compare p95 at a
-   * rate set by a requirement; `maxP95Ratio` is the target for ours ÷ twin p95 at that rate, and
-   * `maxP95Ms`, if given, for ours' own p95 there.
+   * rate set by a requirement; `maxP95Ratio`, if given, is the target for ours ÷ twin p95 at that
+   * rate (without one both p95s are printed for the record), and `maxP95Ms` for ours' own p95.
    */
   readonly compareAt?: {
     readonly rate: number;
-    readonly maxP95Ratio: number;
+    readonly maxP95Ratio?: number;
     /** An absolute target for ours' p95 at that rate, when the issue states one. */
     readonly maxP95Ms?: number;
   };

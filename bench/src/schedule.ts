@@ -28,7 +28,8 @@ export function fixedRate(saturations: { ours: number; bare: number }, share: nu
 }
 
 /**
- * Closed-loop workers: the number asked, or with "auto" twice the machine's cores, and at least
+ * Closed-loop workers: the number asked, or with "auto" the scenario's stated number (`stated`,
+ * when its issue names the concurrency of a ratio) or else twice the machine's cores, and at least
  * one per target of a mix. A request in flight holds either the server's one JavaScript thread or
  * a database backend; twice the cores keeps every core busy while a request waits on the other
  * side. Past that point throughput stays flat and each added worker only waits in a queue
@@ -39,6 +40,7 @@ export function closedConcurrency(
   option: number | "auto",
   targets: number,
   cores = availableParallelism(),
+  stated?: number,
 ): number {
-  return Math.max(targets, option === "auto" ? 2 * cores : option);
+  return Math.max(targets, option === "auto" ? (stated ?? 2 * cores) : option);
 }

@@ -3,6 +3,7 @@ import { appointmentsMine } from "./appointments-mine.ts";
 import { doctorsSearch } from "./doctors-search.ts";
 import { health } from "./health.ts";
 import { login, usersMe } from "./identity.ts";
+import { recordsRead } from "./records-read.ts";
 import { appointmentsBook, doctorsSlots } from "./scheduling.ts";
 
 /** Every scenario, in the order `pnpm bench` runs them when none is named. One module per domain. */
@@ -14,4 +15,5 @@ export const scenarios: readonly Scenario[] = [
   doctorsSlots,
   appointmentsBook,
   appointmentsMine,
+  recordsRead,
 ];
