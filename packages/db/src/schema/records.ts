@@ -48,7 +48,7 @@ export const medicalRecords = pgTable(
     index("medical_records_patient_updated").on(t.patientId, t.updatedAt, t.id),
     index("medical_records_doctor_created").on(t.doctorId, t.createdAt, t.id),
     index("medical_records_doctor_updated").on(t.doctorId, t.updatedAt, t.id),
-    // Every record in the list's order: a large practice's view walks it (docs/decisions/0028).
+    // Every record in the list's order: a large practice's view walks it (docs/decisions/0029).
     index("medical_records_created").on(t.createdAt, t.id),
     index("medical_records_updated").on(t.updatedAt, t.id),
     check("medical_records_kind", sql`${t.kind} in ('CLINICAL', 'PATIENT_REPORTED')`),

@@ -14,7 +14,7 @@ import {
 import { EMPTY_CONTENT, RECORD_CONTENT, sealContent } from "./record-content.ts";
 
 /**
- * A doctor's records list runs the plan that fits the practice (docs/decisions/0028): a doctor
+ * A doctor's records list runs the plan that fits the practice (docs/decisions/0029): a doctor
  * with more than WALK_BEYOND_CARE_APPOINTMENTS care appointments gets a walk of
  * medical_records_created (or _updated) in the page's order that stops at the page's end; a
  * smaller practice its patients' records from the patients' index, then a sort. What is EXPLAINed

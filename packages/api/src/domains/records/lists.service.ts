@@ -73,7 +73,7 @@ const SORT_OUTPUT = { createdAt: "created_at", updatedAt: "updated_at" } as cons
 
 /**
  * Care appointments up to which a doctor's list reads their patients' records through the
- * patients' index; beyond, it walks every record in the list's order (docs/decisions/0028). About
+ * patients' index; beyond, it walks every record in the list's order (docs/decisions/0029). About
  * the square root of a page times the patients of a clinic: both plans stay within a few
  * milliseconds either side of it.
  */

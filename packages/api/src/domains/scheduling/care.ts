@@ -36,7 +36,7 @@ function careOf(actor: Pick<Actor, "userId">): SQL {
  * first: the right plan for a query that reads all its rows. `{ perRow: true }` phrases the same
  * relationship as a scalar probe, which is never hashed: for a walk that stops at a page's end
  * after a few dozen rows, where building that hash for a doctor with 12,000 patients costs 20×
- * the walk (docs/decisions/0028).
+ * the walk (docs/decisions/0029).
  */
 export function doctorTreatsPatientSql(
   actor: Pick<Actor, "userId" | "role">,
@@ -67,7 +67,7 @@ export function treatedByDoctorSql(actor: Pick<Actor, "userId" | "role">, patien
 /**
  * A one-row query whose `beyond` says whether the DOCTOR `actor` has more than `threshold` care
  * appointments: the size of a practice, for a list of their patients' rows to choose how to read
- * them (records: docs/decisions/0028). It reads at most `threshold + 1` entries of
+ * them (records: docs/decisions/0029). It reads at most `threshold + 1` entries of
  * appointments_doctor_patient, so a doctor with thousands of patients costs what one with
  * `threshold` does. False for every other role (no care appointments).
  */
