@@ -1,11 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Executor } from "@medical/db";
-import {
-  type ClaimStatus,
-  type InsurancePolicy,
-  insuranceClaims,
-  LIVE_CLAIM_STATUSES,
-} from "@medical/db/schema";
+import { type ClaimStatus, type InsurancePolicy, insuranceClaims } from "@medical/db/schema";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import {
   type AuditMeta,
@@ -35,6 +30,7 @@ import { type ClaimDto, selectClaimRows, toClaimDto } from "./claim-dto.ts";
 import type { TCreateClaimInput, TPolicyClaimsInput, TUpdateClaimInput } from "./claims.schema.ts";
 import type { EntryRow } from "./entry-dto.ts";
 import { claimList } from "./lists.ts";
+import { liveClaimsOf } from "./live-claims.ts";
 import { CLAIM_TRANSITIONS, checkTransition } from "./transitions.ts";
 
 type BillingDeps = Pick<Deps, "db" | "events" | "clock" | "fieldCipher">;
@@ -100,12 +96,7 @@ async function liveClaimsTotal(tx: Executor, entryId: string): Promise<number> {
   const [row] = await tx
     .select({ total: sql<number>`coalesce(sum(${insuranceClaims.amountMinor}), 0)`.mapWith(Number) })
     .from(insuranceClaims)
-    .where(
-      and(
-        eq(insuranceClaims.billingEntryId, entryId),
-        inArray(insuranceClaims.status, [...LIVE_CLAIM_STATUSES]),
-      ),
-    );
+    .where(liveClaimsOf({ entryId }));
   return row?.total ?? 0;
 }
 

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Executor } from "@medical/db";
-import { appointments, billingEntries, insuranceClaims, LIVE_CLAIM_STATUSES } from "@medical/db/schema";
-import { and, eq, inArray } from "drizzle-orm";
+import { appointments, billingEntries } from "@medical/db/schema";
+import { and, eq } from "drizzle-orm";
 import { localDateIn } from "#domains/availability/public.ts";
-import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditedTransaction, namedFields } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError, invalidField } from "#platform/errors/errors.ts";
@@ -13,6 +12,7 @@ import { CLINIC_TIME_ZONE } from "./billing-fields.ts";
 import { auditingUnreadable, sealBillingText } from "./billing-phi.ts";
 import type { TCreateEntryInput, TUpdateEntryInput } from "./entries.schema.ts";
 import { type BillingEntryDto, toEntryDto } from "./entry-dto.ts";
+import { hasLiveClaims } from "./live-claims.ts";
 import { checkTransition, ENTRY_TRANSITIONS } from "./transitions.ts";
 
 type BillingDeps = Pick<Deps, "db" | "events" | "clock" | "fieldCipher">;
@@ -130,21 +130,6 @@ export function createEntry(
   );
 }
 
-/** Whether the entry has claims that hold part of its coverage (SUBMITTED, APPROVED or PAID). */
-async function hasLiveClaims(tx: Executor, entryId: string): Promise<boolean> {
-  const [live] = await tx
-    .select({ id: insuranceClaims.id })
-    .from(insuranceClaims)
-    .where(
-      and(
-        eq(insuranceClaims.billingEntryId, entryId),
-        inArray(insuranceClaims.status, [...LIVE_CLAIM_STATUSES]),
-      ),
-    )
-    .limit(1);
-  return live !== undefined;
-}
-
 /**
  * `PATCH /billing/{id}` (STAFF, ADMIN): the entry locked (`FOR UPDATE`, the lock claims take too),
  * a status change along the transition table, and the description or due date while it is
@@ -156,10 +141,7 @@ export function updateEntry(
   actor: Who,
   { id, ...changes }: TUpdateEntryInput,
 ): Promise<BillingEntryDto> {
-  const fields = Object.entries(changes)
-    .filter(([, value]) => value !== undefined)
-    .map(([key]) => key)
-    .join(",");
+  const fields = namedFields(changes);
   return auditingUnreadable(deps, audit, actions.update, () =>
     auditedTransaction(deps, audit, async (tx, record) => {
       const row = await findVisibleEntry(tx, actor, id, "update");
@@ -179,7 +161,7 @@ export function updateEntry(
       if (changes.status) {
         const verdict = checkTransition(ENTRY_TRANSITIONS, "billing entry", entry.status, changes.status);
         if (!verdict.ok) return refuse(verdict.reason, verdict.message);
-        if (changes.status === "VOID" && (await hasLiveClaims(tx, id)))
+        if (changes.status === "VOID" && (await hasLiveClaims(tx, { entryId: id })))
           return refuse("live_claims", "The entry has live claims: reject them before voiding it");
       }
       if (changes.dueDate && changes.dueDate < entry.issueDate)

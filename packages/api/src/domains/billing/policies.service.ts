@@ -1,14 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Executor } from "@medical/db";
-import {
-  type InsurancePolicy,
-  insuranceClaims,
-  insurancePolicies,
-  LIVE_CLAIM_STATUSES,
-} from "@medical/db/schema";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { type InsurancePolicy, insurancePolicies } from "@medical/db/schema";
+import { and, eq, sql } from "drizzle-orm";
 import { requirePatientProfile } from "#domains/patients/public.ts";
-import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditedTransaction, namedFields } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError, invalidField } from "#platform/errors/errors.ts";
@@ -26,6 +20,7 @@ import { auditOfPage } from "./audited-page.ts";
 import { auditingUnreadable, sealBillingText } from "./billing-phi.ts";
 import { type PatientScope, patientOfScope } from "./list-scope.ts";
 import { policyList } from "./lists.ts";
+import { hasLiveClaims } from "./live-claims.ts";
 import type { TCreatePolicyInput, TUpdatePolicyInput } from "./policies.schema.ts";
 import { type PolicyDto, toPolicyDto } from "./policy-dto.ts";
 
@@ -173,17 +168,6 @@ function narrows(policy: InsurancePolicy, changes: Omit<TUpdatePolicyInput, "id"
   );
 }
 
-async function hasLiveClaims(tx: Executor, policyId: string): Promise<boolean> {
-  const [live] = await tx
-    .select({ id: insuranceClaims.id })
-    .from(insuranceClaims)
-    .where(
-      and(eq(insuranceClaims.policyId, policyId), inArray(insuranceClaims.status, [...LIVE_CLAIM_STATUSES])),
-    )
-    .limit(1);
-  return live !== undefined;
-}
-
 /**
  * `PATCH /billing/policies/{id}` (STAFF, ADMIN). The policy is locked (`FOR UPDATE`): a claim
  * being made holds it shared until it commits, so terms never change under a claim's check. With
@@ -195,10 +179,7 @@ export function updatePolicy(
   actor: Who,
   { id, ...changes }: TUpdatePolicyInput,
 ): Promise<PolicyDto> {
-  const fields = Object.entries(changes)
-    .filter(([, value]) => value !== undefined)
-    .map(([key]) => key)
-    .join(",");
+  const fields = namedFields(changes);
   return auditingUnreadable(deps, audit, actions.update, () =>
     auditedTransaction(deps, audit, async (tx, record) => {
       const policy = await findVisiblePolicy(tx, actor, id, "update");
@@ -211,7 +192,7 @@ export function updatePolicy(
       const validTo = changes.validTo === undefined ? policy.validTo : changes.validTo;
       if (validTo !== null && validTo < validFrom)
         throw invalidField(["validTo"], "validTo must not be before validFrom");
-      if (narrows(policy, changes) && (await hasLiveClaims(tx, id)))
+      if (narrows(policy, changes) && (await hasLiveClaims(tx, { policyId: id })))
         return record.refuse(
           refusedChange(actions.update, "insurance_policy", policy, { fields, reason: "live_claims" }),
           new DomainError("IN_USE", "The policy has live claims: its terms may only widen"),

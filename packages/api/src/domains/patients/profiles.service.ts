@@ -8,6 +8,7 @@ import {
   auditAttempt,
   auditedTransaction,
   type ChangeRecorder,
+  namedFields,
 } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
@@ -92,12 +93,6 @@ function profileColumns(changes: ProfileChanges): Partial<NewPatient> {
         }),
   };
 }
-
-const changedFields = (changes: object) =>
-  Object.entries(changes)
-    .filter(([, value]) => value !== undefined)
-    .map(([key]) => key)
-    .join(",");
 
 /**
  * The answer for a profile the actor can see, built inside the transaction that read or wrote it:
@@ -233,7 +228,7 @@ async function updateProfile(
   if (!patient) throw new Error("a locked patient row vanished inside its transaction");
   let account = { firstName: current.firstName, lastName: current.lastName, phone: current.phone };
   const accountChanges = { firstName, lastName, phone };
-  if (changedFields(accountChanges)) {
+  if (namedFields(accountChanges)) {
     const [changed] = await tx
       .update(users)
       .set({ ...accountChanges, updatedAt: now })
@@ -242,7 +237,7 @@ async function updateProfile(
     if (!changed) throw new Error("a patient's account vanished inside its transaction");
     account = changed;
   }
-  const fields = changedFields({ ...profile, ...accountChanges });
+  const fields = namedFields({ ...profile, ...accountChanges });
   if (fields) {
     record.audit({
       action: "patient.profile_updated",

@@ -11,7 +11,12 @@ import {
 import { and, eq, inArray } from "drizzle-orm";
 import { requirePatientProfile } from "#domains/patients/public.ts";
 import { appointmentVisibleTo, CARE_STATUSES, doctorTreatsPatientSql } from "#domains/scheduling/public.ts";
-import { type AuditMeta, auditedTransaction, type ChangeRecorder } from "#platform/audit/audit.ts";
+import {
+  type AuditMeta,
+  auditedTransaction,
+  type ChangeRecorder,
+  namedFields,
+} from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError, InvalidInputError, invalidField } from "#platform/errors/errors.ts";
@@ -261,13 +266,6 @@ const CLINICAL_KEYS = [
   "followUpDate",
 ] as const satisfies readonly (keyof ClinicalChanges)[];
 
-/** The fields a PATCH names (sent, null included): the audit event lists them, never their values. */
-function namedFields(changes: Omit<UpdateRecordInput, "id" | "version">): string[] {
-  return Object.entries(changes)
-    .filter(([, value]) => value !== undefined)
-    .map(([key]) => key);
-}
-
 /** Fields of the other kind of record: clinical fields on a patient's note, a note on a clinical entry. */
 function misplacedFields(row: RecordRow, changes: Omit<UpdateRecordInput, "id" | "version">): InputIssue[] {
   const misplaced: (keyof typeof changes)[] =
@@ -418,7 +416,7 @@ export function updateRecord(
         recordEvent(action, "SUCCESS", {
           recordId: id,
           patientId,
-          details: { version: next, fields: namedFields(changes).join(",") },
+          details: { version: next, fields: namedFields(changes) },
         }),
       );
       record.emit("medical_record.updated", {

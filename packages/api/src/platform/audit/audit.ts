@@ -46,6 +46,17 @@ export interface AuditEntry {
   actor?: AuditMeta["actor"];
 }
 
+/**
+ * The fields a change names (sent, null included), comma-separated for an audit event's details:
+ * events list what changed, never the values.
+ */
+export function namedFields(changes: object): string {
+  return Object.entries(changes)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key)
+    .join(",");
+}
+
 /** What a change records besides its own rows: audit events and domain events, in its transaction. */
 export interface ChangeRecorder {
   audit(entry: AuditEntry): void;
