@@ -1,53 +1,21 @@
 import { randomUUID } from "node:crypto";
-import type { BareResponse, BareRoute, Row, Scenario, SetupContext, Target } from "../scenario.ts";
-import { BULK_PASSWORD, bulkData } from "./bulk.ts";
-import { bareAuthenticate } from "./identity.ts";
+import type { BareRoute, Row, Scenario, SetupContext, Target } from "../scenario.ts";
+import { bulkData } from "./bulk.ts";
+import { firstAndDeepPages, isObject, listPage, listRequest } from "./keyset-list.ts";
 
-const LOGIN_PATH = "/api/v1/auth/login";
 const MINE_PATH = "/api/v1/appointments/me";
 const PAGE_SIZE = 20;
-/** Reached by walking 499 cursors in setup, never by an offset. */
 const DEEP_PAGE = 500;
-const MAX_PAGE_SIZE = 100;
 
-const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null;
-
-const page = (cursor?: string) =>
-  `${MINE_PATH}?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-
-/**
- * Runs on each server (ours, then the bare twin): signs in as the generated load's busy patient
- * (its first, with 12,500 appointments) and walks the list to the cursor of page 500.
- */
-async function setup({ getJson, postJson }: SetupContext): Promise<readonly Target[]> {
+/** Signs in as the generated load's busy patient (its first, with 12,500 appointments). */
+async function setup(context: SetupContext): Promise<readonly Target[]> {
   // The seed's module, in the bench's process only: the twin loads this file too.
   const { LOAD_DOMAIN } = await import("@medical/seed/bulk");
   const email = `patient.000001@${LOAD_DOMAIN}`;
-  const login = await postJson(LOGIN_PATH, { email, password: BULK_PASSWORD });
-  const token = isObject(login) && isObject(login.data) ? login.data.accessToken : undefined;
-  if (typeof token !== "string") throw new Error(`${email} could not sign in: ${JSON.stringify(login)}`);
-  const headers = { authorization: `Bearer ${token}` };
-  let cursor: string | undefined;
-  for (let n = 1; n < DEEP_PAGE; n += 1) {
-    const answer = await getJson(page(cursor), headers);
-    const data = isObject(answer) ? answer.data : undefined;
-    if (!isObject(data) || typeof data.nextCursor !== "string")
-      throw new Error(`page ${n} of ${MINE_PATH} has no next cursor: is the snapshot loaded?`);
-    cursor = data.nextCursor;
-  }
-  return [
-    { path: page(), headers, label: "page 1" },
-    { path: page(cursor), headers, label: `page ${DEEP_PAGE}` },
-  ];
+  return firstAndDeepPages(context, { email, path: MINE_PATH, size: PAGE_SIZE, deep: DEEP_PAGE });
 }
 
 // ---- The bare twin: the same reads in plain SQL, through postgres-js (or PGlite). ----
-
-const failure = (status: number, message: string): BareResponse => ({
-  status,
-  body: { success: false, data: null, message },
-});
 
 /**
  * The service's one statement: the page (the caller's appointments with both parties' names and
@@ -131,18 +99,16 @@ function summary(row: Row) {
 /** GET /appointments/me: the session, then the page and its audit row in one statement, as the service does. */
 const bareMine: BareRoute = {
   path: MINE_PATH,
-  async handle({ query, url, headers, tokens }) {
-    const caller = await bareAuthenticate(query, tokens, headers.authorization);
-    if (!caller) return failure(401, "Authentication required");
-    if (caller.role !== "PATIENT") return failure(403, "You are not allowed to do this");
-    const params = url.searchParams;
-    if ([...params.keys()].some((key) => key !== "limit" && key !== "cursor"))
-      return failure(400, "the twin takes limit and cursor only");
-    const limit = Number(params.get("limit") ?? PAGE_SIZE);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return failure(400, "bad limit");
-    const cursorText = params.get("cursor");
-    const cursor = cursorText === null ? undefined : decodeCursor(cursorText);
-    if (cursorText !== null && !cursor) return failure(400, "not a cursor of this list");
+  async handle(request) {
+    const checked = await listRequest(request, {
+      role: "PATIENT",
+      forbidden: "You are not allowed to do this",
+      size: PAGE_SIZE,
+      decode: decodeCursor,
+    });
+    if ("status" in checked) return checked;
+    const { caller, limit, cursor } = checked;
+    const { query } = request;
     const audit = [caller.role, randomUUID(), "127.0.0.1"];
     const rows = cursor
       ? await query(NEXT_PAGE, [caller.userId, limit, ...audit, cursor.v, cursor.id])
@@ -176,7 +142,7 @@ export const appointmentsMine: Scenario = {
     "then one statement: the page by (starts_at, id) on appointments_patient_start with both parties' names and " +
     "the doctors' specialties, and the read's audit row (the ids returned) written from it, on both servers",
   // Replaced by setup's (the token and the deep cursor are known only once the data is there).
-  targets: [{ path: page() }],
+  targets: [{ path: listPage(MINE_PATH, PAGE_SIZE) }],
   setup,
   bare: [bareMine],
   // The issue's targets: p95 under 20 ms at 300 requests/s; page 500 within 1.5× page 1.

@@ -1,58 +1,28 @@
 import { createDecipheriv, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { BENCH_ENCRYPTION_KEY } from "../identity.ts";
-import type { BareResponse, BareRoute, Row, Scenario, SetupContext, Target } from "../scenario.ts";
-import { BULK_PASSWORD, bulkData } from "./bulk.ts";
-import { bareAuthenticate } from "./identity.ts";
+import type { BareRoute, Row, Scenario, SetupContext, Target } from "../scenario.ts";
+import { bulkData } from "./bulk.ts";
+import { firstAndDeepPages, isObject, listPage, listRequest } from "./keyset-list.ts";
 
-const LOGIN_PATH = "/api/v1/auth/login";
 const RECORDS_PATH = "/api/v1/medical-records/doctor/me";
 const PAGE_SIZE = 20;
-/** Reached by walking 499 cursors in setup, never by an offset. */
 const DEEP_PAGE = 500;
-const MAX_PAGE_SIZE = 100;
 /** The service's WALK_BEYOND_CARE_APPOINTMENTS (packages/api/src/domains/records/lists.service.ts). */
 const WALK_BEYOND_CARE_APPOINTMENTS = 1_000;
 
-const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null;
-
-const page = (cursor?: string) =>
-  `${RECORDS_PATH}?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-
 /**
- * Runs on each server (ours, then the bare twin): signs in as the generated load's busy doctor (its
- * first, with 12,500 appointments and the records of ~11,600 patients) and walks the list to the
- * cursor of page 500.
+ * Signs in as the generated load's busy doctor (its first, with 12,500 appointments and the
+ * records of ~11,600 patients).
  */
-async function setup({ getJson, postJson }: SetupContext): Promise<readonly Target[]> {
+async function setup(context: SetupContext): Promise<readonly Target[]> {
   // The seed's module, in the bench's process only: the twin loads this file too.
   const { LOAD_DOMAIN } = await import("@medical/seed/bulk");
   const email = `doctor.000001@${LOAD_DOMAIN}`;
-  const login = await postJson(LOGIN_PATH, { email, password: BULK_PASSWORD });
-  const token = isObject(login) && isObject(login.data) ? login.data.accessToken : undefined;
-  if (typeof token !== "string") throw new Error(`${email} could not sign in: ${JSON.stringify(login)}`);
-  const headers = { authorization: `Bearer ${token}` };
-  let cursor: string | undefined;
-  for (let n = 1; n < DEEP_PAGE; n += 1) {
-    const answer = await getJson(page(cursor), headers);
-    const data = isObject(answer) ? answer.data : undefined;
-    if (!isObject(data) || typeof data.nextCursor !== "string")
-      throw new Error(`page ${n} of ${RECORDS_PATH} has no next cursor: is the snapshot loaded?`);
-    cursor = data.nextCursor;
-  }
-  return [
-    { path: page(), headers, label: "page 1" },
-    { path: page(cursor), headers, label: `page ${DEEP_PAGE}` },
-  ];
+  return firstAndDeepPages(context, { email, path: RECORDS_PATH, size: PAGE_SIZE, deep: DEEP_PAGE });
 }
 
 // ---- The bare twin: the same statement in plain SQL, the same decryption with node:crypto. ----
-
-const failure = (status: number, message: string): BareResponse => ({
-  status,
-  body: { success: false, data: null, message },
-});
 
 const CARE = "('SCHEDULED', 'COMPLETED', 'NO_SHOW')";
 const OWN_DOCTOR = "(select doctors.id from doctors where doctors.user_id = $1)";
@@ -197,18 +167,16 @@ function recordDto(keys: ReadonlyMap<string, Buffer>, row: Row) {
 export function bareDoctorRecords(keys: ReadonlyMap<string, Buffer>): BareRoute {
   return {
     path: RECORDS_PATH,
-    async handle({ query, url, headers, tokens }) {
-      const caller = await bareAuthenticate(query, tokens, headers.authorization);
-      if (!caller) return failure(401, "Authentication required");
-      if (caller.role !== "DOCTOR") return failure(403, "Your role has no access to medical records here");
-      const params = url.searchParams;
-      if ([...params.keys()].some((key) => key !== "limit" && key !== "cursor"))
-        return failure(400, "the twin takes limit and cursor only");
-      const limit = Number(params.get("limit") ?? PAGE_SIZE);
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return failure(400, "bad limit");
-      const cursorText = params.get("cursor");
-      const cursor = cursorText === null ? undefined : decodeCursor(cursorText);
-      if (cursorText !== null && !cursor) return failure(400, "not a cursor of this list");
+    async handle(request) {
+      const checked = await listRequest(request, {
+        role: "DOCTOR",
+        forbidden: "Your role has no access to medical records here",
+        size: PAGE_SIZE,
+        decode: decodeCursor,
+      });
+      if ("status" in checked) return checked;
+      const { caller, limit, cursor } = checked;
+      const { query } = request;
       const audit = [caller.role, randomUUID(), "127.0.0.1"];
       const rows = cursor
         ? await query(NEXT_PAGE, [caller.userId, limit, ...audit, cursor.v, cursor.id])
@@ -245,7 +213,7 @@ export const recordsRead: Scenario = {
     "care probe, the read's audit row (the ids returned) written from it, both parties' names — then 20 " +
     "AES-256-GCM texts decrypted and checked, on both servers",
   // Replaced by setup's (the token and the deep cursor are known only once the data is there).
-  targets: [{ path: page() }],
+  targets: [{ path: listPage(RECORDS_PATH, PAGE_SIZE) }],
   setup,
   bare: [bareDoctorRecords(new Map([[BENCH_ENCRYPTION_KEY.id, BENCH_ENCRYPTION_KEY.key]]))],
   // The issue's: at least 0.6× the twin at concurrency 32; the p95 at 300 requests/s for the note.
