@@ -1,5 +1,7 @@
+import { TRPCError } from "@trpc/server";
 import { createContextFactory } from "#platform/context.ts";
 import type { Deps } from "#platform/deps.ts";
+import { type ErrorFacts, errorFacts } from "#platform/errors/shape.ts";
 import { createCallerFactory } from "#platform/trpc.ts";
 import { appRouter } from "../root.ts";
 
@@ -17,3 +19,9 @@ export function callerFor(
 }
 
 export type Caller = ReturnType<typeof callerFor>;
+
+/** The error facts of what a call threw; anything but a TRPCError fails the test. */
+export function thrownFacts(error: unknown): ErrorFacts {
+  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
+  return errorFacts(error);
+}

@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { ROLES, type Role } from "#platform/auth/roles.ts";
 import { createFieldCipher } from "#platform/crypto/field-cipher.ts";
 import { errorFacts } from "#platform/errors/shape.ts";
-import { type Caller, callerFor } from "#testing/caller.ts";
+import { type Caller, callerFor, thrownFacts } from "#testing/caller.ts";
 import { makeTestDeps, TEST_ENCRYPTION_KEY } from "#testing/deps.ts";
 import { makeAppointment } from "#testing/factories/appointments.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
@@ -450,7 +450,7 @@ describe("clinical fields at rest", () => {
     ]) {
       const error = await read().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TRPCError);
-      const facts = errorFacts(error as TRPCError);
+      const facts = thrownFacts(error);
       expect(facts).toEqual({ appCode: "INTERNAL", message: "Internal server error" });
       expect(JSON.stringify(facts)).not.toContain(source.allergy);
     }

@@ -3,8 +3,8 @@ import { auditEvents, domainEvents, medicalRecords, medicalRecordVersions } from
 import { TRPCError } from "@trpc/server";
 import { asc, desc, eq, gt, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
-import { errorFacts } from "#platform/errors/shape.ts";
 import type { Caller } from "#testing/caller.ts";
+import { thrownFacts } from "#testing/caller.ts";
 import { TEST_ENCRYPTION_KEY } from "#testing/deps.ts";
 import { makeAppointment } from "#testing/factories/appointments.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
@@ -193,7 +193,7 @@ describe("writing a clinical record", () => {
           .create({ ...clinicalInput(patient.patientId), appointmentId })
           .catch((e: unknown) => e);
         expect(error).toMatchObject(badRequest);
-        expect(errorFacts(error as TRPCError)).toMatchObject({
+        expect(thrownFacts(error)).toMatchObject({
           appCode: "VALIDATION_FAILED",
           issues: [{ path: ["appointmentId"] }],
         });
@@ -730,7 +730,7 @@ describe("bad input is a 400 or a 409, never a 500", () => {
         (e: unknown) => e,
       );
       expect(error, what).toBeInstanceOf(TRPCError);
-      expect(errorFacts(error as TRPCError).appCode, what).toBe("VALIDATION_FAILED");
+      expect(thrownFacts(error).appCode, what).toBe("VALIDATION_FAILED");
     }
     await expect(doctor.caller.medicalRecords.get({ id: record.id })).resolves.toMatchObject({ version: 1 });
     await expect(patient.caller.medicalRecords.get({ id: note.id })).resolves.toMatchObject({ version: 1 });
@@ -796,11 +796,11 @@ describe("clinical text at rest", () => {
       .where(eq(medicalRecords.id, victim.id));
     const audit = await auditOf(async () => {
       const error = await other.caller.medicalRecords.get({ id: victim.id }).catch((e: unknown) => e);
-      expect(errorFacts(error as TRPCError)).toEqual({
+      expect(thrownFacts(error)).toEqual({
         appCode: "INTERNAL",
         message: "Internal server error",
       });
-      expect(JSON.stringify(errorFacts(error as TRPCError))).not.toContain("Secret");
+      expect(JSON.stringify(thrownFacts(error))).not.toContain("Secret");
     });
     expect(audit).toMatchObject([
       {
