@@ -79,7 +79,7 @@ test("prints the generated password once on stdout, and it signs the new admin i
   } finally {
     await handle.close();
   }
-}, 30_000); // a fresh PGlite migrates in the child, then again here: slower than one in-process test
+}, 90_000); // a fresh PGlite migrates in the child, then again here: 22 s on a quiet CI machine, past 30 s under load
 
 test("refuses NODE_ENV=production with argon2 cost below OWASP, before touching the database", async () => {
   const run = await adminCreate({
