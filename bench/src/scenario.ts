@@ -32,8 +32,16 @@ export interface SetupContext {
 
 export type SqlParam = string | number | boolean | null;
 export type Row = Readonly<Record<string, unknown>>;
-/** The bare twin's whole database API: SQL text and parameters in, rows out, no ORM in between. */
-export type BareQuery = (text: string, params?: readonly SqlParam[]) => Promise<readonly Row[]>;
+/**
+ * The bare twin's whole database API: SQL text and parameters in, rows out, no ORM in between.
+ * `prepared` where ours prepares the statement (a named statement, parsed and planned once per
+ * connection): the twin sends the same protocol messages as ours, statement by statement.
+ */
+export type BareQuery = (
+  text: string,
+  params?: readonly SqlParam[],
+  options?: { prepared?: boolean },
+) => Promise<readonly Row[]>;
 
 /** Runs a route's `work` in one transaction, its statements through the query it is given. */
 export type BareTransaction = (work: (query: BareQuery) => Promise<BareResponse>) => Promise<BareResponse>;

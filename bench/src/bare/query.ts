@@ -15,10 +15,16 @@ export async function openBareConnection(database: BareDatabase): Promise<BareCo
   if (database.kind === "postgres") {
     const sql = postgres(database.url, { max: POOL_SIZE, onnotice: () => {} });
     return {
-      // `unsafe` with parameters is what drizzle's postgres-js driver sends: the same protocol messages.
-      query: async (text, params = []) => sql.unsafe(text, [...params]),
+      // `unsafe` with parameters is what drizzle's postgres-js driver sends: the same protocol
+      // messages, a named statement where drizzle prepares one.
+      query: async (text, params = [], options = {}) =>
+        sql.unsafe(text, [...params], { prepare: options.prepared === true }),
       transaction: (work) =>
-        sql.begin((tx) => work(async (text, params = []) => tx.unsafe(text, [...params]))),
+        sql.begin((tx) =>
+          work(async (text, params = [], options = {}) =>
+            tx.unsafe(text, [...params], { prepare: options.prepared === true }),
+          ),
+        ),
       close: () => sql.end({ timeout: 5 }),
     };
   }

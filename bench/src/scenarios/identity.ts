@@ -177,6 +177,8 @@ export async function bareAuthenticate(
      inner join users on users.id = sessions.user_id
      where sessions.id = $1 and sessions.user_id = $2 limit 1`,
     [claims.sid, claims.sub],
+    // Ours prepares it (platform/auth/authenticate.ts).
+    { prepared: true },
   );
   if (!session || session.revoked_at !== null || session.is_active !== true) return null;
   return { userId: claims.sub, role: String(session.role) };
@@ -188,7 +190,10 @@ const bareMe: BareRoute = {
   async handle({ query, headers, tokens }) {
     const caller = await bareAuthenticate(query, tokens, headers.authorization);
     if (!caller) return failure(401, "Authentication required");
-    const [user] = await query("select * from users where id = $1 limit 1", [caller.userId]);
+    // Ours prepares it (identity/access.ts).
+    const [user] = await query("select * from users where id = $1 limit 1", [caller.userId], {
+      prepared: true,
+    });
     if (!user) return failure(404, "User not found");
     return { status: 200, body: { success: true, data: userDto(user), message: null } };
   },

@@ -178,9 +178,11 @@ export function bareDoctorRecords(keys: ReadonlyMap<string, Buffer>): BareRoute 
       const { caller, limit, cursor } = checked;
       const { query } = request;
       const audit = [caller.role, randomUUID(), "127.0.0.1"];
+      // Ours prepares it, once per shape (platform/prepared.ts).
+      const prepared = { prepared: true };
       const rows = cursor
-        ? await query(NEXT_PAGE, [caller.userId, limit, ...audit, cursor.v, cursor.id])
-        : await query(FIRST_PAGE, [caller.userId, limit, ...audit]);
+        ? await query(NEXT_PAGE, [caller.userId, limit, ...audit, cursor.v, cursor.id], prepared)
+        : await query(FIRST_PAGE, [caller.userId, limit, ...audit], prepared);
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       return {

@@ -1,4 +1,4 @@
-import { type AnyColumn, asc, Column, desc, is, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, asc, Column, desc, is, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { invalidField } from "./errors/errors.ts";
 import { text } from "./fields/fields.ts";
@@ -51,6 +51,24 @@ export interface Keyset {
   where: SQL | undefined;
   orderBy: SQL[];
   limit: number;
+}
+
+/** What decides the text of a list's keyset: a prepared statement is built once per shape. */
+export type KeysetShape<S extends string> = {
+  sort: S;
+  order: Order;
+  /** Whether the page starts after a cursor. */
+  cursor: boolean;
+};
+
+/** A keyset of placeholders, bound at execution by `keysetValues`. */
+export interface PreparedKeyset {
+  where: SQL | undefined;
+  orderBy: SQL[];
+  /** One row more than the page. */
+  limit: Placeholder;
+  /** The page's size, for what the statement writes about the page (its audit row). */
+  pageSize: Placeholder;
 }
 
 export interface Page<T> {
@@ -212,18 +230,54 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
     return { value: value.data, id: idValue.data };
   }
 
-  /** The cursor's WHERE fragment (a row comparison), the ORDER BY, and one row more than the page. */
+  /** The cursor's WHERE fragment: a row comparison is one range on the (sort key, id) index, not a filter after the scan. */
+  function after(sort: S, order: Order, value: unknown, idValue: unknown): SQL {
+    const key = sortKey(sort);
+    const comparison = order === "asc" ? sql`>` : sql`<`;
+    return sql`(${key.column}, ${id.column}) ${comparison} (${sql.param(value, key.column)}, ${sql.param(idValue, id.column)})`;
+  }
+
+  const orderByOf = (sort: S, order: Order) => {
+    const direction = order === "asc" ? asc : desc;
+    return [direction(sortKey(sort).column), direction(id.column)];
+  };
+
+  /** The cursor's WHERE fragment, the ORDER BY, and one row more than the page. */
   function keyset(query: ListInput<S>): Keyset {
-    const key = sortKey(query.sort);
-    const direction = query.order === "asc" ? asc : desc;
-    let where: SQL | undefined;
-    if (query.cursor) {
-      const cursor = decode(query.cursor, query.sort, query.order);
-      // A row comparison is one range on the (sort key, id) index, not a filter after the scan.
-      const comparison = query.order === "asc" ? sql`>` : sql`<`;
-      where = sql`(${key.column}, ${id.column}) ${comparison} (${sql.param(cursor.value, key.column)}, ${sql.param(cursor.id, id.column)})`;
-    }
-    return { where, orderBy: [direction(key.column), direction(id.column)], limit: query.limit + 1 };
+    const cursor = query.cursor ? decode(query.cursor, query.sort, query.order) : undefined;
+    return {
+      where: cursor && after(query.sort, query.order, cursor.value, cursor.id),
+      orderBy: orderByOf(query.sort, query.order),
+      limit: query.limit + 1,
+    };
+  }
+
+  /**
+   * The same keyset for a statement prepared once per shape (platform/prepared.ts): the cursor's
+   * values and the limits are placeholders, which `keysetValues` binds.
+   */
+  function preparedKeyset(shape: KeysetShape<S>): PreparedKeyset {
+    return {
+      where: shape.cursor
+        ? after(shape.sort, shape.order, sql.placeholder("keysetValue"), sql.placeholder("keysetId"))
+        : undefined,
+      orderBy: orderByOf(shape.sort, shape.order),
+      limit: sql.placeholder("keysetLimit"),
+      pageSize: sql.placeholder("keysetPageSize"),
+    };
+  }
+
+  /** The shape of a query's keyset, and the values of its placeholders (a bad cursor throws 400). */
+  function keysetBinding(query: ListInput<S>): { shape: KeysetShape<S>; values: Record<string, unknown> } {
+    const cursor = query.cursor ? decode(query.cursor, query.sort, query.order) : undefined;
+    return {
+      shape: { sort: query.sort, order: query.order, cursor: cursor !== undefined },
+      values: {
+        keysetLimit: query.limit + 1,
+        keysetPageSize: query.limit,
+        ...(cursor ? { keysetValue: cursor.value, keysetId: cursor.id } : {}),
+      },
+    };
   }
 
   /** Cuts the rows a keyset query returned into the page and the cursor of the next one. */
@@ -261,6 +315,8 @@ export function defineList<Row, S extends string>(spec: ListSpec<Row, S>) {
      * send its SQL elsewhere): build the query with `keyset(query)`, run it, then `pageFrom`.
      */
     keyset,
+    preparedKeyset,
+    keysetBinding,
     pageFrom,
     /**
      * Every row the query finds, one keyset page of `batch` rows at a time: for a read that needs

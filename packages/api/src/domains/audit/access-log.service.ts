@@ -1,7 +1,7 @@
 import type { Executor } from "@medical/db";
 import { type AuditOutcome, auditEvents, patients, ROLES, type Role, users } from "@medical/db/schema";
 import { and, asc, desc, eq, isNull, ne, or, type SQL, sql } from "drizzle-orm";
-import { type AuditMeta, auditRowOfPage } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditRowOfPage, pageReader } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { defineList, type ListInput, type Page } from "#platform/list.ts";
@@ -143,7 +143,7 @@ export async function listAccessLog(
   const direction = input.order === "asc" ? asc : desc;
   const auditRow = auditRowOfPage(
     db,
-    audit,
+    pageReader(audit),
     { action: ACCESS_LOG_READ, outcome: "SUCCESS", targetType: "patient" },
     {
       resourceIds: sql`null::uuid[]`,

@@ -1,6 +1,6 @@
 import type { Executor } from "@medical/db";
 import { type AnyColumn, asc, desc, type SQL, sql, type WithSubquery } from "drizzle-orm";
-import { type AuditEntry, type AuditMeta, auditRowOfPage } from "#platform/audit/audit.ts";
+import { type AuditEntry, type AuditMeta, auditRowOfPage, pageReader } from "#platform/audit/audit.ts";
 import type { Order } from "#platform/list.ts";
 
 /**
@@ -27,7 +27,10 @@ export function auditOfPage(
   const inOrder = [direction(listed.sort), direction(listed.id)];
   const shown = sql`array(select ${listed.id} from ${page} order by ${sql.join(inOrder, sql`, `)} limit ${listed.limit})`;
   return {
-    auditRow: auditRowOfPage(db, audit, entry, { resourceIds: shown, patientId: listed.patientId }),
+    auditRow: auditRowOfPage(db, pageReader(audit), entry, {
+      resourceIds: shown,
+      patientId: listed.patientId,
+    }),
     inOrder,
   };
 }

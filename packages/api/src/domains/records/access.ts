@@ -3,7 +3,7 @@ import { doctors, medicalRecords, patients } from "@medical/db/schema";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { doctorTreatsPatientSql } from "#domains/scheduling/public.ts";
 import { auditAttempt } from "#platform/audit/audit.ts";
-import type { Actor } from "#platform/auth/actor.ts";
+import type { ActorRef } from "#platform/auth/actor.ts";
 import type { Role } from "#platform/auth/roles.ts";
 import { DomainError } from "#platform/errors/errors.ts";
 import { authedProcedure } from "#platform/trpc.ts";
@@ -12,7 +12,7 @@ import { type RecordRow, selectRecordRows } from "./record-dto.ts";
 
 export const MEDICAL_RECORD_NOT_FOUND = "Medical record not found";
 
-type Who = Pick<Actor, "userId" | "role">;
+type Who = ActorRef;
 
 /** The caller's own patient profile id, as a scalar subquery (null without a profile). */
 const ownPatientId = (actor: Who) =>

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { selectRows } from "@medical/db";
-import { type SQL, sql } from "drizzle-orm";
+import { fillPlaceholders, type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { beforeAll, describe, expect, test } from "vitest";
 import { useFileDeps } from "#testing/file-deps.ts";
 import {
+  bindingOf,
   type ListRecordsInput,
   listRecords,
   type RecordView,
@@ -116,9 +117,13 @@ beforeAll(async () => {
   patientOfBusy = String(row?.patient_id);
 }, 180_000);
 
-/** The statement's own text and parameters, as a SQL fragment. */
-function sent(statement: { toSQL(): { sql: string; params: unknown[] } }): SQL {
-  const { sql: text, params } = statement.toSQL();
+/** The statement's own text and parameters, its placeholders bound to `values`, as a SQL fragment. */
+function sent(
+  statement: { toSQL(): { sql: string; params: unknown[] } },
+  values: Record<string, unknown>,
+): SQL {
+  const { sql: text, params: unbound } = statement.toSQL();
+  const params = fillPlaceholders(unbound, values);
   const chunks = text
     .split(/\$(\d+)/)
     .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
@@ -142,12 +147,16 @@ async function plan(
   view: RecordView,
   over: Partial<ListRecordsInput>,
 ) {
-  const { ctes, page } = recordsPageQuery(file.db, actor, view, input(over));
+  const { shape, values } = bindingOf(actor, view, input(over));
+  const { ctes, page } = recordsPageQuery(file.db, shape);
   const statement = file.db
     .with(...ctes)
     .select()
     .from(page.as("page"));
-  const lines = await selectRows(file.db, sql`explain (analyze, costs off, timing off) ${sent(statement)}`);
+  const lines = await selectRows(
+    file.db,
+    sql`explain (analyze, costs off, timing off) ${sent(statement, values)}`,
+  );
   return lines.map((line) => String(line["QUERY PLAN"])).join("\n");
 }
 

@@ -8,10 +8,17 @@ import {
 import { and, asc, desc, eq, getTableColumns, or, type SQL, sql } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import { careAppointmentsBeyond, treatedByDoctorSql } from "#domains/scheduling/public.ts";
-import { type AuditMeta, auditRowOfPage } from "#platform/audit/audit.ts";
-import type { Actor } from "#platform/auth/actor.ts";
+import {
+  type AuditMeta,
+  auditRowOfPage,
+  PREPARED_PAGE_READER,
+  pageReaderValues,
+} from "#platform/audit/audit.ts";
+import type { Actor, ActorRef } from "#platform/auth/actor.ts";
+import type { Role } from "#platform/auth/roles.ts";
 import type { Deps } from "#platform/deps.ts";
-import { defineList, type ListInput, type Page } from "#platform/list.ts";
+import { defineList, type KeysetShape, type ListInput, type Page } from "#platform/list.ts";
+import { preparedPerShape } from "#platform/prepared.ts";
 import { authoredByDoctor, medicalRecordVisibleTo } from "./access.ts";
 import { auditingUnreadable } from "./record-audit.ts";
 import { type MedicalRecordDto, type RecordRow, selectPageRows, toRecordDto } from "./record-dto.ts";
@@ -51,20 +58,55 @@ export type ListRecordsInput = ListInput<"createdAt" | "updatedAt"> & RecordFilt
 /** Whose view: a PATIENT's own file, or a DOCTOR's patients' records. */
 export type RecordView = "patient" | "doctor";
 
-function filtersOf(
-  actor: Pick<Actor, "userId" | "role">,
-  input: RecordFilters,
-  options: { perRow?: boolean } = {},
-): SQL | undefined {
+/**
+ * What decides the text of a list's statement: the caller's role and view, the keyset's sort,
+ * order and cursor, and which filters are set. Every value is a placeholder (`bindingOf`).
+ */
+export type RecordsShape = KeysetShape<"createdAt" | "updatedAt"> & {
+  role: Role;
+  view: RecordView;
+  kind: boolean;
+  appointmentId: boolean;
+  patientId: boolean;
+  authoredByMe: boolean | null;
+};
+
+/** The shape of a request's statement and the values of its placeholders (a bad cursor throws 400). */
+export function bindingOf(actor: Pick<Actor, "userId" | "role">, view: RecordView, input: ListRecordsInput) {
+  const keyset = recordList.keysetBinding(input);
+  const shape: RecordsShape = {
+    ...keyset.shape,
+    role: actor.role,
+    view,
+    kind: input.kind !== undefined,
+    appointmentId: input.appointmentId !== undefined,
+    patientId: input.patientId !== undefined,
+    authoredByMe: input.authoredByMe ?? null,
+  };
+  const values = {
+    ...keyset.values,
+    userId: actor.userId,
+    kind: input.kind,
+    appointmentId: input.appointmentId,
+    patientId: input.patientId,
+  };
+  return { shape, values };
+}
+
+/** The caller of a prepared statement: its role, and a placeholder for its user id. */
+const callerOf = (shape: RecordsShape): ActorRef => ({ userId: sql.placeholder("userId"), role: shape.role });
+
+function filtersOf(shape: RecordsShape, options: { perRow?: boolean } = {}): SQL | undefined {
+  const actor = callerOf(shape);
   const authored = authoredByDoctor(actor);
   return and(
     medicalRecordVisibleTo(actor, options),
-    input.authoredByMe === true ? authored : undefined,
+    shape.authoredByMe === true ? authored : undefined,
     // A patient's note has no doctor: "not written by me" includes it.
-    input.authoredByMe === false ? sql`not coalesce(${authored}, false)` : undefined,
-    input.patientId ? eq(medicalRecords.patientId, input.patientId) : undefined,
-    input.kind ? eq(medicalRecords.kind, input.kind) : undefined,
-    input.appointmentId ? eq(medicalRecords.appointmentId, input.appointmentId) : undefined,
+    shape.authoredByMe === false ? sql`not coalesce(${authored}, false)` : undefined,
+    shape.patientId ? eq(medicalRecords.patientId, sql.placeholder("patientId")) : undefined,
+    shape.kind ? eq(medicalRecords.kind, sql.placeholder("kind")) : undefined,
+    shape.appointmentId ? eq(medicalRecords.appointmentId, sql.placeholder("appointmentId")) : undefined,
   );
 }
 
@@ -89,64 +131,64 @@ export const WALK_BEYOND_CARE_APPOINTMENTS = 1_000;
  * medical_records_created (or _updated) in order, keeping the rows the doctor may read, which
  * stops at the page's end instead of sorting thousands of patients' records.
  */
-export function recordsPageQuery(
-  db: Executor,
-  actor: Pick<Actor, "userId" | "role">,
-  view: RecordView,
-  input: ListRecordsInput,
-) {
-  const { where, orderBy, limit } = recordList.keyset(input);
+export function recordsPageQuery(db: Executor, shape: RecordsShape) {
+  const { where, orderBy, limit } = recordList.preparedKeyset(shape);
+  const actor = callerOf(shape);
   const practice = db.$with("practice").as(careAppointmentsBeyond(db, actor, WALK_BEYOND_CARE_APPOINTMENTS));
   const rows = (plan?: SQL, options: { perRow?: boolean } = {}) =>
     db
       .select({ record: getTableColumns(medicalRecords) })
       .from(medicalRecords)
-      .where(and(filtersOf(actor, input, options), where, plan))
+      .where(and(filtersOf(shape, options), where, plan))
       .orderBy(...orderBy)
       .limit(limit);
-  if (view === "patient") return { ctes: [], page: rows() };
+  if (shape.view === "patient") return { ctes: [], page: rows() };
   const large = sql`(select ${practice.beyond} from ${practice})`;
   const treated = or(treatedByDoctorSql(actor, medicalRecords.patientId), authoredByDoctor(actor));
-  const direction = input.order === "asc" ? asc : desc;
+  const direction = shape.order === "asc" ? asc : desc;
   // The union's own order names its output columns (the branches' table is out of its scope).
   const page = unionAll(rows(and(sql`not ${large}`, treated)), rows(large, { perRow: true }))
-    .orderBy(direction(sql.identifier(SORT_OUTPUT[input.sort])), direction(sql.identifier("id")))
+    .orderBy(direction(sql.identifier(SORT_OUTPUT[shape.sort])), direction(sql.identifier("id")))
     .limit(limit);
   return { ctes: [practice], page };
 }
 
 /**
- * One statement (ADR 0024): the page as a CTE, its audit row written from it (the ids returned,
- * and the patient when the page is one patient's file), and the page's rows in order with their
- * parties' names.
+ * One statement per shape, prepared (ADR 0030): the page as a CTE, its audit row written from it
+ * (ADR 0024: the ids returned, and the patient when the page is one patient's file), and the
+ * page's rows in order with their parties' names.
  */
-function auditedPageStatement(
-  db: Executor,
-  audit: AuditMeta,
-  actor: Pick<Actor, "userId" | "role">,
-  view: RecordView,
-  input: ListRecordsInput,
-) {
-  const { ctes, page: pageQuery } = recordsPageQuery(db, actor, view, input);
+const auditedPageStatement = preparedPerShape("medical_record_list", (db, shape: RecordsShape, name) => {
+  const { ctes, page: pageQuery } = recordsPageQuery(db, shape);
   const page = db.$with("page").as(pageQuery);
-  const direction = input.order === "asc" ? asc : desc;
-  const sortKey = input.sort === "updatedAt" ? page.record.updatedAt : page.record.createdAt;
+  const direction = shape.order === "asc" ? asc : desc;
+  const sortKey = shape.sort === "updatedAt" ? page.record.updatedAt : page.record.createdAt;
   const inOrder = [direction(sortKey), direction(page.record.id)];
-  const shown = sql`array(select ${page.record.id} from ${page} order by ${sql.join(inOrder, sql`, `)} limit ${input.limit})`;
+  const { pageSize } = recordList.preparedKeyset(shape);
+  const shown = sql`array(select ${page.record.id} from ${page} order by ${sql.join(inOrder, sql`, `)} limit ${pageSize})`;
   const auditRow = auditRowOfPage(
     db,
-    audit,
-    { action: "medical_record.list", outcome: "SUCCESS", targetType: "medical_record", details: { view } },
+    PREPARED_PAGE_READER,
+    {
+      action: "medical_record.list",
+      outcome: "SUCCESS",
+      targetType: "medical_record",
+      details: { view: shape.view },
+    },
     {
       resourceIds: shown,
       patientId:
-        view === "patient"
+        shape.view === "patient"
           ? sql`(select ${page.record.patientId} from ${page} limit 1)`
-          : (input.patientId ?? null),
+          : shape.patientId
+            ? sql.placeholder("patientId")
+            : null,
     },
   );
-  return selectPageRows(db.with(...ctes, page, auditRow), page).orderBy(...inOrder);
-}
+  return selectPageRows(db.with(...ctes, page, auditRow), page)
+    .orderBy(...inOrder)
+    .prepare(name);
+});
 
 /**
  * A page of the records the view shows, role-scoped by `medicalRecordVisibleTo`, deleted ones
@@ -161,7 +203,11 @@ export function listRecords(
   input: ListRecordsInput,
 ): Promise<Page<MedicalRecordDto>> {
   return auditingUnreadable(deps, audit, "medical_record.list", async () => {
-    const rows = await auditedPageStatement(deps.db, audit, actor, view, input);
+    const { shape, values } = bindingOf(actor, view, input);
+    const rows = await auditedPageStatement(deps.db, shape).execute({
+      ...values,
+      ...pageReaderValues(audit),
+    });
     const page = recordList.pageFrom(input, rows);
     return {
       items: page.items.map((row) => toRecordDto(deps.fieldCipher, row)),

@@ -2,7 +2,7 @@ import type { Executor } from "@medical/db";
 import { type AppointmentStatus, appointments, doctors } from "@medical/db/schema";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type AnyPgColumn, alias } from "drizzle-orm/pg-core";
-import type { Actor } from "#platform/auth/actor.ts";
+import type { ActorRef } from "#platform/auth/actor.ts";
 
 /**
  * The statuses that make a care relationship: a visit booked, held, or missed by the patient.
@@ -19,7 +19,7 @@ const careAppointments = alias(appointments, "care_appointments");
 const careDoctors = alias(doctors, "care_doctors");
 
 /** The condition on `careAppointments` that makes its patient one the DOCTOR `actor` treats. */
-function careOf(actor: Pick<Actor, "userId">): SQL {
+function careOf(actor: Pick<ActorRef, "userId">): SQL {
   const doctorOfActor = sql`(select ${careDoctors.id} from ${doctors} as ${careDoctors} where ${careDoctors.userId} = ${actor.userId})`;
   return sql`${careAppointments.doctorId} = ${doctorOfActor} and ${inArray(careAppointments.status, [...CARE_STATUSES])}`;
 }
@@ -39,7 +39,7 @@ function careOf(actor: Pick<Actor, "userId">): SQL {
  * the walk (docs/decisions/0029).
  */
 export function doctorTreatsPatientSql(
-  actor: Pick<Actor, "userId" | "role">,
+  actor: ActorRef,
   patientId: AnyPgColumn | SQL,
   options: { perRow?: boolean } = {},
 ): SQL {
@@ -59,7 +59,7 @@ export function doctorTreatsPatientSql(
  * the list costs what the doctor's own patients do (0.2 ms for one, ~65 ms for 10,000). False for
  * every other role, like the predicate.
  */
-export function treatedByDoctorSql(actor: Pick<Actor, "userId" | "role">, patientId: AnyPgColumn | SQL): SQL {
+export function treatedByDoctorSql(actor: ActorRef, patientId: AnyPgColumn | SQL): SQL {
   if (actor.role !== "DOCTOR") return sql`false`;
   return sql`${patientId} = any(array(select ${careAppointments.patientId} from ${appointments} as ${careAppointments} where ${careOf(actor)}))`;
 }
@@ -71,11 +71,7 @@ export function treatedByDoctorSql(actor: Pick<Actor, "userId" | "role">, patien
  * appointments_doctor_patient, so a doctor with thousands of patients costs what one with
  * `threshold` does. False for every other role (no care appointments).
  */
-export function careAppointmentsBeyond(
-  db: Executor,
-  actor: Pick<Actor, "userId" | "role">,
-  threshold: number,
-) {
+export function careAppointmentsBeyond(db: Executor, actor: ActorRef, threshold: number) {
   const sample = db
     .select({ one: sql`1`.as("one") })
     .from(careAppointments)

@@ -1,7 +1,7 @@
 import type { Executor } from "@medical/db";
 import { type AppointmentStatus, appointments } from "@medical/db/schema";
 import { and, asc, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
-import { type AuditMeta, auditRowOfPage } from "#platform/audit/audit.ts";
+import { type AuditMeta, auditRowOfPage, pageReader } from "#platform/audit/audit.ts";
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { defineList, type ListInput, type Order, type Page } from "#platform/list.ts";
@@ -108,7 +108,7 @@ function auditedPageStatement(
   const shown = sql`array(select ${page.appointment.id} from ${page} order by ${sql.join(inOrder, sql`, `)} limit ${input.limit})`;
   const auditRow = auditRowOfPage(
     db,
-    audit,
+    pageReader(audit),
     { action: "appointment.list", outcome: "SUCCESS", targetType: "appointment", details: { view } },
     {
       resourceIds: shown,

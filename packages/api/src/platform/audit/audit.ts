@@ -1,6 +1,6 @@
 import type { Database, Executor, Transaction } from "@medical/db";
 import { type AuditOutcome, auditEvents, domainEvents, type NewAuditEvent } from "@medical/db/schema";
-import type { SQL } from "drizzle-orm";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { PgTransactionConfig } from "drizzle-orm/pg-core";
 import type { Actor } from "../auth/actor.ts";
 import type { RequestOrigin } from "../context.ts";
@@ -81,16 +81,13 @@ class Refusal extends Error {
 function auditRow(meta: AuditMeta, entry: AuditEntry): NewAuditEvent {
   const actor = entry.actor === undefined ? meta.actor : entry.actor;
   return {
-    actorId: actor?.userId ?? null,
-    actorRole: actor?.role ?? null,
+    ...pageReader({ ...meta, actor }),
     action: entry.action,
     targetType: entry.targetType ?? null,
     targetId: entry.targetId ?? null,
     patientId: entry.patientId ?? null,
     resourceIds: entry.resourceIds ?? null,
     outcome: entry.outcome,
-    requestId: meta.requestId,
-    ip: meta.origin.ip,
     details: entry.details ?? null,
   };
 }
@@ -169,7 +166,38 @@ export interface ShownOnPage {
   /** The ids the page returns (a uuid[]). */
   resourceIds: SQL;
   /** The patient whose health information the page shows, when it is one patient's. */
-  patientId: SQL | string | null;
+  patientId: SQL | Placeholder | string | null;
+}
+
+/** Who read a page, from where: the meta's columns of an audit row, as values or placeholders. */
+export interface PageReader {
+  actorId: string | null | Placeholder;
+  actorRole: string | null | Placeholder;
+  requestId: string | Placeholder;
+  ip: string | null | Placeholder;
+}
+
+/** The reader of a statement built for one request (and the columns of every audit row). */
+export function pageReader(meta: AuditMeta) {
+  return {
+    actorId: meta.actor?.userId ?? null,
+    actorRole: meta.actor?.role ?? null,
+    requestId: meta.requestId,
+    ip: meta.origin.ip,
+  } satisfies PageReader;
+}
+
+/** The reader of a prepared statement (platform/prepared.ts): `pageReaderValues` binds it. */
+export const PREPARED_PAGE_READER: PageReader = {
+  actorId: sql.placeholder("auditActorId"),
+  actorRole: sql.placeholder("auditActorRole"),
+  requestId: sql.placeholder("auditRequestId"),
+  ip: sql.placeholder("auditIp"),
+};
+
+export function pageReaderValues(meta: AuditMeta): Record<string, string | null> {
+  const { actorId, actorRole, requestId, ip } = pageReader(meta);
+  return { auditActorId: actorId, auditActorRole: actorRole, auditRequestId: requestId, auditIp: ip };
 }
 
 /**
@@ -181,10 +209,19 @@ export interface ShownOnPage {
  */
 export function auditRowOfPage(
   db: Executor,
-  meta: AuditMeta,
-  entry: Omit<AuditEntry, "resourceIds" | "patientId">,
+  reader: PageReader,
+  entry: Omit<AuditEntry, "resourceIds" | "patientId" | "actor">,
   shown: ShownOnPage,
 ) {
-  const row = { ...auditRow(meta, entry), resourceIds: shown.resourceIds, patientId: shown.patientId };
+  const row = {
+    ...reader,
+    action: entry.action,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId ?? null,
+    patientId: shown.patientId,
+    resourceIds: shown.resourceIds,
+    outcome: entry.outcome,
+    details: entry.details ?? null,
+  };
   return db.$with("audit_row", {}).as(db.insert(auditEvents).values(row).getSQL());
 }

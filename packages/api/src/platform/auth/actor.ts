@@ -1,3 +1,4 @@
+import type { Placeholder } from "drizzle-orm";
 import type { Role } from "./roles.ts";
 
 /** The authenticated caller, with the role and session as the database has them now. */
@@ -7,4 +8,13 @@ export interface Actor {
   role: Role;
   /** When the access token used for this call expires. */
   accessExpiresAt: Date;
+}
+
+/**
+ * Whom an access predicate is about: the caller, or in a prepared statement a placeholder for the
+ * caller's user id (the role decides the predicate's text, so it is never one).
+ */
+export interface ActorRef {
+  userId: string | Placeholder;
+  role: Role;
 }
