@@ -97,6 +97,9 @@ function summary(row: Row) {
 }
 
 /** GET /appointments/me: the session, then the page and its audit row in one statement, as the service does. */
+// Ours prepares it, once per shape (platform/prepared.ts).
+const PREPARED = { prepared: true };
+
 const bareMine: BareRoute = {
   path: MINE_PATH,
   async handle(request) {
@@ -111,8 +114,8 @@ const bareMine: BareRoute = {
     const { query } = request;
     const audit = [caller.role, randomUUID(), "127.0.0.1"];
     const rows = cursor
-      ? await query(NEXT_PAGE, [caller.userId, limit, ...audit, cursor.v, cursor.id])
-      : await query(FIRST_PAGE, [caller.userId, limit, ...audit]);
+      ? await query(NEXT_PAGE, [caller.userId, limit, ...audit, cursor.v, cursor.id], PREPARED)
+      : await query(FIRST_PAGE, [caller.userId, limit, ...audit], PREPARED);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return {

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { selectRows } from "@medical/db";
-import { fillPlaceholders, type SQL, sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { beforeAll, describe, expect, test } from "vitest";
+import { boundStatement } from "#testing/bound-statement.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
 import {
   bindingOf,
@@ -117,13 +118,9 @@ beforeAll(async () => {
   patientOfBusy = String(row?.patient_id);
 }, 180_000);
 
-/** The statement's own text and parameters, its placeholders bound to `values`, as a SQL fragment. */
-function sent(
-  statement: { toSQL(): { sql: string; params: unknown[] } },
-  values: Record<string, unknown>,
-): SQL {
-  const { sql: text, params: unbound } = statement.toSQL();
-  const params = fillPlaceholders(unbound, values);
+/** The statement's own text and parameters, as a SQL fragment. */
+function sent(statement: { toSQL(): { sql: string; params: unknown[] } }): SQL {
+  const { sql: text, params } = statement.toSQL();
   const chunks = text
     .split(/\$(\d+)/)
     .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
@@ -155,7 +152,7 @@ async function plan(
     .from(page.as("page"));
   const lines = await selectRows(
     file.db,
-    sql`explain (analyze, costs off, timing off) ${sent(statement, values)}`,
+    sql`explain (analyze, costs off, timing off) ${sent(boundStatement(statement, values))}`,
   );
   return lines.map((line) => String(line["QUERY PLAN"])).join("\n");
 }

@@ -1,7 +1,7 @@
 import type { Executor } from "@medical/db";
 import { appointments, doctors, patients } from "@medical/db/schema";
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import type { Actor } from "#platform/auth/actor.ts";
+import type { Actor, ActorRef } from "#platform/auth/actor.ts";
 import { type AppointmentRow, selectAppointmentRows } from "./appointment-dto.ts";
 
 export const APPOINTMENT_NOT_FOUND = "Appointment not found";
@@ -13,7 +13,7 @@ export const APPOINTMENT_NOT_FOUND = "Appointment not found";
  * with a row in the cross-tenant table (access.cases.ts). The owner is a scalar subquery on a
  * unique column, so a list keeps walking `appointments_patient_start` / `…_doctor_start`.
  */
-export function appointmentVisibleTo(actor: Pick<Actor, "userId" | "role">): SQL {
+export function appointmentVisibleTo(actor: ActorRef): SQL {
   switch (actor.role) {
     case "ADMIN":
     case "STAFF":

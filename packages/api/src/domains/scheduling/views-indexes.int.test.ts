@@ -3,8 +3,16 @@ import type { User } from "@medical/db/schema";
 import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { beforeAll, describe, expect, test } from "vitest";
+import type { Actor } from "#platform/auth/actor.ts";
+import { boundStatement } from "#testing/bound-statement.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
-import { appointmentsPageQuery, type ListAppointmentsInput, listAppointments } from "./views.service.ts";
+import {
+  type AppointmentView,
+  appointmentsPageQuery,
+  bindingOf,
+  type ListAppointmentsInput,
+  listAppointments,
+} from "./views.service.ts";
 
 /**
  * The three views walk their index: a page is one range of appointments_patient_start,
@@ -126,6 +134,16 @@ async function cursorOfPage(
   return cursor ?? "";
 }
 
+/** The page's statement as the service sends it for the actor's view, its placeholders bound. */
+function pageStatement(
+  actor: Pick<Actor, "userId" | "role">,
+  view: AppointmentView,
+  over: ListAppointmentsInput,
+) {
+  const { shape, values } = bindingOf(actor, view, over, new Date());
+  return boundStatement(appointmentsPageQuery(file.db, shape), values);
+}
+
 const scan = (index: string, backward = false) =>
   new RegExp(`Index (Only )?Scan ${backward ? "Backward " : ""}using ${index} on appointments\\b`);
 const boundByCursor = /Index Cond: \(.*ROW\((appointments\.)?starts_at, (appointments\.)?id\) [<>] ROW\(/;
@@ -147,13 +165,11 @@ describe(`appointment views walk their index (${kind}, ${((DOCTORS * ROUNDS * 9)
     "%s: page 1 and page 5 walk the view's index, no sort",
     async (_route, view, actor, which, index) => {
       const filters = filtersOf(which);
-      const first = await plan(appointmentsPageQuery(file.db, actor(), input(filters), new Date()));
+      const first = await plan(pageStatement(actor(), view, input(filters)));
       expect(first).toMatch(scan(index));
       expect(first).not.toMatch(/\bSort\b/);
       const cursor = await cursorOfPage(actor(), view, filters, 5);
-      const deep = await plan(
-        appointmentsPageQuery(file.db, actor(), input({ ...filters, cursor }), new Date()),
-      );
+      const deep = await plan(pageStatement(actor(), view, input({ ...filters, cursor })));
       expect(deep).toMatch(scan(index));
       expect(deep).not.toMatch(/\bSort\b/);
       // The row comparison (starts_at, id) > (v, id) bounds the scan: no row before the cursor is read.
@@ -164,9 +180,7 @@ describe(`appointment views walk their index (${kind}, ${((DOCTORS * ROUNDS * 9)
   test("when=past, latest first: the same index backwards, bounded by now and the cursor", async () => {
     const past = { when: "past" as const };
     const cursor = await cursorOfPage(actorOf(patient), "patient", past, 3);
-    const explained = await plan(
-      appointmentsPageQuery(file.db, actorOf(patient), input({ ...past, cursor }), new Date()),
-    );
+    const explained = await plan(pageStatement(actorOf(patient), "patient", input({ ...past, cursor })));
     expect(explained).toMatch(scan("appointments_patient_start", true));
     expect(explained).not.toMatch(/\bSort\b/);
     expect(explained).toMatch(boundByCursor);
@@ -174,11 +188,10 @@ describe(`appointment views walk their index (${kind}, ${((DOCTORS * ROUNDS * 9)
 
   test("when=upcoming and from/to are bounds of the scan too, not filters after it", async () => {
     const explained = await plan(
-      appointmentsPageQuery(
-        file.db,
+      pageStatement(
         actorOf(doctor),
+        "doctor",
         input({ when: "upcoming", to: new Date(Date.now() + 100 * 3_600_000) }),
-        new Date(),
       ),
     );
     expect(explained).toMatch(scan("appointments_doctor_start"));
