@@ -96,10 +96,10 @@ function summary(row: Row) {
   };
 }
 
-/** GET /appointments/me: the session, then the page and its audit row in one statement, as the service does. */
 // Ours prepares it, once per shape (platform/prepared.ts).
 const PREPARED = { prepared: true };
 
+/** GET /appointments/me: the session, then the page and its audit row in one statement, as the service does. */
 const bareMine: BareRoute = {
   path: MINE_PATH,
   async handle(request) {
