@@ -131,7 +131,8 @@ const ROUTES: RouteCase[] = [
     body: (w) => ({
       patientId: w.patientId,
       provider: "CASNOS",
-      policyNumber: "31-7",
+      // Each world's own: a provider's number belongs to one patient.
+      policyNumber: `31-${w.patientId.slice(0, 8)}`,
       coveragePercent: 70,
       validFrom: "2026-01-01",
     }),
@@ -346,6 +347,60 @@ describe("bad input over REST: 400 or 409 with a stable code, never 500", () => 
         },
       },
     });
+  });
+});
+
+describe("retries with an Idempotency-Key over REST", () => {
+  test("a claim retried answers the first 201 and body, marked replayed, and submits nothing more; another body is 422", async () => {
+    const w = await world();
+    const headers = { "idempotency-key": crypto.randomUUID() };
+    const json = { policyId: w.policyId, billingEntryId: w.entryId, amount: { amountMinor: 5_000 } };
+    const first = await rest("/billing/claims", { token: w.tokens.staff, json, headers });
+    expect(first).toMatchObject({ status: 201, body: { success: true, message: "Claim submitted" } });
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    const again = await rest("/billing/claims", { token: w.tokens.staff, json, headers });
+    expect({ status: again.status, body: again.body }).toEqual({ status: 201, body: first.body });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const claims = await rest(`/billing/claims/policy/${w.policyId}`, { token: w.tokens.staff });
+    expect(idsOf(claims).sort()).toEqual([w.claimId, first.body.data.id].sort());
+    const other = await rest("/billing/claims", {
+      token: w.tokens.staff,
+      json: { ...json, amount: { amountMinor: 5_001 } },
+      headers,
+    });
+    expect([other.status, other.body.error?.code]).toEqual([422, "IDEMPOTENCY_MISMATCH"]);
+  });
+
+  test("bills and policies take the header too; a malformed one is a 400 naming it", async () => {
+    const w = await world();
+    const headers = { "idempotency-key": crypto.randomUUID() };
+    const bill = { patientId: w.patientId, amount: { amountMinor: 9_900 }, description: "Pansement" };
+    const issued = await rest("/billing", { token: w.tokens.staff, json: bill, headers });
+    const reissued = await rest("/billing", { token: w.tokens.staff, json: bill, headers });
+    expect([issued.status, reissued.status, reissued.body.data.id]).toEqual([201, 201, issued.body.data.id]);
+    const policy = {
+      provider: "CAAR",
+      policyNumber: `R-${w.patientId.slice(0, 8)}`,
+      coveragePercent: 50,
+      validFrom: "2026-01-01",
+    };
+    const registered = await rest("/billing/policies", { token: w.tokens.owner, json: policy, headers });
+    const again = await rest("/billing/policies", { token: w.tokens.owner, json: policy, headers });
+    expect([registered.status, again.status, again.body.data.id]).toEqual([
+      201,
+      201,
+      registered.body.data.id,
+    ]);
+    const bad = await rest("/billing/policies", {
+      token: w.tokens.owner,
+      json: policy,
+      headers: { "idempotency-key": "é" },
+    });
+    expect([bad.status, bad.body.error?.code, bad.body.error?.issues]).toEqual([
+      400,
+      "VALIDATION_FAILED",
+      [{ path: ["Idempotency-Key"], message: expect.any(String) }],
+    ]);
   });
 });
 

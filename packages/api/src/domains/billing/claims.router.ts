@@ -1,3 +1,4 @@
+import { idempotent, idempotentCallOf } from "#platform/idempotency/idempotency.ts";
 import { authedProcedure, router } from "#platform/trpc.ts";
 import { billingProcedure } from "./access.ts";
 import { BILLING_ACTIONS } from "./audit-events.ts";
@@ -20,7 +21,19 @@ export const claimsRouter = router({
     .meta(claimRoutes.create)
     .input(ZCreateClaimInput)
     .output(ZClaimDto)
-    .mutation(({ ctx, input }) => createClaim(ctx.deps, ctx.audit, ctx.actor, input)),
+    .mutation(({ ctx, input: { idempotencyKey, ...claim } }) =>
+      idempotent(
+        ctx.deps,
+        idempotentCallOf(ctx, {
+          operation: "billing.claims.create",
+          inputKey: idempotencyKey,
+          request: claim,
+          output: ZClaimDto,
+          successStatus: claimRoutes.create.successStatus ?? 200,
+        }),
+        (seal) => createClaim(ctx.deps, ctx.audit, ctx.actor, claim, seal),
+      ),
+    ),
   byPolicy: authedProcedure
     .meta(claimRoutes.byPolicy)
     .input(ZPolicyClaimsInput)

@@ -1,6 +1,13 @@
 import { CLAIM_STATUSES } from "@medical/db/schema";
 import { z } from "zod";
 import { text } from "#platform/fields/fields.ts";
+import {
+  IDEMPOTENCY_ERRORS,
+  idempotencyNote,
+  KEY_TRANSPORTS,
+  ZIdempotencyHeader,
+  ZIdempotencyKey,
+} from "#platform/idempotency/idempotency.ts";
 import { pageOf } from "#platform/list.ts";
 import { named } from "#platform/named.ts";
 import { ZBilledMoney } from "./billing-fields.ts";
@@ -14,12 +21,16 @@ export const MAX_CLAIM_REASON_LENGTH = 500;
 const table =
   "Claims move `SUBMITTED → APPROVED | REJECTED` and `APPROVED → PAID`; REJECTED and PAID are final (409 INVALID_TRANSITION).";
 
+/** What a new claim must pass, whatever the concurrency. */
+const claimChecks =
+  "On the policy `policyId` for the entry `billingEntryId` (404 for either unknown), in the entry's currency (400 otherwise). The policy must be an active policy of the entry's patient, valid on the entry's `serviceDate` (409 POLICY_NOT_VALID). The amount may not exceed what the policy covers of the entry — floor(amountMinor × coveragePercent / 100) — less the entry's other live claims (SUBMITTED, APPROVED or PAID), whatever the concurrency (409 CLAIM_EXCEEDS_COVERAGE, with `data.availableMinor`); a VOID entry takes none. Writes the domain event `claim.status_changed` (`from: null`).";
+
 /** The REST route of each procedure: under `/billing/claims`, before `/billing/{id}` in the router. */
 export const claimRoutes = {
   create: route("POST", "/billing/claims", "Submit an insurance claim for a billing entry (STAFF, ADMIN)", {
-    description:
-      "On the policy `policyId` for the entry `billingEntryId` (404 for either unknown), in the entry's currency (400 otherwise). The policy must be an active policy of the entry's patient, valid on the entry's `serviceDate` (409 POLICY_NOT_VALID). The amount may not exceed what the policy covers of the entry — floor(amountMinor × coveragePercent / 100) — less the entry's other live claims (SUBMITTED, APPROVED or PAID), whatever the concurrency (409 CLAIM_EXCEEDS_COVERAGE, with `data.availableMinor`); a VOID entry takes none. Writes the domain event `claim.status_changed` (`from: null`).",
-    errors: ["NOT_FOUND", "POLICY_NOT_VALID", "CLAIM_EXCEEDS_COVERAGE"],
+    description: `${claimChecks} ${idempotencyNote("submits no second claim")}`,
+    errors: ["NOT_FOUND", "POLICY_NOT_VALID", "CLAIM_EXCEEDS_COVERAGE", ...IDEMPOTENCY_ERRORS],
+    requestHeaders: ZIdempotencyHeader,
     successStatus: 201,
     successMessage: "Claim submitted",
   }),
@@ -57,10 +68,11 @@ export const ZCreateClaimInput = named(
     policyId: z.uuid(),
     billingEntryId: z.uuid(),
     amount: ZBilledMoney,
+    idempotencyKey: ZIdempotencyKey.optional(),
   }),
   "CreateInsuranceClaimInput",
   {
-    description: "A claim on a policy for part of a billing entry, in the entry's currency",
+    description: `A claim on a policy for part of a billing entry, in the entry's currency. ${KEY_TRANSPORTS}`,
     example: {
       policyId: "3f1a7c9e-5b2d-4e8a-a6c4-9d0b2e7f1a35",
       billingEntryId: "0b6f3c2e-7d4a-4c1b-9e8f-5a2d6c4b1e90",
@@ -68,7 +80,7 @@ export const ZCreateClaimInput = named(
     },
   },
 );
-export type TCreateClaimInput = z.infer<typeof ZCreateClaimInput>;
+export type TCreateClaimInput = Omit<z.infer<typeof ZCreateClaimInput>, "idempotencyKey">;
 
 export const ZUpdateClaimInput = named(
   z

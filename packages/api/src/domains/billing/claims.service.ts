@@ -11,6 +11,7 @@ import {
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError, invalidField } from "#platform/errors/errors.ts";
+import type { Seal } from "#platform/idempotency/idempotency.ts";
 import type { Page } from "#platform/list.ts";
 import {
   CLAIM_NOT_FOUND,
@@ -161,14 +162,15 @@ async function checkClaim(
 
 /**
  * `POST /billing/claims` (STAFF, ADMIN): a SUBMITTED claim within what the policy still covers of
- * the entry, whatever the concurrency (checkClaim's locks); its audit event and
- * `claim.status_changed` (`from: null`) commit with it.
+ * the entry, whatever the concurrency (checkClaim's locks); its audit event,
+ * `claim.status_changed` (`from: null`) and the answer sealed for an Idempotency-Key commit with it.
  */
 export function createClaim(
   deps: BillingDeps,
   audit: AuditMeta,
   actor: Who,
   input: TCreateClaimInput,
+  seal: Seal<ClaimDto> = async () => undefined,
 ): Promise<ClaimDto> {
   return auditingUnreadable(deps, audit, actions.create, () =>
     auditedTransaction(deps, audit, async (tx, record) => {
@@ -207,7 +209,9 @@ export function createClaim(
         to: "SUBMITTED",
         actorId: actor.userId,
       });
-      return toClaimDto(deps.fieldCipher, { claim, currency: row.entry.currency });
+      const dto = toClaimDto(deps.fieldCipher, { claim, currency: row.entry.currency });
+      await seal(tx, dto);
+      return dto;
     }),
   );
 }

@@ -138,6 +138,31 @@ describe.skipIf(!onPostgres)("concurrent claims (PostgreSQL)", () => {
     expect(live).toBe(codes.filter((code, i) => i !== 10 && code === "ok").length * 1_000);
   });
 
+  test("20 retries of one claim with one Idempotency-Key at once: one claim, every answer it or IN_PROGRESS", async () => {
+    const { entry, policy, staff } = await scene(100_000, 80);
+    const request = {
+      policyId: policy.id,
+      billingEntryId: entry.id,
+      amount: { amountMinor: 5_000 },
+      idempotencyKey: crypto.randomUUID(),
+    };
+    const settled = await Promise.allSettled(
+      Array.from({ length: 20 }, () => staff.caller.billing.claims.create(request)),
+    );
+    const ids = new Set(
+      settled.flatMap((result) => (result.status === "fulfilled" ? [result.value.id] : [])),
+    );
+    expect(ids.size).toBe(1);
+    const codes = await outcomes(
+      settled.map((result) =>
+        result.status === "fulfilled" ? Promise.resolve() : Promise.reject(result.reason),
+      ),
+    );
+    expect(codes.every((code) => code === "ok" || code === "IDEMPOTENCY_IN_PROGRESS")).toBe(true);
+    expect(await liveTotal(entry.id)).toBe(5_000);
+    await expect(staff.caller.billing.claims.create(request)).resolves.toMatchObject({ id: [...ids][0] });
+  });
+
   test("50 claims and a lower share at once: the live claims stay within the share the policy ends with", async () => {
     const { claim, entry, policy, staff } = await scene(100_000, 80);
     const calls: Promise<unknown>[] = Array.from({ length: 50 }, () => claim(2_000));

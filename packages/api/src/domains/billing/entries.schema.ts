@@ -1,6 +1,13 @@
 import { BILLING_STATUSES } from "@medical/db/schema";
 import { z } from "zod";
 import { requireAChange, text } from "#platform/fields/fields.ts";
+import {
+  IDEMPOTENCY_ERRORS,
+  idempotencyNote,
+  KEY_TRANSPORTS,
+  ZIdempotencyHeader,
+  ZIdempotencyKey,
+} from "#platform/idempotency/idempotency.ts";
 import { pageOf } from "#platform/list.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { named } from "#platform/named.ts";
@@ -31,9 +38,9 @@ export const entryRoutes = {
     },
   ),
   create: route("POST", "/billing", "Issue a billing entry to a patient (STAFF, ADMIN)", {
-    description:
-      "For the patient `patientId` (404 unknown), optionally for one of their appointments (`appointmentId`: another patient's, or an unknown one, is 400). `issueDate` defaults to today in the clinic's zone and is never in the future; `dueDate` is on or after it. Writes the domain event `bill.issued`.",
-    errors: ["NOT_FOUND"],
+    description: `For the patient \`patientId\` (404 unknown), optionally for one of their appointments (\`appointmentId\`: another patient's, or an unknown one, is 400). \`issueDate\` defaults to today in the clinic's zone and is never in the future; \`dueDate\` is on or after it. Writes the domain event \`bill.issued\`. ${idempotencyNote("issues no second bill")}`,
+    errors: ["NOT_FOUND", ...IDEMPOTENCY_ERRORS],
+    requestHeaders: ZIdempotencyHeader,
     successStatus: 201,
     successMessage: "Bill issued",
   }),
@@ -97,6 +104,7 @@ export const ZCreateEntryInput = named(
       description: ZDescription,
       issueDate: ZPastDate.meta({ description: "Default: today in the clinic's zone" }).optional(),
       dueDate: ZCalendarDate.meta({ description: "On or after the issue date" }).optional(),
+      idempotencyKey: ZIdempotencyKey.optional(),
     })
     .refine((input) => !input.issueDate || !input.dueDate || input.dueDate >= input.issueDate, {
       message: "dueDate must not be before issueDate",
@@ -104,7 +112,7 @@ export const ZCreateEntryInput = named(
     }),
   "CreateBillingEntryInput",
   {
-    description: "A bill for a patient, optionally for one of their appointments",
+    description: `A bill for a patient, optionally for one of their appointments. ${KEY_TRANSPORTS}`,
     example: {
       patientId: "7d3e9a1c-2b4f-4e6a-8c5d-1f9b3a7e2c64",
       appointmentId: "c4e8a2f6-3b7d-4a1e-9c5f-8d2b6e4a1f73",
@@ -114,7 +122,7 @@ export const ZCreateEntryInput = named(
     },
   },
 );
-export type TCreateEntryInput = z.infer<typeof ZCreateEntryInput>;
+export type TCreateEntryInput = Omit<z.infer<typeof ZCreateEntryInput>, "idempotencyKey">;
 
 export const ZUpdateEntryInput = named(
   requireAChange(

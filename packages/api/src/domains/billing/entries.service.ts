@@ -6,6 +6,7 @@ import { type AuditMeta, auditedTransaction, namedFields } from "#platform/audit
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError, invalidField } from "#platform/errors/errors.ts";
+import type { Seal } from "#platform/idempotency/idempotency.ts";
 import { ENTRY_NOT_FOUND, findBillablePatient, findVisibleEntry, PATIENT_NOT_FOUND } from "./access.ts";
 import { BILLING_ACTIONS, notVisible, refusedChange } from "./audit-events.ts";
 import { CLINIC_TIME_ZONE } from "./billing-fields.ts";
@@ -53,14 +54,15 @@ export function getEntry(
 
 /**
  * `POST /billing` (STAFF, ADMIN): a bill for a patient the actor sees (NOT_FOUND otherwise),
- * optionally for one of that patient's appointments (400 otherwise). The entry, its audit event
- * and `bill.issued` commit together.
+ * optionally for one of that patient's appointments (400 otherwise). The entry, its audit event,
+ * `bill.issued` and the answer sealed for an Idempotency-Key commit together.
  */
 export function createEntry(
   deps: BillingDeps,
   audit: AuditMeta,
   actor: Who,
   input: TCreateEntryInput,
+  seal: Seal<BillingEntryDto> = async () => undefined,
 ): Promise<BillingEntryDto> {
   const issueDate = input.issueDate ?? clinicToday(deps);
   if (input.dueDate && input.dueDate < issueDate)
@@ -125,7 +127,9 @@ export function createEntry(
       });
       const row = await findVisibleEntry(tx, actor, id);
       if (!row) throw new Error("a new billing entry is not visible to its author");
-      return toEntryDto(deps.fieldCipher, row);
+      const dto = toEntryDto(deps.fieldCipher, row);
+      await seal(tx, dto);
+      return dto;
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idempotent, idempotentCallOf } from "#platform/idempotency/idempotency.ts";
 import { authedProcedure, router } from "#platform/trpc.ts";
 import { billingProcedure } from "./access.ts";
 import { BILLING_ACTIONS } from "./audit-events.ts";
@@ -23,7 +24,19 @@ export const policiesRouter = router({
     .meta(policyRoutes.create)
     .input(ZCreatePolicyInput)
     .output(ZPolicyDto)
-    .mutation(({ ctx, input }) => createPolicy(ctx.deps, ctx.audit, ctx.actor, input)),
+    .mutation(({ ctx, input: { idempotencyKey, ...policy } }) =>
+      idempotent(
+        ctx.deps,
+        idempotentCallOf(ctx, {
+          operation: "billing.policies.create",
+          inputKey: idempotencyKey,
+          request: policy,
+          output: ZPolicyDto,
+          successStatus: policyRoutes.create.successStatus ?? 200,
+        }),
+        (seal) => createPolicy(ctx.deps, ctx.audit, ctx.actor, policy, seal),
+      ),
+    ),
   mine: billingProcedure(refused(actions.list), "PATIENT")
     .meta(policyRoutes.mine)
     .input(ZMyPoliciesInput)

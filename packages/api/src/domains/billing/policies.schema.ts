@@ -1,5 +1,12 @@
 import { z } from "zod";
 import { requireAChange, text } from "#platform/fields/fields.ts";
+import {
+  IDEMPOTENCY_ERRORS,
+  idempotencyNote,
+  KEY_TRANSPORTS,
+  ZIdempotencyHeader,
+  ZIdempotencyKey,
+} from "#platform/idempotency/idempotency.ts";
 import { pageOf } from "#platform/list.ts";
 import { named } from "#platform/named.ts";
 import { ZCalendarDate } from "./billing-fields.ts";
@@ -15,9 +22,9 @@ const terms =
 /** The REST route of each procedure: under `/billing/policies`, before `/billing/{id}` in the router. */
 export const policyRoutes = {
   create: route("POST", "/billing/policies", "Register an insurance policy", {
-    description:
-      "A PATIENT registers their own (`patientId`, if sent, must be theirs, else 403; 409 PROFILE_REQUIRED without a profile); STAFF and ADMIN register one for the patient `patientId` (required; 404 unknown). A DOCTOR cannot (403). `validTo` is on or after `validFrom`, or absent (open-ended).",
-    errors: ["NOT_FOUND", "PROFILE_REQUIRED"],
+    description: `A PATIENT registers their own (\`patientId\`, if sent, must be theirs, else 403; 409 PROFILE_REQUIRED without a profile); STAFF and ADMIN register one for the patient \`patientId\` (required; 404 unknown). A DOCTOR cannot (403). \`validTo\` is on or after \`validFrom\`, or absent (open-ended). ${idempotencyNote("registers nothing more")}`,
+    errors: ["NOT_FOUND", "PROFILE_REQUIRED", ...IDEMPOTENCY_ERRORS],
+    requestHeaders: ZIdempotencyHeader,
     successStatus: 201,
     successMessage: "Insurance policy registered",
   }),
@@ -75,11 +82,12 @@ export const ZCreatePolicyInput = named(
       coveragePercent: ZCoveragePercent,
       validFrom: ZCalendarDate.meta({ description: "First day of cover" }),
       validTo: ZCalendarDate.meta({ description: "Last day of cover; absent: open-ended" }).optional(),
+      idempotencyKey: ZIdempotencyKey.optional(),
     })
     .refine(validity, validityIssue),
   "CreateInsurancePolicyInput",
   {
-    description: "A patient's insurance policy",
+    description: `A patient's insurance policy. ${KEY_TRANSPORTS}`,
     example: {
       provider: "CNAS",
       policyNumber: "16-0412-7788-21",
@@ -89,7 +97,7 @@ export const ZCreatePolicyInput = named(
     },
   },
 );
-export type TCreatePolicyInput = z.infer<typeof ZCreatePolicyInput>;
+export type TCreatePolicyInput = Omit<z.infer<typeof ZCreatePolicyInput>, "idempotencyKey">;
 
 export const ZUpdatePolicyInput = named(
   requireAChange(

@@ -6,6 +6,7 @@ import { type AuditMeta, auditedTransaction, namedFields } from "#platform/audit
 import type { Actor } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
 import { DomainError, invalidField } from "#platform/errors/errors.ts";
+import type { Seal } from "#platform/idempotency/idempotency.ts";
 import type { ListInput, Page } from "#platform/list.ts";
 import {
   findBillablePatient,
@@ -95,14 +96,15 @@ export function listPolicies(
 /**
  * `POST /billing/policies`: a PATIENT registers their own (PROFILE_REQUIRED without an active
  * profile; another `patientId` is a refused, audited FORBIDDEN); STAFF and ADMIN name the patient
- * (400 without one), who must be one they see. The policy, its number encrypted, and its audit
- * event commit together.
+ * (400 without one), who must be one they see. The policy, its number encrypted, its audit event
+ * and the answer sealed for an Idempotency-Key commit together.
  */
 export async function createPolicy(
   deps: BillingDeps,
   audit: AuditMeta,
   actor: Who,
   input: TCreatePolicyInput,
+  seal: Seal<PolicyDto> = async () => undefined,
 ): Promise<PolicyDto> {
   const own = actor.role === "PATIENT" ? (await requirePatientProfile(deps, actor)).id : undefined;
   const named = input.patientId;
@@ -153,7 +155,9 @@ export async function createPolicy(
         patientId,
         details: { coveragePercent: input.coveragePercent },
       });
-      return toPolicyDto(deps.fieldCipher, policy);
+      const dto = toPolicyDto(deps.fieldCipher, policy);
+      await seal(tx, dto);
+      return dto;
     }),
   );
 }

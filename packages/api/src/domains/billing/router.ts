@@ -1,3 +1,4 @@
+import { idempotent, idempotentCallOf } from "#platform/idempotency/idempotency.ts";
 import { authedProcedure, router } from "#platform/trpc.ts";
 import { billingProcedure } from "./access.ts";
 import { BILLING_ACTIONS } from "./audit-events.ts";
@@ -51,7 +52,19 @@ export const billingRouter = router({
     .meta(entryRoutes.create)
     .input(ZCreateEntryInput)
     .output(ZBillingEntryDto)
-    .mutation(({ ctx, input }) => createEntry(ctx.deps, ctx.audit, ctx.actor, input)),
+    .mutation(({ ctx, input: { idempotencyKey, ...entry } }) =>
+      idempotent(
+        ctx.deps,
+        idempotentCallOf(ctx, {
+          operation: "billing.create",
+          inputKey: idempotencyKey,
+          request: entry,
+          output: ZBillingEntryDto,
+          successStatus: entryRoutes.create.successStatus ?? 200,
+        }),
+        (seal) => createEntry(ctx.deps, ctx.audit, ctx.actor, entry, seal),
+      ),
+    ),
   get: authedProcedure
     .meta(entryRoutes.get)
     .input(ZEntryIdInput)

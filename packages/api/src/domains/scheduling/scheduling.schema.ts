@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { ZLocalDate } from "#domains/availability/public.ts";
 import { text, ZTimestamp } from "#platform/fields/fields.ts";
-import { ZIdempotencyKey } from "#platform/idempotency/idempotency.ts";
+import {
+  IDEMPOTENCY_ERRORS,
+  idempotencyNote,
+  KEY_TRANSPORTS,
+  ZIdempotencyHeader,
+  ZIdempotencyKey,
+} from "#platform/idempotency/idempotency.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { named } from "#platform/named.ts";
 
@@ -16,9 +22,6 @@ const bookingChecks =
   "It must be a start the slots route offers (409 OUTSIDE_AVAILABILITY), past the doctor's notice and within their horizon (409 OUTSIDE_BOOKING_WINDOW), free (409 SLOT_TAKEN: the database refuses overlapping appointments of a doctor, races included), not overlapping another appointment of the patient (409 PATIENT_OVERLAP), and within the cap of upcoming appointments one patient holds with one doctor (409 BOOKING_CAP_REACHED).";
 const seers =
   "Its patient, its doctor, STAFF and ADMIN; anyone else gets NOT_FOUND, as for an appointment that does not exist.";
-
-/** `Idempotency-Key` as the REST document shows it (tRPC callers pass `idempotencyKey`). */
-const idempotencyHeader = z.object({ "Idempotency-Key": ZIdempotencyKey.optional() });
 
 export const slotsRoutes = {
   slots: availabilityRoute(
@@ -35,7 +38,7 @@ export const slotsRoutes = {
 
 export const appointmentRoutes = {
   book: appointmentsRoute("POST", "/appointments", "Book an appointment", {
-    description: `A PATIENT books for themselves (409 PROFILE_REQUIRED without a profile; \`patientId\`, if sent, must be their own, else 403); STAFF and ADMIN book for the patient named by \`patientId\` (required); a DOCTOR cannot book (403). ${bookingChecks} Send an \`Idempotency-Key\` header to retry safely: a retry within 24 hours gets the first answer (status and body, with \`Idempotent-Replayed: true\`) and books nothing more; the same key with another body is 422 IDEMPOTENCY_MISMATCH, and while the first request runs, 409 IDEMPOTENCY_IN_PROGRESS.`,
+    description: `A PATIENT books for themselves (409 PROFILE_REQUIRED without a profile; \`patientId\`, if sent, must be their own, else 403); STAFF and ADMIN book for the patient named by \`patientId\` (required); a DOCTOR cannot book (403). ${bookingChecks} ${idempotencyNote("books nothing more")}`,
     errors: [
       "NOT_FOUND",
       "PROFILE_REQUIRED",
@@ -44,10 +47,9 @@ export const appointmentRoutes = {
       "SLOT_TAKEN",
       "PATIENT_OVERLAP",
       "BOOKING_CAP_REACHED",
-      "IDEMPOTENCY_IN_PROGRESS",
-      "IDEMPOTENCY_MISMATCH",
+      ...IDEMPOTENCY_ERRORS,
     ],
-    requestHeaders: idempotencyHeader,
+    requestHeaders: ZIdempotencyHeader,
     successStatus: 201,
     successMessage: "Appointment booked",
   }),
@@ -167,8 +169,7 @@ export const ZBookInput = named(
   }),
   "BookAppointmentInput",
   {
-    description:
-      "A slot of a doctor for a patient. Over REST send the idempotency key as the `Idempotency-Key` header; over tRPC as `idempotencyKey`",
+    description: `A slot of a doctor for a patient. ${KEY_TRANSPORTS}`,
     example: {
       doctorId: "5b2f1c9e-8a4d-4e6b-9f3a-2c7d1e8b4a60",
       startsAt: "2026-12-01T08:30:00.000Z",

@@ -45,6 +45,26 @@ export const ZIdempotencyKey = z
       "Makes the request safe to retry: a retry with the same key within 24 hours gets the first answer without a second effect (a UUID per operation is a good key)",
   });
 
+/** `Idempotency-Key` as the REST document shows it on an operation (tRPC callers pass `idempotencyKey`). */
+export const ZIdempotencyHeader = z.object({ "Idempotency-Key": ZIdempotencyKey.optional() });
+
+/** What an idempotent operation's input schema says of its key: one field, two ways to send it. */
+export const KEY_TRANSPORTS =
+  "Over REST send the idempotency key as the `Idempotency-Key` header; over tRPC as `idempotencyKey`";
+
+/** The refusals an idempotent operation adds to its own, for its route's `errors`. */
+export const IDEMPOTENCY_ERRORS = [
+  "IDEMPOTENCY_IN_PROGRESS",
+  "IDEMPOTENCY_MISMATCH",
+] as const satisfies readonly AppErrorCode[];
+
+/**
+ * What an idempotent operation's REST description says of its key; `effect` is what a retry does
+ * not do again ("books nothing more").
+ */
+export const idempotencyNote = (effect: string) =>
+  `Send an \`Idempotency-Key\` header to retry safely: a retry within 24 hours gets the first answer (status and body, with \`Idempotent-Replayed: true\`) and ${effect}; the same key with another body is 422 IDEMPOTENCY_MISMATCH, and while the first request runs, 409 IDEMPOTENCY_IN_PROGRESS.`;
+
 /** One idempotent call: whose, which operation, its key, and the request that key stands for. */
 export interface IdempotentCall<T> {
   userId: string;
