@@ -70,6 +70,16 @@ describe("configuration", () => {
     ]);
   });
 
+  test("patient data exports are limited to 5 per user in 10 minutes unless configured", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).rateLimits.export).toEqual([
+      { points: 5, durationMs: 600_000 },
+    ]);
+    expect(loadConfig({ DATA_DIR: dataDir(), RATE_LIMIT_EXPORT: "2/1h" }).rateLimits.export).toEqual([
+      { points: 2, durationMs: 3_600_000 },
+    ]);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), RATE_LIMIT_EXPORT: "lots" })).toThrow(/RATE_LIMIT_EXPORT/);
+  });
+
   test("the audit sealer runs every second unless configured, between 1s and 1h", () => {
     expect(loadConfig({ DATA_DIR: dataDir() }).auditSealIntervalMs).toBe(1_000);
     expect(loadConfig({ DATA_DIR: dataDir(), AUDIT_SEAL_INTERVAL: "5s" }).auditSealIntervalMs).toBe(5_000);

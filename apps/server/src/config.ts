@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_PUBLIC: rateLimits("20/1s,40/2s"),
   // Per calendar feed, whatever address polls it: clients refresh every few minutes at most.
   RATE_LIMIT_CALENDAR_FEED: rateLimits("60/1h"),
+  // Per user: an export reads a patient's whole file in one transaction, and nobody needs it often.
+  RATE_LIMIT_EXPORT: rateLimits("5/10m"),
   REQUIRE_VERIFIED_EMAIL: z.stringbool().default(false),
   // Stops slot hoarding: future SCHEDULED appointments one patient may hold with one doctor.
   BOOKING_CAP_PER_DOCTOR: z.coerce.number().int().min(1).max(100).default(2),
@@ -115,7 +117,13 @@ export interface Config {
   /** Origin patterns (`*` matches one host label or a port); empty → no cross-origin access. */
   corsOrigins: string[];
   trustProxy: boolean | number | string;
-  rateLimits: { login: RateLimit[]; auth: RateLimit[]; public: RateLimit[]; calendarFeed: RateLimit[] };
+  rateLimits: {
+    login: RateLimit[];
+    auth: RateLimit[];
+    public: RateLimit[];
+    calendarFeed: RateLimit[];
+    export: RateLimit[];
+  };
   requireVerifiedEmail: boolean;
   /** Future SCHEDULED appointments one patient may hold with one doctor. */
   bookingCapPerDoctor: number;
@@ -244,6 +252,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       auth: env.RATE_LIMIT_AUTH,
       public: env.RATE_LIMIT_PUBLIC,
       calendarFeed: env.RATE_LIMIT_CALENDAR_FEED,
+      export: env.RATE_LIMIT_EXPORT,
     },
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
     bookingCapPerDoctor: env.BOOKING_CAP_PER_DOCTOR,

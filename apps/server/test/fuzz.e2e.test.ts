@@ -38,6 +38,7 @@ beforeAll(async () => {
           auth: unlimited,
           public: unlimited,
           calendarFeed: unlimited,
+          export: unlimited,
         },
       },
     },

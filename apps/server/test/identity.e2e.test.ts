@@ -194,6 +194,7 @@ describe("rate limits", () => {
         auth: [login],
         public: [login],
         calendarFeed: [login],
+        export: [login],
       },
     };
     const instances = await Promise.all(

@@ -6,6 +6,7 @@ import {
   makeMedicalRecord,
   makePatient,
   makeUser,
+  testSettings,
 } from "@medical/api/testing";
 import { auditEvents, type User } from "@medical/db/schema";
 import { createMedicalClient, type MedicalClient, memoryTokenStore } from "@medical/sdk";
@@ -34,6 +35,7 @@ type Who =
   | "admin";
 
 let ownerId: string;
+let ownerAccount: Pick<User, "id" | "email">;
 let otherId: string;
 const tokens = new Map<Who, string | null>();
 const clients = new Map<Who, MedicalClient>();
@@ -54,6 +56,7 @@ beforeAll(async () => {
   await makeMedicalRecord(db, { patientId: owner.patient.id, doctorId: treating.doctor.id, cipher });
   await makeBillingEntry(db, { patientId: owner.patient.id, cipher });
   ownerId = owner.patient.id;
+  ownerAccount = owner.user;
   otherId = other.patient.id;
   const users: [Who, User][] = [
     ["owner", owner.user],
@@ -174,10 +177,13 @@ describe("the REST answer", () => {
       data: {
         schemaVersion: 1,
         exportedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        account: { id: ownerAccount.id, email: ownerAccount.email, role: "PATIENT" },
         patient: { id: ownerId, clinical: { allergies: [] } },
         appointments: [{ reason: "Contrôle", history: [] }],
         medicalRecords: [{ versions: [{ version: 1 }] }],
         billing: { entries: [{ description: "Consultation" }], policies: [], claims: [] },
+        reviews: [],
+        favorites: [],
         accessLog: expect.any(Array),
       },
     });
@@ -200,6 +206,35 @@ describe("the REST answer", () => {
     expect(badId).toMatchObject({ status: 400, body: { error: { code: "VALIDATION_FAILED" } } });
     const extra = await rest("/patients/me/export?full=true", { token: tokens.get("owner") ?? "" });
     expect(extra).toMatchObject({ status: 400, body: { error: { code: "VALIDATION_FAILED" } } });
+  });
+
+  test("past the per-user limit: 429 RATE_LIMITED with Retry-After, and no file", async () => {
+    const tight = await startTestServer({
+      router: appRouter,
+      handle: server.handle,
+      deps: {
+        settings: {
+          rateLimits: { ...testSettings.rateLimits, export: [{ points: 1, durationMs: 600_000 }] },
+        },
+      },
+    });
+    try {
+      const token = tokens.get("otherPatient") ?? "";
+      const call = () =>
+        fetch(`${tight.url}/api/v1/patients/me/export`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await call()).status).toBe(200);
+      const limited = await call();
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(500);
+      expect(limited.headers.get("content-disposition")).toBeNull();
+      expect(await limited.json()).toMatchObject({
+        success: false,
+        data: { retryAfterSeconds: expect.any(Number) },
+        error: { code: "RATE_LIMITED" },
+      });
+    } finally {
+      await tight.shutdown();
+    }
   });
 
   test("each REST export writes one audit event; a refused one is audited too", async () => {

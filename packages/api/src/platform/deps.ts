@@ -30,6 +30,8 @@ export interface Settings {
     public: readonly RateWindow[];
     /** Per calendar feed (its owner), however many addresses poll it. */
     calendarFeed: readonly RateWindow[];
+    /** Per user: patient data exports, the caller's own or ADMIN's of any patient (RATE_LIMIT_EXPORT). */
+    export: readonly RateWindow[];
   };
 }
 

@@ -26,6 +26,7 @@ export const testSettings: Settings = {
     auth: roomy,
     public: roomy,
     calendarFeed: roomy,
+    export: roomy,
   },
 };
 

@@ -111,6 +111,8 @@ export const reviews = pgTable(
     uniqueIndex("reviews_doctor_patient").on(t.doctorId, t.patientId),
     index("reviews_doctor_time").on(t.doctorId, t.createdAt, t.id),
     index("reviews_time").on(t.createdAt, t.id),
+    // A patient's own reviews, oldest first: their section of the patient data export.
+    index("reviews_patient_time").on(t.patientId, t.createdAt, t.id),
     check("reviews_rating_range", sql`${t.rating} between 1 and 5`),
   ],
 );

@@ -7,6 +7,7 @@ export {
   type DoctorDto,
   type DoctorRow,
   doctorDtoColumns,
+  doctorExample,
   doctorNameColumns,
   toDoctorDtos,
   ZDoctorDto,

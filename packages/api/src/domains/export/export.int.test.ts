@@ -6,16 +6,20 @@ import {
   appointments,
   auditEvents,
   billingEntries,
+  doctors,
+  reviews,
 } from "@medical/db/schema";
 import { asc, eq, gt, max, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, test } from "vitest";
 import { type BillingScene, billingScene } from "#testing/billing.ts";
+import { makeTestDeps, testSettings } from "#testing/deps.ts";
 import { makeAppointment } from "#testing/factories/appointments.ts";
 import { makeBillingEntry, makeClaim, makePolicy } from "#testing/factories/billing.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { makeMedicalRecord } from "#testing/factories/records.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
+import { refusalOf } from "#testing/refusal.ts";
 import { signIn, signInAs } from "#testing/sign-in.ts";
 
 /**
@@ -49,7 +53,9 @@ async function eventsOf(call: () => Promise<unknown>): Promise<Seen[]> {
 /**
  * A patient's file with one of everything: clinical fields, two appointments (one moved, one
  * cancelled with reasons), a record edited once, the patient's own note, a deleted record, a bill,
- * a policy and a rejected claim, and a treating doctor's read of the profile.
+ * a policy and a rejected claim, a treating doctor's read of the profile, two reviews (one hidden
+ * by moderation) beside another patient's of the same doctor, and two favourite doctors (one
+ * deactivated since).
  */
 async function fullFile(scene: BillingScene) {
   const cipher = file.deps.fieldCipher;
@@ -92,7 +98,40 @@ async function fullFile(scene: BillingScene) {
     cipher,
   });
   await scene.doctor.caller.patients.get({ id: patientId });
-  return { cancelled, edited, note, deleted, entry, policy, claim };
+  const reviewed = await makeDoctor(file.db);
+  const other = await makePatient(file.db);
+  const [review, hidden, othersReview] = await file.db
+    .insert(reviews)
+    .values([
+      { doctorId: doctor.doctorId, patientId, rating: 4, comment: "Attentive" },
+      {
+        doctorId: reviewed.doctor.id,
+        patientId,
+        rating: 1,
+        comment: "Nomme un autre patient",
+        hiddenAt: new Date(),
+        hiddenReason: "Names another patient",
+        hiddenBy: scene.admin.user.id,
+      },
+      { doctorId: doctor.doctorId, patientId: other.patient.id, rating: 5, comment: "Someone else's" },
+    ])
+    .returning();
+  if (!review || !hidden || !othersReview) throw new Error("no reviews");
+  await scene.patient.caller.favorites.add({ id: doctor.doctorId });
+  await scene.patient.caller.favorites.add({ id: reviewed.doctor.id });
+  const favorites = await scene.patient.caller.favorites.list({ limit: 10, order: "asc" });
+  await file.db.update(doctors).set({ isActive: false }).where(eq(doctors.id, reviewed.doctor.id));
+  return {
+    cancelled,
+    edited,
+    note,
+    deleted,
+    entry,
+    policy,
+    claim,
+    reviews: { review, hidden, othersReview },
+    favorites: favorites.items,
+  };
 }
 
 describe("GET /patients/me/export", () => {
@@ -110,6 +149,20 @@ describe("GET /patients/me/export", () => {
 
     expect(document.schemaVersion).toBe(1);
     expect(document.exportedAt).toBeInstanceOf(Date);
+    expect(document.account).toEqual(await caller.users.me());
+    expect(Object.keys(document.account).sort()).toEqual([
+      "createdAt",
+      "email",
+      "emailVerified",
+      "firstName",
+      "id",
+      "isActive",
+      "lastName",
+      "locale",
+      "phone",
+      "role",
+    ]);
+    expect(JSON.stringify(document)).not.toContain(scene.patient.user.passwordHash ?? "no hash");
     expect(document.patient).toEqual(await caller.patients.me());
     expect(document.patient.clinical).toEqual({
       bloodType: "O+",
@@ -148,6 +201,23 @@ describe("GET /patients/me/export", () => {
       (await caller.billing.claims.byPolicy({ policyId: rows.policy.id, order: "asc" })).items,
     );
     expect(document.billing.claims[0]).toMatchObject({ status: "REJECTED", reason: "Hors nomenclature" });
+
+    const moderated = await scene.admin.caller.reviews.moderationList({
+      patientId: scene.patient.id,
+      order: "asc",
+    });
+    expect(document.reviews).toEqual(moderated.items);
+    expect(document.reviews.map((r) => r.id)).toEqual([rows.reviews.review.id, rows.reviews.hidden.id]);
+    expect(document.reviews[1]).toMatchObject({ hidden: { reason: "Names another patient" } });
+    expect(JSON.stringify(document)).not.toContain(rows.reviews.othersReview.id);
+
+    const [visible, deactivated] = rows.favorites;
+    expect(document.favorites).toEqual([
+      { doctorId: visible?.id, addedAt: expect.any(Date), doctor: visible },
+      { doctorId: deactivated?.id, addedAt: expect.any(Date), doctor: null },
+    ]);
+    // The route lists the doctor the public still sees; the export keeps the other favourite too.
+    expect((await caller.favorites.list({ limit: 10 })).items).toEqual([visible]);
 
     expect(document.accessLog).toEqual(logBefore.items);
     expect(document.accessLog).toContainEqual(
@@ -199,6 +269,7 @@ describe("GET /patients/me/export", () => {
         patientId: scene.patient.id,
         details: {
           schemaVersion: 1,
+          account: 1,
           patient: 1,
           appointments: 2,
           appointmentChanges: 1,
@@ -208,6 +279,8 @@ describe("GET /patients/me/export", () => {
           billingEntries: 1,
           insurancePolicies: 1,
           insuranceClaims: 1,
+          reviews: 2,
+          favorites: 2,
           // The previous export's own event is in this one's log.
           accessLogEntries: logLength + 1,
         },
@@ -290,6 +363,41 @@ describe("GET /patients/me/export", () => {
         details: { reason: "undecryptable", section: "billing" },
       },
     ]);
+  });
+});
+
+describe("a few exports per user in a window (RATE_LIMIT_EXPORT)", () => {
+  test("past the limit RATE_LIMITED with the wait, nothing read nor audited; each user, ADMIN too, counts alone", async () => {
+    const limited = makeTestDeps(file.handle, {
+      settings: { rateLimits: { ...testSettings.rateLimits, export: [{ points: 2, durationMs: 600_000 }] } },
+    });
+    const { patient, user } = await makePatient(file.db);
+    const { caller } = await signIn(limited, user);
+    await caller.patients.exportMe();
+    await caller.patients.exportMe();
+    const refusal = await refusalOf(caller.patients.exportMe());
+    expect(refusal).toMatchObject({
+      appCode: "RATE_LIMITED",
+      details: { retryAfterSeconds: expect.any(Number) },
+    });
+    expect(refusal.details?.retryAfterSeconds).toBeGreaterThan(500);
+    expect(await eventsOf(() => caller.patients.exportMe())).toEqual([]);
+
+    const other = await makePatient(file.db);
+    const otherCaller = (await signIn(limited, other.user)).caller;
+    await expect(otherCaller.patients.exportMe()).resolves.toMatchObject({
+      patient: { id: other.patient.id },
+    });
+    const { caller: admin } = await signInAs(limited, "ADMIN");
+    await admin.patients.export({ id: patient.id });
+    await admin.patients.export({ id: other.patient.id });
+    expect(await refusalOf(admin.patients.export({ id: patient.id }))).toMatchObject({
+      appCode: "RATE_LIMITED",
+    });
+    // A refused role reads nothing, so it spends nothing: still FORBIDDEN, audited, every time.
+    const { caller: doctor } = await signInAs(limited, "DOCTOR");
+    for (let attempt = 0; attempt < 3; attempt += 1)
+      expect(await refusalOf(doctor.patients.exportMe())).toMatchObject({ appCode: "FORBIDDEN" });
   });
 });
 

@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { accessLogExportPart } from "#domains/audit/public.ts";
 import { billingExportPart } from "#domains/billing/public.ts";
+import { favoritesExportPart } from "#domains/favorites/public.ts";
+import { accountExportPart } from "#domains/identity/public.ts";
 import { patientExportPart } from "#domains/patients/public.ts";
 import { medicalRecordsExportPart } from "#domains/records/public.ts";
+import { reviewsExportPart } from "#domains/reviews/public.ts";
 import { appointmentsExportPart } from "#domains/scheduling/public.ts";
 import { ZTimestamp } from "#platform/fields/fields.ts";
 import { routeMeta } from "#platform/meta.ts";
@@ -20,10 +23,13 @@ export const EXPORT_SCHEMA_VERSION = 1;
  * document's schema and the export service follow this table.
  */
 export const exportParts = {
+  account: accountExportPart,
   patient: patientExportPart,
   appointments: appointmentsExportPart,
   medicalRecords: medicalRecordsExportPart,
   billing: billingExportPart,
+  reviews: reviewsExportPart,
+  favorites: favoritesExportPart,
   accessLog: accessLogExportPart,
 };
 
@@ -38,13 +44,15 @@ const attachment = z.object({
 });
 
 const exported =
-  "One JSON document (`PatientExport`), in the envelope like every answer, with `Content-Disposition: attachment` so a browser saves it: the profile with its clinical fields, every appointment with its reason and history, every medical record with all its versions (deleted ones included, marked), billing entries, insurance policies and claims, and the access log — decrypted, read from one consistent snapshot. The export is audited as one `patient.export` event (with the number of items per section), and listed in the patient's access log.";
+  "One JSON document (`PatientExport`), in the envelope like every answer, with `Content-Disposition: attachment` so a browser saves it: the account (email, names, phone, locale, role; never a password hash or a token), the profile with its clinical fields, every appointment with its reason and history, every medical record with all its versions (deleted ones included, marked), billing entries, insurance policies and claims, the reviews the patient wrote (hidden ones included), their favourite doctors, and the access log — decrypted, read from one consistent snapshot. The export is audited as one `patient.export` event (with the number of items per section), and listed in the patient's access log.";
+const limited =
+  "Exports are heavy: each user gets a few in a window (`RATE_LIMIT_EXPORT`, default 5 in 10 minutes), then 429 RATE_LIMITED with `Retry-After`.";
 
 /** The REST routes: literal `/patients/me/export` comes before `/patients/{id}/export` (root.ts). */
 export const exportRoutes = {
   exportMe: route("GET", "/patients/me/export", "Everything the clinic holds about the caller (PATIENT)", {
-    description: `${exported} 404 until the caller has a patient profile.`,
-    errors: ["NOT_FOUND"],
+    description: `${exported} ${limited} 404 until the caller has a patient profile.`,
+    errors: ["NOT_FOUND", "RATE_LIMITED"],
     responseHeaders: attachment,
     successMessage: "Your data export",
   }),
@@ -53,8 +61,8 @@ export const exportRoutes = {
     "/patients/{id}/export",
     "Everything the clinic holds about a patient (ADMIN)",
     {
-      description: `${exported} Any other role gets 403 (the patient exports their own at \`/patients/me/export\`), an unknown id 404.`,
-      errors: ["NOT_FOUND"],
+      description: `${exported} ${limited} Any other role gets 403 (the patient exports their own at \`/patients/me/export\`), an unknown id 404.`,
+      errors: ["NOT_FOUND", "RATE_LIMITED"],
       successMessage: "Patient data export",
     },
   ),
@@ -68,10 +76,13 @@ export const ZPatientExport = named(
       description: "The document's format: a reader checks it before reading the sections",
     }),
     exportedAt: ZTimestamp.meta({ description: "The instant of the snapshot the document was read from" }),
+    account: exportParts.account.schema,
     patient: exportParts.patient.schema,
     appointments: exportParts.appointments.schema,
     medicalRecords: exportParts.medicalRecords.schema,
     billing: exportParts.billing.schema,
+    reviews: exportParts.reviews.schema,
+    favorites: exportParts.favorites.schema,
     accessLog: exportParts.accessLog.schema,
   }),
   "PatientExport",
@@ -81,10 +92,13 @@ export const ZPatientExport = named(
     example: {
       schemaVersion: EXPORT_SCHEMA_VERSION,
       exportedAt: new Date("2026-12-02T10:00:00.000Z"),
+      account: exportParts.account.example,
       patient: exportParts.patient.example,
       appointments: exportParts.appointments.example,
       medicalRecords: exportParts.medicalRecords.example,
       billing: exportParts.billing.example,
+      reviews: exportParts.reviews.example,
+      favorites: exportParts.favorites.example,
       accessLog: exportParts.accessLog.example,
     },
   },

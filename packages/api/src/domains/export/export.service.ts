@@ -10,7 +10,7 @@ import { EXPORT_SCHEMA_VERSION, exportParts, type PatientExport } from "./export
 
 export const EXPORT_ACTION = "patient.export";
 
-type ExportDeps = Pick<Deps, "db" | "events" | "fieldCipher" | "clock">;
+type ExportDeps = Pick<Deps, "db" | "events" | "fieldCipher" | "clock" | "rateLimits" | "settings">;
 type Section = keyof typeof exportParts;
 type Refusal = "role" | "no_profile" | "not_found";
 
@@ -24,6 +24,16 @@ function exportEvent(
 }
 
 const refusal = (patientId: string | null, reason: Refusal) => exportEvent("DENIED", patientId, { reason });
+
+/**
+ * A few exports per user in a window (RATE_LIMIT_EXPORT, default 5 in 10 minutes): each one reads a
+ * whole file in one transaction, and nobody needs it often. Counted after the role check, so only
+ * exports that would run spend it; RATE_LIMITED reads nothing and is not audited.
+ */
+async function limitExports(deps: Pick<Deps, "rateLimits" | "settings">, actor: Actor): Promise<void> {
+  const windows = deps.settings.rateLimits.export;
+  if (windows.length) await deps.rateLimits.consume({ name: "patient-export", windows }, actor.userId);
+}
 
 /** A section's stored text that does not decrypt: the export fails, audited with the section's name. */
 class ExportUnreadable extends Error {
@@ -55,10 +65,13 @@ async function readSections(
     }
   }
   return {
+    account: await read("account", exportParts.account),
     patient: await read("patient", exportParts.patient),
     appointments: await read("appointments", exportParts.appointments),
     medicalRecords: await read("medicalRecords", exportParts.medicalRecords),
     billing: await read("billing", exportParts.billing),
+    reviews: await read("reviews", exportParts.reviews),
+    favorites: await read("favorites", exportParts.favorites),
     accessLog: await read("accessLog", exportParts.accessLog),
   };
 }
@@ -110,7 +123,7 @@ async function exportFile(
 /**
  * `GET /patients/me/export`: a PATIENT's own file, their profile deactivated or not (the right of
  * access outlives the account's use). Any other role: FORBIDDEN; no profile yet: NOT_FOUND. Both
- * refusals are audited.
+ * refusals are audited. Rate-limited per user (RATE_LIMITED).
  */
 export async function exportOwnFile(
   deps: ExportDeps,
@@ -121,6 +134,7 @@ export async function exportOwnFile(
     await auditAttempt(deps, audit, refusal(null, "role"));
     throw new DomainError("FORBIDDEN", "Only a patient exports their own file");
   }
+  await limitExports(deps, actor);
   return exportFile(deps, audit, (tx) => findOwnPatient(tx, actor), {
     message: "You have no patient profile, so no file to export (POST /patients/me creates it)",
     event: refusal(null, "no_profile"),
@@ -130,7 +144,7 @@ export async function exportOwnFile(
 /**
  * `GET /patients/{id}/export`: ADMIN exports any patient's file. Any other role: FORBIDDEN, the
  * refusal audited with the patient asked for (in that patient's access log when the id is theirs);
- * an unknown id: NOT_FOUND, audited.
+ * an unknown id: NOT_FOUND, audited. Rate-limited per ADMIN (RATE_LIMITED).
  */
 export async function exportPatientFile(
   deps: ExportDeps,
@@ -142,6 +156,7 @@ export async function exportPatientFile(
     await auditAttempt(deps, audit, refusal(patientId, "role"));
     throw new DomainError("FORBIDDEN", "Only ADMIN exports a patient's file");
   }
+  await limitExports(deps, actor);
   return exportFile(deps, audit, (tx) => findVisiblePatient(tx, actor, patientId), {
     message: "Patient not found",
     event: { ...refusal(null, "not_found"), targetId: patientId },

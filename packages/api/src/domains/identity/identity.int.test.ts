@@ -155,7 +155,13 @@ describe("login", () => {
     const { deps } = setup({
       hasher,
       settings: {
-        rateLimits: { login: [tight, roomy, roomy], auth: [roomy], public: [roomy], calendarFeed: [roomy] },
+        rateLimits: {
+          login: [tight, roomy, roomy],
+          auth: [roomy],
+          public: [roomy],
+          calendarFeed: [roomy],
+          export: [roomy],
+        },
       },
     });
     const user = await makeUser(file.db);
@@ -186,7 +192,13 @@ describe("login", () => {
     const roomy = { points: 100, durationMs: 900_000 };
     const { deps } = setup({
       settings: {
-        rateLimits: { login: [roomy, roomy, tight], auth: [roomy], public: [roomy], calendarFeed: [roomy] },
+        rateLimits: {
+          login: [roomy, roomy, tight],
+          auth: [roomy],
+          public: [roomy],
+          calendarFeed: [roomy],
+          export: [roomy],
+        },
       },
     });
     const caller = callerFor(deps, { ip: "198.51.100.99" });

@@ -30,6 +30,13 @@ export const ZReviewDto = named(ZReview, "Review", {
   description: "A patient's review of a doctor, as the public sees it",
   example: reviewExample,
 });
+/** The document's example of a review with its moderation facts (hidden, here). */
+export const moderatedReviewExample = {
+  ...reviewExample,
+  patientId: "3a9d6f2c-7e1b-4c5a-8d4f-6b2e9a1c7d05",
+  hidden: { at: new Date("2026-11-21T10:00:00.000Z"), reason: "Names another patient" },
+};
+
 export const ZModeratedReviewDto = named(
   ZReview.extend({
     patientId: z.uuid(),
@@ -41,11 +48,7 @@ export const ZModeratedReviewDto = named(
   "ModeratedReview",
   {
     description: "A review with what moderation needs: its patient and whether it is hidden",
-    example: {
-      ...reviewExample,
-      patientId: "3a9d6f2c-7e1b-4c5a-8d4f-6b2e9a1c7d05",
-      hidden: { at: new Date("2026-11-21T10:00:00.000Z"), reason: "Names another patient" },
-    },
+    example: moderatedReviewExample,
   },
 );
 export type ModeratedReviewDto = z.infer<typeof ZModeratedReviewDto>;

@@ -27,8 +27,11 @@ export const reviewList = defineList({
 });
 type ReviewListInput = ListInput<"createdAt">;
 
-/** Reviews with their reviewer's names; callers add the WHERE (with a visibility predicate). */
-function selectReviewRows(db: Executor) {
+/**
+ * Reviews with their reviewer's names; callers add the WHERE (with a visibility predicate, but for
+ * the patient data export, which reads the subject's own).
+ */
+export function selectReviewRows(db: Executor) {
   return db
     .select({
       review: reviews,

@@ -1,0 +1,1 @@
+CREATE INDEX "reviews_patient_time" ON "reviews" USING btree ("patient_id","created_at","id");
