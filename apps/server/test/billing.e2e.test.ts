@@ -322,6 +322,36 @@ describe("bad input over REST: 400 or 409 with a stable code, never 500", () => 
     expect(paid).toMatchObject({ status: 409, body: { error: { code: "INVALID_TRANSITION" } } });
   });
 
+  test("a policy number another policy holds is 409 POLICY_EXISTS, with nothing of the database or the other patient", async () => {
+    const w = await world();
+    const other = await world();
+    const json = {
+      provider: "CNAS",
+      policyNumber: `55-${w.patientId.slice(0, 8)}`,
+      coveragePercent: 80,
+      validFrom: "2026-01-01",
+    };
+    const first = await rest("/billing/policies", { token: w.tokens.owner, json });
+    expect(first.status).toBe(201);
+    for (const [token, body] of [
+      [other.tokens.owner, { ...json, policyNumber: json.policyNumber.replace("-", " ") }],
+      [w.tokens.staff, { ...json, patientId: w.patientId, provider: "cnas" }],
+    ] as const) {
+      const taken = await rest("/billing/policies", { token, json: body });
+      expect(taken).toMatchObject({
+        status: 409,
+        body: {
+          success: false,
+          data: null,
+          message: "A policy with this provider and number is already registered",
+          error: { code: "POLICY_EXISTS" },
+        },
+      });
+      for (const leak of [w.patientId, first.body.data.id, "insurance_policies", "duplicate", "number_key"])
+        expect(taken.text).not.toContain(leak);
+    }
+  });
+
   test("created entries answer 201 with the entry, money as { amountMinor, currency }, dates as YYYY-MM-DD", async () => {
     const w = await world();
     const created = await rest("/billing", {

@@ -15,7 +15,8 @@ const USAGE = `Usage: ENCRYPTION_KEYS=new:<base64>,old:<base64> pnpm keys:rotate
 
 Re-encrypts every patient's clinical fields, every appointment's reason and cancellation
 reason, every medical record's text and deletion reason, every record version's text, every
-billing entry's description, insurance policy's number and claim's reason, and the stored
+billing entry's description, insurance policy's number (and the keyed digest that keeps numbers
+unique, written too for policies registered before it) and claim's reason, and the stored
 answers of idempotent requests that are not under the first key of ENCRYPTION_KEYS; the other
 keys only decrypt. Safe to run again and while servers run: a row changed during the run is
 skipped (run again), a row no key decrypts is left as it is and reported. Rotate in this

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgTable } from "drizzle-orm/pg-core";
+import { check, index, pgTable, uniqueIndex } from "drizzle-orm/pg-core";
 import { appointments } from "./appointments.ts";
 import { id, ref, timestamptz } from "./columns.ts";
 import { patients } from "./patients.ts";
@@ -57,7 +57,9 @@ export const billingEntries = pgTable(
 /**
  * A patient's insurance. The policy number identifies the person's cover: encrypted at rest like
  * the entries' descriptions. The provider (an insurer's name) is not. `valid_to` null: open-ended.
- * Deactivated, never deleted: claims refer to it.
+ * Deactivated, never deleted: claims refer to it. `number_key` is a keyed digest of the provider
+ * and number, normalised (the field cipher's `digests`): the database compares it, nobody reads
+ * it. One active policy per key; null only on rows written before it, until `pnpm keys:rotate`.
  */
 export const insurancePolicies = pgTable(
   "insurance_policies",
@@ -66,6 +68,7 @@ export const insurancePolicies = pgTable(
     patientId: ref(() => patients.id),
     provider: t.varchar({ length: 200 }).notNull(),
     policyNumber: t.text().notNull(),
+    numberKey: t.text(),
     coveragePercent: t.smallint().notNull(),
     validFrom: t.date({ mode: "string" }).notNull(),
     validTo: t.date({ mode: "string" }),
@@ -76,6 +79,10 @@ export const insurancePolicies = pgTable(
   }),
   (t) => [
     index("insurance_policies_patient_created").on(t.patientId, t.createdAt, t.id),
+    // A provider's number is one live contract: a second active policy with it is refused.
+    uniqueIndex("insurance_policies_number_key").on(t.numberKey).where(sql`${t.isActive}`),
+    // Every policy with a number, active or not: it stays its patient's (decision record 0027).
+    index("insurance_policies_number").on(t.numberKey),
     check("insurance_policies_coverage", sql`${t.coveragePercent} between 0 and 100`),
     check("insurance_policies_validity", sql`${t.validTo} >= ${t.validFrom}`),
   ],

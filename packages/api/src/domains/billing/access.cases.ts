@@ -44,6 +44,9 @@ const everyoneNotFound = {
   admin: "NOT_FOUND",
 } as const;
 
+/** A number of its own per registration: a provider's number is one patient's (decision record 0030). */
+const uniqueNumber = () => `99-${randomUUID().slice(0, 8)}`;
+
 const managers = { staff: "ok", admin: "ok" } as const;
 const managersNotFound = { staff: "NOT_FOUND", admin: "NOT_FOUND" } as const;
 
@@ -234,7 +237,7 @@ export const accessTable = defineAccessTable({
       call: (caller) =>
         caller.billing.policies.create({
           provider: "CASNOS",
-          policyNumber: "99-1",
+          policyNumber: uniqueNumber(),
           coveragePercent: 50,
           validFrom: "2026-01-01",
         }),
@@ -247,7 +250,7 @@ export const accessTable = defineAccessTable({
         caller.billing.policies.create({
           patientId: world.patientId,
           provider: "CASNOS",
-          policyNumber: "99-2",
+          policyNumber: uniqueNumber(),
           coveragePercent: 50,
           validFrom: "2026-01-01",
         }),
@@ -260,7 +263,7 @@ export const accessTable = defineAccessTable({
         caller.billing.policies.create({
           patientId: randomUUID(),
           provider: "CASNOS",
-          policyNumber: "99-3",
+          policyNumber: uniqueNumber(),
           coveragePercent: 50,
           validFrom: "2026-01-01",
         }),

@@ -7,8 +7,11 @@ import { makeTestDeps } from "#testing/deps.ts";
 import { makeBillingEntry, makePolicy } from "#testing/factories/billing.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
+import { someoneWaitsForALock } from "#testing/locks.ts";
 import { signInAs } from "#testing/sign-in.ts";
 import { coveredShare } from "./billing-fields.ts";
+import { sealBillingText } from "./billing-phi.ts";
+import { policyNumberKeys } from "./policy-number.ts";
 
 /**
  * Races only PostgreSQL can show: PGlite runs one transaction at a time. Each request here runs
@@ -176,5 +179,69 @@ describe.skipIf(!onPostgres)("concurrent claims (PostgreSQL)", () => {
     expect(await liveTotal(entry.id)).toBeLessThanOrEqual(
       coveredShare(100_000, stored?.coveragePercent ?? 0),
     );
+  });
+});
+
+describe.skipIf(!onPostgres)("concurrent policy registrations (PostgreSQL)", () => {
+  const terms = (patientId: string, policyNumber: string) => ({
+    patientId,
+    provider: "CNAS",
+    policyNumber,
+    coveragePercent: 80,
+    validFrom: "2026-01-01",
+  });
+  const activeWith = async (policyNumber: string) =>
+    deps.db.$count(
+      insurancePolicies,
+      and(
+        eq(insurancePolicies.numberKey, policyNumberKeys(deps.fieldCipher, "CNAS", policyNumber)[0]),
+        eq(insurancePolicies.isActive, true),
+      ),
+    );
+
+  test("20 patients, and one patient 10 times, registering one number at once: one policy each time, every other POLICY_EXISTS", async () => {
+    const staff = await signInAs(deps, "STAFF");
+    const patients = await Promise.all(Array.from({ length: 20 }, () => makePatient(deps.db)));
+    const shared = `77-${crypto.randomUUID().slice(0, 8)}`;
+    const codes = await outcomes(
+      patients.map(({ patient }) => staff.caller.billing.policies.create(terms(patient.id, shared))),
+    );
+    expect(tally(codes)).toEqual({ POLICY_EXISTS: 19, ok: 1 });
+    expect(await activeWith(shared)).toBe(1);
+
+    const { patient } = await makePatient(deps.db);
+    const own = `78-${crypto.randomUUID().slice(0, 8)}`;
+    const again = await outcomes(
+      Array.from({ length: 10 }, () => staff.caller.billing.policies.create(terms(patient.id, own))),
+    );
+    expect(tally(again)).toEqual({ POLICY_EXISTS: 9, ok: 1 });
+    expect(await activeWith(own)).toBe(1);
+  });
+
+  test("a write that skips the check commits the number first: the unique index refuses the second, answered as POLICY_EXISTS", async () => {
+    const staff = await signInAs(deps, "STAFF");
+    const first = await makePatient(deps.db);
+    const second = await makePatient(deps.db);
+    const policyNumber = `79-${crypto.randomUUID().slice(0, 8)}`;
+    let registering: Promise<unknown> = Promise.resolve();
+    await deps.db.transaction(async (tx) => {
+      // A script's insert, not yet committed: the service's check cannot see it, its insert waits.
+      const id = crypto.randomUUID();
+      await tx.insert(insurancePolicies).values({
+        id,
+        patientId: first.patient.id,
+        provider: "CNAS",
+        policyNumber: sealBillingText(deps.fieldCipher, "policyNumber", id, policyNumber),
+        numberKey: policyNumberKeys(deps.fieldCipher, "CNAS", policyNumber)[0],
+        coveragePercent: 80,
+        validFrom: "2026-01-01",
+        createdBy: first.user.id,
+      });
+      registering = staff.caller.billing.policies.create(terms(second.patient.id, policyNumber));
+      registering.catch(() => undefined);
+      await someoneWaitsForALock(deps.db);
+    });
+    expect(await outcomes([registering])).toEqual(["POLICY_EXISTS"]);
+    expect(await activeWith(policyNumber)).toBe(1);
   });
 });

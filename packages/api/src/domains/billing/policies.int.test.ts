@@ -1,7 +1,9 @@
 import { auditEvents, insurancePolicies } from "@medical/db/schema";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
+import { createFieldCipher } from "#platform/crypto/field-cipher.ts";
 import { billingScene } from "#testing/billing.ts";
+import { TEST_ENCRYPTION_KEY } from "#testing/deps.ts";
 import { makeBillingEntry, makeClaim, makePolicy } from "#testing/factories/billing.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
 import { refusalOf } from "#testing/refusal.ts";
@@ -138,5 +140,128 @@ describe("changing a policy", () => {
     ]);
     await scene.admin.caller.billing.policies.update({ id: dropped.id, isActive: true });
     expect((await ids(true)).sort()).toEqual([kept.id, dropped.id].sort());
+  });
+});
+
+describe("a provider's number is one patient's contract (POLICY_EXISTS)", () => {
+  const numbered = (policyNumber: string, provider = "CNAS") => ({
+    provider,
+    policyNumber,
+    coveragePercent: 80,
+    validFrom: "2026-01-01",
+  });
+  const exists = { appCode: "POLICY_EXISTS", message: expect.stringMatching(/already registered/) };
+  const unique = () => `31-${crypto.randomUUID().slice(0, 8)}`;
+
+  test("another patient, or the same one again, is refused whatever the spelling; the refusal is audited and leaks nothing", async () => {
+    const owner = await billingScene(file.deps);
+    const other = await billingScene(file.deps);
+    const number = unique();
+    const first = await owner.patient.caller.billing.policies.create(numbered(number));
+    const upper = number.toUpperCase();
+    const attempts = [
+      () => other.patient.caller.billing.policies.create(numbered(number)),
+      () => other.patient.caller.billing.policies.create(numbered(` ${upper.replace("-", " ")} `, "cnas")),
+      () => owner.patient.caller.billing.policies.create(numbered(upper.replace("-", "."), "Cnas")),
+      () => owner.staff.caller.billing.policies.create({ ...numbered(number), patientId: other.patient.id }),
+    ];
+    for (const [index, attempt] of attempts.entries()) {
+      const refusal = await refusalOf(attempt());
+      expect(refusal, `attempt ${index}`).toMatchObject(exists);
+      expect(JSON.stringify(refusal)).not.toContain(owner.patient.id);
+      expect(JSON.stringify(refusal)).not.toContain(first.id);
+    }
+    const rows = await file.db
+      .select({ id: insurancePolicies.id })
+      .from(insurancePolicies)
+      .where(eq(insurancePolicies.patientId, other.patient.id));
+    expect(rows).toEqual([]);
+    const [refused] = await file.db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(eq(auditEvents.action, "insurance_policy.created"), eq(auditEvents.patientId, other.patient.id)),
+      );
+    expect(refused).toMatchObject({
+      outcome: "DENIED",
+      targetType: "patient",
+      details: { reason: "policy_exists" },
+    });
+    // Another insurer's number is another contract, even spelt alike.
+    await expect(
+      other.patient.caller.billing.policies.create(numbered(number, "CASNOS")),
+    ).resolves.toMatchObject({ provider: "CASNOS" });
+  });
+
+  test("a deactivated policy keeps its number for its patient: they may register it again, nobody else may", async () => {
+    const owner = await billingScene(file.deps);
+    const other = await billingScene(file.deps);
+    const number = unique();
+    const old = await owner.patient.caller.billing.policies.create(numbered(number));
+    await owner.patient.caller.billing.policies.delete({ id: old.id });
+    expect(await refusalOf(other.patient.caller.billing.policies.create(numbered(number)))).toMatchObject(
+      exists,
+    );
+    // New terms of the same contract (decision record 0027: a narrower cover is a new policy).
+    const renewed = await owner.patient.caller.billing.policies.create({
+      ...numbered(number),
+      coveragePercent: 60,
+    });
+    expect(renewed).toMatchObject({ isActive: true, coveragePercent: 60 });
+    const update = owner.staff.caller.billing.policies.update;
+    expect(await refusalOf(update({ id: old.id, isActive: true }))).toMatchObject(exists);
+    await owner.staff.caller.billing.policies.delete({ id: renewed.id });
+    await expect(update({ id: old.id, isActive: true })).resolves.toMatchObject({ isActive: true });
+  });
+
+  test("a change of number or provider to one another policy holds is refused, and audited", async () => {
+    const owner = await billingScene(file.deps);
+    const other = await billingScene(file.deps);
+    const number = unique();
+    await owner.patient.caller.billing.policies.create(numbered(number));
+    const mine = await other.patient.caller.billing.policies.create(numbered(number, "CAAR"));
+    const update = other.staff.caller.billing.policies.update;
+    expect(await refusalOf(update({ id: mine.id, provider: "cnas" }))).toMatchObject(exists);
+    const elsewhere = await other.patient.caller.billing.policies.create(numbered(unique(), "CNAS"));
+    expect(await refusalOf(update({ id: elsewhere.id, policyNumber: number }))).toMatchObject(exists);
+    // Deactivated, it still may not take another patient's number.
+    await other.patient.caller.billing.policies.delete({ id: elsewhere.id });
+    expect(await refusalOf(update({ id: elsewhere.id, policyNumber: number }))).toMatchObject(exists);
+    const [refused] = await file.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "insurance_policy.updated"), eq(auditEvents.targetId, mine.id)));
+    expect(refused).toMatchObject({
+      outcome: "DENIED",
+      patientId: other.patient.id,
+      details: { reason: "policy_exists", fields: "provider" },
+    });
+    // Its own number, spelt otherwise, is still its own.
+    await expect(update({ id: mine.id, policyNumber: ` ${number.toLowerCase()}` })).resolves.toBeDefined();
+  });
+
+  test("a number without a letter or a digit is a 400", async () => {
+    const scene = await billingScene(file.deps);
+    const refusal = await refusalOf(scene.patient.caller.billing.policies.create(numbered(" -/. ")));
+    expect(refusal).toMatchObject({ appCode: "VALIDATION_FAILED", paths: ["policyNumber"] });
+  });
+
+  test("a policy keyed under an older key still holds its number", async () => {
+    const owner = await billingScene(file.deps);
+    const number = unique();
+    await makePolicy(file.db, {
+      patientId: owner.patient.id,
+      cipher: file.deps.fieldCipher,
+      policyNumber: number,
+    });
+    const rotated = {
+      ...file.deps,
+      fieldCipher: createFieldCipher([{ id: "new1", key: Buffer.alloc(32, 3) }, TEST_ENCRYPTION_KEY]),
+    };
+    const { caller } = await signInAs(rotated, "STAFF");
+    const other = await billingScene(file.deps);
+    expect(
+      await refusalOf(caller.billing.policies.create({ ...numbered(number), patientId: other.patient.id })),
+    ).toMatchObject(exists);
   });
 });

@@ -19,11 +19,14 @@ const listed =
 const terms =
   "Once the policy has live claims (SUBMITTED, APPROVED or PAID) its terms (`coveragePercent`, `validFrom`, `validTo`) may only widen — a higher share, an earlier start, a later or no end — so no claim made under them exceeds them (409 IN_USE otherwise: register a new policy).";
 
+const unique =
+  "A provider's number is one patient's contract: it is refused (409 POLICY_EXISTS) when an active policy already has it, or another patient's policy does, deactivated or not. Numbers compare by their letters and digits, case aside, providers with accents, case and spaces aside.";
+
 /** The REST route of each procedure: under `/billing/policies`, before `/billing/{id}` in the router. */
 export const policyRoutes = {
   create: route("POST", "/billing/policies", "Register an insurance policy", {
-    description: `A PATIENT registers their own (\`patientId\`, if sent, must be theirs, else 403; 409 PROFILE_REQUIRED without a profile); STAFF and ADMIN register one for the patient \`patientId\` (required; 404 unknown). A DOCTOR cannot (403). \`validTo\` is on or after \`validFrom\`, or absent (open-ended). ${idempotencyNote("registers nothing more")}`,
-    errors: ["NOT_FOUND", "PROFILE_REQUIRED", ...IDEMPOTENCY_ERRORS],
+    description: `A PATIENT registers their own (\`patientId\`, if sent, must be theirs, else 403; 409 PROFILE_REQUIRED without a profile); STAFF and ADMIN register one for the patient \`patientId\` (required; 404 unknown). A DOCTOR cannot (403). \`validTo\` is on or after \`validFrom\`, or absent (open-ended). ${unique} ${idempotencyNote("registers nothing more")}`,
+    errors: ["NOT_FOUND", "PROFILE_REQUIRED", "POLICY_EXISTS", ...IDEMPOTENCY_ERRORS],
     requestHeaders: ZIdempotencyHeader,
     successStatus: 201,
     successMessage: "Insurance policy registered",
@@ -36,13 +39,13 @@ export const policyRoutes = {
     errors: ["NOT_FOUND"],
   }),
   update: route("PATCH", "/billing/policies/{id}", "Change an insurance policy (STAFF, ADMIN)", {
-    description: `A field absent from the body is kept (\`validTo: null\` makes it open-ended); \`isActive: true\` reactivates a deactivated policy. ${terms}`,
-    errors: ["NOT_FOUND", "IN_USE"],
+    description: `A field absent from the body is kept (\`validTo: null\` makes it open-ended); \`isActive: true\` reactivates a deactivated policy. ${terms} A new \`provider\` or \`policyNumber\`, or a reactivation, must leave the number free as for a registration (409 POLICY_EXISTS).`,
+    errors: ["NOT_FOUND", "IN_USE", "POLICY_EXISTS"],
     successMessage: "Insurance policy updated",
   }),
   delete: route("DELETE", "/billing/policies/{id}", "Deactivate an insurance policy", {
     description:
-      "STAFF, ADMIN, or the patient for their own policy (another's is 404; a DOCTOR gets 403). The policy stays, with its claims, but takes no new claim; its claims already made go on. Deactivating a deactivated policy changes nothing.",
+      "STAFF, ADMIN, or the patient for their own policy (another's is 404; a DOCTOR gets 403). The policy stays, with its claims, but takes no new claim; its claims already made go on. Its number stays the patient's: only they may register a policy with it again (new terms of the same contract). Deactivating a deactivated policy changes nothing.",
     errors: ["NOT_FOUND"],
     successMessage: "Insurance policy deactivated",
   }),
@@ -63,9 +66,13 @@ export const ZPatientPoliciesInput = policyList.input.extend({
 export const ZPolicyPage = pageOf(ZPolicyDto, "InsurancePolicyPage");
 
 const ZProvider = text(200, { min: 1 }).meta({ description: "The insurer, at most 200 characters" });
-const ZPolicyNumber = text(100, { min: 1 }).meta({
-  description: "The policy's number, at most 100 characters (PHI: encrypted at rest, reads audited)",
-});
+const ZPolicyNumber = text(100, { min: 1 })
+  // Compared by its letters and digits (policy-number.ts): a number without any is no number.
+  .refine((value) => /[\p{L}\p{N}]/u.test(value), "Must contain a letter or a digit")
+  .meta({
+    description:
+      "The policy's number, at most 100 characters (PHI: encrypted at rest, reads audited). Compared by its letters and digits, case aside: `16-0412 7788` is `160412-7788`",
+  });
 const validity = (input: { validFrom?: string | undefined; validTo?: string | null | undefined }) =>
   !input.validFrom || !input.validTo || input.validTo >= input.validFrom;
 const validityIssue = { message: "validTo must not be before validFrom", path: ["validTo"] };

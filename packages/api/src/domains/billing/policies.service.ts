@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Transaction } from "@medical/db";
 import { type InsurancePolicy, insurancePolicies } from "@medical/db/schema";
 import { and, eq, sql } from "drizzle-orm";
 import { requirePatientProfile } from "#domains/patients/public.ts";
@@ -18,12 +19,13 @@ import {
 } from "./access.ts";
 import { BILLING_ACTIONS, notVisible, refusedChange } from "./audit-events.ts";
 import { auditOfPage } from "./audited-page.ts";
-import { auditingUnreadable, sealBillingText } from "./billing-phi.ts";
+import { auditingUnreadable, openBillingText, sealBillingText } from "./billing-phi.ts";
 import { type PatientScope, patientOfScope } from "./list-scope.ts";
 import { policyList } from "./lists.ts";
 import { hasLiveClaims } from "./live-claims.ts";
 import type { TCreatePolicyInput, TUpdatePolicyInput } from "./policies.schema.ts";
 import { type PolicyDto, toPolicyDto } from "./policy-dto.ts";
+import { numberTaken, policyNumberKeys, writingNumber } from "./policy-number.ts";
 
 type BillingDeps = Pick<Deps, "db" | "events" | "clock" | "fieldCipher">;
 type Who = Pick<Actor, "userId" | "role">;
@@ -96,8 +98,9 @@ export function listPolicies(
 /**
  * `POST /billing/policies`: a PATIENT registers their own (PROFILE_REQUIRED without an active
  * profile; another `patientId` is a refused, audited FORBIDDEN); STAFF and ADMIN name the patient
- * (400 without one), who must be one they see. The policy, its number encrypted, its audit event
- * and the answer sealed for an Idempotency-Key commit together.
+ * (400 without one), who must be one they see. A number another policy holds (see numberTaken) is
+ * an audited POLICY_EXISTS. The policy, its number encrypted and keyed, its audit event and the
+ * answer sealed for an Idempotency-Key commit together.
  */
 export async function createPolicy(
   deps: BillingDeps,
@@ -131,21 +134,41 @@ export async function createPolicy(
         );
       const id = randomUUID();
       const now = deps.clock.now();
-      const [policy] = await tx
-        .insert(insurancePolicies)
-        .values({
-          id,
-          patientId,
-          provider: input.provider,
-          policyNumber: sealBillingText(deps.fieldCipher, "policyNumber", id, input.policyNumber),
-          coveragePercent: input.coveragePercent,
-          validFrom: input.validFrom,
-          validTo: input.validTo ?? null,
-          createdBy: actor.userId,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
+      const keys = policyNumberKeys(deps.fieldCipher, input.provider, input.policyNumber);
+      const taken = () =>
+        record.refuse(
+          {
+            action: actions.create,
+            outcome: "DENIED",
+            targetType: "patient",
+            targetId: patientId,
+            patientId,
+            details: { reason: "policy_exists" },
+          },
+          new DomainError("POLICY_EXISTS"),
+        );
+      if (await numberTaken(tx, keys, { id, patientId, isActive: true })) return taken();
+      const [policy] = await writingNumber(
+        tx,
+        (savepoint) =>
+          savepoint
+            .insert(insurancePolicies)
+            .values({
+              id,
+              patientId,
+              provider: input.provider,
+              policyNumber: sealBillingText(deps.fieldCipher, "policyNumber", id, input.policyNumber),
+              numberKey: keys[0],
+              coveragePercent: input.coveragePercent,
+              validFrom: input.validFrom,
+              validTo: input.validTo ?? null,
+              createdBy: actor.userId,
+              createdAt: now,
+              updatedAt: now,
+            })
+            .returning(),
+        taken,
+      );
       if (!policy) throw new Error("inserting a policy returned no row");
       record.audit({
         action: actions.create,
@@ -175,7 +198,8 @@ function narrows(policy: InsurancePolicy, changes: Omit<TUpdatePolicyInput, "id"
 /**
  * `PATCH /billing/policies/{id}` (STAFF, ADMIN). The policy is locked (`FOR UPDATE`): a claim
  * being made holds it shared until it commits, so terms never change under a claim's check. With
- * live claims the terms may only widen (IN_USE otherwise).
+ * live claims the terms may only widen (IN_USE otherwise). A new provider or number, or a
+ * reactivation, claims the number anew (POLICY_EXISTS when another policy holds it).
  */
 export function updatePolicy(
   deps: BillingDeps,
@@ -202,17 +226,37 @@ export function updatePolicy(
           new DomainError("IN_USE", "The policy has live claims: its terms may only widen"),
         );
       const { policyNumber, ...plain } = changes;
-      const [updated] = await tx
-        .update(insurancePolicies)
-        .set({
-          ...plain,
-          ...(policyNumber
-            ? { policyNumber: sealBillingText(deps.fieldCipher, "policyNumber", id, policyNumber) }
-            : {}),
-          updatedAt: deps.clock.now(),
-        })
-        .where(eq(insurancePolicies.id, id))
-        .returning();
+      const isActive = changes.isActive ?? policy.isActive;
+      const claimsNumber =
+        changes.provider !== undefined || policyNumber !== undefined || (isActive && !policy.isActive);
+      const taken = () =>
+        record.refuse(
+          refusedChange(actions.update, "insurance_policy", policy, { fields, reason: "policy_exists" }),
+          new DomainError("POLICY_EXISTS"),
+        );
+      const keys = claimsNumber
+        ? policyNumberKeys(
+            deps.fieldCipher,
+            changes.provider ?? policy.provider,
+            policyNumber ?? openBillingText(deps.fieldCipher, "policyNumber", policy, policy.policyNumber),
+          )
+        : undefined;
+      if (keys && (await numberTaken(tx, keys, { id, patientId: policy.patientId, isActive })))
+        return taken();
+      const write = (db: Transaction) =>
+        db
+          .update(insurancePolicies)
+          .set({
+            ...plain,
+            ...(policyNumber
+              ? { policyNumber: sealBillingText(deps.fieldCipher, "policyNumber", id, policyNumber) }
+              : {}),
+            ...(keys ? { numberKey: keys[0] } : {}),
+            updatedAt: deps.clock.now(),
+          })
+          .where(eq(insurancePolicies.id, id))
+          .returning();
+      const [updated] = await (keys ? writingNumber(tx, write, taken) : write(tx));
       if (!updated) throw new Error("a locked policy vanished");
       record.audit({
         action: actions.update,

@@ -6,7 +6,10 @@ import { TEST_ENCRYPTION_KEY } from "#testing/deps.ts";
 import { makeBillingEntry, makeClaim, makePolicy } from "#testing/factories/billing.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
+import { refusalOf } from "#testing/refusal.ts";
+import { signInAs } from "#testing/sign-in.ts";
 import { openBillingText } from "./billing-phi.ts";
+import { policyNumberKeys } from "./policy-number.ts";
 import { rotateBillingKeys } from "./rotate-keys.service.ts";
 
 const file = useFileDeps();
@@ -53,5 +56,36 @@ describe("pnpm keys:rotate on billing", () => {
       rotated: 0,
       unreadable: 1,
     });
+  });
+
+  test("a policy's number_key is rewritten under the new key with its number; one from before the keys gets one, and holds its number", async () => {
+    const { patient } = await makePatient(file.db);
+    const number = `16-${crypto.randomUUID().slice(0, 8)}`;
+    const legacy = await makePolicy(file.db, {
+      patientId: patient.id,
+      cipher: file.deps.fieldCipher,
+      policyNumber: number,
+    });
+    // As migration 0017 left the policies written before it.
+    await file.db
+      .update(insurancePolicies)
+      .set({ numberKey: null })
+      .where(eq(insurancePolicies.id, legacy.id));
+    const next = createFieldCipher([{ id: "new2", key: Buffer.alloc(32, 4) }, TEST_ENCRYPTION_KEY]);
+    const rotating = { ...file.deps, fieldCipher: next };
+    await rotateBillingKeys(rotating);
+    const [row] = await file.db.select().from(insurancePolicies).where(eq(insurancePolicies.id, legacy.id));
+    expect(row?.numberKey).toBe(policyNumberKeys(next, "CNAS", number)[0]);
+    expect(row && next.isCurrent(row.policyNumber)).toBe(true);
+    const { caller } = await signInAs(rotating, "STAFF");
+    const other = await makePatient(file.db);
+    const again = caller.billing.policies.create({
+      patientId: other.patient.id,
+      provider: "cnas",
+      policyNumber: number,
+      coveragePercent: 50,
+      validFrom: "2026-01-01",
+    });
+    expect(await refusalOf(again)).toMatchObject({ appCode: "POLICY_EXISTS" });
   });
 });

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { selectRows } from "@medical/db";
 import {
   type AuditEvent,
   appointmentChanges,
@@ -19,6 +18,7 @@ import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { makeMedicalRecord } from "#testing/factories/records.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
+import { someoneWaitsForALock } from "#testing/locks.ts";
 import { refusalOf } from "#testing/refusal.ts";
 import { signIn, signInAs } from "#testing/sign-in.ts";
 
@@ -100,10 +100,17 @@ async function fullFile(scene: BillingScene) {
   await scene.doctor.caller.patients.get({ id: patientId });
   const reviewed = await makeDoctor(file.db);
   const other = await makePatient(file.db);
+  // One statement writes them at one instant: the first is dated a minute earlier, to be first.
   const [review, hidden, othersReview] = await file.db
     .insert(reviews)
     .values([
-      { doctorId: doctor.doctorId, patientId, rating: 4, comment: "Attentive" },
+      {
+        doctorId: doctor.doctorId,
+        patientId,
+        rating: 4,
+        comment: "Attentive",
+        createdAt: new Date(Date.now() - 60_000),
+      },
       {
         doctorId: reviewed.doctor.id,
         patientId,
@@ -471,19 +478,6 @@ describe("exports of files of every size", () => {
   });
 });
 
-/** Waits until a statement of this database waits for a lock (the export, held at a locked table). */
-async function someoneWaitsForALock(): Promise<void> {
-  for (let tries = 0; tries < 200; tries += 1) {
-    const [row] = await selectRows(
-      file.db,
-      sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-    );
-    if (Number(row?.waiting ?? 0) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error("nothing waited for the lock");
-}
-
 describe.skipIf(inject("testDatabase").kind !== "postgres")("one snapshot (PostgreSQL)", () => {
   test("a bill committed while the export reads is not in it: every section is read from one snapshot", async () => {
     const { patient, user } = await makePatient(file.db);
@@ -494,7 +488,7 @@ describe.skipIf(inject("testDatabase").kind !== "postgres")("one snapshot (Postg
       await tx.execute(sql`lock table medical_records in access exclusive mode`);
       exporting = caller.patients.exportMe();
       exporting.catch(() => undefined);
-      await someoneWaitsForALock();
+      await someoneWaitsForALock(file.db);
       // Committed on a connection of its own while the export waits: a later read in READ
       // COMMITTED would see it, the export's snapshot does not.
       await makeBillingEntry(file.db, { patientId: patient.id, cipher: file.deps.fieldCipher });

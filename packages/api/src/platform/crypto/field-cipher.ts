@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from "node:crypto";
 
 export interface EncryptionKey {
   /** Short id stored with every value, so old keys keep decrypting after a rotation. */
@@ -22,11 +30,20 @@ export interface FieldCipher {
   /** `v1.<key id>.<iv>.<ciphertext+tag>` (base64url parts), encrypted with the first key. */
   encrypt(plaintext: string, context: CipherContext): string;
   decrypt(stored: string, context: CipherContext): string;
-  /** True when the value is already under the first (current) key. */
+  /**
+   * Keyed digests of `value` for `purpose`, `d1.<key id>.<HMAC-SHA256>`, one per configured key,
+   * the current key's first: for a column compared but never read (a unique index over an
+   * encrypted value). Equal values give equal digests under one key; without the key a digest
+   * tells nothing of its value, however guessable. Each purpose has keys of its own (HKDF), so a
+   * digest of one column is no digest of another.
+   */
+  digests(value: string, purpose: string): [current: string, ...older: string[]];
+  /** True when the value (a ciphertext or a digest) is already under the first (current) key. */
   isCurrent(stored: string): boolean;
 }
 
 const VERSION = "v1";
+const DIGEST_VERSION = "d1";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -48,6 +65,21 @@ export function createFieldCipher(keys: readonly EncryptionKey[]): FieldCipher {
   // twentieth of a records page's CPU under load).
   const byId = new Map(keys.map((k) => [k.id, createSecretKey(k.key)]));
   const currentKey = createSecretKey(current.key);
+  // Derived once per key and purpose: the encryption key itself never keys an HMAC.
+  const macKeys = new Map<string, KeyObject>();
+  const digestUnder = ({ id, key }: EncryptionKey, value: string, purpose: string) => {
+    const name = `${id}\u0000${purpose}`;
+    let macKey = macKeys.get(name);
+    if (!macKey) {
+      macKey = createSecretKey(
+        Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), `field-digest\u0000${purpose}`, 32)),
+      );
+      macKeys.set(name, macKey);
+    }
+    return [DIGEST_VERSION, id, createHmac("sha256", macKey).update(value, "utf8").digest("base64url")].join(
+      ".",
+    );
+  };
   return {
     encrypt(plaintext, context) {
       const iv = randomBytes(IV_BYTES);
@@ -75,6 +107,10 @@ export function createFieldCipher(keys: readonly EncryptionKey[]): FieldCipher {
         // Wrong key, tampered bytes, or a value copied from another row (associated data differs).
         throw new FieldDecryptionError("ciphertext does not authenticate for this row");
       }
+    },
+    digests(value, purpose) {
+      const [, ...older] = keys;
+      return [digestUnder(current, value, purpose), ...older.map((key) => digestUnder(key, value, purpose))];
     },
     isCurrent(stored) {
       return stored.split(".")[1] === current.id;

@@ -34,10 +34,17 @@ export type Reencryption =
  */
 export function reencrypt(cipher: FieldCipher, stored: string | null, context: CipherContext): Reencryption {
   if (stored === null || cipher.isCurrent(stored)) return { kind: "current" };
+  const plaintext = openForRotation(cipher, stored, context);
+  if (plaintext === null) return { kind: "unreadable" };
+  return { kind: "rotated", value: cipher.encrypt(plaintext, context), stored };
+}
+
+/** A stored value's plaintext, or null when no configured key decrypts it for its context. */
+export function openForRotation(cipher: FieldCipher, stored: string, context: CipherContext): string | null {
   try {
-    return { kind: "rotated", value: cipher.encrypt(cipher.decrypt(stored, context), context), stored };
+    return cipher.decrypt(stored, context);
   } catch (error) {
-    if (error instanceof FieldDecryptionError) return { kind: "unreadable" };
+    if (error instanceof FieldDecryptionError) return null;
     throw error;
   }
 }

@@ -111,6 +111,11 @@ export const appErrors = {
     status: 409,
     message: "The policy is not an active policy of the entry's patient valid on the entry's date",
   },
+  POLICY_EXISTS: {
+    trpc: "CONFLICT",
+    status: 409,
+    message: "A policy with this provider and number is already registered",
+  },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", status: 413, message: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: {
     trpc: "UNSUPPORTED_MEDIA_TYPE",

@@ -14,6 +14,7 @@ import {
 } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
 import { sealBillingText } from "#domains/billing/billing-phi.ts";
+import { policyNumberKeys } from "#domains/billing/policy-number.ts";
 import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
 
 /**
@@ -62,19 +63,26 @@ export interface MakePolicyInput
   createdBy?: string;
 }
 
-/** An active CNAS policy covering 80% from 2000-01-01 on, without an end, unless told otherwise. */
+/**
+ * An active CNAS policy covering 80% from 2000-01-01 on, without an end, unless told otherwise; a
+ * number of its own by default, keyed as the service keys it (the unique index still applies).
+ */
 export async function makePolicy(db: Database, input: MakePolicyInput): Promise<InsurancePolicy> {
   const { cipher, policyNumber, createdBy, ...columns } = input;
   const id = columns.id ?? randomUUID();
+  const provider = columns.provider ?? "CNAS";
+  const number = policyNumber ?? `16-${id.slice(0, 8)}`;
+  const [numberKey] = policyNumberKeys(cipher, provider, number);
   const [row] = await db
     .insert(insurancePolicies)
     .values({
-      provider: "CNAS",
       coveragePercent: 80,
       validFrom: "2000-01-01",
+      numberKey,
       ...columns,
       id,
-      policyNumber: sealBillingText(cipher, "policyNumber", id, policyNumber ?? `16-${id.slice(0, 8)}`),
+      provider,
+      policyNumber: sealBillingText(cipher, "policyNumber", id, number),
       createdBy: createdBy ?? (await accountOf(db, input.patientId)),
     })
     .returning();
