@@ -44,7 +44,7 @@ const everyoneNotFound = {
   admin: "NOT_FOUND",
 } as const;
 
-/** A number of its own per registration: a provider's number is one patient's (decision record 0030). */
+/** A number of its own per registration: a provider's number is one patient's (decision record 0031). */
 const uniqueNumber = () => `99-${randomUUID().slice(0, 8)}`;
 
 const managers = { staff: "ok", admin: "ok" } as const;
