@@ -5,7 +5,7 @@ import { and, eq, inArray, ne, or, sql } from "drizzle-orm";
 import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
 
 /**
- * A policy number is one contract of one patient (decision record 0027, amended): two active
+ * A policy number is one contract of one patient (decision record 0031): two active
  * policies with one provider's number are refused, and so is a number another patient holds,
  * even on a deactivated policy. The number is encrypted with a random IV, so the database compares
  * a keyed digest of it (`number_key`): one active policy per key is a unique index; the rest is
@@ -15,7 +15,7 @@ import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
 /** The digests' purpose: keys of their own, bound to this column. */
 const PURPOSE = "insurance_policies.number_key";
 /** Any fixed 64-bit key ("med-pnum"), distinct from the others the application takes. */
-export const POLICY_NUMBER_LOCK_KEY = 0x6d65642d706e756dn;
+const POLICY_NUMBER_LOCK_KEY = 0x6d65642d706e756dn;
 const UNIQUE_VIOLATION = "23505";
 const NUMBER_INDEX = "insurance_policies_number_key";
 
@@ -92,7 +92,8 @@ export async function numberTaken(
 /**
  * Runs a policy's write in a savepoint, so that the unique index's refusal of a second active
  * policy with the number becomes `refuse()` (an audited POLICY_EXISTS), never a 500. Only a write
- * that skipped the lock (a script, an instance configured with other keys) can lose that race.
+ * that skipped the lock (a script), or one whose check ran under keys that cannot see the other
+ * row (an instance with another ENCRYPTION_KEYS list), can lose that race.
  */
 export async function writingNumber<T>(
   tx: Transaction,
