@@ -55,6 +55,11 @@ export {
 export { createException, type ExceptionInput } from "./domains/availability/exceptions.service.ts";
 export { createRule, type RuleInput } from "./domains/availability/rules.service.ts";
 export { addDays, localDateIn, wallTimeOf } from "./domains/availability/wall-time.ts";
+/** The demo seed bills its visits and insures its patients through the billing services, within their cover. */
+export { coveredShare } from "./domains/billing/billing-fields.ts";
+export { changeClaimStatus, createClaim } from "./domains/billing/claims.service.ts";
+export { createEntry, updateEntry } from "./domains/billing/entries.service.ts";
+export { createPolicy, deactivatePolicy } from "./domains/billing/policies.service.ts";
 export { rotateBillingKeys } from "./domains/billing/rotate-keys.service.ts";
 /** The doctor search's statements, unexecuted: the benchmark's bare twin sends exactly their SQL. */
 export { doctorSpecialtiesQuery } from "./domains/doctors/doctor-dto.ts";

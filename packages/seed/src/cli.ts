@@ -12,10 +12,12 @@ const USAGE = `Usage: pnpm seed [--size N]
 Development data: the demo admin (or ADMIN_EMAIL + ADMIN_PASSWORD), the ten specialties,
 Algerian demo doctors, patients and front-desk staff (password Algeria123!), the doctors' weekly
 hours, appointments (past visits, upcoming, cancelled and missed ones, booked through the API's
-services), patients' reviews of the doctors, and medical records: a clinical record of every past
-visit by its doctor, a few patients' history notes, and two edits that make versions (written
-through the records services, encrypted with the server's key). Deterministic; a second run changes
-nothing. Prints one sign-in per role last. Refuses NODE_ENV=production.
+services), patients' reviews of the doctors, medical records (a clinical record of every past
+visit by its doctor, a few patients' history notes, and two edits that make versions, written
+through the records services), and billing: a bill of every past visit, CNAS, CASNOS and private
+insurance policies, and claims in every status (written through the billing services as the front
+desk). The PHI is encrypted with the server's key. Deterministic; a second run changes nothing.
+Prints one sign-in per role last. Refuses NODE_ENV=production.
 
   --size N    also add N generated doctors and N generated patients (doctor.000001@load.demo.dz…),
               numbered after those of earlier runs, their appointments (10 per doctor; the run's

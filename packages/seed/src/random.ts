@@ -34,6 +34,10 @@ export function createRandom(seed: number): Random {
   };
 }
 
+/** `n` random decimal digits, leading zeros kept: "0412". */
+export const digits = (random: Random, n: number) =>
+  Array.from({ length: n }, () => random.int(0, 9)).join("");
+
 /**
  * A number from a text, the same on every run: the demo picks per doctor–patient pair with it
  * (its reasons for visits, its records), so a pair always gets the same text.

@@ -13,6 +13,7 @@ import {
   loadBulk,
   type RecordSealer,
 } from "./bulk/index.ts";
+import { CLAIM_REJECTIONS, COMPLEMENTARY_COVERAGE, COMPLEMENTARY_INSURERS } from "./data/billing.ts";
 import { CITIES } from "./data/cities.ts";
 import { CLINICAL_RECORDS, HISTORY_NOTE_ADDENDUM, RESULTS_ADDENDUM } from "./data/records.ts";
 import { SPECIALTIES } from "./data/specialties.ts";
@@ -46,6 +47,10 @@ function recordText(table: "medical_records" | "medical_record_versions", id: un
       note: z.string().nullable(),
     })
     .parse(JSON.parse(plain));
+}
+/** A billing text as the server reads it: decrypted with the seed's key, bound to its row. */
+function billingText(table: string, column: string, id: unknown, stored: unknown): string {
+  return options.fieldCipher.decrypt(String(stored), { table, column, rowId: String(id) });
 }
 /** The API's ICD-10 shape (records.schema.ts). */
 const ICD10 = /^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/;
@@ -99,6 +104,9 @@ const counts = () =>
     (select count(*)::int from appointments) as appointments,
     (select count(*)::int from medical_records) as records,
     (select count(*)::int from medical_record_versions) as versions,
+    (select count(*)::int from billing_entries) as entries,
+    (select count(*)::int from insurance_policies) as policies,
+    (select count(*)::int from insurance_claims) as claims,
     (select count(*)::int from audit_events) as audit`);
 
 /**
@@ -138,7 +146,20 @@ const demoChecksum = async () =>
       union all
       select concat_ws('|', r.patient_id, v.version, v.follow_up_date, v.appointment_id, v.edited_by,
           v.edited_by_role, v.edited_at)
-        from medical_record_versions v join medical_records r on r.id = v.record_id) lines`)
+        from medical_record_versions v join medical_records r on r.id = v.record_id
+      union all
+      select concat_ws('|', patient_id, appointment_id, amount_minor, currency, status, issue_date, due_date,
+          paid_date, created_by, created_at, updated_at)
+        from billing_entries
+      union all
+      select concat_ws('|', patient_id, provider, coverage_percent, valid_from, valid_to, is_active, created_by,
+          created_at, updated_at)
+        from insurance_policies
+      union all
+      select concat_ws('|', c.patient_id, p.provider, e.appointment_id, c.amount_minor, c.status, c.submitted_by,
+          c.created_at, c.decided_at, c.paid_at, c.updated_at)
+        from insurance_claims c join insurance_policies p on p.id = c.policy_id
+        join billing_entries e on e.id = c.billing_entry_id) lines`)
   ).sum;
 
 describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
@@ -155,6 +176,12 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
   }, SEEDING_TIMEOUT_MS);
 
   test("a second run changes nothing: same row counts, same checksum of the demo rows", async () => {
+    // The claims submitted by now depend on the run's date (acts to come are left out), the
+    // policies on the visits the run could book.
+    const policies = first.demo.insurancePolicies.total;
+    const claims = first.demo.insuranceClaims.total;
+    expect(policies).toBeGreaterThan(DEMO_PATIENTS / 2);
+    expect(claims).toBeGreaterThan(DEMO_VISITS / 2);
     expect(first.admin.created).toBe(true);
     expect(first.demo).toEqual({
       specialties: { total: 10, created: 10 },
@@ -168,6 +195,9 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       records: { total: DEMO_VISITS, created: DEMO_VISITS },
       historyNotes: { total: DEMO_NOTES, created: DEMO_NOTES },
       recordEdits: { total: 2, created: 2 },
+      billingEntries: { total: DEMO_VISITS, created: DEMO_VISITS },
+      insurancePolicies: { total: policies, created: policies },
+      insuranceClaims: { total: claims, created: claims },
     });
     expect(second.admin.created).toBe(false);
     expect(second.demo).toEqual({
@@ -182,6 +212,9 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       records: { total: DEMO_VISITS, created: 0 },
       historyNotes: { total: DEMO_NOTES, created: 0 },
       recordEdits: { total: 2, created: 0 },
+      billingEntries: { total: DEMO_VISITS, created: 0 },
+      insurancePolicies: { total: policies, created: 0 },
+      insuranceClaims: { total: claims, created: 0 },
     });
     expect(await counts()).toEqual(countsAfterFirst);
     expect(await demoChecksum()).toBe(checksumAfterFirst);
@@ -193,6 +226,9 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
       appointments: DEMO_VISITS + DEMO_APPOINTMENTS,
       records: DEMO_VISITS + DEMO_NOTES,
       versions: DEMO_VISITS + DEMO_NOTES + 2,
+      entries: DEMO_VISITS,
+      policies,
+      claims,
     });
   });
 
@@ -406,6 +442,186 @@ describe(`pnpm seed's demo set (${process.env.TEST_DB ?? "pglite"})`, () => {
     const audited = await one(sql`select count(*)::int as n from audit_events
       where action = 'medical_record.updated' and outcome = 'SUCCESS'`);
     expect(audited.n).toBe(2);
+  });
+
+  test("billed every completed visit once, through the billing service as the front desk at the visit's end", async () => {
+    const { signIn } = buildDemoData();
+    const entries = await rows(sql`
+      select e.id, e.status, e.amount_minor, e.currency, e.description, d.fee_amount_minor as fee, a.status as visit,
+        e.patient_id = a.patient_id as same_patient, e.created_at = a.ends_at as at_visit_end,
+        e.issue_date = (a.ends_at at time zone a.timezone)::date as issued_that_day,
+        e.due_date = e.issue_date + 15 as due_in_a_fortnight,
+        e.paid_date is null or (e.paid_date >= e.issue_date and e.updated_at <= now()) as paid_after,
+        u.email as issuer,
+        (select count(*)::int from audit_events x where x.action = 'billing_entry.created' and x.outcome = 'SUCCESS'
+          and x.target_id = e.id and x.patient_id = e.patient_id and x.actor_id is null) as audited
+      from billing_entries e join appointments a on a.id = e.appointment_id
+      join doctors d on d.id = a.doctor_id join users u on u.id = e.created_by`);
+    expect(entries).toHaveLength(DEMO_VISITS);
+    const unbilled = await rows(sql`select a.id from appointments a where a.status = 'COMPLETED'
+      and (select count(*) from billing_entries e where e.appointment_id = a.id) <> 1`);
+    expect(unbilled).toEqual([]);
+    const statuses = new Map<unknown, number>();
+    for (const entry of entries) {
+      expect(entry).toMatchObject({
+        visit: "COMPLETED",
+        same_patient: true,
+        at_visit_end: true,
+        issued_that_day: true,
+        due_in_a_fortnight: true,
+        paid_after: true,
+        currency: "DZD",
+        issuer: signIn.STAFF,
+        audited: 1,
+      });
+      // The consultation at the doctor's fee, and an act of the specialty now and then.
+      expect(Number(entry.amount_minor)).toBeGreaterThanOrEqual(Number(entry.fee));
+      expect(Number(entry.amount_minor)).toBeLessThanOrEqual(Number(entry.fee) + 800_000);
+      const description = billingText("billing_entries", "description", entry.id, entry.description);
+      expect(description).toMatch(/^Consultation /);
+      if (entry.status === "VOID") expect(description).toMatch(/ — Annulée : /);
+      statuses.set(entry.status, (statuses.get(entry.status) ?? 0) + 1);
+    }
+    expect(entries.filter((e) => Number(e.amount_minor) > Number(e.fee)).length).toBeGreaterThan(
+      DEMO_VISITS / 5,
+    );
+    // Most paid, some unpaid (recent or overdue), a very few void.
+    expect(Number(statuses.get("PAID"))).toBeGreaterThan(DEMO_VISITS * 0.7);
+    expect(Number(statuses.get("UNPAID"))).toBeGreaterThanOrEqual(1);
+    expect(Number(statuses.get("VOID"))).toBeGreaterThanOrEqual(1);
+    expect(Number(statuses.get("VOID"))).toBeLessThanOrEqual(DEMO_VISITS * 0.05);
+  });
+
+  test("insured most patients seen, not all: a fund each (CNAS or CASNOS), some a complementary, one lapsed and one dropped", async () => {
+    const { signIn } = buildDemoData();
+    const policies = await rows(sql`
+      select p.id, p.provider, p.policy_number, p.coverage_percent, p.valid_to::text as valid_to, p.is_active,
+        pu.email, su.email as registrar,
+        (select count(*)::int from audit_events x where x.action = 'insurance_policy.created' and x.outcome = 'SUCCESS'
+          and x.target_id = p.id and x.patient_id = p.patient_id and x.actor_id is null) as audited,
+        (select count(*)::int from audit_events x where x.action = 'insurance_policy.deactivated'
+          and x.target_id = p.id and x.actor_id is null) as deactivations
+      from insurance_policies p join patients pa on pa.id = p.patient_id join users pu on pu.id = pa.user_id
+      join users su on su.id = p.created_by`);
+    const insured = new Set(policies.map((policy) => policy.email));
+    expect(insured.size).toBeGreaterThan(DEMO_PATIENTS / 2);
+    expect(insured.size).toBeLessThan(DEMO_PATIENTS);
+    const funds = policies.filter((policy) => ["CNAS", "CASNOS"].includes(String(policy.provider)));
+    expect(new Set(funds.map((fund) => fund.email)).size).toBe(insured.size);
+    expect(funds).toHaveLength(insured.size);
+    expect(new Set(funds.map((fund) => fund.provider))).toEqual(new Set(["CNAS", "CASNOS"]));
+    const complementaries = COMPLEMENTARY_INSURERS.map((insurer) => insurer.provider);
+    for (const policy of policies) {
+      expect(policy).toMatchObject({
+        registrar: signIn.STAFF,
+        audited: 1,
+        deactivations: policy.is_active ? 0 : 1,
+      });
+      const number = billingText("insurance_policies", "policy_number", policy.id, policy.policy_number);
+      if (policy.provider === "CNAS") expect(number).toMatch(/^\d{2}-\d{4}-\d{4}-\d{2}$/);
+      else if (policy.provider === "CASNOS") expect(number).toMatch(/^\d{2}\/\d{6}\/\d{2}$/);
+      else {
+        expect(complementaries).toContain(policy.provider);
+        expect(COMPLEMENTARY_COVERAGE).toContain(policy.coverage_percent);
+        expect(number).toMatch(/\d{5}$/);
+      }
+      if (funds.includes(policy)) expect([80, 100]).toContain(policy.coverage_percent);
+    }
+    expect(funds.filter((fund) => fund.coverage_percent === 100).length).toBeGreaterThanOrEqual(1);
+    // What answers POLICY_NOT_VALID to a new claim: a policy that lapsed, one the patient dropped.
+    expect(policies.filter((policy) => policy.valid_to !== null).length).toBeGreaterThanOrEqual(1);
+    expect(policies.filter((policy) => !policy.is_active).length).toBeGreaterThanOrEqual(1);
+  });
+
+  test("claimed a share of the bills within their cover through every status, never a void bill's", async () => {
+    const { signIn } = buildDemoData();
+    const claims = await rows(sql`
+      select c.id, c.status, c.amount_minor, c.reason, e.status as entry_status, u.email as submitter,
+        (a.starts_at at time zone a.timezone)::date between p.valid_from and coalesce(p.valid_to, 'infinity')
+          as valid_on_service,
+        c.patient_id = e.patient_id and p.patient_id = e.patient_id as same_patient,
+        floor(e.amount_minor * p.coverage_percent / 100.0)::int as cover,
+        (select coalesce(sum(o.amount_minor), 0)::int from insurance_claims o where o.billing_entry_id = c.billing_entry_id
+          and o.status <> 'REJECTED' and (o.created_at, o.id) <= (c.created_at, c.id)) as live_so_far,
+        c.created_at > a.ends_at and (c.decided_at is null or c.decided_at > c.created_at)
+          and (c.paid_at is null or c.paid_at > c.decided_at) and c.updated_at <= now() as in_order,
+        (select count(*)::int from audit_events x where x.action = 'insurance_claim.created' and x.outcome = 'SUCCESS'
+          and x.target_id = c.id and x.patient_id = c.patient_id and x.actor_id is null) as audited,
+        (select count(*)::int from audit_events x where x.action = 'insurance_claim.status_changed'
+          and x.outcome = 'SUCCESS' and x.target_id = c.id and x.actor_id is null) as moves
+      from insurance_claims c join billing_entries e on e.id = c.billing_entry_id
+      join appointments a on a.id = e.appointment_id join insurance_policies p on p.id = c.policy_id
+      join users u on u.id = c.submitted_by`);
+    const moves = { SUBMITTED: 0, APPROVED: 1, REJECTED: 1, PAID: 2 };
+    for (const claim of claims) {
+      expect(claim).toMatchObject({
+        valid_on_service: true,
+        same_patient: true,
+        in_order: true,
+        submitter: signIn.STAFF,
+        audited: 1,
+        moves: moves[z.enum(["SUBMITTED", "APPROVED", "REJECTED", "PAID"]).parse(claim.status)],
+      });
+      expect(claim.entry_status).not.toBe("VOID");
+      // Within the policy's share of the bill, less the bill's other live claims made before.
+      expect(Number(claim.amount_minor)).toBeLessThanOrEqual(Number(claim.cover));
+      if (claim.status !== "REJECTED")
+        expect(Number(claim.live_so_far)).toBeLessThanOrEqual(Number(claim.cover));
+      if (claim.status === "REJECTED")
+        expect(CLAIM_REJECTIONS).toContain(billingText("insurance_claims", "reason", claim.id, claim.reason));
+      else expect(claim.reason).toBeNull();
+    }
+    expect(new Set(claims.map((claim) => claim.status))).toEqual(
+      new Set(["SUBMITTED", "APPROVED", "REJECTED", "PAID"]),
+    );
+    const claimed = await one(sql`select count(distinct billing_entry_id)::int as n from insurance_claims`);
+    expect(Number(claimed.n)).toBeGreaterThan(DEMO_VISITS / 3);
+    expect(Number(claimed.n)).toBeLessThan(DEMO_VISITS);
+  });
+
+  test("the README's patient has bills of their visits, CNAS and a lapsed complementary, and claims on them", async () => {
+    const { signIn } = buildDemoData();
+    const mine = (from: SQL) => sql`${from} join patients pa on pa.id = x.patient_id
+      join users pu on pu.id = pa.user_id where pu.email = ${signIn.PATIENT}`;
+    const entries = await rows(sql`select x.status, a.status as visit, a.patient_id = x.patient_id as own
+      ${mine(sql`from billing_entries x left join appointments a on a.id = x.appointment_id`)}`);
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    for (const entry of entries) expect(entry).toMatchObject({ visit: "COMPLETED", own: true });
+    const lastVisit = await one(sql`select max((x.starts_at at time zone x.timezone)::date)::text as day
+      ${mine(sql`from appointments x`)} and x.status = 'COMPLETED'`);
+    const policies =
+      await rows(sql`select x.provider, x.coverage_percent, x.valid_to::text as valid_to, x.is_active
+      ${mine(sql`from insurance_policies x`)} order by x.provider`);
+    expect(policies).toEqual([
+      // It lapsed the day before the last visit: a claim for that visit's bill is POLICY_NOT_VALID.
+      { provider: "CAAR", coverage_percent: 100, valid_to: expect.any(String), is_active: true },
+      { provider: "CNAS", coverage_percent: 80, valid_to: null, is_active: true },
+    ]);
+    expect(String(policies[0]?.valid_to) < String(lastVisit.day)).toBe(true);
+    const claims = await rows(sql`select x.status ${mine(sql`from insurance_claims x`)}`);
+    expect(claims.length).toBeGreaterThanOrEqual(entries.length - 1);
+    expect(new Set(claims.map((claim) => claim.status)).size).toBeGreaterThanOrEqual(2);
+  });
+
+  test("wrote billing as every seed write: audit events and domain events name no actor, nothing refused", async () => {
+    const audit = await rows(sql`select action, outcome, count(*)::int as n, count(actor_id)::int as actors
+      from audit_events where target_type in ('billing_entry', 'insurance_policy', 'insurance_claim')
+      group by action, outcome order by action`);
+    expect(audit.map((row) => row.action)).toEqual([
+      "billing_entry.created",
+      "billing_entry.updated",
+      "insurance_claim.created",
+      "insurance_claim.status_changed",
+      "insurance_policy.created",
+      "insurance_policy.deactivated",
+    ]);
+    for (const row of audit) expect(row).toMatchObject({ outcome: "SUCCESS", actors: 0 });
+    const events = await rows(sql`select type, count(*)::int as n, count(actor_id)::int as actors
+      from domain_events where type in ('bill.issued', 'claim.status_changed') group by type order by type`);
+    expect(events).toEqual([
+      { type: "bill.issued", n: DEMO_VISITS, actors: 0 },
+      { type: "claim.status_changed", n: expect.any(Number), actors: 0 },
+    ]);
   });
 
   test("holds the ten specialties, every city, +213 phones, DZD fees and one password hash", async () => {

@@ -3,6 +3,8 @@ export interface CityData {
   readonly name: string;
   /** Landline area code after +213 (021 → "21"). */
   readonly areaCode: string;
+  /** The wilaya's number (Alger 16): the demo's insurance numbers issued there carry it. */
+  readonly wilaya: string;
   readonly streets: readonly string[];
   /** Share of doctors and patients in the generated load (relative weight). */
   readonly weight: number;
@@ -14,6 +16,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Alger",
     areaCode: "21",
+    wilaya: "16",
     streets: [
       "rue Didouche Mourad",
       "boulevard Mohamed V",
@@ -28,6 +31,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Oran",
     areaCode: "41",
+    wilaya: "31",
     streets: ["boulevard de l'ALN", "rue Mohamed Khemisti", "boulevard Émir Abdelkader", "rue de Mostaganem"],
     weight: 4,
     kabyle: false,
@@ -35,6 +39,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Constantine",
     areaCode: "31",
+    wilaya: "25",
     streets: [
       "rue Abane Ramdane",
       "boulevard Zighoud Youcef",
@@ -47,6 +52,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Tizi Ouzou",
     areaCode: "26",
+    wilaya: "15",
     streets: ["boulevard Stiti Ali", "rue Lamali Ahmed", "avenue Abane Ramdane", "cité des 2000 Logements"],
     weight: 2,
     kabyle: true,
@@ -54,6 +60,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Annaba",
     areaCode: "38",
+    wilaya: "23",
     streets: ["cours de la Révolution", "rue Ibn Khaldoun", "boulevard du 1er Novembre 1954"],
     weight: 2,
     kabyle: false,
@@ -61,6 +68,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Blida",
     areaCode: "25",
+    wilaya: "09",
     streets: ["boulevard Larbi Tebessi", "rue des Martyrs", "avenue Kritli Mokhtar"],
     weight: 2,
     kabyle: false,
@@ -68,6 +76,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Sétif",
     areaCode: "36",
+    wilaya: "19",
     streets: ["avenue du 8 Mai 1945", "rue Ben Badis", "boulevard de l'ALN"],
     weight: 2,
     kabyle: false,
@@ -75,6 +84,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Béjaïa",
     areaCode: "34",
+    wilaya: "06",
     streets: ["boulevard Amirouche", "rue de la Liberté", "avenue de l'ALN", "route des Aurès"],
     weight: 2,
     kabyle: true,
@@ -82,6 +92,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Tlemcen",
     areaCode: "43",
+    wilaya: "13",
     streets: ["boulevard Colonel Lotfi", "rue Khedim Ali", "avenue de l'Indépendance"],
     weight: 2,
     kabyle: false,
@@ -89,6 +100,7 @@ export const CITIES: readonly CityData[] = [
   {
     name: "Batna",
     areaCode: "33",
+    wilaya: "05",
     streets: ["allées Ben Boulaïd", "avenue de l'Indépendance", "rue Mohamed Boudiaf"],
     weight: 2,
     kabyle: false,

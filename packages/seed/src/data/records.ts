@@ -499,8 +499,9 @@ export interface RecordSubject {
   minor: boolean;
 }
 
-const fits = (template: ClinicalTemplate, subject: RecordSubject) =>
-  template.onlyFor === undefined || (template.onlyFor === "women" ? subject.sex === "FEMALE" : subject.minor);
+/** Whether a record or an act meant for some patients only (a pregnancy, a child's check) suits `subject`. */
+export const fits = (item: Pick<ClinicalTemplate, "onlyFor">, subject: RecordSubject) =>
+  item.onlyFor === undefined || (item.onlyFor === "women" ? subject.sex === "FEMALE" : subject.minor);
 
 /**
  * The `n`th of the records a doctor of `specialty` writes about `subject` (n any non-negative

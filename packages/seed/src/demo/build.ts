@@ -9,7 +9,7 @@ import {
 import { NAMES, type Origin } from "../data/names.ts";
 import { REVIEW_COMMENTS } from "../data/reviews.ts";
 import { SPECIALTIES } from "../data/specialties.ts";
-import { createRandom, type Random, slug } from "../random.ts";
+import { createRandom, digits, type Random, slug } from "../random.ts";
 
 /** Changing it changes every demo row that does not exist yet; existing rows are never touched. */
 export const DEMO_SEED = 0x213;
@@ -89,7 +89,6 @@ export interface DemoData {
   signIn: { DOCTOR: string; PATIENT: string; STAFF: string };
 }
 
-const digits = (random: Random, n: number) => Array.from({ length: n }, () => random.int(0, 9)).join("");
 export const mobilePhone = (random: Random) => `+213${random.pick(MOBILE_PREFIXES)}${digits(random, 7)}`;
 const landline = (random: Random, city: CityData) =>
   `+213${city.areaCode}${random.int(1, 9)}${digits(random, 5)}`;

@@ -24,6 +24,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { OperatorDeps, SeedDeps } from "../operator.ts";
 import { ensureSpecialties } from "../specialties.ts";
 import { daysToNextFriday, demoAvailability } from "./availability.ts";
+import { ensureBilling } from "./billing.ts";
 import {
   buildDemoData,
   DEMO_PASSWORD,
@@ -58,6 +59,11 @@ export interface DemoResult {
   historyNotes: Tally;
   /** Edits that gave a record and a note a second version. */
   recordEdits: Tally;
+  /** A bill of every completed visit, issued by the front desk (demo/billing.ts). */
+  billingEntries: Tally;
+  insurancePolicies: Tally;
+  /** Insurance claims for bills, submitted by the run's time. */
+  insuranceClaims: Tally;
 }
 
 /** A demo doctor's account with its profile and specialties, written by the doctors service. */
@@ -279,9 +285,9 @@ async function ensureAvailability(
  * left exactly as it is (whatever changed since), a missing one is created with its profile in
  * one transaction, so an interrupted run leaves whole accounts and the next run adds the rest;
  * then the doctors' hours, the appointments (booked and moved through the scheduling services), the
- * reviews and the medical records of the visits (written and edited through the records services),
- * which a second run finds in place. A
- * second run changes nothing.
+ * reviews, the medical records of the visits (written and edited through the records services) and
+ * their bills, insurance policies and claims (through the billing services), which a second run
+ * finds in place. A second run changes nothing.
  */
 export async function loadDemo(deps: SeedDeps, audit: AuditMeta): Promise<DemoResult> {
   const demo = buildDemoData();
@@ -302,6 +308,9 @@ export async function loadDemo(deps: SeedDeps, audit: AuditMeta): Promise<DemoRe
     records: tally(0),
     historyNotes: tally(0),
     recordEdits: tally(0),
+    billingEntries: tally(0),
+    insurancePolicies: tally(0),
+    insuranceClaims: tally(0),
   };
   const count = (ensured: EnsuredAccount, into: Tally) => {
     userIds.set(ensured.user.email, ensured.user.id);
@@ -337,6 +346,11 @@ export async function loadDemo(deps: SeedDeps, audit: AuditMeta): Promise<DemoRe
   result.records = records.clinical;
   result.historyNotes = records.notes;
   result.recordEdits = records.edits;
+  // Bills for the visits that happened, as the front desk issues them after the doctor.
+  const billing = await ensureBilling(deps, audit, demo, userIds);
+  result.billingEntries = billing.entries;
+  result.insurancePolicies = billing.policies;
+  result.insuranceClaims = billing.claims;
   return result;
 }
 
@@ -349,6 +363,8 @@ export function describeDemo(result: DemoResult): string {
     `${part("past visits", result.visits)}, ${part("other appointments", result.appointments)}, ` +
     `${part("reviews", result.reviews)}, ${part("medical records", result.records)}, ` +
     `${part("history notes", result.historyNotes)}, ${part("record edits", result.recordEdits)}, ` +
+    `${part("bills", result.billingEntries)}, ${part("insurance policies", result.insurancePolicies)}, ` +
+    `${part("insurance claims", result.insuranceClaims)}, ` +
     `hours for ${result.availability.total} doctors (${result.availability.created} new); ` +
     `every demo account signs in with ${DEMO_PASSWORD}.`
   );

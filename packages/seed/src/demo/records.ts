@@ -4,7 +4,6 @@ import {
   addDays,
   addHistoryNote,
   createClinicalRecord,
-  DomainError,
   localDateIn,
   updateRecord,
 } from "@medical/api";
@@ -20,6 +19,7 @@ import {
 import type { SeedDeps } from "../operator.ts";
 import { numberOf } from "../random.ts";
 import { type DemoData, MINOR_BORN_FROM } from "./build.ts";
+import { unlessRefused } from "./unless-refused.ts";
 import { fixed } from "./visits.ts";
 
 const DAY_MS = 86_400_000;
@@ -49,14 +49,7 @@ const CHANGED_SINCE = new Set<AppErrorCode>([
   "STALE_VERSION",
 ]);
 
-async function unlessChanged<T>(work: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof DomainError && CHANGED_SINCE.has(error.code)) return undefined;
-    throw error;
-  }
-}
+const unlessChanged = <T>(work: () => Promise<T>) => unlessRefused(CHANGED_SINCE, work);
 
 interface Visit {
   appointmentId: string;
