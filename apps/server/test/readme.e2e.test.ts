@@ -76,6 +76,13 @@ function isEmpty(data: unknown): boolean {
   return Object.keys(data).length === 0;
 }
 
+/**
+ * The demo seed through the services, billing included, takes 30–50 s on a loaded 2-core machine
+ * (the seed's own tests allow it 180 s); the examples start some 90 curl and node processes.
+ */
+const SEEDING_TIMEOUT_MS = 180_000;
+const EXAMPLES_TIMEOUT_MS = 60_000;
+
 let server: TestServer;
 let signIns: string[];
 beforeAll(async () => {
@@ -86,11 +93,13 @@ beforeAll(async () => {
     adminNames: { firstName: "Admin", lastName: "Clinic" },
   });
   signIns = report.signIns.map(({ email }) => email);
-});
+}, SEEDING_TIMEOUT_MS);
 afterAll(() => server.close());
 
 describe("the README's examples on a seeded server", () => {
-  test("every marked example answers a success envelope with data; the search finds rated doctors, best first", async () => {
+  test("every marked example answers a success envelope with data; the search finds rated doctors, best first", {
+    timeout: EXAMPLES_TIMEOUT_MS,
+  }, async () => {
     const blocks = exampleBlocks(await readFile(README, "utf8"));
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     const run = await runExamples(blocks, server.url);
