@@ -28,6 +28,9 @@ async function patientWithVisit() {
     doctorId: doctor.id,
     patientId: patient.id,
     reason: "Suivi diabète",
+    // Within the feed's window (the factory's default start is a decade away), on a whole second as
+    // iCalendar writes it.
+    startsAt: new Date(Math.floor(Date.now() / 86_400_000 + 5) * 86_400_000 + 9 * 3_600_000),
   });
   return { user, visit, token: await tokenOf(user.email) };
 }

@@ -207,6 +207,9 @@ describe("a feed's content", () => {
       doctorId: doctor.doctor.id,
       patientId: patient.patient.id,
       timezone: "Europe/Paris",
+      // Within the feed's window (the factory's default start is a decade away), on a whole second as
+      // iCalendar writes it.
+      startsAt: new Date(Math.floor(Date.now() / DAY_MS + 5) * DAY_MS + 9 * 3_600_000),
     });
     await file.db.update(users).set({ locale: "en" }).where(eq(users.id, doctor.user.id));
     const token = tokenOf((await doctor.caller.calendar.createFeed()).url);

@@ -25,21 +25,30 @@ export interface MakeAppointmentInput
 }
 
 const HOUR_MS = 3_600_000;
-// Two days from now on a whole hour, then an hour further (ahead or back) at each call: no two overlap.
+/**
+ * Default starts live a decade away (ahead, or back for a visit that happened), an hour apart
+ * per row this process makes. Explicit starts a test picks stay near now — within a year or so
+ * (no booking horizon passes 365 days) or on named dates of 2025–2031 — so a default can never
+ * overlap one of them under the doctor's or the patient's exclusion constraint, however many rows
+ * a whole suite makes in one process (a few thousand hours at most: months, not years). Defaults
+ * a few days ahead used to drift into the days tests pick, and the constraint refused the test's
+ * row. A decade is also past the calendar feed's window: a test that reads a feed picks its starts.
+ */
+const DEFAULT_OFFSET_MS = 10 * 365 * 24 * HOUR_MS;
 const thisHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
 let sequence = 0;
 
 function defaultStart(status: AppointmentStatus): Date {
   sequence += 1;
   const happened = status === "COMPLETED" || status === "NO_SHOW";
-  return new Date(thisHour + (happened ? -1 : 1) * (48 + sequence) * HOUR_MS);
+  return new Date(thisHour + (happened ? -1 : 1) * (DEFAULT_OFFSET_MS + sequence * HOUR_MS));
 }
 
 /**
  * An appointment written straight to the table, without the booking rules (slot, notice, history,
  * audit): for tests of what reads appointments. Defaults follow the status: SCHEDULED unless
- * given; a start of its own, an hour apart from every other this process made, days ahead (days
- * ago for a COMPLETED or NO_SHOW visit, which happened); 30 minutes; booked by the patient's
+ * given; a start of its own a decade ahead (a decade ago for a COMPLETED or NO_SHOW visit, which
+ * happened), never overlapping another this process made nor a start a test picks; 30 minutes; booked by the patient's
  * account; a CANCELLED row gets its cancellation facts (by the booker, as a PATIENT, now), as the
  * table's check requires. With a `cipher`, `reason` and `cancellationReason` are encrypted as the
  * service does; without one they are stored as given, in plain text — on purpose for leak tests: a
