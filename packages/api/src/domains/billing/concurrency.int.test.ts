@@ -1,53 +1,21 @@
-import { createDb, type DbHandle } from "@medical/db";
 import { billingEntries, insuranceClaims, insurancePolicies, LIVE_CLAIM_STATUSES } from "@medical/db/schema";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import type { Deps } from "#platform/deps.ts";
-import { makeTestDeps } from "#testing/deps.ts";
+import { describe, expect, test } from "vitest";
 import { makeBillingEntry, makePolicy } from "#testing/factories/billing.ts";
 import { makePatient } from "#testing/factories/patients.ts";
-import { useFileDeps } from "#testing/file-deps.ts";
 import { someoneWaitsForALock } from "#testing/locks.ts";
+import { outcomes, tally, useRaceDeps } from "#testing/race.ts";
 import { signInAs } from "#testing/sign-in.ts";
 import { coveredShare } from "./billing-fields.ts";
 import { sealBillingText } from "./billing-phi.ts";
 import { policyNumberKeys } from "./policy-number.ts";
 
-/**
- * Races only PostgreSQL can show: PGlite runs one transaction at a time. Each request here runs
- * on a pool of 25 connections, so many transactions really overlap.
- */
-const onPostgres = inject("testDatabase").kind === "postgres";
-const file = useFileDeps();
-
-let pool: DbHandle | undefined;
-let deps: Deps;
-beforeAll(async () => {
-  if (!onPostgres || !file.handle.url) return;
-  pool = await createDb({ url: file.handle.url, maxConnections: 25 });
-  deps = makeTestDeps(pool);
-});
-afterAll(() => pool?.close());
-
-/** Each promise's outcome: "ok" or its error's app code. */
-async function outcomes(calls: Promise<unknown>[]): Promise<string[]> {
-  const settled = await Promise.allSettled(calls);
-  return settled.map((result) => {
-    if (result.status === "fulfilled") return "ok";
-    const reason: unknown = result.reason;
-    const cause = reason instanceof Error ? reason.cause : undefined;
-    return cause instanceof Error && "code" in cause ? String(cause.code) : String(reason);
-  });
-}
-
-const tally = (codes: string[]) =>
-  Object.fromEntries(
-    [...new Set(codes)].sort().map((code) => [code, codes.filter((c) => c === code).length]),
-  );
+/** Races only PostgreSQL can show (PGlite runs one transaction at a time), over a pool of 25. */
+const race = useRaceDeps();
 
 /** The sum of the entry's live claims as stored. */
 async function liveTotal(entryId: string): Promise<number> {
-  const [row] = await deps.db
+  const [row] = await race.deps.db
     .select({ total: sql<number>`coalesce(sum(${insuranceClaims.amountMinor}), 0)`.mapWith(Number) })
     .from(insuranceClaims)
     .where(
@@ -61,18 +29,18 @@ async function liveTotal(entryId: string): Promise<number> {
 
 /** A patient's entry of `amountMinor`, a policy of `percent`%, and the front desk signed in. */
 async function scene(amountMinor: number, percent: number) {
-  const { patient } = await makePatient(deps.db);
-  const entry = await makeBillingEntry(deps.db, {
+  const { patient } = await makePatient(race.deps.db);
+  const entry = await makeBillingEntry(race.deps.db, {
     patientId: patient.id,
-    cipher: deps.fieldCipher,
+    cipher: race.deps.fieldCipher,
     amountMinor,
   });
-  const policy = await makePolicy(deps.db, {
+  const policy = await makePolicy(race.deps.db, {
     patientId: patient.id,
-    cipher: deps.fieldCipher,
+    cipher: race.deps.fieldCipher,
     coveragePercent: percent,
   });
-  const staff = await signInAs(deps, "STAFF");
+  const staff = await signInAs(race.deps, "STAFF");
   const claim = (amount: number, policyId = policy.id) =>
     staff.caller.billing.claims.create({
       policyId,
@@ -91,7 +59,7 @@ function amounts(count: number, max: number, seed = 17): number[] {
   });
 }
 
-describe.skipIf(!onPostgres)("concurrent claims (PostgreSQL)", () => {
+describe.skipIf(!race.onPostgres)("concurrent claims (PostgreSQL)", () => {
   test("60 claims of 2,000 at once on an 80% share of 100,000: exactly 40 succeed, the live claims sum to the share", async () => {
     const { claim, entry } = await scene(100_000, 80);
     const codes = await outcomes(Array.from({ length: 60 }, () => claim(2_000)));
@@ -117,9 +85,9 @@ describe.skipIf(!onPostgres)("concurrent claims (PostgreSQL)", () => {
 
   test("50 claims on two policies of one entry at once: all policies together stay within the larger share", async () => {
     const { claim, entry, patient, policy } = await scene(100_000, 60);
-    const second = await makePolicy(deps.db, {
+    const second = await makePolicy(race.deps.db, {
       patientId: patient.id,
-      cipher: deps.fieldCipher,
+      cipher: race.deps.fieldCipher,
       coveragePercent: 90,
     });
     const codes = await outcomes(
@@ -134,7 +102,7 @@ describe.skipIf(!onPostgres)("concurrent claims (PostgreSQL)", () => {
     const calls: Promise<unknown>[] = Array.from({ length: 50 }, () => claim(1_000));
     calls.splice(10, 0, staff.caller.billing.update({ id: entry.id, status: "VOID" }));
     const codes = await outcomes(calls);
-    const [row] = await deps.db.select().from(billingEntries).where(eq(billingEntries.id, entry.id));
+    const [row] = await race.deps.db.select().from(billingEntries).where(eq(billingEntries.id, entry.id));
     const live = await liveTotal(entry.id);
     if (row?.status === "VOID") expect(live).toBe(0);
     else expect(codes[10]).toBe("INVALID_TRANSITION");
@@ -172,7 +140,7 @@ describe.skipIf(!onPostgres)("concurrent claims (PostgreSQL)", () => {
     calls.splice(5, 0, staff.caller.billing.policies.update({ id: policy.id, coveragePercent: 30 }));
     const codes = await outcomes(calls);
     expect(codes[5] === "ok" || codes[5] === "IN_USE").toBe(true);
-    const [stored] = await deps.db
+    const [stored] = await race.deps.db
       .select()
       .from(insurancePolicies)
       .where(eq(insurancePolicies.id, policy.id));
@@ -182,7 +150,7 @@ describe.skipIf(!onPostgres)("concurrent claims (PostgreSQL)", () => {
   });
 });
 
-describe.skipIf(!onPostgres)("concurrent policy registrations (PostgreSQL)", () => {
+describe.skipIf(!race.onPostgres)("concurrent policy registrations (PostgreSQL)", () => {
   const terms = (patientId: string, policyNumber: string) => ({
     patientId,
     provider: "CNAS",
@@ -191,17 +159,17 @@ describe.skipIf(!onPostgres)("concurrent policy registrations (PostgreSQL)", () 
     validFrom: "2026-01-01",
   });
   const activeWith = async (policyNumber: string) =>
-    deps.db.$count(
+    race.deps.db.$count(
       insurancePolicies,
       and(
-        eq(insurancePolicies.numberKey, policyNumberKeys(deps.fieldCipher, "CNAS", policyNumber)[0]),
+        eq(insurancePolicies.numberKey, policyNumberKeys(race.deps.fieldCipher, "CNAS", policyNumber)[0]),
         eq(insurancePolicies.isActive, true),
       ),
     );
 
   test("20 patients, and one patient 10 times, registering one number at once: one policy each time, every other POLICY_EXISTS", async () => {
-    const staff = await signInAs(deps, "STAFF");
-    const patients = await Promise.all(Array.from({ length: 20 }, () => makePatient(deps.db)));
+    const staff = await signInAs(race.deps, "STAFF");
+    const patients = await Promise.all(Array.from({ length: 20 }, () => makePatient(race.deps.db)));
     const shared = `77-${crypto.randomUUID().slice(0, 8)}`;
     const codes = await outcomes(
       patients.map(({ patient }) => staff.caller.billing.policies.create(terms(patient.id, shared))),
@@ -209,7 +177,7 @@ describe.skipIf(!onPostgres)("concurrent policy registrations (PostgreSQL)", () 
     expect(tally(codes)).toEqual({ POLICY_EXISTS: 19, ok: 1 });
     expect(await activeWith(shared)).toBe(1);
 
-    const { patient } = await makePatient(deps.db);
+    const { patient } = await makePatient(race.deps.db);
     const own = `78-${crypto.randomUUID().slice(0, 8)}`;
     const again = await outcomes(
       Array.from({ length: 10 }, () => staff.caller.billing.policies.create(terms(patient.id, own))),
@@ -219,27 +187,27 @@ describe.skipIf(!onPostgres)("concurrent policy registrations (PostgreSQL)", () 
   });
 
   test("a write that skips the check commits the number first: the unique index refuses the second, answered as POLICY_EXISTS", async () => {
-    const staff = await signInAs(deps, "STAFF");
-    const first = await makePatient(deps.db);
-    const second = await makePatient(deps.db);
+    const staff = await signInAs(race.deps, "STAFF");
+    const first = await makePatient(race.deps.db);
+    const second = await makePatient(race.deps.db);
     const policyNumber = `79-${crypto.randomUUID().slice(0, 8)}`;
     let registering: Promise<unknown> = Promise.resolve();
-    await deps.db.transaction(async (tx) => {
+    await race.deps.db.transaction(async (tx) => {
       // A script's insert, not yet committed: the service's check cannot see it, its insert waits.
       const id = crypto.randomUUID();
       await tx.insert(insurancePolicies).values({
         id,
         patientId: first.patient.id,
         provider: "CNAS",
-        policyNumber: sealBillingText(deps.fieldCipher, "policyNumber", id, policyNumber),
-        numberKey: policyNumberKeys(deps.fieldCipher, "CNAS", policyNumber)[0],
+        policyNumber: sealBillingText(race.deps.fieldCipher, "policyNumber", id, policyNumber),
+        numberKey: policyNumberKeys(race.deps.fieldCipher, "CNAS", policyNumber)[0],
         coveragePercent: 80,
         validFrom: "2026-01-01",
         createdBy: first.user.id,
       });
       registering = staff.caller.billing.policies.create(terms(second.patient.id, policyNumber));
       registering.catch(() => undefined);
-      await someoneWaitsForALock(deps.db);
+      await someoneWaitsForALock(race.deps.db);
     });
     expect(await outcomes([registering])).toEqual(["POLICY_EXISTS"]);
     expect(await activeWith(policyNumber)).toBe(1);

@@ -1,54 +1,22 @@
-import { createDb, type DbHandle } from "@medical/db";
 import { appointments } from "@medical/db/schema";
 import { and, eq, ne } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import type { Deps } from "#platform/deps.ts";
-import { makeTestDeps } from "#testing/deps.ts";
-import { useFileDeps } from "#testing/file-deps.ts";
+import { describe, expect, test } from "vitest";
+import { outcomes, tally, useRaceDeps } from "#testing/race.ts";
 import { doctorWithHours, signedInPatient } from "#testing/scheduling.ts";
 
-/**
- * Races only PostgreSQL can show: PGlite runs one transaction at a time. Each request here runs
- * on a pool of 25 connections, so many transactions really overlap.
- */
-const onPostgres = inject("testDatabase").kind === "postgres";
-const file = useFileDeps();
+/** Races only PostgreSQL can show (PGlite runs one transaction at a time), over a pool of 25. */
+const race = useRaceDeps();
 
-let pool: DbHandle | undefined;
-let deps: Deps;
-beforeAll(async () => {
-  if (!onPostgres || !file.handle.url) return;
-  pool = await createDb({ url: file.handle.url, maxConnections: 25 });
-  deps = makeTestDeps(pool);
-});
-afterAll(() => pool?.close());
-
-/** Each promise's outcome: "ok" or its error's app code. */
-async function outcomes(calls: Promise<unknown>[]): Promise<string[]> {
-  const settled = await Promise.allSettled(calls);
-  return settled.map((result) => {
-    if (result.status === "fulfilled") return "ok";
-    const reason: unknown = result.reason;
-    const cause = reason instanceof Error ? reason.cause : undefined;
-    return cause instanceof Error && "code" in cause ? String(cause.code) : String(reason);
-  });
-}
-
-const tally = (codes: string[]) =>
-  Object.fromEntries(
-    [...new Set(codes)].sort().map((code) => [code, codes.filter((c) => c === code).length]),
-  );
-
-describe.skipIf(!onPostgres)("concurrent bookings (PostgreSQL)", () => {
+describe.skipIf(!race.onPostgres)("concurrent bookings (PostgreSQL)", () => {
   test("60 patients booking one slot at once: exactly one 201, every other SLOT_TAKEN", async () => {
-    const fixture = await doctorWithHours(deps);
-    const patients = await Promise.all(Array.from({ length: 60 }, () => signedInPatient(deps)));
+    const fixture = await doctorWithHours(race.deps);
+    const patients = await Promise.all(Array.from({ length: 60 }, () => signedInPatient(race.deps)));
     const startsAt = fixture.iso(2, "10:00");
     const codes = await outcomes(
       patients.map(({ caller }) => caller.appointments.book({ doctorId: fixture.doctor.id, startsAt })),
     );
     expect(tally(codes)).toEqual({ ok: 1, SLOT_TAKEN: 59 });
-    const rows = await deps.db
+    const rows = await race.deps.db
       .select()
       .from(appointments)
       .where(and(eq(appointments.doctorId, fixture.doctor.id), ne(appointments.status, "CANCELLED")));
@@ -56,8 +24,8 @@ describe.skipIf(!onPostgres)("concurrent bookings (PostgreSQL)", () => {
   });
 
   test("one patient booking 12 slots of one doctor at once: exactly the cap succeed", async () => {
-    const fixture = await doctorWithHours(deps);
-    const { caller, patient } = await signedInPatient(deps);
+    const fixture = await doctorWithHours(race.deps);
+    const { caller, patient } = await signedInPatient(race.deps);
     const codes = await outcomes(
       Array.from({ length: 12 }, (_, i) =>
         caller.appointments.book({
@@ -68,13 +36,13 @@ describe.skipIf(!onPostgres)("concurrent bookings (PostgreSQL)", () => {
     );
     expect(tally(codes)).toEqual({ BOOKING_CAP_REACHED: 10, ok: 2 });
     expect(
-      await deps.db.select().from(appointments).where(eq(appointments.patientId, patient.id)),
+      await race.deps.db.select().from(appointments).where(eq(appointments.patientId, patient.id)),
     ).toHaveLength(2);
   });
 
   test("one patient booking two doctors at the same time at once: one succeeds, the other PATIENT_OVERLAP", async () => {
-    const doctors = await Promise.all(Array.from({ length: 8 }, () => doctorWithHours(deps)));
-    const { caller } = await signedInPatient(deps);
+    const doctors = await Promise.all(Array.from({ length: 8 }, () => doctorWithHours(race.deps)));
+    const { caller } = await signedInPatient(race.deps);
     const codes = await outcomes(
       doctors.map((d) => caller.appointments.book({ doctorId: d.doctor.id, startsAt: d.iso(3, "09:30") })),
     );
@@ -82,8 +50,8 @@ describe.skipIf(!onPostgres)("concurrent bookings (PostgreSQL)", () => {
   });
 
   test("20 retries of one request with one Idempotency-Key at once: one booking, every answer the same or IN_PROGRESS", async () => {
-    const fixture = await doctorWithHours(deps);
-    const { caller, patient } = await signedInPatient(deps);
+    const fixture = await doctorWithHours(race.deps);
+    const { caller, patient } = await signedInPatient(race.deps);
     const request = {
       doctorId: fixture.doctor.id,
       startsAt: fixture.iso(4, "09:00"),
@@ -103,14 +71,14 @@ describe.skipIf(!onPostgres)("concurrent bookings (PostgreSQL)", () => {
     );
     expect(codes.every((code) => code === "ok" || code === "IDEMPOTENCY_IN_PROGRESS")).toBe(true);
     expect(
-      await deps.db.select().from(appointments).where(eq(appointments.patientId, patient.id)),
+      await race.deps.db.select().from(appointments).where(eq(appointments.patientId, patient.id)),
     ).toHaveLength(1);
     await expect(caller.appointments.book(request)).resolves.toMatchObject({ id: [...ids][0] });
   });
 
   test("two patients moving their appointments onto one free slot at once: one moves, the other SLOT_TAKEN and stays", async () => {
-    const fixture = await doctorWithHours(deps);
-    const movers = await Promise.all(Array.from({ length: 10 }, () => signedInPatient(deps)));
+    const fixture = await doctorWithHours(race.deps);
+    const movers = await Promise.all(Array.from({ length: 10 }, () => signedInPatient(race.deps)));
     const booked = await Promise.all(
       movers.map(({ caller }, i) =>
         caller.appointments.book({
@@ -129,7 +97,7 @@ describe.skipIf(!onPostgres)("concurrent bookings (PostgreSQL)", () => {
       ),
     );
     expect(tally(codes)).toEqual({ SLOT_TAKEN: 9, ok: 1 });
-    const atTarget = await deps.db
+    const atTarget = await race.deps.db
       .select()
       .from(appointments)
       .where(and(eq(appointments.doctorId, fixture.doctor.id), eq(appointments.startsAt, new Date(target))));
