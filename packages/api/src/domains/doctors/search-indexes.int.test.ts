@@ -1,8 +1,8 @@
 import { type Database, selectRows } from "@medical/db";
-import { type SQL, sql } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { useFileDeps } from "#testing/file-deps.ts";
+import { cursorOfPage, explainLines, type Statement } from "#testing/plans.ts";
 import { ZSearchInput } from "./search.schema.ts";
 import { searchDoctors, searchDoctorsQuery } from "./search.service.ts";
 
@@ -84,28 +84,11 @@ async function generateDoctors(db: Database): Promise<void> {
   await db.execute(sql`analyze users, doctors, specialties, doctor_specialties`);
 }
 
-/** A statement as the service builds it: `toSQL()` gives its text and parameters. */
-interface Statement {
-  toSQL(): { sql: string; params: unknown[] };
-}
-
-/** The statement's own text and parameters, as a SQL fragment; re-rendered, it is the same text. */
-function sent(statement: Statement): SQL {
-  const { sql: text, params } = statement.toSQL();
-  const chunks = text
-    .split(/\$(\d+)/)
-    .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
-  const fragment = sql.join(chunks);
-  expect(new PgDialect().sqlToQuery(fragment)).toMatchObject({ sql: text, params });
-  return fragment;
-}
-
 /** EXPLAIN's text, one line per plan node, with sequential scans off for this transaction only. */
 async function plan(statement: Statement, { seqscan = false } = {}): Promise<string> {
   return file.db.transaction(async (tx) => {
     if (!seqscan) await tx.execute(sql`set local enable_seqscan = off`);
-    const lines = await selectRows(tx, sql`explain ${sent(statement)}`);
-    return lines.map((line) => String(line["QUERY PLAN"])).join("\n");
+    return (await explainLines(tx, statement)).join("\n");
   });
 }
 
@@ -174,13 +157,11 @@ describe(`doctor search indexes (${kind}, ${DOCTORS.toLocaleString("en")} doctor
   test.each(sorts)(
     "sort=%s %s: a deep page starts where the cursor points in %s",
     async (sort, order, index, column) => {
-      let cursor: string | undefined;
-      for (let page = 0; page < 5; page++) {
-        cursor =
-          (await searchDoctors(file.deps, ZSearchInput.parse({ sort, order, cursor }))).nextCursor ??
-          undefined;
-      }
-      expect(cursor).toBeDefined();
+      const cursor = await cursorOfPage(
+        6,
+        async (at) =>
+          (await searchDoctors(file.deps, ZSearchInput.parse({ sort, order, cursor: at }))).nextCursor,
+      );
       const explained = await plan(search({ sort, order, cursor }).page, { seqscan: true });
       expect(explained).toMatch(scan(order, index));
       expect(explained).not.toMatch(/\bSort\b/);

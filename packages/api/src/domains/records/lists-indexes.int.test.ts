@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { selectRows } from "@medical/db";
-import { type SQL, sql } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { boundStatement } from "#testing/bound-statement.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
+import { cursorOfPage, explainLines, generateAccounts } from "#testing/plans.ts";
 import {
   bindingOf,
   type ListRecordsInput,
@@ -44,18 +44,7 @@ let small: Party;
 let patientOfBusy: string;
 
 beforeAll(async () => {
-  await file.db.execute(sql`
-    with u as (
-      insert into users (email, role, first_name, last_name)
-      select 'records.doctor.' || g || '@example.dz', 'DOCTOR', 'Karim', 'Index ' || g
-      from generate_series(0, ${DOCTORS}) g returning id)
-    insert into doctors (user_id, city, fee_amount_minor) select id, 'Alger', 200000 from u`);
-  await file.db.execute(sql`
-    with u as (
-      insert into users (email, role, first_name, last_name)
-      select 'records.patient.' || g || '@example.dz', 'PATIENT', 'Amina', 'Index ' || g
-      from generate_series(1, ${PATIENTS}) g returning id)
-    insert into patients (user_id, date_of_birth) select id, '1990-04-12' from u`);
+  await generateAccounts(file.db, "records", { doctors: [0, DOCTORS], patients: [1, PATIENTS] });
   // Doctor 0 (by email) sees patients 0..BUSY_PATIENTS-1 once each; doctor d ≥ 1 sees PER_DOCTOR
   // patients from d × PER_DOCTOR on, so every patient has one or two visits, and the doctors up to
   // LONG_FILE_DOCTORS the last patient too, whose file is long. Every appointment has
@@ -118,17 +107,6 @@ beforeAll(async () => {
   patientOfBusy = String(row?.patient_id);
 }, 180_000);
 
-/** The statement's own text and parameters, as a SQL fragment. */
-function sent(statement: { toSQL(): { sql: string; params: unknown[] } }): SQL {
-  const { sql: text, params } = statement.toSQL();
-  const chunks = text
-    .split(/\$(\d+)/)
-    .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
-  const fragment = sql.join(chunks);
-  expect(new PgDialect().sqlToQuery(fragment)).toMatchObject({ sql: text, params });
-  return fragment;
-}
-
 const doctor = (party: Party) => ({ userId: party.userId, role: "DOCTOR" as const });
 const audit = { actor: null, requestId: "indexes", origin: { ip: null, userAgent: null } };
 const input = (over: Partial<ListRecordsInput> = {}): ListRecordsInput => ({
@@ -150,28 +128,21 @@ async function plan(
     .with(...ctes)
     .select()
     .from(page.as("page"));
-  const lines = await selectRows(
-    file.db,
-    sql`explain (analyze, costs off, timing off) ${sent(boundStatement(statement, values))}`,
-  );
-  return lines.map((line) => String(line["QUERY PLAN"])).join("\n");
+  return (await explainLines(file.db, boundStatement(statement, values), { analyze: true })).join("\n");
 }
 
 /** The cursor of page `n`, walked through the service as a client would. */
-async function cursorOfPage(
+const cursorOfView = (
   actor: { userId: string; role: "DOCTOR" | "PATIENT" },
   view: RecordView,
   over: Partial<ListRecordsInput>,
   n: number,
-): Promise<string> {
-  let cursor: string | undefined;
-  for (let page = 1; page < n; page++) {
-    const next = (await listRecords(file.deps, audit, actor, view, input({ ...over, cursor }))).nextCursor;
-    if (!next) throw new Error(`the list ends before page ${n}`);
-    cursor = next;
-  }
-  return cursor ?? "";
-}
+) =>
+  cursorOfPage(
+    n,
+    async (cursor) =>
+      (await listRecords(file.deps, audit, actor, view, input({ ...over, cursor }))).nextCursor,
+  );
 
 /** An index scan's line in the plan, and whether it ran. */
 function scanOf(explained: string, index: string, direction: "Backward " | "" = ""): string {
@@ -197,7 +168,7 @@ describe(`a doctor's records list runs the plan that fits the practice (${kind},
     const first = await plan(doctor(busy), "doctor", {});
     expect(ran(scanOf(first, "medical_records_created", "Backward "))).toBe(true);
     expect(first).toMatch(/Bitmap Heap Scan on medical_records[^\n]*never executed/);
-    const cursor = await cursorOfPage(doctor(busy), "doctor", {}, 5);
+    const cursor = await cursorOfView(doctor(busy), "doctor", {}, 5);
     const deep = await plan(doctor(busy), "doctor", { cursor });
     expect(ran(scanOf(deep, "medical_records_created", "Backward "))).toBe(true);
     // The row comparison (created_at, id) < (v, id) bounds the walk: no row before the cursor is read.
@@ -210,7 +181,7 @@ describe(`a doctor's records list runs the plan that fits the practice (${kind},
   });
 
   test("a large practice sorted by the last change, oldest first: medical_records_updated forwards", async () => {
-    const cursor = await cursorOfPage(doctor(busy), "doctor", { sort: "updatedAt", order: "asc" }, 3);
+    const cursor = await cursorOfView(doctor(busy), "doctor", { sort: "updatedAt", order: "asc" }, 3);
     const explained = await plan(doctor(busy), "doctor", { sort: "updatedAt", order: "asc", cursor });
     expect(ran(scanOf(explained, "medical_records_updated"))).toBe(true);
     expect(explained).toMatch(boundByCursor("updated_at"));

@@ -1,11 +1,11 @@
 import { selectRows } from "@medical/db";
 import type { User } from "@medical/db/schema";
-import { type SQL, sql } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Actor } from "#platform/auth/actor.ts";
 import { boundStatement } from "#testing/bound-statement.ts";
 import { useFileDeps } from "#testing/file-deps.ts";
+import { cursorOfPage, explainLines, generateAccounts, type Statement } from "#testing/plans.ts";
 import {
   type AppointmentView,
   appointmentsPageQuery,
@@ -36,18 +36,7 @@ let patient: Party;
 let doctor: Party;
 
 beforeAll(async () => {
-  await file.db.execute(sql`
-    with u as (
-      insert into users (email, role, first_name, last_name)
-      select 'index.doctor.' || g || '@example.dz', 'DOCTOR', 'Karim', 'Index ' || g
-      from generate_series(1, ${DOCTORS}) g returning id)
-    insert into doctors (user_id, city, fee_amount_minor) select id, 'Alger', 200000 from u`);
-  await file.db.execute(sql`
-    with u as (
-      insert into users (email, role, first_name, last_name)
-      select 'index.patient.' || g || '@example.dz', 'PATIENT', 'Amina', 'Index ' || g
-      from generate_series(1, ${PATIENTS}) g returning id)
-    insert into patients (user_id, date_of_birth) select id, '1990-04-12' from u`);
+  await generateAccounts(file.db, "index", { doctors: [1, DOCTORS], patients: [1, PATIENTS] });
   // Doctor d's k-th appointment is at hour k, with patient (d + 3k) mod PATIENTS: within an hour
   // every doctor has another patient, so neither exclusion constraint is touched. Every tenth
   // round is left out (a gap), some are cancelled, the past ones completed.
@@ -76,25 +65,12 @@ beforeAll(async () => {
   patient = { userId: String(busiest?.patient_user), role: "PATIENT", id: String(busiest?.patient_id) };
 }, 120_000);
 
-/** The statement's own text and parameters, as a SQL fragment. */
-function sent(statement: { toSQL(): { sql: string; params: unknown[] } }): SQL {
-  const { sql: text, params } = statement.toSQL();
-  const chunks = text
-    .split(/\$(\d+)/)
-    .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
-  const fragment = sql.join(chunks);
-  expect(new PgDialect().sqlToQuery(fragment)).toMatchObject({ sql: text, params });
-  return fragment;
-}
-
 /**
  * The plan of the page's own rows: without its SubPlans (each row's doctor's specialties, a few
  * rows sorted by name per row, are not the page's order).
  */
-async function plan(statement: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
-  const lines = (await selectRows(file.db, sql`explain ${sent(statement)}`)).map((line) =>
-    String(line["QUERY PLAN"]),
-  );
+async function plan(statement: Statement): Promise<string> {
+  const lines = await explainLines(file.db, statement);
   const indent = (line: string) => line.length - line.trimStart().length;
   const kept: string[] = [];
   let subPlanAt: number | undefined;
@@ -118,21 +94,17 @@ const input = (over: Partial<ListAppointmentsInput> = {}): ListAppointmentsInput
 });
 
 /** The cursor of page `n`, walked as a client would. */
-async function cursorOfPage(
+const cursorOfView = (
   actor: { userId: string; role: User["role"] },
   view: "patient" | "doctor" | "all",
   over: Partial<ListAppointmentsInput>,
   n: number,
-): Promise<string> {
-  let cursor: string | undefined;
-  for (let page = 1; page < n; page++) {
-    const next = (await listAppointments(file.deps, audit, actor, view, input({ ...over, cursor })))
-      .nextCursor;
-    if (!next) throw new Error(`the list ends before page ${n}`);
-    cursor = next;
-  }
-  return cursor ?? "";
-}
+) =>
+  cursorOfPage(
+    n,
+    async (cursor) =>
+      (await listAppointments(file.deps, audit, actor, view, input({ ...over, cursor }))).nextCursor,
+  );
 
 /** The page's statement as the service sends it for the actor's view, its placeholders bound. */
 function pageStatement(
@@ -168,7 +140,7 @@ describe(`appointment views walk their index (${kind}, ${((DOCTORS * ROUNDS * 9)
       const first = await plan(pageStatement(actor(), view, input(filters)));
       expect(first).toMatch(scan(index));
       expect(first).not.toMatch(/\bSort\b/);
-      const cursor = await cursorOfPage(actor(), view, filters, 5);
+      const cursor = await cursorOfView(actor(), view, filters, 5);
       const deep = await plan(pageStatement(actor(), view, input({ ...filters, cursor })));
       expect(deep).toMatch(scan(index));
       expect(deep).not.toMatch(/\bSort\b/);
@@ -179,7 +151,7 @@ describe(`appointment views walk their index (${kind}, ${((DOCTORS * ROUNDS * 9)
 
   test("when=past, latest first: the same index backwards, bounded by now and the cursor", async () => {
     const past = { when: "past" as const };
-    const cursor = await cursorOfPage(actorOf(patient), "patient", past, 3);
+    const cursor = await cursorOfView(actorOf(patient), "patient", past, 3);
     const explained = await plan(pageStatement(actorOf(patient), "patient", input({ ...past, cursor })));
     expect(explained).toMatch(scan("appointments_patient_start", true));
     expect(explained).not.toMatch(/\bSort\b/);
