@@ -13,7 +13,7 @@ import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BareQuery } from "../scenario.ts";
+import { bareGet, queryOn, tokensOf, wire } from "../twin-testing.ts";
 import { appointmentsMine } from "./appointments-mine.ts";
 
 /**
@@ -51,23 +51,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => handle.close());
 
-/** The twin's driver call, run on the test database with the same text and parameters. */
-const query: BareQuery = async (text, params = []) => {
-  const chunks = text
-    .split(/\$(\d+)/)
-    .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
-  return selectRows(handle.db, sql.join(chunks));
-};
-
-const tokens = {
-  key: new TextEncoder().encode(TEST_JWT_SECRET),
-  issuer: "medical-backend",
-  audience: "medical-api",
-  ttlSeconds: 900,
-};
-
-/** What the server's REST mirror would put in the body, as JSON. */
-const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
+const twin = { query: queryOn(() => handle.db), tokens: tokensOf(TEST_JWT_SECRET) };
 
 describe("the appointments.mine bare twin", () => {
   test("the server's pages and cursors, walked to the end on both sides", async () => {
@@ -79,20 +63,8 @@ describe("the appointments.mine bare twin", () => {
     let cursor: string | null | undefined;
     let pages = 0;
     do {
-      const url = new URL(
-        `${route.path}?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-        "http://127.0.0.1",
-      );
-      const headers = { authorization: `Bearer ${accessToken}` };
-      const fromBare = await route.handle({
-        query,
-        transaction: (work) => work(query),
-        url,
-        params: {},
-        headers,
-        body: undefined,
-        tokens,
-      });
+      const path = `${route.path}?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const fromBare = await bareGet(route, twin, path, `Bearer ${accessToken}`);
       const expected = await server.appointments.mine({ limit: 5, cursor: cursor ?? undefined });
       expect(wire(fromBare.body)).toEqual({ success: true, data: wire(expected), message: null });
       cursor = expected.nextCursor;
@@ -111,16 +83,7 @@ describe("the appointments.mine bare twin", () => {
   test("no token, another role, or a foreign cursor: refused as the server refuses", async () => {
     const [route] = appointmentsMine.bare;
     if (!route) throw new Error("no bare route");
-    const call = (path: string, authorization?: string) =>
-      route.handle({
-        query,
-        transaction: (work) => work(query),
-        url: new URL(path, "http://127.0.0.1"),
-        params: {},
-        headers: authorization ? { authorization } : {},
-        body: undefined,
-        tokens,
-      });
+    const call = (path: string, authorization?: string) => bareGet(route, twin, path, authorization);
     expect((await call(route.path)).status).toBe(401);
     const deps = makeTestDeps(handle);
     const doctor = await makeDoctor(handle.db);

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
-import type { BareRoute, Row, Scenario, SetupContext, Target } from "../scenario.ts";
+import type { Row, Scenario, SetupContext, Target } from "../scenario.ts";
 import { bulkData } from "./bulk.ts";
-import { firstAndDeepPages, isObject, listPage, listRequest } from "./keyset-list.ts";
+import { isObject } from "./envelope.ts";
+import { firstAndDeepPages, instant, keysetListRoute, listPage } from "./keyset-list.ts";
 
 const MINE_PATH = "/api/v1/appointments/me";
 const PAGE_SIZE = 20;
@@ -41,27 +41,6 @@ const PAGE_SQL = (after: string) => `with page as (
     values ($1, $3, 'appointment.list', 'appointment', (select patient_id from page limit 1),
       array(select id from page order by starts_at asc, id asc limit $2), 'SUCCESS', $4, $5, '{"view":"patient"}'))
   select * from page order by starts_at asc, id asc`;
-const FIRST_PAGE = PAGE_SQL("");
-const NEXT_PAGE = PAGE_SQL("and (a.starts_at, a.id) > ($6::timestamptz, $7::uuid)");
-
-/** An instant as the driver gives it: a Date (postgres-js, PGlite) or PostgreSQL's text. */
-const instant = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
-
-/** The list's cursor (platform/list.ts): sort, order, the last row's start and id, base64url JSON. */
-function encodeCursor(row: Row): string {
-  const cursor = { s: "startsAt", o: "asc", v: instant(row.starts_at).toISOString(), id: row.id };
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decodeCursor(text: string): { v: string; id: string } | undefined {
-  try {
-    const raw: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (!isObject(raw) || raw.s !== "startsAt" || raw.o !== "asc") return undefined;
-    return typeof raw.v === "string" && typeof raw.id === "string" ? { v: raw.v, id: raw.id } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The JSON array of the page's doctor_specialties column. */
 const specialtiesOf = (value: unknown): Row[] => (Array.isArray(value) ? value.filter(isObject) : []);
@@ -96,41 +75,17 @@ function summary(row: Row) {
   };
 }
 
-// Ours prepares it, once per shape (platform/prepared.ts).
-const PREPARED = { prepared: true };
-
 /** GET /appointments/me: the session, then the page and its audit row in one statement, as the service does. */
-const bareMine: BareRoute = {
+const bareMine = keysetListRoute({
   path: MINE_PATH,
-  async handle(request) {
-    const checked = await listRequest(request, {
-      role: "PATIENT",
-      forbidden: "You are not allowed to do this",
-      size: PAGE_SIZE,
-      decode: decodeCursor,
-    });
-    if ("status" in checked) return checked;
-    const { caller, limit, cursor } = checked;
-    const { query } = request;
-    const audit = [caller.role, randomUUID(), "127.0.0.1"];
-    const rows = cursor
-      ? await query(NEXT_PAGE, [caller.userId, limit, ...audit, cursor.v, cursor.id], PREPARED)
-      : await query(FIRST_PAGE, [caller.userId, limit, ...audit], PREPARED);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      status: 200,
-      body: {
-        success: true,
-        data: {
-          items: items.map(summary),
-          nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-        },
-        message: null,
-      },
-    };
-  },
-};
+  role: "PATIENT",
+  forbidden: "You are not allowed to do this",
+  size: PAGE_SIZE,
+  sort: { key: "startsAt", order: "asc", column: "starts_at" },
+  statement: PAGE_SQL,
+  after: "and (a.starts_at, a.id) > ($6::timestamptz, $7::uuid)",
+  item: summary,
+});
 
 /**
  * A patient's appointment list at a million appointments: page 1 and page 500 (its cursor walked

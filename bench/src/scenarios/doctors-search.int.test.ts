@@ -1,10 +1,9 @@
 import { callerFor, makeDoctor, makeSpecialty, makeTestDeps } from "@medical/api/testing";
-import { selectRows } from "@medical/db";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BareQuery, BareRoute } from "../scenario.ts";
+import type { BareRoute } from "../scenario.ts";
+import { bareGet, queryOn, tokensOf, wire } from "../twin-testing.ts";
 import { doctorsSearch, README_FILTERS } from "./doctors-search.ts";
 
 /**
@@ -30,13 +29,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => handle.close());
 
-/** The twin's driver call, run on the test database with the same text and parameters. */
-const query: BareQuery = async (text, params = []) => {
-  const chunks = text
-    .split(/\$(\d+)/)
-    .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
-  return selectRows(handle.db, sql.join(chunks));
-};
+// The search is public: the twin checks no token.
+const twin = { query: queryOn(() => handle.db), tokens: tokensOf("no token is checked by the search twin") };
 
 function route(path: string): BareRoute {
   const found = doctorsSearch.bare.find((r) => r.path === path);
@@ -44,24 +38,7 @@ function route(path: string): BareRoute {
   return found;
 }
 
-async function bare(path: string): Promise<{ status: number; body: unknown }> {
-  const url = new URL(path, "http://127.0.0.1");
-  const tokens = {
-    key: new Uint8Array(32),
-    issuer: "medical-backend",
-    audience: "medical-api",
-    ttlSeconds: 900,
-  };
-  return route(url.pathname).handle({
-    query,
-    transaction: (work) => work(query),
-    url,
-    params: {},
-    headers: {},
-    body: undefined,
-    tokens,
-  });
-}
+const bare = (path: string) => bareGet(route(new URL(path, "http://127.0.0.1").pathname), twin, path);
 
 /** `&key=value` of a test row, as the procedure's input (numbers where the schema wants them). */
 const filterOf = (filters: string) =>
@@ -71,9 +48,6 @@ const filterOf = (filters: string) =>
       key === "minRating" || key === "maxFee" ? Number(value) : value,
     ]),
   );
-
-/** What the server's REST mirror would put in `data`, as JSON. */
-const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
 
 describe("the doctors.search bare twin", () => {
   test.each([

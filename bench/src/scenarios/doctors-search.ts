@@ -1,5 +1,7 @@
 import type { BareQuery, BareRoute, Row, Scenario, SetupContext, SqlParam, Target } from "../scenario.ts";
 import { BULK_DOCTORS, bulkData } from "./bulk.ts";
+import { failure, isObject } from "./envelope.ts";
+import { encodeCursor } from "./keyset-list.ts";
 
 const SEARCH_PATH = "/api/v1/doctors";
 const SPECIALTIES_PATH = "/api/v1/doctors/specialties";
@@ -16,9 +18,6 @@ const SPECIALTY_FRAGMENT = "cardio";
 /** The README's search example: every filter the search has, best rated first. */
 export const README_FILTERS =
   "q=benali&city=bejaia&specialty=cardio&minRating=4&language=kab&maxFee=300000&sort=rating&order=desc";
-
-const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null;
 
 /** `data` of the envelope, or a clear error naming the path. */
 function dataOf(answer: unknown, path: string): unknown {
@@ -174,8 +173,6 @@ function doctorDto(row: Row, links: readonly Row[]) {
   };
 }
 
-const badRequest = (message: string) => ({ status: 400, body: { success: false, data: null, message } });
-
 const bareSearch: BareRoute = {
   path: SEARCH_PATH,
   async handle({ query, url }) {
@@ -186,7 +183,7 @@ const bareSearch: BareRoute = {
     }
     const search = await rendered;
     const sortValue = search && SORT_VALUES[search.sort];
-    if (!search || !sortValue) return badRequest("not a search the service accepts");
+    if (!search || !sortValue) return failure(400, "not a search the service accepts");
     // The count beside the page, as the service runs them.
     const [rows, [counted]] = await Promise.all([
       query(search.page.text, search.page.params),
@@ -194,12 +191,9 @@ const bareSearch: BareRoute = {
     ]);
     const items = rows.slice(0, search.limit);
     const last = items.at(-1);
-    // The list's cursor: sort, order, the last row's sort value and id (platform/list.ts decodes it).
     const nextCursor =
       rows.length > search.limit && last
-        ? Buffer.from(
-            JSON.stringify({ s: search.sort, o: search.order, v: sortValue(last), id: last.id }),
-          ).toString("base64url")
+        ? encodeCursor({ s: search.sort, o: search.order, v: sortValue(last), id: last.id })
         : null;
     const links = await specialtiesOf(
       query,
@@ -228,7 +222,7 @@ const bareSpecialties: BareRoute = {
   path: SPECIALTIES_PATH,
   async handle({ query, url }) {
     const limit = Number(url.searchParams.get("limit") ?? PAGE_SIZE);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return badRequest("bad limit");
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return failure(400, "bad limit");
     const rows = await query(
       `select "id", "name", "description" from "specialties" order by "name_key" asc, "id" asc limit $1`,
       [limit],

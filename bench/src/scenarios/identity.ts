@@ -4,7 +4,8 @@ import { users } from "@medical/db/schema";
 import { hash, verify } from "@node-rs/argon2";
 import { jwtVerify, SignJWT } from "jose";
 import { ARGON2_COST, ARGON2_LABEL, REFRESH_TTL_MS } from "../identity.ts";
-import type { BareQuery, BareResponse, BareRoute, BareTokens, Row, Scenario } from "../scenario.ts";
+import type { BareQuery, BareRoute, BareTokens, Row, Scenario } from "../scenario.ts";
+import { failure } from "./envelope.ts";
 
 const LOGIN_PATH = "/api/v1/auth/login";
 const ME_PATH = "/api/v1/users/me";
@@ -49,11 +50,6 @@ async function seedUser(db: Database, user: BenchUser): Promise<void> {
 }
 
 const credentials = (user: BenchUser) => JSON.stringify({ email: user.email, password: user.password });
-
-const failure = (status: number, message: string): BareResponse => ({
-  status,
-  body: { success: false, data: null, message },
-});
 
 /** The server's user DTO (packages/api/src/services/identity/user-dto.ts) from a `users` row. */
 function userDto(row: Row) {

@@ -1,19 +1,16 @@
-import type { BareRequest, BareResponse, SetupContext, Target } from "../scenario.ts";
+import { randomUUID } from "node:crypto";
+import type { BareRequest, BareResponse, BareRoute, Row, SetupContext, Target } from "../scenario.ts";
 import { BULK_PASSWORD } from "./bulk.ts";
+import { failure, isObject } from "./envelope.ts";
 import { bareAuthenticate } from "./identity.ts";
 
-/** What the list scenarios (appointments.mine, records.read) share: their pages, setup and twin's request checks. */
+/**
+ * What the list scenarios (appointments.mine, records.read) share: their pages, setup, and the
+ * twin's whole list route but for its statement and its items.
+ */
 
 const LOGIN_PATH = "/api/v1/auth/login";
 const MAX_PAGE_SIZE = 100;
-
-export const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null;
-
-export const failure = (status: number, message: string): BareResponse => ({
-  status,
-  body: { success: false, data: null, message },
-});
 
 /** The list at `path`, `size` items a page, after `cursor` when given. */
 export const listPage = (path: string, size: number, cursor?: string) =>
@@ -47,21 +44,98 @@ export async function firstAndDeepPages(
   ];
 }
 
-export interface ListRequest<Cursor> {
+/** An instant as the driver gives it: a Date (postgres-js, PGlite) or PostgreSQL's text. */
+export const instant = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
+
+/** The list's cursor as the server writes it (platform/list.ts): sort, order, the last row's sort value and id, base64url JSON. */
+export const encodeCursor = (cursor: { s: string; o: string; v: unknown; id: unknown }): string =>
+  Buffer.from(JSON.stringify(cursor)).toString("base64url");
+
+interface KeysetCursor {
+  v: string;
+  id: string;
+}
+
+/** A cursor of a list by `sort` in `order` only, as the server checks it; undefined for any other text. */
+function decodeCursor(text: string, sort: string, order: string): KeysetCursor | undefined {
+  try {
+    const raw: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+    if (!isObject(raw) || raw.s !== sort || raw.o !== order) return undefined;
+    return typeof raw.v === "string" && typeof raw.id === "string" ? { v: raw.v, id: raw.id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface ListRequest {
   caller: { userId: string; role: string };
   limit: number;
-  cursor: Cursor | undefined;
+  cursor: KeysetCursor | undefined;
+}
+
+interface KeysetList {
+  path: string;
+  /** The one role the list serves (403 for another), and the 403's message. */
+  role: string;
+  forbidden: string;
+  /** The default page size. */
+  size: number;
+  /** The list's one order: the cursor's `s` and `o`, and the row column its `v` is read from. */
+  sort: { key: string; order: "asc" | "desc"; column: string };
+  /**
+   * The service's one statement, with `after` ANDed into the page's conditions: $1 the caller's
+   * user id, $2 the limit (the statement reads one row more), $3 to $5 the audit row's role,
+   * request id and address; `after` compares the sort column and id with $6 and $7.
+   */
+  statement: (after: string) => string;
+  after: string;
+  /** The service's DTO of one row. */
+  item: (row: Row) => unknown;
+}
+
+/**
+ * The twin's list route: the request checked as the server checks it, the statement (the page and
+ * its audit row) run for the first page or after the cursor, and the page with its next cursor.
+ */
+export function keysetListRoute(list: KeysetList): BareRoute {
+  const firstPage = list.statement("");
+  const nextPage = list.statement(list.after);
+  const { key, order, column } = list.sort;
+  return {
+    path: list.path,
+    async handle(request) {
+      const checked = await listRequest(request, list);
+      if ("status" in checked) return checked;
+      const { caller, limit, cursor } = checked;
+      const audit = [caller.role, randomUUID(), "127.0.0.1"];
+      // Ours prepares the statement, once per shape (platform/prepared.ts).
+      const prepared = { prepared: true };
+      const rows = cursor
+        ? await request.query(nextPage, [caller.userId, limit, ...audit, cursor.v, cursor.id], prepared)
+        : await request.query(firstPage, [caller.userId, limit, ...audit], prepared);
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      const nextCursor =
+        rows.length > limit && last
+          ? encodeCursor({ s: key, o: order, v: instant(last[column]).toISOString(), id: last.id })
+          : null;
+      return {
+        status: 200,
+        body: { success: true, data: { items: items.map(list.item), nextCursor }, message: null },
+      };
+    },
+  };
 }
 
 /**
  * The twin's checks of a list request, as the server makes them: the caller (401 without one, 403
- * in another role), `limit` and `cursor` only (400 otherwise), the cursor decoded by `decode`.
+ * in another role), `limit` and `cursor` only (400 otherwise), the cursor one of this list's.
  * Answers the refusal, or the request.
  */
-export async function listRequest<Cursor>(
+async function listRequest(
   { query, url, headers, tokens }: BareRequest,
-  rules: { role: string; forbidden: string; size: number; decode: (text: string) => Cursor | undefined },
-): Promise<BareResponse | ListRequest<Cursor>> {
+  rules: KeysetList,
+): Promise<BareResponse | ListRequest> {
   const caller = await bareAuthenticate(query, tokens, headers.authorization);
   if (!caller) return failure(401, "Authentication required");
   if (caller.role !== rules.role) return failure(403, rules.forbidden);
@@ -71,7 +145,7 @@ export async function listRequest<Cursor>(
   const limit = Number(params.get("limit") ?? rules.size);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return failure(400, "bad limit");
   const cursorText = params.get("cursor");
-  const cursor = cursorText === null ? undefined : rules.decode(cursorText);
+  const cursor = cursorText === null ? undefined : decodeCursor(cursorText, rules.sort.key, rules.sort.order);
   if (cursorText !== null && !cursor) return failure(400, "not a cursor of this list");
   return { caller, limit, cursor };
 }

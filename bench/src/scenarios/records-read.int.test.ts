@@ -14,7 +14,8 @@ import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BareQuery, BareRoute } from "../scenario.ts";
+import type { BareRoute } from "../scenario.ts";
+import { bareGet, queryOn, tokensOf, wire } from "../twin-testing.ts";
 import { bareDoctorRecords, recordsRead } from "./records-read.ts";
 
 /**
@@ -128,34 +129,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => handle.close());
 
-/** The twin's driver call, run on the test database with the same text and parameters. */
-const query: BareQuery = async (text, params = []) => {
-  const chunks = text
-    .split(/\$(\d+)/)
-    .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
-  return selectRows(handle.db, sql.join(chunks));
-};
-
-const tokens = {
-  key: new TextEncoder().encode(TEST_JWT_SECRET),
-  issuer: "medical-backend",
-  audience: "medical-api",
-  ttlSeconds: 900,
-};
-
-/** What the server's REST mirror would put in the body, as JSON. */
-const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
+const twin = { query: queryOn(() => handle.db), tokens: tokensOf(TEST_JWT_SECRET) };
 
 const call = (route: BareRoute, path: string, authorization?: string) =>
-  route.handle({
-    query,
-    transaction: (work) => work(query),
-    url: new URL(path, "http://127.0.0.1"),
-    params: {},
-    headers: authorization ? { authorization } : {},
-    body: undefined,
-    tokens,
-  });
+  bareGet(route, twin, path, authorization);
 
 describe("the records.read bare twin", () => {
   test("is the scenario's route, on the doctor's records path", () => {

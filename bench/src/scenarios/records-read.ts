@@ -1,9 +1,9 @@
-import { createDecipheriv, randomUUID } from "node:crypto";
+import { createDecipheriv } from "node:crypto";
 import { z } from "zod";
 import { BENCH_ENCRYPTION_KEY } from "../identity.ts";
 import type { BareRoute, Row, Scenario, SetupContext, Target } from "../scenario.ts";
 import { bulkData } from "./bulk.ts";
-import { firstAndDeepPages, isObject, listPage, listRequest } from "./keyset-list.ts";
+import { firstAndDeepPages, instant, keysetListRoute, listPage } from "./keyset-list.ts";
 
 const RECORDS_PATH = "/api/v1/medical-records/doctor/me";
 const PAGE_SIZE = 20;
@@ -69,13 +69,6 @@ const PAGE_SQL = (after: string) => {
   left join doctors on doctors.id = page.doctor_id left join users du on du.id = doctors.user_id
   order by page.created_at desc, page.id desc`;
 };
-const FIRST_PAGE = PAGE_SQL("");
-const NEXT_PAGE = PAGE_SQL(
-  "and (medical_records.created_at, medical_records.id) < ($6::timestamptz, $7::uuid)",
-);
-
-/** An instant as the driver gives it: a Date (postgres-js, PGlite) or PostgreSQL's text. */
-const instant = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
 
 /** A calendar date as the driver gives it (a Date at UTC midnight, or text), as `YYYY-MM-DD`. */
 const calendarDate = (value: unknown): string | null =>
@@ -84,22 +77,6 @@ const calendarDate = (value: unknown): string | null =>
     : value instanceof Date
       ? value.toISOString().slice(0, 10)
       : String(value).slice(0, 10);
-
-/** The list's cursor (platform/list.ts): sort, order, the last row's creation and id, base64url JSON. */
-function encodeCursor(row: Row): string {
-  const cursor = { s: "createdAt", o: "desc", v: instant(row.created_at).toISOString(), id: row.id };
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decodeCursor(text: string): { v: string; id: string } | undefined {
-  try {
-    const raw: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (!isObject(raw) || raw.s !== "createdAt" || raw.o !== "desc") return undefined;
-    return typeof raw.v === "string" && typeof raw.id === "string" ? { v: raw.v, id: raw.id } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The records' text document, checked as the service checks it (record-content.ts). */
 const ZContentDocument = z.object({
@@ -165,39 +142,16 @@ function recordDto(keys: ReadonlyMap<string, Buffer>, row: Row) {
  * as the service does.
  */
 export function bareDoctorRecords(keys: ReadonlyMap<string, Buffer>): BareRoute {
-  return {
+  return keysetListRoute({
     path: RECORDS_PATH,
-    async handle(request) {
-      const checked = await listRequest(request, {
-        role: "DOCTOR",
-        forbidden: "Your role has no access to medical records here",
-        size: PAGE_SIZE,
-        decode: decodeCursor,
-      });
-      if ("status" in checked) return checked;
-      const { caller, limit, cursor } = checked;
-      const { query } = request;
-      const audit = [caller.role, randomUUID(), "127.0.0.1"];
-      // Ours prepares it, once per shape (platform/prepared.ts).
-      const prepared = { prepared: true };
-      const rows = cursor
-        ? await query(NEXT_PAGE, [caller.userId, limit, ...audit, cursor.v, cursor.id], prepared)
-        : await query(FIRST_PAGE, [caller.userId, limit, ...audit], prepared);
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        status: 200,
-        body: {
-          success: true,
-          data: {
-            items: items.map((row) => recordDto(keys, row)),
-            nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-          },
-          message: null,
-        },
-      };
-    },
-  };
+    role: "DOCTOR",
+    forbidden: "Your role has no access to medical records here",
+    size: PAGE_SIZE,
+    sort: { key: "createdAt", order: "desc", column: "created_at" },
+    statement: PAGE_SQL,
+    after: "and (medical_records.created_at, medical_records.id) < ($6::timestamptz, $7::uuid)",
+    item: (row) => recordDto(keys, row),
+  });
 }
 
 /**

@@ -1,12 +1,12 @@
 import { callerFor, makeTestDeps } from "@medical/api/testing";
-import { type Executor, selectRows } from "@medical/db";
 import { users } from "@medical/db/schema";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
-import { and, eq, like, sql } from "drizzle-orm";
+import { and, eq, like } from "drizzle-orm";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BareQuery, BareRequest, BareRoute, BareTokens } from "../scenario.ts";
+import type { BareRequest, BareRoute } from "../scenario.ts";
+import { queryOn, tokensOf } from "../twin-testing.ts";
 import { appointmentsBook, doctorsSlots } from "./scheduling.ts";
 
 /**
@@ -21,33 +21,9 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => handle.close());
 
-const statement = (text: string, params: readonly unknown[]) =>
-  sql.join(
-    text
-      .split(/\$(\d+)/)
-      .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1]))),
-  );
+const query = queryOn(() => handle.db);
 
-/** The twin's driver call, run on the test database with the same text and parameters. */
-const query: BareQuery = async (text, params = []) => selectRows(handle.db, statement(text, params));
-
-/** The same inside a transaction (PGlite has one connection: the transaction's statements use it). */
-const inTransaction =
-  (tx: Executor): BareQuery =>
-  async (text, params = []) => {
-    const result: unknown = await tx.execute(statement(text, params));
-    if (Array.isArray(result)) return result;
-    return typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)
-      ? result.rows
-      : [];
-  };
-
-const tokens: BareTokens = {
-  key: new TextEncoder().encode("a-test-secret-of-the-bare-twin-32chars"),
-  issuer: "medical-backend",
-  audience: "medical-api",
-  ttlSeconds: 900,
-};
+const tokens = tokensOf("a-test-secret-of-the-bare-twin-32chars");
 
 function request(route: BareRoute, url: URL, extra: Partial<BareRequest> = {}): BareRequest {
   const params = Object.fromEntries(
@@ -59,7 +35,8 @@ function request(route: BareRoute, url: URL, extra: Partial<BareRequest> = {}): 
   );
   return {
     query,
-    transaction: (work) => handle.db.transaction((tx) => work(inTransaction(tx))),
+    // Inside a transaction, the transaction's statements (PGlite has one connection).
+    transaction: (work) => handle.db.transaction((tx) => work(queryOn(() => tx))),
     url,
     params,
     headers: {},

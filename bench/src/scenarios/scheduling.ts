@@ -19,6 +19,7 @@ import type {
   SetupContext,
   SqlParam,
 } from "../scenario.ts";
+import { isObject } from "./envelope.ts";
 import { normalizePassword, verifyAccessToken } from "./identity.ts";
 
 /** Fixed ids: the snapshot is the bench's own, and setup must find its doctors without a search. */
@@ -325,9 +326,6 @@ const bareSlots: BareRoute = {
     return { status: 200, body: { success: true, data: schedule, message: null } };
   },
 };
-
-const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null;
 
 /** The database's refusals of an overlap, by constraint name, as the server maps them. */
 function overlapCode(error: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import { type Database, type Executor, selectRows } from "@medical/db";
+import { statementOf } from "@medical/db/testing";
 import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { expect } from "vitest";
@@ -17,10 +18,7 @@ export interface Statement {
 /** The statement's own text and parameters, as a SQL fragment; re-rendered, it is the same text. */
 export function sent(statement: Statement): SQL {
   const { sql: text, params } = statement.toSQL();
-  const chunks = text
-    .split(/\$(\d+)/)
-    .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.param(params[Number(part) - 1])));
-  const fragment = sql.join(chunks);
+  const fragment = statementOf(text, params);
   expect(new PgDialect().sqlToQuery(fragment)).toMatchObject({ sql: text, params });
   return fragment;
 }

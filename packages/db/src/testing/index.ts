@@ -7,3 +7,4 @@ export {
   type TestDatabase,
   type TestDatabaseSpec,
 } from "./databases.ts";
+export { statementOf } from "./statement.ts";

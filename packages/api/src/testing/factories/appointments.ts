@@ -5,11 +5,10 @@ import {
   type AppointmentStatus,
   appointments,
   type NewAppointment,
-  patients,
 } from "@medical/db/schema";
-import { eq } from "drizzle-orm";
 import { sealAppointmentText } from "#domains/scheduling/appointment-phi.ts";
 import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
+import { accountOfPatient } from "./patients.ts";
 
 export interface MakeAppointmentInput
   extends Partial<Omit<NewAppointment, "doctorId" | "patientId" | "reason" | "cancellationReason">> {
@@ -59,7 +58,7 @@ export async function makeAppointment(db: Database, input: MakeAppointmentInput)
   const id = columns.id ?? randomUUID();
   const status = columns.status ?? "SCHEDULED";
   const startsAt = columns.startsAt ?? defaultStart(status);
-  const createdBy = columns.createdBy ?? (await accountOf(db, input.patientId));
+  const createdBy = columns.createdBy ?? (await accountOfPatient(db, input.patientId));
   const cancelled = status === "CANCELLED";
   const seal = (column: "reason" | "cancellation_reason", text: string | null | undefined) =>
     cipher ? sealAppointmentText(cipher, id, column, text) : (text ?? null);
@@ -82,14 +81,4 @@ export async function makeAppointment(db: Database, input: MakeAppointmentInput)
     .returning();
   if (!row) throw new Error("makeAppointment inserted nothing");
   return row;
-}
-
-async function accountOf(db: Database, patientId: string): Promise<string> {
-  const [row] = await db
-    .select({ userId: patients.userId })
-    .from(patients)
-    .where(eq(patients.id, patientId))
-    .limit(1);
-  if (!row) throw new Error(`makeAppointment: no patient ${patientId}`);
-  return row.userId;
 }

@@ -10,12 +10,12 @@ import {
   type NewBillingEntry,
   type NewInsuranceClaim,
   type NewInsurancePolicy,
-  patients,
 } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
 import { sealBillingText } from "#domains/billing/billing-phi.ts";
 import { policyNumberKeys } from "#domains/billing/policy-number.ts";
 import type { FieldCipher } from "#platform/crypto/field-cipher.ts";
+import { accountOfPatient } from "./patients.ts";
 
 /**
  * Billing rows written straight to the tables, without the services' rules (coverage, validity,
@@ -48,7 +48,7 @@ export async function makeBillingEntry(db: Database, input: MakeBillingEntryInpu
       issueDate,
       paidDate: status === "PAID" ? (columns.paidDate ?? issueDate) : null,
       description: sealBillingText(cipher, "description", id, description ?? "Consultation"),
-      createdBy: createdBy ?? (await accountOf(db, input.patientId)),
+      createdBy: createdBy ?? (await accountOfPatient(db, input.patientId)),
     })
     .returning();
   if (!row) throw new Error("makeBillingEntry inserted nothing");
@@ -83,7 +83,7 @@ export async function makePolicy(db: Database, input: MakePolicyInput): Promise<
       id,
       provider,
       policyNumber: sealBillingText(cipher, "policyNumber", id, number),
-      createdBy: createdBy ?? (await accountOf(db, input.patientId)),
+      createdBy: createdBy ?? (await accountOfPatient(db, input.patientId)),
     })
     .returning();
   if (!row) throw new Error("makePolicy inserted nothing");
@@ -129,19 +129,9 @@ export async function makeClaim(db: Database, input: MakeClaimInput): Promise<In
       reason: text ? sealBillingText(cipher, "claimReason", id, text) : null,
       decidedAt: status === "SUBMITTED" ? null : (columns.decidedAt ?? now),
       paidAt: status === "PAID" ? (columns.paidAt ?? now) : null,
-      submittedBy: submittedBy ?? (await accountOf(db, entry.patientId)),
+      submittedBy: submittedBy ?? (await accountOfPatient(db, entry.patientId)),
     })
     .returning();
   if (!row) throw new Error("makeClaim inserted nothing");
   return row;
-}
-
-async function accountOf(db: Database, patientId: string): Promise<string> {
-  const [row] = await db
-    .select({ userId: patients.userId })
-    .from(patients)
-    .where(eq(patients.id, patientId))
-    .limit(1);
-  if (!row) throw new Error(`billing factories: no patient ${patientId}`);
-  return row.userId;
 }

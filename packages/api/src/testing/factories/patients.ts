@@ -51,3 +51,14 @@ async function findUser(db: Database, id: string): Promise<User> {
   if (!user) throw new Error(`makePatient: no user ${id}`);
   return user;
 }
+
+/** The user id of the patient profile `patientId`: who booked, was billed or claimed by default. */
+export async function accountOfPatient(db: Database, patientId: string): Promise<string> {
+  const [row] = await db
+    .select({ userId: patients.userId })
+    .from(patients)
+    .where(eq(patients.id, patientId))
+    .limit(1);
+  if (!row) throw new Error(`no patient ${patientId}`);
+  return row.userId;
+}
