@@ -1,41 +1,15 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createArgon2Hasher } from "@medical/api";
-import { createDb } from "@medical/db";
 import { auditEvents, users } from "@medical/db/schema";
+import { processDatabase } from "@medical/db/testing/vitest";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { runCommand } from "./testing/command.ts";
 
-const packageDir = fileURLToPath(new URL("..", import.meta.url));
-
-/**
- * Runs `admin:create` as its own process with exactly the given environment: nothing is
- * inherited, so a developer's DATABASE_URL can never point the test at a real database.
- */
-function adminCreate(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/admin-create.ts"], {
-      cwd: packageDir,
-      env,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const adminCreate = (env: Record<string, string>) => runCommand("admin-create.ts", env);
 
 let dataDir: string;
 beforeAll(async () => {
@@ -46,9 +20,11 @@ afterAll(async () => {
 });
 
 test("prints the generated password once on stdout, and it signs the new admin in", async () => {
+  // The run's migrated template, copied: the command's own migration finds nothing to do.
+  const database = await processDatabase(join(dataDir, "ok"));
   const run = await adminCreate({
     NODE_ENV: "development",
-    DATA_DIR: join(dataDir, "ok"),
+    ...database.env,
     ADMIN_EMAIL: "First.Admin@Clinic.dz",
     ARGON2_MEMORY_KIB: "1024",
     ARGON2_ITERATIONS: "1",
@@ -62,7 +38,7 @@ test("prints the generated password once on stdout, and it signs the new admin i
   expect(run.stderr).not.toContain(password);
 
   // The process has exited, so its PGlite folder is free to open here.
-  const handle = await createDb({ dataDir: join(dataDir, "ok", "pglite") });
+  const handle = await database.open();
   try {
     const [admin] = await handle.db.select().from(users).where(eq(users.email, "first.admin@clinic.dz"));
     expect(admin).toMatchObject({ role: "ADMIN", isActive: true });
@@ -78,8 +54,9 @@ test("prints the generated password once on stdout, and it signs the new admin i
     ]);
   } finally {
     await handle.close();
+    await database.drop();
   }
-}, 90_000); // a fresh PGlite migrates in the child, then again here: 22 s on a quiet CI machine, past 30 s under load
+}, 90_000); // a process of its own (tsx loads the API's modules): past 30 s on a loaded machine
 
 test("refuses NODE_ENV=production with argon2 cost below OWASP, before touching the database", async () => {
   const run = await adminCreate({

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createDb, type DbHandle, dumpPglite } from "@medical/db";
 import postgres from "postgres";
 
@@ -91,16 +92,58 @@ export async function openTestDatabase(spec: TestDatabaseSpec): Promise<TestData
     const handle = await createDb({ loadDataDir: new Blob([await templateBytes]) });
     return { ...handle, [Symbol.asyncDispose]: () => handle.close() };
   }
-  const name = `${spec.prefix}_${randomBytes(6).toString("hex")}`;
-  await withAdmin(spec.adminUrl, (sql) => sql`create database ${sql(name)} template ${sql(spec.template)}`);
-  const url = databaseUrl(spec.adminUrl, name);
-  const handle = await createDb({ url, maxConnections: 5 });
+  const copy = await copyPostgresTemplate(spec);
+  const handle = await createDb({ url: copy.url, maxConnections: 5 });
   let disposed = false;
   const close = async () => {
     if (disposed) return;
     disposed = true;
     await handle.close();
-    await withAdmin(spec.adminUrl, (sql) => sql`drop database if exists ${sql(name)} with (force)`);
+    await copy.drop();
   };
-  return { ...handle, url, close, [Symbol.asyncDispose]: close };
+  return { ...handle, url: copy.url, close, [Symbol.asyncDispose]: close };
+}
+
+async function copyPostgresTemplate(spec: Extract<TestDatabaseSpec, { kind: "postgres" }>) {
+  const name = `${spec.prefix}_${randomBytes(6).toString("hex")}`;
+  await withAdmin(spec.adminUrl, (sql) => sql`create database ${sql(name)} template ${sql(spec.template)}`);
+  return {
+    url: databaseUrl(spec.adminUrl, name),
+    drop: async () => {
+      await withAdmin(spec.adminUrl, (sql) => sql`drop database if exists ${sql(name)} with (force)`);
+    },
+  };
+}
+
+/** A migrated database for a command that runs as its own process, as `ProcessDatabase` says. */
+export interface ProcessDatabase {
+  /** What to add to the process's environment: DATA_DIR, and DATABASE_URL on PostgreSQL. */
+  env: { DATA_DIR: string; DATABASE_URL?: string };
+  /** Opens it in the test, once the process has exited (a PGlite folder takes one process at a time). */
+  open(): Promise<DbHandle>;
+  /** Drops the PostgreSQL database; the caller removes `dataDir`. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A copy of the run's migrated template for a command run as its own process (`pnpm seed`,
+ * `admin:create`): the PGlite folder `<dataDir>/pglite` loaded from the tarball (~1 s, where a
+ * fresh folder's initdb and migrations take 5–10 s), or on PostgreSQL a database of its own.
+ */
+export async function prepareProcessDatabase(
+  spec: TestDatabaseSpec,
+  dataDir: string,
+): Promise<ProcessDatabase> {
+  if (spec.kind === "pglite") {
+    const folder = join(dataDir, "pglite");
+    templateBytes ??= readFile(spec.templatePath);
+    await (await createDb({ dataDir: folder, loadDataDir: new Blob([await templateBytes]) })).close();
+    return { env: { DATA_DIR: dataDir }, open: () => createDb({ dataDir: folder }), drop: async () => {} };
+  }
+  const copy = await copyPostgresTemplate(spec);
+  return {
+    env: { DATA_DIR: dataDir, DATABASE_URL: copy.url },
+    open: () => createDb({ url: copy.url, maxConnections: 5 }),
+    drop: copy.drop,
+  };
 }

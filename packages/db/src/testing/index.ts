@@ -2,8 +2,10 @@ export {
   dropOrphanedTestDatabases,
   dropPostgresDatabases,
   openTestDatabase,
+  type ProcessDatabase,
   preparePgliteTemplate,
   preparePostgresTemplate,
+  prepareProcessDatabase,
   type TestDatabase,
   type TestDatabaseSpec,
 } from "./databases.ts";

@@ -1,5 +1,11 @@
 import { inject } from "vitest";
-import { openTestDatabase, type TestDatabase, type TestDatabaseSpec } from "./databases.ts";
+import {
+  openTestDatabase,
+  type ProcessDatabase,
+  prepareProcessDatabase,
+  type TestDatabase,
+  type TestDatabaseSpec,
+} from "./databases.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,4 +23,9 @@ declare module "vitest" {
  */
 export function openFileDatabase(): Promise<TestDatabase> {
   return openTestDatabase(inject("testDatabase"));
+}
+
+/** A copy of the run's template for a command run as its own process with DATA_DIR `dataDir`. */
+export function processDatabase(dataDir: string): Promise<ProcessDatabase> {
+  return prepareProcessDatabase(inject("testDatabase"), dataDir);
 }
