@@ -175,6 +175,29 @@ describe("configuration", () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), METRICS_PORT: "3000" })).toThrow(/METRICS_PORT/);
   });
 
+  test("shares events through Redis with REDIS_URL, else NOTIFY with DATABASE_URL, else in process; EVENT_BUS picks", () => {
+    const DATABASE_URL = "postgres://medical@db.clinic.dz:5432/medical";
+    const REDIS_URL = "redis://cache.clinic.dz:6379";
+    const busOf = (env: Record<string, string>) => loadConfig({ DATA_DIR: dataDir(), ...env }).eventBus;
+    const channel = "medical_events";
+    expect(busOf({})).toEqual({ kind: "memory" });
+    expect(busOf({ DATABASE_URL })).toEqual({ kind: "postgres", url: DATABASE_URL, channel });
+    expect(busOf({ REDIS_URL })).toEqual({ kind: "redis", url: REDIS_URL, channel });
+    expect(busOf({ DATABASE_URL, REDIS_URL })).toEqual({ kind: "redis", url: REDIS_URL, channel });
+    expect(busOf({ DATABASE_URL, REDIS_URL, EVENT_BUS: "postgres" })).toMatchObject({ kind: "postgres" });
+    expect(busOf({ DATABASE_URL, REDIS_URL, EVENT_BUS: "memory" })).toEqual({ kind: "memory" });
+    expect(busOf({ REDIS_URL, EVENT_BUS_CHANNEL: "staging:events" })).toMatchObject({
+      channel: "staging:events",
+    });
+    expect(() => busOf({ REDIS_URL, EVENT_BUS: "postgres" })).toThrow(
+      "EVENT_BUS=postgres requires DATABASE_URL",
+    );
+    expect(() => busOf({ DATABASE_URL, EVENT_BUS: "redis" })).toThrow("EVENT_BUS=redis requires REDIS_URL");
+    expect(() => busOf({ EVENT_BUS: "kafka" })).toThrow(/EVENT_BUS/);
+    for (const bad of ["two words", "x".repeat(64), "événements"])
+      expect(() => busOf({ EVENT_BUS_CHANNEL: bad }), bad).toThrow(/EVENT_BUS_CHANNEL/);
+  });
+
   test("production refuses an open metrics listener beyond loopback", () => {
     const open = { ...productionEnv, DATA_DIR: dataDir(), METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" };
     expect(() => loadConfig(open)).toThrow(/METRICS_TOKEN/);

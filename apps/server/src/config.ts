@@ -42,6 +42,15 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   DATABASE_URL: postgresUrl.optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  // Which bus carries domain events between instances (docs/decisions/0033-shared-event-bus.md);
+  // unset → Redis with REDIS_URL, else PostgreSQL NOTIFY with DATABASE_URL, else in-process.
+  EVENT_BUS: z.enum(["memory", "postgres", "redis"]).optional(),
+  // A NOTIFY channel is an identifier (63 bytes); Redis channels are shared by every database
+  // number of a server, so two deployments on one Redis need two names.
+  EVENT_BUS_CHANNEL: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,63}$/, "EVENT_BUS_CHANNEL takes 1 to 63 letters, digits and _ . : -")
+    .default("medical_events"),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
   JWT_ISSUER: z.string().min(1).default("medical-backend"),
   JWT_AUDIENCE: z.string().min(1).default("medical-api"),
@@ -149,7 +158,14 @@ export interface Config {
   webSockets: { maxSocketsPerUser: number; maxSocketsPerIp?: number; maxSubscriptionsPerSocket: number };
   /** Where /metrics is served; undefined → nowhere, and nothing is collected. */
   metrics?: MetricsConfig;
+  /** How domain events reach the other instances' subscribers. */
+  eventBus: EventBusConfig;
 }
+
+/** In-process (one instance), PostgreSQL LISTEN/NOTIFY, or Redis pub/sub on `channel`. */
+export type EventBusConfig =
+  | { kind: "memory" }
+  | { kind: "postgres" | "redis"; url: string; channel: string };
 
 /**
  * `/metrics` on the main port behind `Authorization: Bearer <token>` when `token` is set, and/or
@@ -188,6 +204,22 @@ function metricsConfigOf(env: Env, production: boolean): MetricsConfig | undefin
   return { token, port, host };
 }
 
+function eventBusConfigOf(env: Env): EventBusConfig {
+  const kind = env.EVENT_BUS ?? (env.REDIS_URL ? "redis" : env.DATABASE_URL ? "postgres" : "memory");
+  const channel = env.EVENT_BUS_CHANNEL;
+  switch (kind) {
+    case "memory":
+      return { kind };
+    case "postgres":
+      // PGlite is one process: nothing to reach, and its in-process bus is the default.
+      if (!env.DATABASE_URL) throw new ConfigError("EVENT_BUS=postgres requires DATABASE_URL");
+      return { kind, url: env.DATABASE_URL, channel };
+    case "redis":
+      if (!env.REDIS_URL) throw new ConfigError("EVENT_BUS=redis requires REDIS_URL");
+      return { kind, url: env.REDIS_URL, channel };
+  }
+}
+
 function parseTrustProxy(text: string): boolean | number | string {
   if (text === "true" || text === "false") return text === "true";
   return /^\d+$/.test(text) ? Number(text) : text;
@@ -224,6 +256,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError("MAIL_TRANSPORT=smtp requires SMTP_URL");
 
   const metrics = metricsConfigOf(env, production);
+  const eventBus = eventBusConfigOf(env);
   const generated = !env.JWT_SECRET || !env.ENCRYPTION_KEYS ? devSecrets(dataDir) : undefined;
   const corsOrigins = env.CORS_ORIGINS ?? (production ? "" : "http://localhost:*,http://127.0.0.1:*");
 
@@ -276,5 +309,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
     },
     metrics,
+    eventBus,
   };
 }

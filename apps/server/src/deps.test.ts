@@ -1,9 +1,11 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DomainEvents } from "@medical/api";
 import { createDb } from "@medical/db";
 import pino from "pino";
-import { expect, test } from "vitest";
+import { expect, inject, test } from "vitest";
 import { loadConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
 
@@ -16,7 +18,7 @@ test("password hashing is queued: ARGON2_CONCURRENCY run, ARGON2_QUEUE wait, the
     ARGON2_QUEUE: "1",
   });
   const handle = await createDb();
-  const { deps, close } = buildDeps(config, handle, pino({ level: "silent" }));
+  const { deps, close } = await buildDeps(config, handle, pino({ level: "silent" }));
   try {
     // Started together: one runs, one waits, the third finds the queue full.
     const outcomes = await Promise.allSettled([
@@ -44,12 +46,12 @@ test("production without PUBLIC_URL warns that feed addresses name localhost, an
   };
   const handle = await createDb();
   try {
-    const unset = buildDeps(loadConfig(production), handle, logger);
+    const unset = await buildDeps(loadConfig(production), handle, logger);
     expect(unset.deps.settings.publicUrl).toBe("http://localhost:3000");
     expect(lines.join("\n")).toContain("PUBLIC_URL is unset");
     await unset.close();
     lines.length = 0;
-    const set = buildDeps(
+    const set = await buildDeps(
       loadConfig({ ...production, PUBLIC_URL: "https://api.clinic.example.dz" }),
       handle,
       logger,
@@ -61,3 +63,35 @@ test("production without PUBLIC_URL warns that feed addresses name localhost, an
     await handle.close();
   }
 });
+
+const redisUrl = inject("redisUrl");
+
+test.skipIf(!redisUrl)(
+  "with REDIS_URL, deps built twice share domain events; close() lets go of Redis",
+  async () => {
+    const config = loadConfig({
+      DATA_DIR: mkdtempSync(join(tmpdir(), "medical-deps-")),
+      REDIS_URL: redisUrl ?? "",
+      EVENT_BUS_CHANNEL: `deps_test_${randomBytes(6).toString("hex")}`,
+    });
+    const handle = await createDb();
+    const [one, two] = [
+      await buildDeps(config, handle, pino({ level: "silent" })),
+      await buildDeps(config, handle, pino({ level: "silent" })),
+    ];
+    try {
+      const event: DomainEvents["session.revoked"] = {
+        v: 1,
+        userId: randomUUID(),
+        sessionIds: [randomUUID()],
+        reason: "LOGOUT",
+      };
+      const heard = new Promise((resolve) => two.deps.events.subscribe("session.revoked", resolve));
+      one.deps.events.publish("session.revoked", event);
+      expect(await heard).toEqual(event);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+      await handle.close();
+    }
+  },
+);

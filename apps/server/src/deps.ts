@@ -5,9 +5,12 @@ import {
   createFieldCipher,
   createFileMailer,
   createInProcessEventBus,
+  createPostgresEventBus,
   createRateLimits,
+  createRedisEventBus,
   createSmtpMailer,
   type Deps,
+  type EventBus,
   type Mailer,
   queueHashing,
   systemClock,
@@ -20,7 +23,7 @@ import { readVersion } from "./version.ts";
 
 export interface Resources {
   deps: Deps;
-  /** Closes what the deps opened (Redis, SMTP); the database is closed by its owner. */
+  /** Closes what the deps opened (the event bus, Redis, SMTP); the database is closed by its owner. */
   close(): Promise<void>;
 }
 
@@ -30,9 +33,25 @@ function mailerFor(config: Config): Mailer & { close?: () => void } {
   return createFileMailer(join(config.dataDir, "outbox"), config.mail.from);
 }
 
+/** Resolves once a shared bus listens, so the instance hears other instances' events from its start. */
+function openEventBus(
+  config: Config["eventBus"],
+  logger: Logger,
+): Promise<EventBus & { close?: () => Promise<void> }> {
+  switch (config.kind) {
+    case "memory":
+      return Promise.resolve(createInProcessEventBus());
+    case "postgres":
+      return createPostgresEventBus({ url: config.url, channel: config.channel, logger });
+    case "redis":
+      return createRedisEventBus({ url: config.url, channel: config.channel, logger });
+  }
+}
+
 /** The composition root's one place that turns configuration into services' dependencies. */
-export function buildDeps(config: Config, handle: DbHandle, logger: Logger): Resources {
+export async function buildDeps(config: Config, handle: DbHandle, logger: Logger): Promise<Resources> {
   const clock = systemClock;
+  const events = await openEventBus(config.eventBus, logger);
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { commandTimeout: 500, maxRetriesPerRequest: 1 })
     : undefined;
@@ -48,7 +67,7 @@ export function buildDeps(config: Config, handle: DbHandle, logger: Logger): Res
     dbKind: handle.kind,
     logger,
     clock,
-    events: createInProcessEventBus(),
+    events,
     accessTokens: createAccessTokens(
       {
         secret: config.jwt.secret,
@@ -76,6 +95,7 @@ export function buildDeps(config: Config, handle: DbHandle, logger: Logger): Res
   return {
     deps,
     async close() {
+      await events.close?.();
       mailer.close?.();
       await redis?.quit().catch(() => undefined);
     },

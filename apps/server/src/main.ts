@@ -16,14 +16,20 @@ async function main(): Promise<void> {
   const handle = await openDatabase(config, logger);
   await handle.migrate();
 
-  const resources = buildDeps(config, handle, logger);
+  const resources = await buildDeps(config, handle, logger);
   const { deps } = resources;
   const metrics =
     config.metrics && createMetrics({ config: config.metrics, router: appRouter, database: handle });
   const running = await startServer({ deps, config, router: appRouter, metrics });
   const sealer = startAuditSealer(deps, { intervalMs: config.auditSealIntervalMs });
   logger.info(
-    { url: running.url, database: handle.kind, docs: `${running.url}/docs`, metrics: running.metricsUrl },
+    {
+      url: running.url,
+      database: handle.kind,
+      eventBus: config.eventBus.kind,
+      docs: `${running.url}/docs`,
+      metrics: running.metricsUrl,
+    },
     `medical-backend listening on ${running.url} (API docs: ${running.url}/docs)`,
   );
 

@@ -34,7 +34,15 @@ export {
 export { describeIssues, type InputIssue, toInputIssues } from "#platform/errors/issues.ts";
 export { reportError, stackFrames } from "#platform/errors/report.ts";
 export { type ErrorFacts, errorFacts, withIssues } from "#platform/errors/shape.ts";
-export { createInProcessEventBus, type DomainEvents, type EventBus } from "#platform/events/event-bus.ts";
+export {
+  createInProcessEventBus,
+  type DomainEvents,
+  type EventBus,
+  type SharedEventBus,
+} from "#platform/events/event-bus.ts";
+export { createPostgresEventBus, EVENT_BUS_APPLICATION_NAME } from "#platform/events/postgres-bus.ts";
+export { createRedisEventBus } from "#platform/events/redis-bus.ts";
+export { MAX_MESSAGE_BYTES } from "#platform/events/shared-bus.ts";
 export { rotateStoredAnswers } from "#platform/idempotency/rotate.ts";
 export { nestsDeeperThan, tooDeep } from "#platform/json-depth.ts";
 export { createFileMailer, createSmtpMailer, type Mailer } from "#platform/mail/index.ts";

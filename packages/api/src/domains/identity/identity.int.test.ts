@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { domainEvents, sessions, userTokens } from "@medical/db/schema";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
@@ -5,6 +6,7 @@ import type { AuditMeta } from "#platform/audit/audit.ts";
 import type { PasswordHasher } from "#platform/auth/passwords.ts";
 import type { Deps } from "#platform/deps.ts";
 import { createInProcessEventBus, type DomainEvents } from "#platform/events/event-bus.ts";
+import { encodeMessage, MAX_MESSAGE_BYTES } from "#platform/events/shared-bus.ts";
 import { callerFor } from "#testing/caller.ts";
 import { makeTestDeps, testHasher } from "#testing/deps.ts";
 import { makeUser, TEST_PASSWORD } from "#testing/factories/users.ts";
@@ -343,6 +345,30 @@ describe("sessions end", () => {
         and(eq(domainEvents.type, "session.revoked"), sql`${domainEvents.payload}->>'userId' = ${user.id}`),
       );
     expect(outbox).toEqual([expect.objectContaining({ actorId: user.id, payload: expected })]);
+  });
+
+  test("of a user with hundreds of sessions in events of at most 100 ids, each small enough to share", async () => {
+    const events = createInProcessEventBus();
+    const { deps } = setup({ events });
+    const { user, caller } = await signInAs(deps, "PATIENT");
+    const expiresAt = new Date(Date.now() + 86_400_000);
+    await file.db
+      .insert(sessions)
+      .values(
+        Array.from({ length: 249 }, () => ({ userId: user.id, refreshTokenHash: "x".repeat(64), expiresAt })),
+      );
+    const heard: DomainEvents["session.revoked"][] = [];
+    events.subscribe("session.revoked", (event) => heard.push(event));
+
+    await caller.auth.logoutAll();
+
+    expect(heard.map((event) => event.sessionIds.length)).toEqual([100, 100, 50]);
+    expect(new Set(heard.flatMap((event) => event.sessionIds)).size).toBe(250);
+    for (const event of heard) {
+      expect(event).toMatchObject({ userId: user.id, reason: "LOGOUT_ALL" });
+      const message = encodeMessage(randomUUID(), "session.revoked", event);
+      expect(Buffer.byteLength(message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    }
   });
 
   test("elsewhere on a password change, which keeps this session and checks the current password", async () => {

@@ -93,8 +93,15 @@ export async function startSession(
 }
 
 /**
+ * Session ids per `session.revoked` event: a user may hold hundreds of sessions, and one event of
+ * all of them would outgrow what a shared bus carries (MAX_MESSAGE_BYTES, ~200 ids).
+ */
+export const SESSIONS_PER_REVOCATION_EVENT = 100;
+
+/**
  * Revokes a user's active sessions (all, or all but one) in the change's transaction and emits
- * `session.revoked`, which reaches the EventBus (and the sockets of those sessions) after commit.
+ * `session.revoked` (one event per SESSIONS_PER_REVOCATION_EVENT sessions), which reaches the
+ * EventBus (and the sockets of those sessions, on every instance) after commit.
  */
 export async function revokeSessions(
   deps: Pick<Deps, "clock">,
@@ -113,6 +120,9 @@ export async function revokeSessions(
     .where(and(...filters))
     .returning({ id: sessions.id });
   const sessionIds = revoked.map((row) => row.id);
-  if (sessionIds.length) record.emit("session.revoked", { v: 1, userId, sessionIds, reason });
+  for (let start = 0; start < sessionIds.length; start += SESSIONS_PER_REVOCATION_EVENT) {
+    const part = sessionIds.slice(start, start + SESSIONS_PER_REVOCATION_EVENT);
+    record.emit("session.revoked", { v: 1, userId, sessionIds: part, reason });
+  }
   return sessionIds;
 }

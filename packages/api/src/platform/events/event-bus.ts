@@ -72,13 +72,26 @@ export interface EventBus {
   stream<K extends EventName>(name: K, signal: AbortSignal): AsyncIterable<DomainEvents[K]>;
 }
 
-/** One process: the default. PostgreSQL NOTIFY and Redis adapters come with the real-time work. */
-export function createInProcessEventBus(): EventBus {
+/** A bus that reaches other processes (PostgreSQL NOTIFY, Redis): it holds connections until closed. */
+export interface SharedEventBus extends EventBus {
+  /** Stops sending and listening; later publishes reach this process's subscribers only. */
+  close(): Promise<void>;
+}
+
+/**
+ * This process's subscribers. `deliver` hands them an event without the compiler's check of its
+ * payload: the shared buses call it with what they validated against the event's schema.
+ */
+export interface LocalSubscribers extends Omit<EventBus, "publish"> {
+  deliver(name: EventName, event: unknown): void;
+}
+
+export function createLocalSubscribers(): LocalSubscribers {
   const emitter = new EventEmitter();
   // Every open socket and subscription listens; the default cap of 10 would only warn.
   emitter.setMaxListeners(0);
   return {
-    publish(name, event) {
+    deliver(name, event) {
       emitter.emit(name, event);
     },
     subscribe(name, listener) {
@@ -89,4 +102,10 @@ export function createInProcessEventBus(): EventBus {
       for await (const [event] of on(emitter, name, { signal })) yield event;
     },
   };
+}
+
+/** One process (PGlite, or a single instance): the default. Shared buses are in shared-bus.ts. */
+export function createInProcessEventBus(): EventBus {
+  const { deliver, subscribe, stream } = createLocalSubscribers();
+  return { publish: deliver, subscribe, stream };
 }
