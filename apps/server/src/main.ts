@@ -1,4 +1,4 @@
-import { appRouter, startAuditSealer } from "@medical/api";
+import { appRouter, startAuditSealer, startNotificationConsumer } from "@medical/api";
 import { DatabaseLockedError } from "@medical/db";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openDatabase } from "./database.ts";
@@ -7,7 +7,7 @@ import { createLogger } from "./logger.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { startServer } from "./server.ts";
 
-/** Composition root: configuration, logger, database, server, audit sealer, signals. */
+/** Composition root: configuration, logger, database, server, audit sealer, notifications, signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, {
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     config.metrics && createMetrics({ config: config.metrics, router: appRouter, database: handle });
   const running = await startServer({ deps, config, router: appRouter, metrics });
   const sealer = startAuditSealer(deps, { intervalMs: config.auditSealIntervalMs });
+  const notifications = startNotificationConsumer(deps);
   logger.info(
     {
       url: running.url,
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     try {
       await running.shutdown();
-      // After the requests drain: its last pass seals what they wrote.
+      // After the requests drain: the last passes notify and seal what they wrote.
+      await notifications.stop();
       await sealer.stop();
       await resources.close();
       await handle.close();

@@ -7,6 +7,7 @@ import { processDatabase } from "@medical/db/testing/vitest";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import WebSocket from "ws";
 import { CLOSE_SERVICE_RESTART } from "../src/ws.ts";
+import { restClient } from "./support/rest.ts";
 import { collectExit, runEntry, type ServerProcess, startServerProcess } from "./support/server-process.ts";
 
 /** Under `pnpm test:pg` the server process gets this file's PostgreSQL database. */
@@ -75,6 +76,29 @@ describe("a server process", () => {
         interval: 100,
       })
       .toMatch(/"auditAnchor":\{"id":\d+,"eventCount":\d+,"headEventId":\d+,"headHash":"[0-9a-f]{64}"/);
+  });
+
+  test("derives notifications in the background, from the outbox, for what the requests did", async () => {
+    const { rest } = restClient(() => server.url);
+    const password = "un mot de passe sûr";
+    const registered = await rest("/auth/register", {
+      json: { email: `notified.${Date.now()}@example.dz`, password, firstName: "Nadia", lastName: "Kaci" },
+    });
+    const token = String(registered.body.data.accessToken);
+    await rest("/users/me/password", {
+      token,
+      json: { currentPassword: password, newPassword: "une autre phrase secrète" },
+    });
+    // The consumer runs in the server process: awaited through the API, never assumed after a delay.
+    await expect
+      .poll(
+        async () =>
+          (await rest("/notifications", { token })).body.data.items.map(
+            (item: { title: string }) => item.title,
+          ),
+        { timeout: 15_000, interval: 100 },
+      )
+      .toEqual(["Mot de passe modifié"]);
   });
 
   // PostgreSQL is shared by design; the folder lock guards embedded PGlite only.

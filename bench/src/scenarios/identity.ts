@@ -61,6 +61,7 @@ function userDto(row: Row) {
     lastName: row.last_name,
     phone: row.phone,
     locale: row.locale,
+    timezone: row.timezone,
     isActive: row.is_active,
     emailVerified: row.email_verified_at !== null,
     createdAt: row.created_at,
@@ -202,7 +203,7 @@ const bareMe: BareRoute = {
  */
 export const login: Scenario = {
   name: "login",
-  description: `POST /api/v1/auth/login, one account, ${ARGON2_LABEL}: rate limiters, user by lower(email), argon2 verification, a session row (+ audit row on ours) and an HS256 JWT; every login inserts a session row`,
+  description: `POST /api/v1/auth/login, one account, ${ARGON2_LABEL}: rate limiters, user by lower(email), argon2 verification, a session row (+ audit row, known-device check and sign-in event on ours) and an HS256 JWT; every login inserts a session row`,
   targets: [{ path: LOGIN_PATH, method: "POST", body: credentials(LOGIN_USER) }],
   bare: [bareLogin],
   data: { version: 1, seed: (db) => seedUser(db, LOGIN_USER) },

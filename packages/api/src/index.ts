@@ -7,6 +7,7 @@ export { authenticate } from "#platform/auth/authenticate.ts";
 export { type HashQueueLimits, queueHashing } from "#platform/auth/hash-queue.ts";
 export { createArgon2Hasher, type PasswordHasher } from "#platform/auth/passwords.ts";
 export { ROLES, type Role } from "#platform/auth/roles.ts";
+export type { BackgroundPasses } from "#platform/background.ts";
 export {
   accessTokenFrom,
   type Context,
@@ -88,6 +89,8 @@ export {
   ensureAccount,
   type OperatorAccountInput,
 } from "./domains/identity/operator-accounts.service.ts";
+/** The notifications consumer: the server runs it in the background; tests and tools catch it up. */
+export { catchUpNotifications, startNotificationConsumer } from "./domains/notifications/consumer.ts";
 export { type NewDemographics, writePatientProfile } from "./domains/patients/profiles.service.ts";
 export { rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
 /** The demo seed writes its medical records through the records services; the bulk load seals its generated ones. */

@@ -8,6 +8,7 @@ import { favoritesRouter } from "./domains/favorites/router.ts";
 import { healthRouter } from "./domains/health/router.ts";
 import { authRouter } from "./domains/identity/auth.router.ts";
 import { usersRouter } from "./domains/identity/users.router.ts";
+import { notificationsRouter } from "./domains/notifications/router.ts";
 import { patientsRouter } from "./domains/patients/router.ts";
 import { recordsRouter } from "./domains/records/router.ts";
 import { reportsRouter } from "./domains/reports/router.ts";
@@ -44,6 +45,8 @@ export const appRouter = router({
   // The literal /billing/me, /billing/policies/…, /billing/claims/… and /billing/patient/{patientId}
   // before /billing/{id} (billing/router.ts keeps them in that order).
   billing: billingRouter,
+  // Its literal /notifications/preferences and /notifications/read-all before /notifications/{id}….
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -26,6 +26,8 @@ const TAGS: Record<string, string> = {
     "A patient's medical file: clinical records doctors write for the patients they treat, history notes the patient writes, every version kept, soft deletes with a reason; every read and write audited, clinical text encrypted at rest.",
   billing:
     "Billing entries, insurance policies and claims: the front desk (STAFF, ADMIN) bills and claims, patients read theirs and register their policies, treating doctors read their patients'; a claim never exceeds what its policy covers, races included.",
+  notifications:
+    "The caller's notifications (appointments, records, billing, account security, announcements), in their language and on their clock, with no clinical detail: the inbox, read marks, per-type preferences for the app and mail; ADMIN sends announcements.",
   admin: "Operator tools for ADMIN: the security audit trail.",
 };
 
@@ -41,6 +43,7 @@ const PATH_ID_NOUNS: Record<string, string> = {
   billing: "billing entry",
   policies: "insurance policy",
   claims: "insurance claim",
+  notifications: "notification",
 };
 
 /** A value as JSON carries it: instants become ISO-8601 strings, as they do on the wire. */

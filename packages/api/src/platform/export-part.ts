@@ -13,7 +13,7 @@ export interface ExportSubject {
 /**
  * One domain's section of a patient's data export (`GET /patients/me/export`), offered in the
  * domain's `public.ts`; the export slice composes the sections in one transaction and writes the
- * one audit event. A new domain with data about patients (notifications, chat) adds a part and its
+ * one audit event. A new domain with data about patients (chat) adds a part and its
  * line in the export slice, and touches no other domain.
  */
 export interface ExportPart<T> {

@@ -19,6 +19,7 @@ export {
   makePolicy,
 } from "./factories/billing.ts";
 export { makeDoctor, makeSpecialty } from "./factories/doctors.ts";
+export { type MakeNotificationInput, makeNotification } from "./factories/notifications.ts";
 export { type MakePatientOverrides, makePatient } from "./factories/patients.ts";
 export { type MakeMedicalRecordInput, makeMedicalRecord } from "./factories/records.ts";
 export { makeUser, passwordHashForTests, TEST_PASSWORD } from "./factories/users.ts";

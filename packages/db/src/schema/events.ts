@@ -36,4 +36,15 @@ export const processedEvents = pgTable(
   (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
 );
 
+/**
+ * Where each ordered outbox consumer stands: the position of the last event it processed, moved in
+ * the transaction that claims the event, so a consumer that stops resumes after what it committed.
+ */
+export const outboxConsumers = pgTable("outbox_consumers", (t) => ({
+  name: t.varchar({ length: 80 }).primaryKey(),
+  txId: xid8().notNull(),
+  seq: t.bigint({ mode: "number" }).notNull(),
+  updatedAt: timestamptz().notNull().defaultNow(),
+}));
+
 export type DomainEventRow = typeof domainEvents.$inferSelect;

@@ -4,6 +4,7 @@ export * from "./availability.ts";
 export * from "./billing.ts";
 export * from "./doctors.ts";
 export * from "./events.ts";
+export * from "./notifications.ts";
 export * from "./patients.ts";
 export * from "./records.ts";
 export * from "./users.ts";

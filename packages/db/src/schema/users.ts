@@ -32,6 +32,8 @@ export const users = pgTable(
     phone: t.varchar({ length: 16 }),
     /** BCP-47 tag: fr, ar, kab, en */
     locale: t.varchar({ length: 35 }).notNull().default("fr"),
+    /** IANA zone the account's times are shown in (notifications; reminders and quiet hours later). */
+    timezone: t.varchar({ length: 64 }).notNull().default("Africa/Algiers"),
     createdAt: timestamptz().notNull().defaultNow(),
     updatedAt: timestamptz().notNull().defaultNow(),
     /** Accent- and case-free "first last email" for admin search (pg_trgm). */
@@ -76,7 +78,11 @@ export const sessions = pgTable(
     revokedAt: timestamptz(),
     revokedReason: t.varchar({ length: 30 }).$type<SessionRevocationReason>(),
   }),
-  (t) => [index("sessions_user_active").on(t.userId).where(sql`${t.revokedAt} is null`)],
+  (t) => [
+    index("sessions_user_active").on(t.userId).where(sql`${t.revokedAt} is null`),
+    // A login asks whether the account signed in from this address before (a new sign-in is told).
+    index("sessions_user_ip").on(t.userId, t.ip),
+  ],
 );
 
 export const USER_TOKEN_PURPOSES = ["PASSWORD_RESET", "INVITATION", "EMAIL_VERIFICATION"] as const;

@@ -168,6 +168,7 @@ describe("GET /patients/me/export", () => {
       "locale",
       "phone",
       "role",
+      "timezone",
     ]);
     expect(JSON.stringify(document)).not.toContain(scene.patient.user.passwordHash ?? "no hash");
     expect(document.patient).toEqual(await caller.patients.me());
@@ -290,6 +291,7 @@ describe("GET /patients/me/export", () => {
           favorites: 2,
           // The previous export's own event is in this one's log.
           accessLogEntries: logLength + 1,
+          notifications: 0,
         },
       },
     ]);

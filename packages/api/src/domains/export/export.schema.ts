@@ -3,6 +3,7 @@ import { accessLogExportPart } from "#domains/audit/public.ts";
 import { billingExportPart } from "#domains/billing/public.ts";
 import { favoritesExportPart } from "#domains/favorites/public.ts";
 import { accountExportPart } from "#domains/identity/public.ts";
+import { notificationsExportPart } from "#domains/notifications/public.ts";
 import { patientExportPart } from "#domains/patients/public.ts";
 import { medicalRecordsExportPart } from "#domains/records/public.ts";
 import { reviewsExportPart } from "#domains/reviews/public.ts";
@@ -19,7 +20,7 @@ export const EXPORT_SCHEMA_VERSION = 1;
 
 /**
  * The sections of the export, in the document's order, each a domain's part (its `public.ts`).
- * A later domain (notifications, chat) adds its part here and touches no other domain; the
+ * A later domain (chat) adds its part here and touches no other domain; the
  * document's schema and the export service follow this table.
  */
 export const exportParts = {
@@ -31,6 +32,7 @@ export const exportParts = {
   reviews: reviewsExportPart,
   favorites: favoritesExportPart,
   accessLog: accessLogExportPart,
+  notifications: notificationsExportPart,
 };
 
 const route = routeMeta(["patients"]);
@@ -44,7 +46,7 @@ const attachment = z.object({
 });
 
 const exported =
-  "One JSON document (`PatientExport`), in the envelope like every answer, with `Content-Disposition: attachment` so a browser saves it: the account (email, names, phone, locale, role; never a password hash or a token), the profile with its clinical fields, every appointment with its reason and history, every medical record with all its versions (deleted ones included, marked), billing entries, insurance policies and claims, the reviews the patient wrote (hidden ones included), their favourite doctors, and the access log — decrypted, read from one consistent snapshot. The export is audited as one `patient.export` event (with the number of items per section), and listed in the patient's access log.";
+  "One JSON document (`PatientExport`), in the envelope like every answer, with `Content-Disposition: attachment` so a browser saves it: the account (email, names, phone, locale, role; never a password hash or a token), the profile with its clinical fields, every appointment with its reason and history, every medical record with all its versions (deleted ones included, marked), billing entries, insurance policies and claims, the reviews the patient wrote (hidden ones included), their favourite doctors, the access log and their notifications — decrypted, read from one consistent snapshot. The export is audited as one `patient.export` event (with the number of items per section), and listed in the patient's access log.";
 const limited =
   "Exports are heavy: each user gets a few in a window (`RATE_LIMIT_EXPORT`, default 5 in 10 minutes), then 429 RATE_LIMITED with `Retry-After`.";
 
@@ -84,6 +86,7 @@ export const ZPatientExport = named(
     reviews: exportParts.reviews.schema,
     favorites: exportParts.favorites.schema,
     accessLog: exportParts.accessLog.schema,
+    notifications: exportParts.notifications.schema,
   }),
   "PatientExport",
   {
@@ -100,6 +103,7 @@ export const ZPatientExport = named(
       reviews: exportParts.reviews.example,
       favorites: exportParts.favorites.example,
       accessLog: exportParts.accessLog.example,
+      notifications: exportParts.notifications.example,
     },
   },
 );

@@ -73,6 +73,7 @@ async function readSections(
     reviews: await read("reviews", exportParts.reviews),
     favorites: await read("favorites", exportParts.favorites),
     accessLog: await read("accessLog", exportParts.accessLog),
+    notifications: await read("notifications", exportParts.notifications),
   };
 }
 

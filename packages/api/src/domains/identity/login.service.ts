@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type AuditMeta, auditAttempt, auditedTransaction } from "#platform/audit/audit.ts";
 import { randomToken } from "#platform/auth/secrets.ts";
 import type { Deps } from "#platform/deps.ts";
@@ -5,7 +6,7 @@ import { DomainError } from "#platform/errors/errors.ts";
 import { unsafeFindUserByEmail } from "./access.ts";
 import { normalizeEmail } from "./normalize.ts";
 import { limitLogin } from "./rate-rules.ts";
-import { type SessionDto, startSession } from "./sessions.service.ts";
+import { knownClient, type SessionDto, startSession } from "./sessions.service.ts";
 
 /** A real hash of a random password, made once per hasher: unknown emails cost a verification too. */
 const dummyHashes = new WeakMap<Deps["hasher"], Promise<string>>();
@@ -63,7 +64,10 @@ export async function login(
   }
   await limits.succeeded();
   return auditedTransaction(deps, audit, async (tx, record) => {
-    const session = await startSession(deps, tx, user, audit.origin);
+    const newClient = !(await knownClient(tx, user.id, audit.origin));
+    const sessionId = randomUUID();
+    const session = await startSession(deps, tx, user, audit.origin, sessionId);
+    record.emit("user.signed_in", { v: 1, userId: user.id, sessionId, newClient });
     // The caller was anonymous until now: the login acts for the account it signs in.
     record.audit({
       action: "auth.login",

@@ -81,6 +81,8 @@ export async function resetPassword(
     if (!user) throw new DomainError("INVALID_TOKEN");
     await voidUserTokens(deps.clock, tx, user.id);
     await revokeSessions(deps, tx, record, user.id, "PASSWORD_RESET");
+    // An invitation sets the first password: nothing to warn the owner about.
+    if (token.purpose === "PASSWORD_RESET") record.emit("user.password_changed", { v: 1, userId: user.id });
     record.audit({
       action: token.purpose === "INVITATION" ? "auth.invitation_accepted" : "auth.password_reset",
       outcome: "SUCCESS",
@@ -119,6 +121,7 @@ export async function changePassword(
     await tx.update(users).set({ passwordHash, updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
     await voidUserTokens(deps.clock, tx, user.id);
     await revokeSessions(deps, tx, record, user.id, "PASSWORD_CHANGED", { except: actor.sessionId });
+    record.emit("user.password_changed", { v: 1, userId: user.id });
     record.audit({
       action: "user.password_changed",
       outcome: "SUCCESS",

@@ -69,15 +69,34 @@ export async function issueTokens(
   };
 }
 
+/**
+ * Whether an earlier session of the account (revoked and expired ones included) came from this
+ * address with this user agent: a sign-in from anywhere else is one its owner is told about.
+ */
+export async function knownClient(db: Executor, userId: string, origin: RequestOrigin): Promise<boolean> {
+  const [earlier] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        origin.ip === null ? isNull(sessions.ip) : eq(sessions.ip, origin.ip),
+        origin.userAgent === null ? isNull(sessions.userAgent) : eq(sessions.userAgent, origin.userAgent),
+      ),
+    )
+    .limit(1);
+  return earlier !== undefined;
+}
+
 /** A new login: a new session row (refresh-token family) and its first token pair. */
 export async function startSession(
   deps: Pick<Deps, "accessTokens" | "clock" | "settings">,
   db: Executor,
   user: User,
   origin: RequestOrigin,
+  sessionId: string = randomUUID(),
 ): Promise<SessionDto> {
   const now = deps.clock.now();
-  const sessionId = randomUUID();
   const { refreshTokenHash, ...dto } = await issueTokens(deps, user, sessionId);
   await db.insert(sessions).values({
     id: sessionId,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ZPassword } from "#platform/auth/passwords.ts";
 import { ROLES } from "#platform/auth/roles.ts";
 import { requireAChange, text, ZEmail, ZLocale, ZName, ZPhone } from "#platform/fields/fields.ts";
+import { ZTimeZone } from "#platform/fields/time-zone.ts";
 import { pageOf } from "#platform/list.ts";
 import { routeMeta } from "#platform/meta.ts";
 import { named } from "#platform/named.ts";
@@ -13,7 +14,7 @@ const route = routeMeta(["users"]);
 /** The REST route of each procedure. */
 export const userRoutes = {
   me: route("GET", "/users/me", "The caller's account"),
-  updateMe: route("PATCH", "/users/me", "Change the caller's names, phone or locale", {
+  updateMe: route("PATCH", "/users/me", "Change the caller's names, phone, locale or time zone", {
     successMessage: "Profile updated",
   }),
   changePassword: route("POST", "/users/me/password", "Change the caller's password (other sessions end)", {
@@ -27,10 +28,15 @@ export const userRoutes = {
     successMessage: "Account created; invitation sent",
   }),
   get: route("GET", "/users/{id}", "One account (admin)", { errors: ["NOT_FOUND"] }),
-  update: route("PATCH", "/users/{id}", "Change an account: names, phone, locale, role, active (admin)", {
-    errors: ["NOT_FOUND", "LAST_ADMIN"],
-    successMessage: "Account updated",
-  }),
+  update: route(
+    "PATCH",
+    "/users/{id}",
+    "Change an account: names, phone, locale, time zone, role, active (admin)",
+    {
+      errors: ["NOT_FOUND", "LAST_ADMIN"],
+      successMessage: "Account updated",
+    },
+  ),
   delete: route("DELETE", "/users/{id}", "Deactivate an account; its sessions end (admin)", {
     errors: ["NOT_FOUND", "LAST_ADMIN"],
     successMessage: "Account deactivated",
@@ -42,11 +48,12 @@ const profileFields = {
   lastName: ZName.optional(),
   phone: ZPhone.nullable().optional(),
   locale: ZLocale.optional(),
+  timezone: ZTimeZone.optional(),
 };
 
 export const ZUpdateMeInput = named(requireAChange(z.strictObject(profileFields)), "UpdateMyAccountInput", {
   description: "The fields to change (at least one)",
-  example: { phone: "+213551234567", locale: "ar" },
+  example: { phone: "+213551234567", locale: "ar", timezone: "Africa/Algiers" },
 });
 export const ZChangePasswordInput = named(
   z.strictObject({

@@ -15,6 +15,7 @@ export interface ProfileChanges {
   lastName?: string;
   phone?: string | null;
   locale?: string;
+  timezone?: string;
 }
 
 const userNotFound = () => new DomainError("NOT_FOUND", "User not found");
@@ -25,7 +26,7 @@ export async function getMe(deps: Pick<Deps, "db">, actor: Actor): Promise<UserD
   return toUserDto(user);
 }
 
-/** Names, phone and locale only: nobody changes their own role, email or active flag here. */
+/** Names, phone, locale and time zone only: nobody changes their own role, email or active flag here. */
 export function updateMe(
   deps: Deps,
   audit: AuditMeta,

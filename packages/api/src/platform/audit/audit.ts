@@ -29,7 +29,8 @@ export type AuditTargetType =
   | "medical_record"
   | "billing_entry"
   | "insurance_policy"
-  | "insurance_claim";
+  | "insurance_claim"
+  | "announcement";
 
 export interface AuditEntry {
   action: string;

@@ -1,4 +1,4 @@
-import { pgErrorFacts } from "@medical/db";
+import { runPasses } from "../background.ts";
 import type { Deps } from "../deps.ts";
 import { sealAuditChain } from "./chain.ts";
 
@@ -19,41 +19,10 @@ export function startAuditSealer(
   deps: Pick<Deps, "db" | "logger">,
   options: { intervalMs: number },
 ): AuditSealer {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  let stopping: Promise<void> | undefined;
-
-  const pass = async () => {
-    try {
-      await sealAuditChain(deps);
-    } catch (error) {
-      deps.logger.warn(
-        { errorClass: error instanceof Error ? error.name : typeof error, ...pgErrorFacts(error) },
-        "audit sealing pass failed",
-      );
-    }
-  };
-  const tick = () => {
-    running = pass().finally(() => {
-      running = undefined;
-      if (stopped) return;
-      timer = setTimeout(tick, options.intervalMs);
-      // The server's sockets keep the process alive; the sealer alone must not.
-      timer.unref();
-    });
-  };
-  tick();
-
-  return {
-    stop() {
-      stopping ??= (async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await running;
-        await pass();
-      })();
-      return stopping;
-    },
-  };
+  const passes = runPasses(() => sealAuditChain(deps), {
+    intervalMs: options.intervalMs,
+    logger: deps.logger,
+    failure: "audit sealing pass failed",
+  });
+  return { stop: passes.stop };
 }

@@ -9,6 +9,20 @@ import type {
 /** Small payloads (ids and a version), never whole records: subscribers re-read what they need. */
 export interface DomainEvents {
   "session.revoked": { v: 1; userId: string; sessionIds: string[]; reason: SessionRevocationReason };
+  /** The account's password was changed by its owner or through a reset link. */
+  "user.password_changed": { v: 1; userId: string };
+  /**
+   * A login started a session; `newClient` when no earlier session of the account came from the
+   * same address and user agent (what the owner is told about).
+   */
+  "user.signed_in": { v: 1; userId: string; sessionId: string; newClient: boolean };
+  /** An ADMIN's announcement, for one account or every active account of a role. */
+  "announcement.published": { v: 1; announcementId: string };
+  /**
+   * Published (never stored: the notification row is the record) after the notifications consumer
+   * commits a notification for `userId` at the user's `position`: subscribers re-read from there.
+   */
+  "notification.created": { v: 1; userId: string; notificationId: string; position: number };
   "appointment.booked": AppointmentEvent;
   "appointment.rescheduled": AppointmentEvent;
   "appointment.cancelled": AppointmentEvent;

@@ -67,6 +67,15 @@ export const domainEventSchemas = {
     to: z.enum(CLAIM_STATUSES),
     actorId: id,
   }),
+  "user.password_changed": z.object({ v: z.literal(1), userId: id }),
+  "user.signed_in": z.object({ v: z.literal(1), userId: id, sessionId: id, newClient: z.boolean() }),
+  "announcement.published": z.object({ v: z.literal(1), announcementId: id }),
+  "notification.created": z.object({
+    v: z.literal(1),
+    userId: id,
+    notificationId: id,
+    position: z.number().int().min(1),
+  }),
 } satisfies { [K in EventName]: z.ZodType<DomainEvents[K]> };
 
 export const isEventName = (name: string): name is EventName => Object.hasOwn(domainEventSchemas, name);

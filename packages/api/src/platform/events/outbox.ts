@@ -37,14 +37,21 @@ export const positionOf = (event: Pick<DomainEventRow, "txId" | "seq">): OutboxP
 });
 
 /**
- * Claims an event for a consumer inside the consumer's own transaction: true the first time, false
- * ever after, so effects committed with the claim happen exactly once per event.
+ * Claims events for a consumer inside the consumer's own transaction: each id the first time, never
+ * again after, so effects committed with the claim happen exactly once per event. Answers the ids
+ * this call claimed.
  */
-export async function claimEvent(tx: Executor, consumer: string, eventId: string): Promise<boolean> {
+export async function claimEvents(tx: Executor, consumer: string, eventIds: string[]): Promise<Set<string>> {
+  if (!eventIds.length) return new Set();
   const claimed = await tx
     .insert(processedEvents)
-    .values({ consumer, eventId })
+    .values(eventIds.map((eventId) => ({ consumer, eventId })))
     .onConflictDoNothing()
     .returning({ eventId: processedEvents.eventId });
-  return claimed.length === 1;
+  return new Set(claimed.map((row) => row.eventId));
+}
+
+/** One event's claim: true the first time, false ever after. */
+export async function claimEvent(tx: Executor, consumer: string, eventId: string): Promise<boolean> {
+  return (await claimEvents(tx, consumer, [eventId])).has(eventId);
 }

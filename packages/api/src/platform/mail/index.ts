@@ -5,6 +5,7 @@ export {
   type MailRecipient,
   type MailRole,
   mailLanguage,
+  notificationMail,
   passwordResetMail,
   verificationMail,
 } from "./messages.ts";

@@ -1,5 +1,5 @@
 /** What a message is for; transports and tests use it to tell messages apart without reading them. */
-export type MailKind = "EMAIL_VERIFICATION" | "PASSWORD_RESET" | "INVITATION";
+export type MailKind = "EMAIL_VERIFICATION" | "PASSWORD_RESET" | "INVITATION" | "NOTIFICATION";
 
 /** One outgoing message. `text` is always present; `html` is an optional alternative. */
 export interface MailMessage {

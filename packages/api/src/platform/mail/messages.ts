@@ -113,6 +113,28 @@ export function invitationMail(
   return compose("INVITATION", input, language, "accept-invitation", copy);
 }
 
+const notificationOutro: Record<Language, string> = {
+  en: "You receive this message according to your notification preferences in the app.",
+  fr: "Vous recevez ce message selon vos préférences de notification dans l'application.",
+  ar: "تصلك هذه الرسالة وفقًا لتفضيلات الإشعارات في التطبيق.",
+};
+
+/**
+ * A notification by mail: its title as the subject and its body, the same text the app shows (no
+ * clinical detail: the notification's own rule), in the user's language.
+ */
+export function notificationMail(input: {
+  to: string;
+  firstName: string;
+  locale?: string | null;
+  subject: string;
+  body: string;
+}): MailMessage {
+  const language = mailLanguage(input.locale);
+  const lines = [common[language].greeting(input.firstName), "", input.body, "", notificationOutro[language]];
+  return { kind: "NOTIFICATION", to: input.to, subject: input.subject, text: `${lines.join("\n")}\n` };
+}
+
 const roleNames: Record<Language, Record<MailRole, string>> = {
   en: { ADMIN: "administrator", DOCTOR: "doctor", PATIENT: "patient", STAFF: "staff" },
   fr: { ADMIN: "administrateur", DOCTOR: "médecin", PATIENT: "patient", STAFF: "personnel" },

@@ -1,0 +1,81 @@
+import type { BackgroundPasses } from "#platform/background.ts";
+import type { Deps } from "#platform/deps.ts";
+import { consumeUntilCaughtUp, type OutboxConsumer, startOutboxConsumer } from "#platform/events/consumer.ts";
+import { type Derived, deliver } from "./deliver.ts";
+import { DERIVED_EVENTS, derivationOf, UnreadableEvent } from "./derive.ts";
+import { sendDueNotificationMails } from "./mail-delivery.ts";
+
+/** The consumer's name: its outbox position and its claims (`processed_events.consumer`). */
+export const NOTIFICATIONS_CONSUMER = "notifications";
+/** Any fixed 64-bit key shared by every instance ("med-noti"): one consumer at a time, cluster-wide. */
+const NOTIFICATIONS_LOCK_KEY = 0x6d65642d6e6f7469n;
+
+type ConsumerDeps = Pick<Deps, "db" | "clock" | "events" | "mailer" | "logger">;
+
+/**
+ * The notifications consumer (decision record 0034): each outbox event it derives from becomes
+ * notifications and queued mails in the transaction that claims it (a batch of events at a time); after the commit it publishes
+ * `notification.created` (ids only) for each, and after a pass it sends the mails due.
+ */
+export function notificationsConsumer(deps: ConsumerDeps): OutboxConsumer {
+  return {
+    name: NOTIFICATIONS_CONSUMER,
+    lockKey: NOTIFICATIONS_LOCK_KEY,
+    async handle(tx, events) {
+      const batch: Derived[] = [];
+      for (const event of events) {
+        const derive = derivationOf(event.type);
+        if (!derive) continue;
+        try {
+          const derivation = await derive(tx, event);
+          if (derivation) batch.push({ eventId: event.id, derivation });
+        } catch (error) {
+          // It would fail the same way on every retry and hold back every later event: skip it, loudly.
+          if (!(error instanceof UnreadableEvent)) throw error;
+          deps.logger.warn(
+            { eventId: event.id, eventType: event.type },
+            "outbox event skipped: unreadable payload",
+          );
+        }
+      }
+      if (!batch.length) return undefined;
+      const created = await deliver(tx, deps.clock.now(), batch);
+      return () => {
+        for (const notification of created)
+          deps.events.publish("notification.created", { v: 1, ...notification });
+      };
+    },
+    afterPass: async () => {
+      await sendDueNotificationMails(deps);
+    },
+  };
+}
+
+/**
+ * Runs the consumer in the background (the server starts it after listening and stops it after
+ * draining requests): a pass every `intervalMs`, and one at once when the EventBus carries an event
+ * it derives from (this instance's commits, and other instances' on a shared bus); the tick covers
+ * what a best-effort bus loses.
+ */
+export function startNotificationConsumer(
+  deps: ConsumerDeps,
+  options: { intervalMs: number } = { intervalMs: 1_000 },
+): BackgroundPasses {
+  const running = startOutboxConsumer(deps, notificationsConsumer(deps), options);
+  const unsubscribe = DERIVED_EVENTS.map((name) => deps.events.subscribe(name, () => running.wake()));
+  return {
+    wake: running.wake,
+    async stop() {
+      for (const stopListening of unsubscribe) stopListening();
+      await running.stop();
+    },
+  };
+}
+
+/**
+ * Consumes every event committed before the call, and sends the mails due: for tests and tools,
+ * which await this instead of waiting for the background consumer's tick.
+ */
+export function catchUpNotifications(deps: ConsumerDeps, options?: { timeoutMs?: number }): Promise<void> {
+  return consumeUntilCaughtUp(deps, notificationsConsumer(deps), options);
+}

@@ -1,0 +1,8 @@
+/**
+ * What other domains may use of notifications: the patient export's section, and for the
+ * real-time slice the read of what a user missed after a position (events on the EventBus say
+ * `notification.created` with the user and position, ids only).
+ */
+export { notificationsExportPart } from "./export-part.ts";
+export { readNotificationsAfter } from "./inbox.service.ts";
+export { type NotificationDto, ZNotificationDto } from "./notification-dto.ts";
