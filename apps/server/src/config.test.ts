@@ -89,6 +89,17 @@ describe("configuration", () => {
       );
   });
 
+  test("patients are reminded 24 h and 2 h ahead unless configured: whole minutes up to 30 days", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).reminderOffsetsMinutes).toEqual([1_440, 120]);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), REMINDER_OFFSETS: "30m,2d,30m" }).reminderOffsetsMinutes,
+    ).toEqual([2_880, 30]);
+    for (const bad of ["2h,", "30s", "31d", "soon", "0m"])
+      expect(() => loadConfig({ DATA_DIR: dataDir(), REMINDER_OFFSETS: bad }), bad).toThrow(
+        /REMINDER_OFFSETS/,
+      );
+  });
+
   test("development may lower the hashing cost for tests", () => {
     expect(
       loadConfig({ DATA_DIR: dataDir(), ARGON2_MEMORY_KIB: "1024", ARGON2_ITERATIONS: "1" }).argon2,

@@ -21,6 +21,23 @@ const duration = (name: string, fallback: string) =>
       return ms ?? 0;
     });
 
+/** "24h,2h" → [1440, 120]: distinct whole minutes, largest first, each between 1m and 30d. */
+const reminderOffsets = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx): number[] => {
+      const minutes = text.split(",").map((part) => (parseDuration(part) ?? 0) / 60_000);
+      if (minutes.some((m) => !Number.isInteger(m) || m < 1 || m > 30 * 24 * 60)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "REMINDER_OFFSETS must be durations of whole minutes up to 30d, e.g. 24h,2h",
+        });
+        return [];
+      }
+      return [...new Set(minutes)].sort((a, b) => b - a);
+    });
+
 const rateLimits = (fallback: string) =>
   z
     .string()
@@ -74,6 +91,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_EXPORT: rateLimits("5/10m"),
   REQUIRE_VERIFIED_EMAIL: z.stringbool().default(false),
   // Stops slot hoarding: future SCHEDULED appointments one patient may hold with one doctor.
+  // How long before a SCHEDULED appointment its patient is reminded (docs/decisions/0035-appointment-reminders.md).
+  REMINDER_OFFSETS: reminderOffsets("24h,2h"),
   BOOKING_CAP_PER_DOCTOR: z.coerce.number().int().min(1).max(100).default(2),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(OWASP_ARGON2.memoryKib),
   ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(OWASP_ARGON2.iterations),
@@ -136,6 +155,8 @@ export interface Config {
   requireVerifiedEmail: boolean;
   /** Future SCHEDULED appointments one patient may hold with one doctor. */
   bookingCapPerDoctor: number;
+  /** Minutes before an appointment its reminders go out, largest first. */
+  reminderOffsetsMinutes: number[];
   argon2: { memoryKib: number; iterations: number };
   /** Password hashes and checks running at once, and how many may wait (then 429). */
   argon2Queue: { concurrency: number; queue: number };
@@ -289,6 +310,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
     bookingCapPerDoctor: env.BOOKING_CAP_PER_DOCTOR,
+    reminderOffsetsMinutes: env.REMINDER_OFFSETS,
     argon2: { memoryKib: env.ARGON2_MEMORY_KIB, iterations: env.ARGON2_ITERATIONS },
     argon2Queue: { concurrency: env.ARGON2_CONCURRENCY, queue: env.ARGON2_QUEUE },
     mail: { transport: env.MAIL_TRANSPORT ?? "file", smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },

@@ -85,6 +85,7 @@ export async function buildDeps(config: Config, handle: DbHandle, logger: Logger
       refreshTtlMs: config.jwt.refreshTtlMs,
       requireVerifiedEmail: config.requireVerifiedEmail,
       bookingCapPerDoctor: config.bookingCapPerDoctor,
+      reminderOffsetsMinutes: config.reminderOffsetsMinutes,
       appUrl: config.appUrl,
       publicUrl: config.publicUrl,
       rateLimits: config.rateLimits,

@@ -1,4 +1,4 @@
-import { appRouter, startAuditSealer, startNotificationConsumer } from "@medical/api";
+import { appRouter, startAuditSealer, startNotificationConsumer, startReminderWorker } from "@medical/api";
 import { DatabaseLockedError } from "@medical/db";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openDatabase } from "./database.ts";
@@ -7,7 +7,7 @@ import { createLogger } from "./logger.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { startServer } from "./server.ts";
 
-/** Composition root: configuration, logger, database, server, audit sealer, notifications, signals. */
+/** Composition root: configuration, logger, database, server, audit sealer, notifications, reminders, signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, {
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const running = await startServer({ deps, config, router: appRouter, metrics });
   const sealer = startAuditSealer(deps, { intervalMs: config.auditSealIntervalMs });
   const notifications = startNotificationConsumer(deps);
+  const reminders = startReminderWorker(deps);
   logger.info(
     {
       url: running.url,
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
     try {
       await running.shutdown();
       // After the requests drain: the last passes notify and seal what they wrote.
+      // The reminders' last pass first: the consumer's then words what it sent.
+      await reminders.stop();
       await notifications.stop();
       await sealer.stop();
       await resources.close();

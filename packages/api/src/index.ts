@@ -91,6 +91,7 @@ export {
 } from "./domains/identity/operator-accounts.service.ts";
 /** The notifications consumer: the server runs it in the background; tests and tools catch it up. */
 export { catchUpNotifications, startNotificationConsumer } from "./domains/notifications/consumer.ts";
+export { startReminderWorker } from "./domains/notifications/reminders.ts";
 export { type NewDemographics, writePatientProfile } from "./domains/patients/profiles.service.ts";
 export { rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
 /** The demo seed writes its medical records through the records services; the bulk load seals its generated ones. */

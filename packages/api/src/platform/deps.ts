@@ -21,6 +21,8 @@ export interface Settings {
   appUrl?: string;
   /** Most future SCHEDULED appointments one patient may hold with one doctor (BOOKING_CAP_PER_DOCTOR). */
   bookingCapPerDoctor: number;
+  /** Minutes before a SCHEDULED appointment its patient is reminded (REMINDER_OFFSETS), largest first. */
+  reminderOffsetsMinutes: readonly number[];
   /** This API's own origin as clients reach it (PUBLIC_URL), without a trailing slash: feed URLs. */
   publicUrl: string;
   rateLimits: {

@@ -20,6 +20,7 @@ export const testSettings: Settings = {
   refreshTtlMs: 30 * 24 * 60 * 60_000,
   requireVerifiedEmail: false,
   bookingCapPerDoctor: 2,
+  reminderOffsetsMinutes: [24 * 60, 2 * 60],
   publicUrl: "http://localhost:3000",
   rateLimits: {
     login: [roomy[0]!, roomy[0]!, roomy[0]!],

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
+import { appointments } from "./appointments.ts";
 import { id, ref, timestamptz } from "./columns.ts";
 import { type Role, roles, users } from "./users.ts";
 
@@ -115,8 +116,41 @@ export const notificationEmails = pgTable(
   ],
 );
 
+export const REMINDER_JOB_STATUSES = ["PENDING", "DONE", "CANCELLED"] as const;
+export type ReminderJobStatus = (typeof REMINDER_JOB_STATUSES)[number];
+
+/**
+ * An appointment reminder to send (decision record 0035): one per appointment, offset (minutes
+ * before the start) and start time, so a moved appointment gets new rows and the old ones are
+ * cancelled. The notifications consumer writes them from the appointment events; a worker claims
+ * the due ones (`FOR UPDATE SKIP LOCKED`, then a lease in `locked_until`) and marks one DONE in the
+ * transaction that emits its `reminder.due` event, so it is sent at least once and never twice.
+ */
+export const reminderJobs = pgTable(
+  "reminder_jobs",
+  (t) => ({
+    id: id(),
+    appointmentId: ref(() => appointments.id),
+    offsetMinutes: t.integer().notNull(),
+    startsAt: timestamptz().notNull(),
+    dueAt: timestamptz().notNull(),
+    status: t.varchar({ length: 10 }).notNull().default("PENDING").$type<ReminderJobStatus>(),
+    attempts: t.smallint().notNull().default(0),
+    lockedUntil: timestamptz(),
+    createdAt: timestamptz().notNull().defaultNow(),
+    updatedAt: timestamptz().notNull().defaultNow(),
+  }),
+  (t) => [
+    uniqueIndex("reminder_jobs_once").on(t.appointmentId, t.offsetMinutes, t.startsAt),
+    index("reminder_jobs_due").on(t.dueAt).where(sql`${t.status} = 'PENDING'`),
+    check("reminder_jobs_status", sql`${t.status} in ('PENDING', 'DONE', 'CANCELLED')`),
+    check("reminder_jobs_offset", sql`${t.offsetMinutes} > 0`),
+  ],
+);
+
 export type Notification = typeof notifications.$inferSelect;
 export type NewNotification = typeof notifications.$inferInsert;
 export type NotificationPreference = typeof notificationPreferences.$inferSelect;
 export type Announcement = typeof announcements.$inferSelect;
 export type NotificationEmail = typeof notificationEmails.$inferSelect;
+export type ReminderJob = typeof reminderJobs.$inferSelect;

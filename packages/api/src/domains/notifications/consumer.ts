@@ -4,17 +4,19 @@ import { consumeUntilCaughtUp, type OutboxConsumer, startOutboxConsumer } from "
 import { type Derived, deliver } from "./deliver.ts";
 import { DERIVED_EVENTS, derivationOf, UnreadableEvent } from "./derive.ts";
 import { sendDueNotificationMails } from "./mail-delivery.ts";
+import { syncReminderJobs } from "./reminders.ts";
 
 /** The consumer's name: its outbox position and its claims (`processed_events.consumer`). */
 export const NOTIFICATIONS_CONSUMER = "notifications";
 /** Any fixed 64-bit key shared by every instance ("med-noti"): one consumer at a time, cluster-wide. */
 const NOTIFICATIONS_LOCK_KEY = 0x6d65642d6e6f7469n;
 
-type ConsumerDeps = Pick<Deps, "db" | "clock" | "events" | "mailer" | "logger">;
+type ConsumerDeps = Pick<Deps, "db" | "clock" | "events" | "mailer" | "logger" | "settings">;
 
 /**
  * The notifications consumer (decision record 0034): each outbox event it derives from becomes
- * notifications and queued mails in the transaction that claims it (a batch of events at a time); after the commit it publishes
+ * notifications and queued mails (and an appointment event, its reminder jobs: decision record
+ * 0035) in the transaction that claims it (a batch of events at a time); after the commit it publishes
  * `notification.created` (ids only) for each, and after a pass it sends the mails due.
  */
 export function notificationsConsumer(deps: ConsumerDeps): OutboxConsumer {
@@ -24,6 +26,7 @@ export function notificationsConsumer(deps: ConsumerDeps): OutboxConsumer {
     async handle(tx, events) {
       const batch: Derived[] = [];
       for (const event of events) {
+        await syncReminderJobs(tx, event, deps.settings.reminderOffsetsMinutes);
         const derive = derivationOf(event.type);
         if (!derive) continue;
         try {

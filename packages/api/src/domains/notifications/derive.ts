@@ -28,6 +28,7 @@ import {
   type Reader,
   type RecordAuthor,
   recordText,
+  reminderText,
 } from "./messages.ts";
 
 /** One account to tell, what to link to, and the text in the account's language and zone. */
@@ -169,6 +170,7 @@ export const DERIVED_EVENTS = [
   "user.password_changed",
   "user.signed_in",
   "announcement.published",
+  "reminder.due",
 ] as const satisfies readonly EventName[];
 type DerivedEvent = (typeof DERIVED_EVENTS)[number];
 
@@ -179,6 +181,28 @@ export function derivationOf(type: string): Derive | undefined {
 }
 
 const derivations: Record<DerivedEvent, Derive> = {
+  /**
+   * The patient only: the doctor has the day's agenda in front of them, and two more notices per
+   * appointment would bury the ones that need them. Nothing when the appointment changed since the
+   * worker sent it: the change's own notification says so.
+   */
+  "reminder.due": deriver(domainEventSchemas["reminder.due"], async (db, payload) => {
+    const facts = await unsafeAppointmentFacts(db, payload.appointmentId, null);
+    if (facts?.status !== "SCHEDULED" || facts.startsAt.getTime() !== Date.parse(payload.startsAt))
+      return undefined;
+    const { doctorLastName, startsAt } = facts;
+    return {
+      type: "APPOINTMENT",
+      respectsPreferences: true,
+      recipients: [
+        {
+          userId: facts.patientUserId,
+          data: { appointmentId: payload.appointmentId },
+          text: (reader) => reminderText(reader, { doctorName: doctorLastName, startsAt }),
+        },
+      ],
+    };
+  }),
   "appointment.booked": deriver(
     domainEventSchemas["appointment.booked"],
     appointmentDerivation(() => "booked"),

@@ -27,6 +27,7 @@ export async function unsafeAppointmentFacts(db: Executor, appointmentId: string
   const [row] = await db
     .select({
       startsAt: appointments.startsAt,
+      status: appointments.status,
       doctorUserId: doctors.userId,
       doctorLastName: doctorUsers.lastName,
       patientUserId: patients.userId,

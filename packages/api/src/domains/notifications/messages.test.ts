@@ -8,6 +8,7 @@ import {
   passwordChangedText,
   readerOf,
   recordText,
+  reminderText,
 } from "./messages.ts";
 
 const algiers = (language: "fr" | "ar" | "en") => ({ language, timeZone: "Africa/Algiers" });
@@ -98,5 +99,21 @@ describe("other texts", () => {
       "on 12/01 at 04:00",
     );
     expect(newSignInText(algiers("fr"), january12).title).toBe("Nouvelle connexion");
+  });
+});
+
+describe("reminderText", () => {
+  test("names the doctor and the time on the reader's clock, in their language", () => {
+    const facts = { doctorName: "Benali", startsAt: january12 };
+    expect(reminderText(algiers("fr"), facts)).toEqual({
+      title: "Rappel de rendez-vous",
+      body: "Rappel : votre rendez-vous avec le Dr Benali est prévu le 12/01 à 10:00.",
+    });
+    expect(reminderText(algiers("ar"), facts).body).toBe(
+      "تذكير: موعدك مع الطبيب Benali مقرر يوم 12/01 على الساعة 10:00.",
+    );
+    expect(reminderText({ language: "en", timeZone: "America/New_York" }, facts).body).toBe(
+      "Reminder: your appointment with Dr Benali is on 12/01 at 04:00.",
+    );
   });
 });

@@ -295,3 +295,24 @@ export function newSignInText(reader: Reader, at: Date): NotificationText {
     },
   }[reader.language];
 }
+
+const reminderCopy: Record<Language, { title: string; body(doctorName: string, when: string): string }> = {
+  fr: {
+    title: "Rappel de rendez-vous",
+    body: (d, w) => `Rappel : votre rendez-vous avec le Dr ${d} est prévu le ${w}.`,
+  },
+  ar: { title: "تذكير بموعد", body: (d, w) => `تذكير: موعدك مع الطبيب ${d} مقرر يوم ${w}.` },
+  en: {
+    title: "Appointment reminder",
+    body: (d, w) => `Reminder: your appointment with Dr ${d} is on ${w}.`,
+  },
+};
+
+/** A patient's reminder of their appointment: the doctor and the time, never the reason. */
+export function reminderText(
+  reader: Reader,
+  facts: { doctorName: string; startsAt: Date },
+): NotificationText {
+  const copy = reminderCopy[reader.language];
+  return { title: copy.title, body: copy.body(facts.doctorName, formatWhen(reader, facts.startsAt)) };
+}

@@ -19,6 +19,11 @@ export interface DomainEvents {
   /** An ADMIN's announcement, for one account or every active account of a role. */
   "announcement.published": { v: 1; announcementId: string };
   /**
+   * A reminder job came due (decision record 0035): emitted by the reminder worker in the
+   * transaction that marks the job DONE; the notifications consumer tells the patient.
+   */
+  "reminder.due": { v: 1; jobId: string; appointmentId: string; startsAt: string; offsetMinutes: number };
+  /**
    * Published (never stored: the notification row is the record) after the notifications consumer
    * commits a notification for `userId` at the user's `position`: subscribers re-read from there.
    */

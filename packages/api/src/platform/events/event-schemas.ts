@@ -70,6 +70,13 @@ export const domainEventSchemas = {
   "user.password_changed": z.object({ v: z.literal(1), userId: id }),
   "user.signed_in": z.object({ v: z.literal(1), userId: id, sessionId: id, newClient: z.boolean() }),
   "announcement.published": z.object({ v: z.literal(1), announcementId: id }),
+  "reminder.due": z.object({
+    v: z.literal(1),
+    jobId: id,
+    appointmentId: id,
+    startsAt: z.iso.datetime({ offset: true }),
+    offsetMinutes: z.number().int().min(1),
+  }),
   "notification.created": z.object({
     v: z.literal(1),
     userId: id,
