@@ -1,11 +1,19 @@
 import { notifications, type User } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
-import { anonymous, type KnowsAccounts, newAccount, newDoctor, remembered } from "#testing/access-callers.ts";
+import { z } from "zod";
+import { anonymous, type KnowsAccounts, remembered } from "#testing/access-callers.ts";
 import { defineAccessTable } from "#testing/access-table.ts";
 import type { Caller } from "#testing/caller.ts";
+import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makeNotification } from "#testing/factories/notifications.ts";
 import { makePatient } from "#testing/factories/patients.ts";
-import { signIn } from "#testing/sign-in.ts";
+import { signIn, signInAs } from "#testing/sign-in.ts";
+
+/**
+ * A server-side caller hands the subscription's `tracked()` envelopes through as they are, an
+ * `[id, data]` tuple (a client link unwraps them to `{ id, data }`, which is what the types say).
+ */
+const ZTrackedId = z.tuple([z.string(), z.object({ id: z.string() })]).rest(z.unknown());
 
 /** Routes about the caller's own notifications: every signed-in caller, each on their own. */
 const everyone = { owner: "ok", otherSameRole: "ok", doctor: "ok", staff: "ok", admin: "ok" } as const;
@@ -23,6 +31,8 @@ interface World extends KnowsAccounts {
   notificationId: string;
   /** The owner's notification as stored, or undefined once deleted. */
   stored(): Promise<{ readAt: Date | null } | undefined>;
+  /** A new notification for `userId`, last in their inbox: where a read of their backlog can stop. */
+  mark(userId: string): Promise<string>;
 }
 
 const isOwner = (world: World, caller: Caller) => world.accountOf.get(caller)?.id === world.owner.id;
@@ -44,15 +54,16 @@ export const accessTable = defineAccessTable({
         .where(eq(notifications.id, notification.id));
       return row;
     };
-    return { owner, notificationId: notification.id, stored, accountOf: new Map() };
+    const mark = async (userId: string) => (await makeNotification(deps.db, { userId })).id;
+    return { owner, notificationId: notification.id, stored, mark, accountOf: new Map() };
   },
   callers: {
     anonymous,
     owner: remembered((deps, world) => signIn(deps, world.owner)),
     otherSameRole: remembered(async (deps) => signIn(deps, (await makePatient(deps.db)).user)),
-    doctor: newDoctor,
-    staff: newAccount("STAFF"),
-    admin: newAccount("ADMIN"),
+    doctor: remembered(async (deps) => signIn(deps, (await makeDoctor(deps.db)).user)),
+    staff: remembered((deps) => signInAs(deps, "STAFF")),
+    admin: remembered((deps) => signInAs(deps, "ADMIN")),
   },
   cases: [
     {
@@ -63,6 +74,29 @@ export const accessTable = defineAccessTable({
         const mine = page.items.some((item) => item.id === world.notificationId);
         if (mine !== isOwner(world, caller))
           throw new Error("GET /notifications listed another user's notification");
+      },
+      expect: everyone,
+    },
+    {
+      procedure: "notifications.onEvent",
+      name: "streams the caller's own notifications only",
+      async call(caller, world) {
+        const account = world.accountOf.get(caller);
+        const last = account ? await world.mark(account.id) : undefined;
+        const events = (await caller.notifications.onEvent({ lastEventId: "0" }))[Symbol.asyncIterator]();
+        try {
+          // The whole backlog, up to the mark made just before: nothing waits for a live event.
+          let sawOwners = false;
+          for (let next = await events.next(); !next.done; next = await events.next()) {
+            const [, { id }] = ZTrackedId.parse(next.value);
+            if (id === world.notificationId) sawOwners = true;
+            if (id === last) break;
+          }
+          if (sawOwners !== isOwner(world, caller))
+            throw new Error("notifications.onEvent streamed another user's notification");
+        } finally {
+          await events.return?.();
+        }
       },
       expect: everyone,
     },

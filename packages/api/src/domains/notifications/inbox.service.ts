@@ -1,6 +1,6 @@
 import type { Executor } from "@medical/db";
 import { type NotificationType, notifications } from "@medical/db/schema";
-import { and, asc, count, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNotNull, isNull, max, sql } from "drizzle-orm";
 import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import type { Actor, ActorRef } from "#platform/auth/actor.ts";
 import type { Deps } from "#platform/deps.ts";
@@ -141,4 +141,13 @@ export async function readNotificationsAfter(
     .orderBy(asc(notifications.position))
     .limit(limit);
   return rows.map(toNotificationDto);
+}
+
+/** The position of the caller's newest notification (0 without any): where "from now on" starts. */
+export async function latestPosition(db: Executor, actor: ActorRef): Promise<number> {
+  const [row] = await db
+    .select({ latest: max(notifications.position) })
+    .from(notifications)
+    .where(notificationVisibleTo(actor));
+  return Number(row?.latest ?? 0);
 }

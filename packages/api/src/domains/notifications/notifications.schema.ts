@@ -193,3 +193,16 @@ export const ZAnnouncementDto = named(
   },
 );
 export type AnnouncementDto = z.infer<typeof ZAnnouncementDto>;
+
+/**
+ * Where `notifications.onEvent` resumes: the id of the last event the client got (tRPC's links
+ * send it on reconnect), a position as decimal digits below `MAX_POSITION`; none for everything.
+ */
+export const ZOnEventInput = z
+  .strictObject({
+    lastEventId: z
+      .string()
+      .regex(/^(0|[1-9]\d{0,14})$/, "A notification position: decimal digits, at most 15")
+      .nullish(),
+  })
+  .optional();

@@ -4,6 +4,7 @@ import { adminProcedure, authedProcedure, router } from "#platform/trpc.ts";
 import { notificationResource } from "./access.ts";
 import { sendAnnouncement } from "./announcements.service.ts";
 import { deleteNotification, listNotifications, markAllRead, markRead } from "./inbox.service.ts";
+import { notificationEvents } from "./live.service.ts";
 import { ZNotificationDto } from "./notification-dto.ts";
 import {
   notificationRoutes,
@@ -11,6 +12,7 @@ import {
   ZListNotificationsInput,
   ZMarkedRead,
   ZNotificationPage,
+  ZOnEventInput,
   ZPreferences,
   ZSendInput,
   ZUpdatePreferencesInput,
@@ -57,4 +59,18 @@ export const notificationsRouter = router({
       await deleteNotification(ctx.deps, ctx.audit, ctx.actor, ctx.resource.id);
       return null;
     }),
+  /**
+   * The caller's notifications as they are created, each tracked by its position: with
+   * `lastEventId`, first what came after it; without, from now on. Not part of the REST mirror.
+   */
+  onEvent: authedProcedure
+    .input(ZOnEventInput)
+    .subscription(({ ctx, input, signal }) =>
+      notificationEvents(
+        ctx.deps,
+        ctx.actor,
+        input?.lastEventId ? Number(input.lastEventId) : undefined,
+        signal,
+      ),
+    ),
 });
