@@ -1,6 +1,5 @@
 import { notifications, type User } from "@medical/db/schema";
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import { anonymous, type KnowsAccounts, remembered } from "#testing/access-callers.ts";
 import { defineAccessTable } from "#testing/access-table.ts";
 import type { Caller } from "#testing/caller.ts";
@@ -8,12 +7,7 @@ import { makeDoctor } from "#testing/factories/doctors.ts";
 import { makeNotification } from "#testing/factories/notifications.ts";
 import { makePatient } from "#testing/factories/patients.ts";
 import { signIn, signInAs } from "#testing/sign-in.ts";
-
-/**
- * A server-side caller hands the subscription's `tracked()` envelopes through as they are, an
- * `[id, data]` tuple (a client link unwraps them to `{ id, data }`, which is what the types say).
- */
-const ZTrackedId = z.tuple([z.string(), z.object({ id: z.string() })]).rest(z.unknown());
+import { trackedIds } from "#testing/tracked.ts";
 
 /** Routes about the caller's own notifications: every signed-in caller, each on their own. */
 const everyone = { owner: "ok", otherSameRole: "ok", doctor: "ok", staff: "ok", admin: "ok" } as const;
@@ -88,7 +82,7 @@ export const accessTable = defineAccessTable({
           // The whole backlog, up to the mark made just before: nothing waits for a live event.
           let sawOwners = false;
           for (let next = await events.next(); !next.done; next = await events.next()) {
-            const [, { id }] = ZTrackedId.parse(next.value);
+            const { id } = trackedIds(next.value);
             if (id === world.notificationId) sawOwners = true;
             if (id === last) break;
           }
