@@ -11,9 +11,11 @@ const BATCH = 100;
  * The caller's notifications after `lastPosition` (none: from now on), then each new one as it is
  * committed, each tracked by its position so a client that reconnects with the last id resumes there.
  *
- * The bus listener is registered before the first read: a notification committed during the
- * backlog read still wakes the loop, and every read starts after the last position sent, so
- * nothing is lost or sent twice. An event only says "read again": the rows come from the database.
+ * "From now on" is the newest position read before the bus listener is registered, and the first
+ * read comes after both: a notification committed in between is read, not lost. The listener is
+ * registered before the first read: a notification committed during a read still wakes the loop,
+ * and every read starts after the last position sent, so nothing is lost or sent twice. An event
+ * only says "read again": the rows come from the database.
  */
 export async function* notificationEvents(
   deps: Pick<Deps, "db" | "events">,
@@ -21,7 +23,7 @@ export async function* notificationEvents(
   lastPosition: number | undefined,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TrackedEnvelope<NotificationDto>> {
-  let sent = lastPosition ?? 0;
+  let sent = lastPosition ?? (await latestPosition(deps.db, actor));
   let unread = true;
   let wake: (() => void) | undefined;
   const stopListening = deps.events.subscribe("notification.created", (event) => {
@@ -32,7 +34,6 @@ export async function* notificationEvents(
   const onAbort = () => wake?.();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    if (lastPosition === undefined) sent = await latestPosition(deps.db, actor);
     while (!signal?.aborted) {
       if (!unread) {
         await new Promise<void>((resolve) => {
