@@ -4,7 +4,6 @@ import {
   addDays,
   createException,
   createRule,
-  DomainError,
   type EnsuredAccount,
   ensureAccount,
   localDateIn,
@@ -34,6 +33,7 @@ import {
   type DemoReview,
 } from "./build.ts";
 import { ensureRecords } from "./records.ts";
+import { unlessRefused } from "./unless-refused.ts";
 import { type DemoAppointment, ensureAppointments } from "./visits.ts";
 
 export interface Tally {
@@ -207,18 +207,16 @@ async function ensureReviews(
     const patientUserId = userIds.get(review.patientEmail);
     const doctorId = doctorIds.get(doctorUserId);
     if (!doctorId || !patientUserId || reviewed.has(`${doctorUserId}/${patientUserId}`)) continue;
-    try {
-      await saveReview(
+    const saved = await unlessRefused(CHANGED_SINCE, () =>
+      saveReview(
         { ...deps, clock: { now: () => writtenAt(today, review) } },
         audit,
         { userId: patientUserId, role: "PATIENT" },
         doctorId,
         { rating: review.rating, comment: review.comment },
-      );
-      created += 1;
-    } catch (error) {
-      if (!(error instanceof DomainError && CHANGED_SINCE.has(error.code))) throw error;
-    }
+      ),
+    );
+    if (saved !== undefined) created += 1;
   }
   return created;
 }

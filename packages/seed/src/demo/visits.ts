@@ -14,6 +14,7 @@ import { type AppointmentStatus, appointments, doctors, patients } from "@medica
 import { inArray } from "drizzle-orm";
 import type { SeedDeps } from "../operator.ts";
 import { numberOf } from "../random.ts";
+import { unlessRefused } from "./unless-refused.ts";
 
 /**
  * A demo appointment between a demo doctor and a demo patient (natural keys). One that happened
@@ -99,7 +100,7 @@ async function book(
   const from = past ? addDays(day, -SEARCH_DAYS) : day;
   const to = addDays(from, SEARCH_DAYS - 1);
   const clock = past ? fixed(new Date(Date.parse(`${from}T00:00:00Z`) - 2 * DAY_MS)) : deps.clock;
-  try {
+  const done = await unlessRefused(CHANGED_SINCE, async () => {
     const { days } = await listSlots(at(deps, clock), doctor.id, { from, to });
     const slots = days.flatMap((d) => d.slots);
     for (const slot of past ? slots.reverse() : slots) {
@@ -132,10 +133,8 @@ async function book(
       return true;
     }
     return false;
-  } catch (error) {
-    if (error instanceof DomainError && CHANGED_SINCE.has(error.code)) return false;
-    throw error;
-  }
+  });
+  return done ?? false;
 }
 
 /**
