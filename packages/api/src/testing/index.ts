@@ -1,3 +1,5 @@
+// Held by a test to stand for a consumer that has not run yet (a process killed after a commit).
+export { NOTIFICATIONS_LOCK_KEY } from "../domains/notifications/consumer.ts";
 export { asSuperuser, isSealed, sealThrough } from "./audit-chain.ts";
 export { type Caller, callerFor } from "./caller.ts";
 export {

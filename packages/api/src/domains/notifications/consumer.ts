@@ -9,7 +9,7 @@ import { syncReminderJobs } from "./reminders.ts";
 /** The consumer's name: its outbox position and its claims (`processed_events.consumer`). */
 export const NOTIFICATIONS_CONSUMER = "notifications";
 /** Any fixed 64-bit key shared by every instance ("med-noti"): one consumer at a time, cluster-wide. */
-const NOTIFICATIONS_LOCK_KEY = 0x6d65642d6e6f7469n;
+export const NOTIFICATIONS_LOCK_KEY = 0x6d65642d6e6f7469n;
 
 type ConsumerDeps = Pick<Deps, "db" | "clock" | "events" | "mailer" | "logger" | "settings">;
 
