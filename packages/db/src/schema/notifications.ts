@@ -116,7 +116,7 @@ export const notificationEmails = pgTable(
   ],
 );
 
-export const REMINDER_JOB_STATUSES = ["PENDING", "DONE", "CANCELLED"] as const;
+export const REMINDER_JOB_STATUSES = ["PENDING", "DONE", "CANCELLED", "FAILED"] as const;
 export type ReminderJobStatus = (typeof REMINDER_JOB_STATUSES)[number];
 
 /**
@@ -143,7 +143,7 @@ export const reminderJobs = pgTable(
   (t) => [
     uniqueIndex("reminder_jobs_once").on(t.appointmentId, t.offsetMinutes, t.startsAt),
     index("reminder_jobs_due").on(t.dueAt).where(sql`${t.status} = 'PENDING'`),
-    check("reminder_jobs_status", sql`${t.status} in ('PENDING', 'DONE', 'CANCELLED')`),
+    check("reminder_jobs_status", sql`${t.status} in ('PENDING', 'DONE', 'CANCELLED', 'FAILED')`),
     check("reminder_jobs_offset", sql`${t.offsetMinutes} > 0`),
   ],
 );

@@ -8,7 +8,7 @@ import {
   reminderJobs,
   type User,
 } from "@medical/db/schema";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { auditedTransaction } from "#platform/audit/audit.ts";
 import type { Clock } from "#platform/deps.ts";
@@ -22,6 +22,7 @@ import { catchUpNotifications } from "./consumer.ts";
 import {
   claimDueReminders,
   completeReminder,
+  MAX_REMINDER_ATTEMPTS,
   reminderDueAt,
   sendDueReminders,
   startReminderWorker,
@@ -228,6 +229,35 @@ describe("workers", () => {
     expect(await remindersOf(patientUser.id)).toHaveLength(1);
     const due = await file.db.select().from(domainEvents).where(eq(domainEvents.type, "reminder.due"));
     expect(due.filter((event) => JSON.stringify(event.payload).includes(appointment.id))).toHaveLength(1);
+  });
+
+  test("a job that keeps failing is retried after each lease, then FAILED; the others of its batch go out", async () => {
+    const failing = await booked(at("2031-09-10T10:00:00Z"));
+    const fine = await booked(at("2031-09-10T10:30:00Z"));
+    const [doomed] = await jobsOf(failing.appointment.id);
+    if (!doomed) throw new Error("no reminder job");
+    // A fault of this one job's own (a database refusal), whatever the worker does.
+    await file.db.execute(
+      sql.raw(`create function refuse_reminder() returns trigger language plpgsql as $$
+        begin raise exception 'refused'; end $$`),
+    );
+    await file.db.execute(
+      sql.raw(`create trigger refuse_reminder before update of status on reminder_jobs for each row
+        when (new.id = '${doomed.id}' and new.status = 'DONE') execute function refuse_reminder()`),
+    );
+    try {
+      now = at("2031-09-09T10:30:00Z");
+      expect(await workAt(now)).toBe(1);
+      expect(await remindersOf(fine.patientUser.id)).toHaveLength(1);
+      for (let attempt = 2; attempt <= MAX_REMINDER_ATTEMPTS + 1; attempt++)
+        expect(await workAt(new Date(now.getTime() + 2 * MINUTE_MS))).toBe(0);
+      const [after] = await jobsOf(failing.appointment.id);
+      expect(after).toMatchObject({ status: "FAILED", attempts: MAX_REMINDER_ATTEMPTS });
+      expect(await remindersOf(failing.patientUser.id)).toEqual([]);
+    } finally {
+      await file.db.execute(sql.raw("drop trigger refuse_reminder on reminder_jobs"));
+      await file.db.execute(sql.raw("drop function refuse_reminder()"));
+    }
   });
 
   test("a new worker over the same database carries on where the stopped one left off", async () => {

@@ -139,6 +139,8 @@ export interface ReminderWorkerOptions {
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_BATCH = 50;
+/** Tries of one job before it is marked FAILED: a job that always fails must not be retried for ever. */
+export const MAX_REMINDER_ATTEMPTS = 5;
 
 /**
  * Leases up to `batchSize` due jobs that no worker holds (never leased, or its lease ran out):
@@ -228,16 +230,44 @@ export function completeReminder(
   });
 }
 
+/**
+ * A job whose sending threw: logged, and left to its lease (another pass retries it) until its
+ * last attempt, after which it is FAILED. The other jobs of the batch go on.
+ */
+async function failReminder(deps: Pick<Deps, "db" | "clock" | "logger">, job: ReminderJob, error: unknown) {
+  const givenUp = job.attempts >= MAX_REMINDER_ATTEMPTS;
+  deps.logger.error(
+    {
+      jobId: job.id,
+      attempts: job.attempts,
+      givenUp,
+      cause: error instanceof Error ? error.name : "unknown",
+    },
+    "reminder failed",
+  );
+  if (!givenUp) return;
+  await deps.db
+    .update(reminderJobs)
+    .set({ status: "FAILED", lockedUntil: null, updatedAt: deps.clock.now() })
+    .where(and(eq(reminderJobs.id, job.id), eq(reminderJobs.status, "PENDING")));
+}
+
 /** One pass: every job due now, a batch at a time. Returns how many reminders it sent. */
 export async function sendDueReminders(
-  deps: Pick<Deps, "db" | "events" | "clock">,
+  deps: Pick<Deps, "db" | "events" | "clock" | "logger">,
   options: ReminderWorkerOptions = {},
 ): Promise<number> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   let sent = 0;
   for (;;) {
     const jobs = await claimDueReminders(deps, { ...options, batchSize });
-    for (const job of jobs) if (await completeReminder(deps, job)) sent += 1;
+    for (const job of jobs) {
+      try {
+        if (await completeReminder(deps, job)) sent += 1;
+      } catch (error) {
+        await failReminder(deps, job, error);
+      }
+    }
     if (jobs.length < batchSize) return sent;
   }
 }

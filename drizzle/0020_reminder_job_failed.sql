@@ -1,0 +1,2 @@
+ALTER TABLE "reminder_jobs" DROP CONSTRAINT "reminder_jobs_status";--> statement-breakpoint
+ALTER TABLE "reminder_jobs" ADD CONSTRAINT "reminder_jobs_status" CHECK ("reminder_jobs"."status" in ('PENDING', 'DONE', 'CANCELLED', 'FAILED'));
