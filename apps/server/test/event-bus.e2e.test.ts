@@ -58,6 +58,41 @@ async function redisBusConnections(): Promise<number> {
   }
 }
 
+/** `notifications.onEvent` from now on, on the server at `url`, as the account `email`. */
+async function listenOn(url: string, email: string) {
+  const { tokenOf } = restClient(() => url);
+  const token = await tokenOf(email);
+  const socket = createWSClient({
+    url: `${url.replace("http", "ws")}/trpc`,
+    WebSocket: clientWebSocket,
+    connectionParams: () => ({ token }),
+    retryDelayMs: () => 60_000,
+  });
+  const client = createTRPCClient<typeof appRouter>({
+    links: [wsLink({ client: socket, transformer: superjson })],
+  });
+  const titles: string[] = [];
+  const waiters: (() => void)[] = [];
+  await new Promise<void>((started, failed) => {
+    client.notifications.onEvent.subscribe(undefined, {
+      onStarted: () => started(),
+      onData: ({ data }) => {
+        titles.push(data.title);
+        for (const wake of waiters.splice(0)) wake();
+      },
+      onError: failed,
+    });
+  });
+  return {
+    /** How many notifications titled `title` had arrived when the first one did. */
+    async first(title: string) {
+      while (!titles.includes(title)) await new Promise<void>((resolve) => waiters.push(resolve));
+      return titles.filter((seen) => seen === title).length;
+    },
+    close: () => socket.close(),
+  };
+}
+
 const variants = [
   { bus: "postgres", available: onPostgres, env: {}, connections: postgresBusConnections },
   {
@@ -129,6 +164,26 @@ for (const variant of variants) {
         expect(await closed).toBe(CLOSE_SESSION_ENDED);
       } finally {
         await socket.close();
+      }
+    });
+
+    test("an announcement reaches the recipient's subscriptions on both instances, whichever derived it", async () => {
+      const [a, b] = servers;
+      if (!a || !b) throw new Error("two server processes expected");
+      const recipient = await makeUser(database.db);
+      const admin = await makeUser(database.db, { role: "ADMIN" });
+      const onA = restClient(() => a.url);
+      // One consumer runs cluster-wide: one of the two subscriptions is fed across instances.
+      const listeners = await Promise.all([a, b].map((running) => listenOn(running.url, recipient.email)));
+      try {
+        const posted = await onA.rest("/notifications", {
+          token: await onA.tokenOf(admin.email),
+          json: { userId: recipient.id, title: "Fermeture exceptionnelle", body: "Le cabinet ferme à 15 h." },
+        });
+        expect(posted.status).toBe(202);
+        for (const listener of listeners) expect(await listener.first("Fermeture exceptionnelle")).toBe(1);
+      } finally {
+        await Promise.all(listeners.map((listener) => listener.close()));
       }
     });
 
