@@ -10,6 +10,7 @@ import { authRouter } from "./domains/identity/auth.router.ts";
 import { usersRouter } from "./domains/identity/users.router.ts";
 import { notificationsRouter } from "./domains/notifications/router.ts";
 import { patientsRouter } from "./domains/patients/router.ts";
+import { realtimeRouter } from "./domains/realtime/router.ts";
 import { recordsRouter } from "./domains/records/router.ts";
 import { reportsRouter } from "./domains/reports/router.ts";
 import { reviewsRouter } from "./domains/reviews/router.ts";
@@ -47,6 +48,7 @@ export const appRouter = router({
   billing: billingRouter,
   // Its literal /notifications/preferences and /notifications/read-all before /notifications/{id}….
   notifications: notificationsRouter,
+  realtime: realtimeRouter,
 });
 
 export type AppRouter = typeof appRouter;

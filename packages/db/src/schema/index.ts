@@ -6,5 +6,6 @@ export * from "./doctors.ts";
 export * from "./events.ts";
 export * from "./notifications.ts";
 export * from "./patients.ts";
+export * from "./realtime.ts";
 export * from "./records.ts";
 export * from "./users.ts";

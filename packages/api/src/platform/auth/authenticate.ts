@@ -31,10 +31,20 @@ export async function authenticate(
       ? new DomainError("TOKEN_EXPIRED")
       : new DomainError("UNAUTHENTICATED", "Invalid access token");
   }
-  const { userId, sessionId } = verified.claims;
+  return sessionActor(deps, { ...verified.claims, accessExpiresAt: verified.expiresAt });
+}
+
+/**
+ * The caller of a session already vouched for (an access token's claims, a real-time ticket):
+ * throws UNAUTHENTICATED unless the session is live and its user active, with their current role.
+ */
+export async function sessionActor(
+  deps: Pick<Deps, "db">,
+  { userId, sessionId, accessExpiresAt }: Omit<Actor, "role">,
+): Promise<Actor> {
   const [row] = await sessionCheck(deps.db).execute({ sessionId, userId });
   if (!row || row.revokedAt || !row.isActive) {
     throw new DomainError("UNAUTHENTICATED", "The session has ended; sign in again");
   }
-  return { userId, sessionId, role: row.role, accessExpiresAt: verified.expiresAt };
+  return { userId, sessionId, role: row.role, accessExpiresAt };
 }
