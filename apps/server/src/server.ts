@@ -4,6 +4,7 @@ import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { type MetricsListener, startMetricsListener } from "./metrics/endpoint.ts";
 import type { Metrics } from "./metrics/metrics.ts";
+import type { PlainSocketTimings } from "./notification-socket.ts";
 import { attachWebSockets, type WebSockets } from "./ws.ts";
 
 export interface RunningServer {
@@ -25,9 +26,17 @@ export interface ServerOptions {
   router: AppRouter;
   /** Built by the caller from config.metrics (it observes the database handle). */
   metrics?: Metrics;
+  /** The plain notification socket's deadlines and heartbeat (tests shorten them). */
+  plainSocket?: PlainSocketTimings;
 }
 
-export async function startServer({ deps, config, router, metrics }: ServerOptions): Promise<RunningServer> {
+export async function startServer({
+  deps,
+  config,
+  router,
+  metrics,
+  plainSocket,
+}: ServerOptions): Promise<RunningServer> {
   const { requestTimeoutMs } = config.limits;
   const server = createServer(
     {
@@ -39,7 +48,7 @@ export async function startServer({ deps, config, router, metrics }: ServerOptio
     },
     createApp({ deps, config, router, metrics }),
   );
-  const webSockets = attachWebSockets(server, deps, router, config, metrics);
+  const webSockets = attachWebSockets(server, deps, router, config, metrics, plainSocket);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,4 +1,4 @@
-import { authenticate, type Deps } from "@medical/api";
+import { type Actor, authenticate, type Deps } from "@medical/api";
 import type { WebSocket } from "ws";
 
 /** Close code telling a client its session or access token ended: refresh once, then reconnect. */
@@ -13,6 +13,8 @@ export interface SessionGuard {
    * closes it with 4401 (and gives null, as no token does).
    */
   watch(socket: WebSocket, token: string | null): Promise<string | null>;
+  /** Ties a socket to the session of a caller already authenticated (the plain socket's ways). */
+  follow(socket: WebSocket, actor: Actor): void;
   stop(): void;
 }
 
@@ -30,31 +32,35 @@ export function createSessionGuard(
   const unsubscribe = deps.events.subscribe("session.revoked", ({ sessionIds }) => {
     for (const id of sessionIds) for (const socket of sockets.get(id) ?? []) end(socket, "Session revoked");
   });
+  const follow = (socket: WebSocket, actor: Actor) => {
+    const group = sockets.get(actor.sessionId) ?? new Set<WebSocket>();
+    sockets.set(actor.sessionId, group.add(socket));
+    const remaining = actor.accessExpiresAt.getTime() - deps.clock.now().getTime();
+    const expiry = setTimeout(
+      () => socket.close(CLOSE_SESSION_ENDED, "Access token expired"),
+      Math.min(remaining, MAX_TIMER_MS),
+    );
+    expiry.unref();
+    socket.once("close", () => {
+      clearTimeout(expiry);
+      group.delete(socket);
+      if (group.size === 0) sockets.delete(actor.sessionId);
+    });
+  };
   return {
     async watch(socket, token) {
       if (!token) return null;
-      let actor: Awaited<ReturnType<typeof authenticate>>;
+      let actor: Actor;
       try {
         actor = await authenticate(deps, token);
       } catch {
         end(socket, "Session ended");
         return null;
       }
-      const group = sockets.get(actor.sessionId) ?? new Set<WebSocket>();
-      sockets.set(actor.sessionId, group.add(socket));
-      const remaining = actor.accessExpiresAt.getTime() - deps.clock.now().getTime();
-      const expiry = setTimeout(
-        () => socket.close(CLOSE_SESSION_ENDED, "Access token expired"),
-        Math.min(remaining, MAX_TIMER_MS),
-      );
-      expiry.unref();
-      socket.once("close", () => {
-        clearTimeout(expiry);
-        group.delete(socket);
-        if (group.size === 0) sockets.delete(actor.sessionId);
-      });
+      follow(socket, actor);
       return actor.userId;
     },
+    follow,
     stop: unsubscribe,
   };
 }

@@ -18,14 +18,21 @@ export type Admission = { ok: true } | { ok: false; status: 403 | 429; reason: s
  * sockets of the client's IP and of the user its bearer header or `?token=` names.
  */
 export interface SocketGate {
-  /** Admitted sockets count against their IP and user until `socket` (the upgrading connection) closes. */
-  admit(req: IncomingMessage, socket: Duplex): Promise<Admission>;
+  /**
+   * Admitted sockets count against their IP and user until `socket` (the upgrading connection)
+   * closes. `identify` names the user (by default the one the bearer header or `?token=` names);
+   * it runs only for an allowed Origin.
+   */
+  admit(req: IncomingMessage, socket: Duplex, identify?: Identify): Promise<Admission>;
   /**
    * Counts an admitted socket against the user its token names once that is known (tRPC
    * connectionParams); false when the user is over the cap: close it with CLOSE_TOO_MANY_SOCKETS.
    */
   claim(req: IncomingMessage, userId: string): boolean;
 }
+
+/** The user a socket will count against, or null when not known before the upgrade. */
+export type Identify = (req: IncomingMessage) => Promise<string | null>;
 
 interface Counted {
   ip: string;
@@ -59,7 +66,7 @@ export function createSocketGate(
   const counted = new WeakMap<IncomingMessage, Counted>();
 
   // Only identifies whom to count: the session guard still authenticates the socket (and closes it with 4401).
-  const userOf = async (req: IncomingMessage): Promise<string | null> => {
+  const userOf: Identify = async (req) => {
     const token = accessTokenFrom({ req });
     if (!token) return null;
     const verified = await deps.accessTokens.verify(token);
@@ -67,12 +74,12 @@ export function createSocketGate(
   };
 
   return {
-    async admit(req, socket) {
+    async admit(req, socket, identify = userOf) {
       // Browsers always send Origin; the SDK on Node and mobile apps send none and are not CSRF vectors.
       const origin = req.headers.origin;
       if (origin !== undefined && !allowedOrigin(origin))
         return { ok: false, status: 403, reason: "Origin not allowed" };
-      const userId = await userOf(req);
+      const userId = await identify(req);
       const ip = clientIp(req, options.trust);
       // Checked and counted in one turn, after the last await, so parallel upgrades cannot overshoot.
       if (maxSocketsPerIp !== undefined && perIp.of(ip) >= maxSocketsPerIp)

@@ -5,7 +5,14 @@ import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "./config.ts";
 import { clientIp, compileTrustProxy } from "./http/client-ip.ts";
+import { rejectUpgrade } from "./http/upgrade.ts";
 import type { Metrics } from "./metrics/metrics.ts";
+import {
+  createNotificationSocket,
+  DEFAULT_PLAIN_SOCKET_TIMINGS,
+  NOTIFICATION_SOCKET_PATH,
+  type PlainSocketTimings,
+} from "./notification-socket.ts";
 import { createSessionGuard } from "./session-guard.ts";
 import { CLOSE_TOO_MANY_SOCKETS, createSocketGate } from "./socket-gate.ts";
 
@@ -19,19 +26,18 @@ export interface WebSockets {
   close(): Promise<void>;
 }
 
-function reject(socket: Duplex, status: string): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-const STATUS_TEXT = { 403: "403 Forbidden", 429: "429 Too Many Requests" } as const;
-
-/** One `upgrade` listener routes by path: /trpc to tRPC; later domains add their plain JSON sockets. */
+/**
+ * One `upgrade` listener routes by path: /trpc to tRPC, NOTIFICATION_SOCKET_PATH to the plain
+ * notification socket, anything else 404. Both share the gate (Origin, per-IP and per-user caps)
+ * and the session guard (4401 on revocation or expiry).
+ */
 export function attachWebSockets(
   server: Server,
   deps: Deps,
   router: AppRouter,
   config: Pick<Config, "corsOrigins" | "trustProxy" | "webSockets">,
   metrics?: Metrics,
+  plainTimings: PlainSocketTimings = DEFAULT_PLAIN_SOCKET_TIMINGS,
 ): WebSockets {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
   const createContext = createContextFactory(deps);
@@ -39,13 +45,14 @@ export function attachWebSockets(
   const trust = compileTrustProxy(config.trustProxy);
   const guard = createSessionGuard(deps);
   const gate = createSocketGate(deps, { corsOrigins: config.corsOrigins, trust, limits: config.webSockets });
+  const plain = createNotificationSocket(deps, { gate, guard, timings: plainTimings });
   const { maxSubscriptionsPerSocket } = config.webSockets;
   // Each socket's subscription budget (limitSubscriptions keeps `open` current), summed at scrape time.
   const budgets = new WeakMap<object, { open: number }>();
   metrics?.readSockets(() => {
     let subscriptions = 0;
     for (const client of wss.clients) subscriptions += budgets.get(client)?.open ?? 0;
-    return { sockets: wss.clients.size, subscriptions };
+    return { sockets: wss.clients.size + plain.size, subscriptions };
   });
   const handler = applyWSSHandler({
     wss,
@@ -70,9 +77,10 @@ export function attachWebSockets(
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const { pathname } = new URL(req.url ?? "/", "http://localhost");
-    if (pathname !== "/trpc") return reject(socket, "404 Not Found");
+    if (pathname === NOTIFICATION_SOCKET_PATH) return plain.upgrade(req, socket, head);
+    if (pathname !== "/trpc") return rejectUpgrade(socket, 404);
     void gate.admit(req, socket).then((admission) => {
-      if (!admission.ok) return reject(socket, STATUS_TEXT[admission.status]);
+      if (!admission.ok) return rejectUpgrade(socket, admission.status);
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     });
   });
@@ -83,7 +91,10 @@ export function attachWebSockets(
         guard.stop();
         handler.broadcastReconnectNotification();
         for (const client of wss.clients) client.close(CLOSE_SERVICE_RESTART, "Server restarting");
-        wss.close(() => resolve());
+        void Promise.all([
+          new Promise<void>((closed) => wss.close(() => closed())),
+          plain.close(CLOSE_SERVICE_RESTART, "Server restarting"),
+        ]).then(() => resolve());
       }),
   };
 }

@@ -1,8 +1,9 @@
-import { appRouter, catchUpNotifications } from "@medical/api";
-import { makeNotification, makePatient, makeUser } from "@medical/api/testing";
+import { appRouter } from "@medical/api";
+import { makeNotification } from "@medical/api/testing";
 import { createTRPCClient, createWSClient, type TRPCClientError, wsLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { notificationWorld } from "./support/notifications.ts";
 import { restClient } from "./support/rest.ts";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -11,8 +12,6 @@ beforeAll(async () => {
   server = await startTestServer({ router: appRouter });
 });
 afterAll(() => server.close());
-
-const { rest, tokenOf } = restClient(() => server.url);
 
 const sockets: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -63,31 +62,11 @@ function listen(token: string, lastEventId?: string) {
   return { received, until, started, refused, close: socket.close };
 }
 
-async function world() {
-  const db = server.handle.db;
-  const patient = (await makePatient(db)).user;
-  const other = (await makePatient(db)).user;
-  const admin = await makeUser(db, { role: "ADMIN" });
-  const tokens = {
-    patient: await tokenOf(patient.email),
-    other: await tokenOf(other.email),
-    admin: await tokenOf(admin.email),
-  };
-  // The logins' own notices (a sign-in from a new device) are delivered before the test starts.
-  await catchUpNotifications(server.deps);
-  return { db, patient, other, tokens };
-}
-type World = Awaited<ReturnType<typeof world>>;
-
-/** An ADMIN's announcement to one account, delivered by the notifications consumer. */
-async function announce(w: World, userId: string, title: string) {
-  const posted = await rest("/notifications", {
-    token: w.tokens.admin,
-    json: { userId, title, body: "Texte." },
-  });
-  expect(posted.status).toBe(202);
-  await catchUpNotifications(server.deps);
-}
+const world = () =>
+  notificationWorld(
+    server,
+    restClient(() => server.url),
+  );
 
 describe("notifications.onEvent over a WebSocket", () => {
   test("sends the backlog, then live notifications; resumes after the last id with exactly what was missed", async () => {
@@ -99,7 +78,7 @@ describe("notifications.onEvent over a WebSocket", () => {
     // Without a lastEventId: from now on.
     const other = listen(w.tokens.other);
     await Promise.all([first.started, other.started]);
-    await announce(w, w.patient.id, "En direct");
+    await w.announce(w.patient.id, "En direct");
     const seen = await first.until(2);
     expect(seen.map((event) => event.title)).toEqual(["Avant", "En direct"]);
     // The id is the position, so a resume is exact.
@@ -107,13 +86,13 @@ describe("notifications.onEvent over a WebSocket", () => {
     expect(seen[1]?.position).toBeGreaterThan(seen[0]?.position ?? Number.POSITIVE_INFINITY);
 
     await first.close();
-    await announce(w, w.patient.id, "Manqué 1");
-    await announce(w, w.patient.id, "Manqué 2");
+    await w.announce(w.patient.id, "Manqué 1");
+    await w.announce(w.patient.id, "Manqué 2");
 
     const resumed = listen(w.tokens.patient, seen[1]?.id);
     await resumed.started;
     expect((await resumed.until(2)).map((event) => event.title)).toEqual(["Manqué 1", "Manqué 2"]);
-    await announce(w, w.patient.id, "Après");
+    await w.announce(w.patient.id, "Après");
     const after = await resumed.until(3);
     expect(after.map((event) => event.title)).toEqual(["Manqué 1", "Manqué 2", "Après"]);
     const positions = [...seen, ...after].map((event) => event.position);
@@ -121,7 +100,7 @@ describe("notifications.onEvent over a WebSocket", () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
 
     // The other patient's first event is their new one: not their older one, and none of the patient's.
-    await announce(w, w.other.id, "Pour l'autre");
+    await w.announce(w.other.id, "Pour l'autre");
     expect((await other.until(1)).map((event) => event.title)).toEqual(["Pour l'autre"]);
     expect(other.received).toHaveLength(1);
   });

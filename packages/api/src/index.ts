@@ -10,6 +10,7 @@ export { ROLES, type Role } from "#platform/auth/roles.ts";
 export type { BackgroundPasses } from "#platform/background.ts";
 export {
   accessTokenFrom,
+  bearerToken,
   type Context,
   type CreateContextOptions,
   createContextFactory,
@@ -91,9 +92,17 @@ export {
 } from "./domains/identity/operator-accounts.service.ts";
 /** The notifications consumer: the server runs it in the background; tests and tools catch it up. */
 export { catchUpNotifications, startNotificationConsumer } from "./domains/notifications/consumer.ts";
+/** The plain notification socket (served by the server): the caller's stream and where it resumes. */
+export {
+  type NotificationDto,
+  notificationEvents,
+  ZLastEventId,
+} from "./domains/notifications/public.ts";
 export { startReminderWorker } from "./domains/notifications/reminders.ts";
 export { type NewDemographics, writePatientProfile } from "./domains/patients/profiles.service.ts";
 export { rotateClinicalKeys } from "./domains/patients/rotate-keys.service.ts";
+/** A browser's plain notification socket opens with a ticket; the server redeems it before the upgrade. */
+export { redeemTicket } from "./domains/realtime/tickets.service.ts";
 /** The demo seed writes its medical records through the records services; the bulk load seals its generated ones. */
 export { type RecordContent, sealRecordText } from "./domains/records/record-content.ts";
 export { rotateRecordKeys } from "./domains/records/rotate-keys.service.ts";

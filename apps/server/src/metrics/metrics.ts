@@ -137,7 +137,7 @@ export function createMetrics(options: {
   let sockets: () => SocketCounts = () => ({ sockets: 0, subscriptions: 0 });
   new Gauge({
     name: "medical_websockets_open",
-    help: "Open WebSockets on /trpc",
+    help: "Open WebSockets on /trpc and the plain notification socket",
     registers: [registry],
     collect() {
       this.set(sockets().sockets);

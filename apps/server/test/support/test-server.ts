@@ -7,6 +7,7 @@ import { WebSocket as NodeWebSocket } from "ws";
 import type { MetricsConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createMetrics } from "../../src/metrics/metrics.ts";
+import { DEFAULT_PLAIN_SOCKET_TIMINGS, type PlainSocketTimings } from "../../src/notification-socket.ts";
 import { type RunningServer, type ServerOptions, startServer } from "../../src/server.ts";
 import { createProbeRouter } from "./probe-router.ts";
 
@@ -52,6 +53,8 @@ export async function startTestServer(
     deps?: TestDepsOptions;
     /** METRICS_TOKEN / METRICS_PORT for this server; it then observes the handle's queries. */
     metrics?: MetricsConfig;
+    /** The plain notification socket's auth deadline, heartbeat and frame rate (the defaults otherwise). */
+    plainSocket?: Partial<PlainSocketTimings>;
   } = {},
 ): Promise<TestServer> {
   const handle = options.handle ?? (await openFileDatabase());
@@ -68,7 +71,13 @@ export async function startTestServer(
   };
   const router = options.router ?? createProbeRouter();
   const metrics = options.metrics && createMetrics({ config: options.metrics, router, database: handle });
-  const running = await startServer({ deps, config, router, metrics });
+  const running = await startServer({
+    deps,
+    config,
+    router,
+    metrics,
+    plainSocket: { ...DEFAULT_PLAIN_SOCKET_TIMINGS, ...options.plainSocket },
+  });
   return {
     ...running,
     deps,

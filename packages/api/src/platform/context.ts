@@ -62,7 +62,8 @@ export interface CreateContextOptions {
   idempotencyHeader?: boolean;
 }
 
-function bearerToken(header: string | undefined): string | null {
+/** The token of an `Authorization: Bearer <token>` header; null for none or another scheme. */
+export function bearerToken(header: string | undefined): string | null {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1] ?? null;
 }

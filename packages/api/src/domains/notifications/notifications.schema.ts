@@ -195,14 +195,12 @@ export const ZAnnouncementDto = named(
 export type AnnouncementDto = z.infer<typeof ZAnnouncementDto>;
 
 /**
- * Where `notifications.onEvent` resumes: the id of the last event the client got (tRPC's links
- * send it on reconnect), a position as decimal digits below `MAX_POSITION`; none for everything.
+ * Where `notifications.onEvent` and the plain notification socket resume: the id of the last event
+ * the client got (tRPC's links send it on reconnect), a position as decimal digits below
+ * `MAX_POSITION`; none for from now on.
  */
-export const ZOnEventInput = z
-  .strictObject({
-    lastEventId: z
-      .string()
-      .regex(/^(0|[1-9]\d{0,14})$/, "A notification position: decimal digits, at most 15")
-      .nullish(),
-  })
-  .optional();
+export const ZLastEventId = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,14})$/, "A notification position: decimal digits, at most 15");
+
+export const ZOnEventInput = z.strictObject({ lastEventId: ZLastEventId.nullish() }).optional();
