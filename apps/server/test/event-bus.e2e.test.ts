@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,8 @@ import { Redis } from "ioredis";
 import postgres from "postgres";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import WebSocket from "ws";
+import { NOTIFICATION_SOCKET_PATH } from "../src/notification-socket.ts";
 import { CLOSE_SESSION_ENDED } from "../src/session-guard.ts";
 import { restClient } from "./support/rest.ts";
 import { type ServerProcess, startServerProcess } from "./support/server-process.ts";
@@ -164,6 +167,39 @@ for (const variant of variants) {
         expect(await closed).toBe(CLOSE_SESSION_ENDED);
       } finally {
         await socket.close();
+      }
+    });
+
+    test("a ticket from A opens one plain socket, on B only once; a logout on A closes it with 4401", async () => {
+      const [a, b] = servers;
+      if (!a || !b) throw new Error("two server processes expected");
+      const user = await makeUser(database.db);
+      const onA = restClient(() => a.url);
+      const login = await onA.rest("/auth/login", { json: { email: user.email, password: TEST_PASSWORD } });
+      const session = login.body.data;
+      const issued = await onA.rest("/realtime/ticket", { token: session.accessToken, method: "POST" });
+      const socketOn = (url: string) =>
+        new WebSocket(
+          `${url.replace("http", "ws")}${NOTIFICATION_SOCKET_PATH}?ticket=${issued.body.data.ticket}`,
+        );
+      const upgrade = (socket: WebSocket) =>
+        new Promise<"open" | number>((resolve, reject) => {
+          socket.once("open", () => resolve("open"));
+          socket.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+          socket.once("error", reject);
+        });
+
+      const socket = socketOn(b.url);
+      const closed = once(socket, "close");
+      try {
+        expect(await upgrade(socket)).toBe("open");
+        for (const url of [a.url, b.url]) expect(await upgrade(socketOn(url))).toBe(401);
+        const logout = await onA.rest("/auth/logout", { json: { refreshToken: session.refreshToken } });
+        expect(logout.status).toBe(200);
+        const [code] = await closed;
+        expect(code).toBe(CLOSE_SESSION_ENDED);
+      } finally {
+        socket.terminate();
       }
     });
 
