@@ -269,6 +269,23 @@ describe("the plain notification socket", () => {
     expect(otherSession.ws.readyState).toBe(WebSocket.OPEN);
   });
 
+  test(`a ticket's socket closes with ${CLOSE_SESSION_ENDED} when the access token it was asked with expires`, async () => {
+    const w = await world();
+    const session = await client.rest("/auth/login", {
+      json: { email: w.patient.email, password: TEST_PASSWORD },
+    });
+    const accessToken = String(session.body.data.accessToken);
+    const { exp } = JSON.parse(Buffer.from(accessToken.split(".")[1] ?? "", "base64url").toString());
+    // Asked for with two seconds of the token left.
+    clockAhead = exp * 1000 - Date.now() - 2000;
+    try {
+      const socket = await accepted({ ticket: await ticketFor(accessToken) });
+      expect(await socket.closed).toEqual({ code: CLOSE_SESSION_ENDED, reason: "Access token expired" });
+    } finally {
+      clockAhead = 0;
+    }
+  });
+
   test("malformed frames get an error frame, not a crash; too big a frame closes with 1009", async () => {
     const w = await world();
     const socket = await accepted({}, { headers: { authorization: `Bearer ${w.tokens.patient}` } });
