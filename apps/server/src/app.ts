@@ -30,6 +30,7 @@ import { envelopeBody } from "./rest/envelope.ts";
 import { buildOpenApiDocument } from "./rest/openapi-document.ts";
 import { operationIdOf } from "./rest/operation-id.ts";
 import { coerceQuery, strictQuery } from "./rest/query-coercion.ts";
+import type { SseStreams } from "./sse.ts";
 
 /** Most calls one tRPC HTTP batch may carry; the SDK's httpBatchLink uses the same number. */
 export const MAX_BATCH_SIZE = 10;
@@ -42,9 +43,11 @@ export interface AppOptions {
   router: AppRouter;
   /** Collected, and served on this app when it has a token, only when METRICS_* ask for it. */
   metrics?: Metrics;
+  /** Admits tRPC subscriptions over SSE, with the WebSockets' caps and session guard (server.ts). */
+  streams: SseStreams;
 }
 
-export function createApp({ deps, config, router, metrics }: AppOptions): Express {
+export function createApp({ deps, config, router, metrics, streams }: AppOptions): Express {
   const createContext = createContextFactory(deps);
   // The context's id is the one the client gets; before a context exists, the header assignRequestId set.
   const onError =
@@ -80,9 +83,13 @@ export function createApp({ deps, config, router, metrics }: AppOptions): Expres
 
   app.use(
     "/trpc",
+    streams.admit,
     createExpressMiddleware({
       router,
-      createContext: ({ req, info }) => createContext({ req, info, ip: req.ip ?? null, oneRequest: true }),
+      createContext: ({ req, info }) => ({
+        ...createContext({ req, info, ip: req.ip ?? null, oneRequest: true }),
+        sessionEnded: streams.sessionEnded(req),
+      }),
       responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
       onError: onError("trpc"),
       maxBodySize: config.limits.bodyBytes,

@@ -17,7 +17,7 @@ import { z } from "zod";
 import { loggedUrl } from "./http/access-log.ts";
 import { rejectUpgrade, type UpgradeRefusal } from "./http/upgrade.ts";
 import type { SessionGuard } from "./session-guard.ts";
-import { CLOSE_SESSION_ENDED } from "./session-guard.ts";
+import { CLOSE_SESSION_ENDED, socketConnection } from "./session-guard.ts";
 import { CLOSE_TOO_MANY_SOCKETS, type SocketGate } from "./socket-gate.ts";
 
 export const NOTIFICATION_SOCKET_PATH = "/api/v1/notifications/ws";
@@ -117,7 +117,7 @@ export function createNotificationSocket(
   const stream = async (ws: WebSocket, actor: Actor, lastPosition: number | undefined) => {
     const subscriber = subscribers.get(ws);
     if (!subscriber) return;
-    guard.follow(ws, actor);
+    guard.follow(socketConnection(ws), actor);
     const abort = new AbortController();
     subscriber.stream = abort;
     try {

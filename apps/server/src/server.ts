@@ -2,9 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { AppRouter, Deps } from "@medical/api";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
+import { compileTrustProxy } from "./http/client-ip.ts";
 import { type MetricsListener, startMetricsListener } from "./metrics/endpoint.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import type { PlainSocketTimings } from "./notification-socket.ts";
+import { createSessionGuard } from "./session-guard.ts";
+import { createSocketGate } from "./socket-gate.ts";
+import { createSseStreams, type SseStreams } from "./sse.ts";
 import { attachWebSockets, type WebSockets } from "./ws.ts";
 
 export interface RunningServer {
@@ -14,7 +18,8 @@ export interface RunningServer {
   /** The METRICS_PORT listener's base URL, when there is one. */
   metricsUrl?: string;
   /**
-   * Graceful stop: refuse new connections, close WebSockets with 1012, let in-flight requests
+   * Graceful stop: refuse new connections, close WebSockets with 1012 and cut SSE streams (their
+   * clients reconnect elsewhere with their last event id), let in-flight requests
    * finish within the shutdown timeout, then cut what is left. The database stays open.
    */
   shutdown(): Promise<void>;
@@ -38,6 +43,14 @@ export async function startServer({
   plainSocket,
 }: ServerOptions): Promise<RunningServer> {
   const { requestTimeoutMs } = config.limits;
+  // WebSockets and SSE streams share the caps (docs/decisions/0037) and the session guard.
+  const guard = createSessionGuard(deps);
+  const gate = createSocketGate(deps, {
+    corsOrigins: config.corsOrigins,
+    trust: compileTrustProxy(config.trustProxy),
+    limits: config.webSockets,
+  });
+  const streams = createSseStreams(deps, router, gate, guard);
   const server = createServer(
     {
       // Time allowed to receive a whole request (slow-loris protection); headers get the same bound.
@@ -46,9 +59,9 @@ export async function startServer({
       // How often Node checks those timeouts (its default, 30 s, would stretch a short timeout).
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4))),
     },
-    createApp({ deps, config, router, metrics }),
+    createApp({ deps, config, router, metrics, streams }),
   );
-  const webSockets = attachWebSockets(server, deps, router, config, metrics, plainSocket);
+  const webSockets = attachWebSockets(server, deps, router, config, { guard, gate }, metrics, plainSocket);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -74,7 +87,8 @@ export async function startServer({
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     metricsUrl: metricsListener?.url,
     shutdown: () => {
-      stopping ??= gracefulShutdown(server, webSockets, config.limits.shutdownTimeoutMs).then(() =>
+      guard.stop();
+      stopping ??= gracefulShutdown(server, webSockets, streams, config.limits.shutdownTimeoutMs).then(() =>
         metricsListener?.close(),
       );
       return stopping;
@@ -82,8 +96,15 @@ export async function startServer({
   };
 }
 
-async function gracefulShutdown(server: Server, webSockets: WebSockets, timeoutMs: number): Promise<void> {
+async function gracefulShutdown(
+  server: Server,
+  webSockets: WebSockets,
+  streams: SseStreams,
+  timeoutMs: number,
+): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // An open stream never ends by itself: left alone it would hold the shutdown to its timeout.
+  streams.close();
   await webSockets.close();
   // Keep-alive sockets become idle once their in-flight response is written; close them as they do.
   const sweeper = setInterval(() => server.closeIdleConnections(), 50);

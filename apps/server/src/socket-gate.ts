@@ -1,5 +1,4 @@
 import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
 import { accessTokenFrom, type Deps } from "@medical/api";
 import type { Config } from "./config.ts";
 import { clientIp, type TrustProxy } from "./http/client-ip.ts";
@@ -13,17 +12,24 @@ export const CLOSE_TOO_MANY_SOCKETS = 4429;
 
 export type Admission = { ok: true } | { ok: false; status: 403 | 429; reason: string };
 
+/** What an admitted connection is counted until: an upgrading socket, or an SSE response. */
+export interface Closable {
+  readonly destroyed: boolean;
+  once(event: "close", listener: () => void): unknown;
+}
+
 /**
- * What every WebSocket endpoint checks before `handleUpgrade`: the browser Origin, then the open
- * sockets of the client's IP and of the user its bearer header or `?token=` names.
+ * What every WebSocket endpoint checks before `handleUpgrade`, and tRPC's SSE route before its
+ * stream starts: the browser Origin, then the open connections (sockets and streams together) of
+ * the client's IP and of the user its credential names.
  */
 export interface SocketGate {
   /**
-   * Admitted sockets count against their IP and user until `socket` (the upgrading connection)
-   * closes. `identify` names the user (by default the one the bearer header or `?token=` names);
-   * it runs only for an allowed Origin.
+   * Admitted connections count against their IP and user until `connection` (the upgrading
+   * socket, the SSE response) closes. `identify` names the user (by default the one the bearer
+   * header or `?token=` names); it runs only for an allowed Origin.
    */
-  admit(req: IncomingMessage, socket: Duplex, identify?: Identify): Promise<Admission>;
+  admit(req: IncomingMessage, connection: Closable, identify?: Identify): Promise<Admission>;
   /**
    * Counts an admitted socket against the user its token names once that is known (tRPC
    * connectionParams); false when the user is over the cap: close it with CLOSE_TOO_MANY_SOCKETS.
@@ -31,7 +37,7 @@ export interface SocketGate {
   claim(req: IncomingMessage, userId: string): boolean;
 }
 
-/** The user a socket will count against, or null when not known before the upgrade. */
+/** The user a connection will count against, or null when not known before the upgrade. */
 export type Identify = (req: IncomingMessage) => Promise<string | null>;
 
 interface Counted {
@@ -74,7 +80,7 @@ export function createSocketGate(
   };
 
   return {
-    async admit(req, socket, identify = userOf) {
+    async admit(req, connection, identify = userOf) {
       // Browsers always send Origin; the SDK on Node and mobile apps send none and are not CSRF vectors.
       const origin = req.headers.origin;
       if (origin !== undefined && !allowedOrigin(origin))
@@ -83,9 +89,9 @@ export function createSocketGate(
       const ip = clientIp(req, options.trust);
       // Checked and counted in one turn, after the last await, so parallel upgrades cannot overshoot.
       if (maxSocketsPerIp !== undefined && perIp.of(ip) >= maxSocketsPerIp)
-        return { ok: false, status: 429, reason: "Too many sockets from this address" };
+        return { ok: false, status: 429, reason: "Too many connections from this address" };
       if (userId !== null && perUser.of(userId) >= maxSocketsPerUser)
-        return { ok: false, status: 429, reason: "Too many sockets for this user" };
+        return { ok: false, status: 429, reason: "Too many connections for this user" };
       const entry: Counted = { ip, userId, closed: false };
       counted.set(req, entry);
       perIp.add(ip);
@@ -95,8 +101,8 @@ export function createSocketGate(
         perIp.remove(entry.ip);
         if (entry.userId !== null) perUser.remove(entry.userId);
       };
-      if (socket.destroyed) release();
-      else socket.once("close", release);
+      if (connection.destroyed) release();
+      else connection.once("close", release);
       return { ok: true };
     },
     claim(req, userId) {

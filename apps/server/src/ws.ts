@@ -13,8 +13,8 @@ import {
   NOTIFICATION_SOCKET_PATH,
   type PlainSocketTimings,
 } from "./notification-socket.ts";
-import { createSessionGuard } from "./session-guard.ts";
-import { CLOSE_TOO_MANY_SOCKETS, createSocketGate } from "./socket-gate.ts";
+import { type SessionGuard, socketConnection } from "./session-guard.ts";
+import { CLOSE_TOO_MANY_SOCKETS, type SocketGate } from "./socket-gate.ts";
 
 /** Largest WebSocket message accepted; larger ones close the socket with 1009. */
 export const MAX_WS_PAYLOAD_BYTES = 64 * 1024;
@@ -35,7 +35,9 @@ export function attachWebSockets(
   server: Server,
   deps: Deps,
   router: AppRouter,
-  config: Pick<Config, "corsOrigins" | "trustProxy" | "webSockets">,
+  config: Pick<Config, "trustProxy" | "webSockets">,
+  // Shared with tRPC's SSE streams (server.ts): one cap and one revocation path for all.
+  { guard, gate }: { guard: SessionGuard; gate: SocketGate },
   metrics?: Metrics,
   plainTimings: PlainSocketTimings = DEFAULT_PLAIN_SOCKET_TIMINGS,
 ): WebSockets {
@@ -43,8 +45,6 @@ export function attachWebSockets(
   const createContext = createContextFactory(deps);
   // The rule Express applies to HTTP requests (app.ts), so rate limits and audit see one client IP.
   const trust = compileTrustProxy(config.trustProxy);
-  const guard = createSessionGuard(deps);
-  const gate = createSocketGate(deps, { corsOrigins: config.corsOrigins, trust, limits: config.webSockets });
   const plain = createNotificationSocket(deps, { gate, guard, timings: plainTimings });
   const { maxSubscriptionsPerSocket } = config.webSockets;
   // Each socket's subscription budget (limitSubscriptions keeps `open` current), summed at scrape time.
@@ -59,7 +59,7 @@ export function attachWebSockets(
     router,
     createContext: async ({ req, res, info }) => {
       const ctx = createContext({ req, info, ip: clientIp(req, trust) });
-      const userId = await guard.watch(res, ctx.accessToken);
+      const userId = await guard.watch(socketConnection(res), ctx.accessToken);
       if (userId !== null && !gate.claim(req, userId))
         res.close(CLOSE_TOO_MANY_SOCKETS, "Too many sockets for this user");
       const subscriptions = { open: 0, max: maxSubscriptionsPerSocket };
@@ -88,7 +88,6 @@ export function attachWebSockets(
   return {
     close: () =>
       new Promise<void>((resolve) => {
-        guard.stop();
         handler.broadcastReconnectNotification();
         for (const client of wss.clients) client.close(CLOSE_SERVICE_RESTART, "Server restarting");
         void Promise.all([

@@ -38,8 +38,13 @@ export interface Context {
   route: { meta?: Meta; replayed?: boolean; attachment?: string };
   /** The request's `Idempotency-Key` header, as sent (REST only; procedures validate it). */
   idempotencyKey: string | null;
-  /** Set by the WebSocket transport, the only one serving subscriptions. */
+  /** Set by the WebSocket transport: a socket carries many subscriptions (an SSE stream, one). */
   subscriptions?: SubscriptionBudget;
+  /**
+   * Set by the SSE transport on a subscription's request: aborted, with the DomainError to send,
+   * when the caller's session ends while the stream is open (a socket is closed with 4401 instead).
+   */
+  sessionEnded?: AbortSignal;
 }
 
 export interface CreateContextOptions {

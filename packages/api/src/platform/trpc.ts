@@ -15,8 +15,13 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     transformer,
-    // Subscriptions only over WebSocket, where a socket's are capped (ws.ts); SSE streams had no cap.
-    sse: { enabled: false },
+    // Subscriptions over SSE too (httpSubscriptionLink), counted with sockets (docs/decisions/0037).
+    sse: {
+      // Proxies drop a silent response after 60 s or so; a ping every 15 s keeps it open.
+      ping: { enabled: true, intervalMs: 15_000 },
+      // Sent to the client: with no ping for this long the connection is dead, so it reconnects.
+      client: { reconnectAfterInactivityMs: 40_000 },
+    },
     // The same code and no-leak rule on /trpc over HTTP and WebSocket as on the REST mirror.
     errorFormatter({ shape, error, ctx }) {
       const facts = errorFacts(error);
@@ -36,13 +41,14 @@ const t = initTRPC
     },
   });
 
-/** Turns a DomainError into the TRPCError whose code gives the right status everywhere. */
+/** The TRPCError whose code gives a DomainError's status everywhere. */
+function trpcErrorOf(cause: DomainError): TRPCError {
+  return new TRPCError({ code: appErrors[cause.code].trpc, message: cause.message, cause });
+}
+
 const mapDomainErrors = t.middleware(async function mapDomainErrors({ next }) {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause: DomainError = result.error.cause;
-    throw new TRPCError({ code: appErrors[cause.code].trpc, message: cause.message, cause });
-  }
+  if (!result.ok && result.error.cause instanceof DomainError) throw trpcErrorOf(result.error.cause);
   return result;
 });
 
@@ -102,11 +108,54 @@ const limitSubscriptions = t.middleware(async function limitSubscriptions({ ctx,
   return { ...result, data: releasedAtEnd(result.data, release) };
 });
 
+/**
+ * Yields what `source` yields until `ended` aborts, then throws its reason (a DomainError), so the
+ * stream's client hears why it stopped. The source, waiting for its next event, is left to its own signal, which
+ * the transport aborts once the error has gone out and the response closes.
+ */
+async function* untilAborted(source: AsyncIterable<unknown>, ended: AbortSignal): AsyncGenerator<unknown> {
+  const iterator = source[Symbol.asyncIterator]();
+  const fail = (reject: (error: unknown) => void) => {
+    const reason: unknown = ended.reason;
+    reject(reason instanceof DomainError ? trpcErrorOf(reason) : reason);
+  };
+  const aborted = new Promise<never>((_resolve, reject) => {
+    if (ended.aborted) fail(reject);
+    else ended.addEventListener("abort", () => fail(reject), { once: true });
+  });
+  try {
+    for (;;) {
+      const next = iterator.next();
+      const step = await Promise.race([next, aborted]).catch((cause: unknown) => {
+        next.catch(() => undefined);
+        throw cause;
+      });
+      if (step.done) return step.value;
+      yield step.value;
+    }
+  } finally {
+    void iterator.return?.()?.catch(() => undefined);
+  }
+}
+
+/** An SSE subscription ends with UNAUTHORIZED when its session does (ctx.sessionEnded). */
+const endWithSession = t.middleware(async function endWithSession({ ctx, type, next }) {
+  const ended = ctx.sessionEnded;
+  if (type !== "subscription" || !ended) return next();
+  const result = await next();
+  if (!result.ok || !isAsyncIterable(result.data)) return result;
+  return { ...result, data: untilAborted(result.data, ended) };
+});
+
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 /** Every procedure starts here, so none can skip error mapping. */
-const baseProcedure = t.procedure.use(mapDomainErrors).use(recordMeta).use(limitSubscriptions);
+const baseProcedure = t.procedure
+  .use(mapDomainErrors)
+  .use(recordMeta)
+  .use(limitSubscriptions)
+  .use(endWithSession);
 export const publicProcedure = baseProcedure.use(anonymousAudit);
 // Not on publicProcedure: each middleware that extends the context copies it, once per call.
 export const authedProcedure = baseProcedure.use(requireSession);
