@@ -151,11 +151,58 @@ describe(`at most ${SUBSCRIPTIONS_PER_SOCKET} subscriptions per socket`, () => {
 });
 
 describe("subscriptions over HTTP (server-sent events)", () => {
-  test("are not served: the stream ends at once with METHOD_NOT_SUPPORTED instead of staying open", async () => {
-    const response = await fetch(`${server.url}/trpc/auth.onSessionEvent`, {
-      headers: { authorization: `Bearer ${await accessToken()}`, accept: "text/event-stream" },
+  /** Opens auth.onSessionEvent as an SSE stream: the response, left open until `cancel`. */
+  async function stream(base: string, headers: Record<string, string>, path = "auth.onSessionEvent") {
+    const response = await fetch(`${base}/trpc/${path}`, {
+      headers: { accept: "text/event-stream", ...headers },
     });
-    expect(await response.text()).toContain("METHOD_NOT_SUPPORTED");
+    return { status: response.status, cancel: () => response.body?.cancel() };
+  }
+
+  test("count with the user's sockets: a stream over the cap is 429, and so is a socket after streams", async () => {
+    const token = await accessToken();
+    const bearer = { authorization: `Bearer ${token}` };
+    try {
+      expect(await open(wsUrl(server.url), bearer)).toBe("open");
+      const first = await stream(server.url, bearer);
+      expect(first.status).toBe(200);
+      expect((await stream(server.url, bearer)).status).toBe(429);
+      expect(await open(wsUrl(server.url), bearer)).toBe(429);
+      await first.cancel();
+      await closeAll();
+      // Both freed once the server has seen them close: streams alone now fill the cap.
+      const streams: Awaited<ReturnType<typeof stream>>[] = [];
+      await expect
+        .poll(async () => {
+          const next = await stream(server.url, bearer);
+          if (next.status === 200) streams.push(next);
+          return streams.length;
+        })
+        .toBe(2);
+      expect(await open(wsUrl(server.url), bearer)).toBe(429);
+      await Promise.all(streams.map((open) => open.cancel()));
+    } finally {
+      await closeAll();
+    }
+  });
+
+  test("a browser Origin outside CORS_ORIGINS is refused with 403 before the stream", async () => {
+    const token = await accessToken();
+    const refused = await stream(server.url, {
+      authorization: `Bearer ${token}`,
+      origin: "https://evil.example",
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  test("count against the address's cap", async () => {
+    try {
+      for (let i = 0; i < SOCKETS_PER_IP; i++) expect(await open(wsUrl(perIpServer.url))).toBe("open");
+      // The probe router's subscription: refused before it runs.
+      expect((await stream(perIpServer.url, {}, "probe.leakStream")).status).toBe(429);
+    } finally {
+      await closeAll();
+    }
   });
 });
 

@@ -1,22 +1,45 @@
-import { createTRPCClient, httpBatchLink, httpLink, splitLink, type TRPCClient } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+  type TRPCLink,
+} from "@trpc/client";
 import superjson from "superjson";
 import type { AppRouter } from "./app-router.ts";
+import {
+  type LiveNotifications,
+  type LiveNotificationsOptions,
+  liveNotifications,
+} from "./live-notifications.ts";
 import { refreshLink } from "./refresh-link.ts";
 import type { RouterInputs, RouterOutputs } from "./router-types.ts";
 import { createSessionSocket } from "./session-socket.ts";
-import { createTokenRefresher } from "./token-refresher.ts";
+import { connectionToken, createTokenRefresher, type TokenRefresher } from "./token-refresher.ts";
 import { memoryTokenStore, type TokenStore, type Tokens } from "./tokens.ts";
 
 /** The server refuses larger tRPC batches; the client splits its batches to fit. */
 export const MAX_BATCH_ITEMS = 10;
+
+/** Any EventSource class tRPC's SSE link accepts: the browser's, or the `eventsource` package's. */
+export type EventSourceClass = NonNullable<Parameters<typeof httpSubscriptionLink>[0]["EventSource"]>;
 
 export interface MedicalClientOptions {
   /** The server's base URL, e.g. `https://api.clinic.dz` or `http://localhost:3000`. */
   url: string;
   /** Where tokens live; in memory by default. */
   tokens?: TokenStore;
+  /**
+   * How subscriptions travel: one WebSocket (the default), or one Server-Sent Events stream per
+   * subscription over plain HTTP, for networks that let no socket through.
+   */
+  subscriptions?: "websocket" | "sse";
   /** Browsers and Node ≥ 22 have one built in; on Node 20 pass one (e.g. from the `ws` package). */
   WebSocket?: typeof globalThis.WebSocket;
+  /** For `subscriptions: "sse"`: browsers have one built in; on Node pass one (the `eventsource` package). */
+  EventSource?: EventSourceClass;
   /** The `fetch` for HTTP calls, the global one by default. */
   fetch?: typeof globalThis.fetch;
 }
@@ -40,13 +63,38 @@ export interface MedicalClient {
   logout(): Promise<void>;
   /** Closes the WebSocket, ending its subscriptions. HTTP calls keep working. */
   close(): Promise<void>;
+  readonly notifications: {
+    /** The caller's notifications as they arrive, resumed across reconnects and token refreshes. */
+    live(options: LiveNotificationsOptions): LiveNotifications;
+  };
 }
 
 const pairOf = ({ accessToken, refreshToken }: Tokens): Tokens => ({ accessToken, refreshToken });
 
 /**
+ * Subscriptions over SSE: the access token goes in tRPC's connectionParams (the URL's query, as a
+ * browser's EventSource sends no headers), read afresh for every new stream.
+ */
+function sseLink(
+  url: string,
+  options: MedicalClientOptions,
+  tokens: TokenStore,
+  refresher: TokenRefresher,
+): TRPCLink<AppRouter> {
+  return httpSubscriptionLink({
+    url,
+    transformer: superjson,
+    EventSource: options.EventSource,
+    connectionParams: async () => {
+      const token = await connectionToken(tokens, refresher);
+      return token ? { token } : {};
+    },
+  });
+}
+
+/**
  * A typed client: queries and mutations over HTTP batches, subscriptions over one WebSocket that
- * opens on the first subscription and closes shortly after the last one ends (see README).
+ * opens on the first subscription and closes shortly after the last one ends, or over SSE (see README).
  */
 export function createMedicalClient(options: MedicalClientOptions): MedicalClient {
   const base = options.url.replace(/\/+$/, "");
@@ -59,6 +107,7 @@ export function createMedicalClient(options: MedicalClientOptions): MedicalClien
   const refresher = createTokenRefresher(tokens, async (refreshToken) =>
     pairOf(await refreshClient.auth.refresh.mutate({ refreshToken })),
   );
+  // Lazy: a client on SSE never opens it.
   const socket = createSessionSocket({
     url: `${base.replace(/^http/, "ws")}/trpc`,
     WebSocket: options.WebSocket,
@@ -71,7 +120,8 @@ export function createMedicalClient(options: MedicalClientOptions): MedicalClien
       refreshLink({ tokens, refresher }),
       splitLink({
         condition: (op) => op.type === "subscription",
-        true: socket.link,
+        true:
+          options.subscriptions === "sse" ? sseLink(`${base}/trpc`, options, tokens, refresher) : socket.link,
         false: httpBatchLink({
           url: `${base}/trpc`,
           transformer: superjson,
@@ -108,5 +158,6 @@ export function createMedicalClient(options: MedicalClientOptions): MedicalClien
       }
     },
     close: () => socket.close(),
+    notifications: { live: (live) => liveNotifications(api, live) },
   };
 }

@@ -8,9 +8,8 @@ import {
 } from "@trpc/client";
 import { observable } from "@trpc/server/observable";
 import superjson from "superjson";
-import { accessTokenExpired } from "./access-token.ts";
 import type { AppRouter } from "./app-router.ts";
-import type { TokenRefresher } from "./token-refresher.ts";
+import { connectionToken, type TokenRefresher } from "./token-refresher.ts";
 import type { TokenStore } from "./tokens.ts";
 
 /** The server closes a socket with this code when its session or access token ends (API-CONTRACT §2). */
@@ -53,11 +52,7 @@ export function createSessionSocket(options: {
   };
 
   const connectionParams = async () => {
-    await refresher.settled();
-    const stored = tokens.get();
-    // Refreshing first spares a socket that the server would accept only to close with 4401.
-    if (stored && accessTokenExpired(stored.accessToken)) await refresher.refresh(stored.accessToken);
-    socketToken = tokens.get()?.accessToken ?? null;
+    socketToken = await connectionToken(tokens, refresher);
     return socketToken ? { token: socketToken } : {};
   };
 

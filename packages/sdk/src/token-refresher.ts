@@ -1,3 +1,4 @@
+import { accessTokenExpired } from "./access-token.ts";
 import type { TokenStore, Tokens } from "./tokens.ts";
 
 export interface TokenRefresher {
@@ -54,4 +55,15 @@ export function createTokenRefresher(
       await inFlight;
     },
   };
+}
+
+/**
+ * The access token a new connection (a socket, an SSE stream) should present: refreshed first when
+ * it has expired, which spares a connection the server would accept only to end at once.
+ */
+export async function connectionToken(tokens: TokenStore, refresher: TokenRefresher): Promise<string | null> {
+  await refresher.settled();
+  const stored = tokens.get();
+  if (stored && accessTokenExpired(stored.accessToken)) await refresher.refresh(stored.accessToken);
+  return tokens.get()?.accessToken ?? null;
 }
