@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { appRouter, catchUpNotifications } from "@medical/api";
-import { makePatient, makeUser } from "@medical/api/testing";
+import { appRouter } from "@medical/api";
+import { makePatient } from "@medical/api/testing";
 import { createTRPCClient, httpSubscriptionLink, type TRPCClientError } from "@trpc/client";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { arrivals, notificationWorld } from "./support/notifications.ts";
 import { restClient } from "./support/rest.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -17,8 +18,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server.close());
-
-const { rest, tokenOf } = restClient(() => server.url);
 
 /** The server's responses to SSE requests still open, for a test to cut. */
 const openStreams = new Set<ServerResponse>();
@@ -53,10 +52,7 @@ function listen(token: string, options: { lastEventId?: string; header?: boolean
   const received: { id: string; title: string; position: number }[] = [];
   const lastEventIds: (string | null)[] = [];
   let held: ReturnType<typeof gate> | undefined;
-  const waiters: (() => void)[] = [];
-  const wakeAll = () => {
-    for (const wake of waiters.splice(0)) wake();
-  };
+  const { arrived, waitFor } = arrivals();
   let failure: TRPCClientError<typeof appRouter> | undefined;
   const client = createTRPCClient<typeof appRouter>({
     links: [
@@ -87,23 +83,16 @@ function listen(token: string, options: { lastEventId?: string; header?: boolean
       onStarted: () => markStarted(),
       onData: ({ id, data }) => {
         received.push({ id, title: data.title, position: data.position });
-        wakeAll();
+        arrived();
       },
       onError: (error: TRPCClientError<typeof appRouter>) => {
         failure = error;
-        wakeAll();
+        arrived();
       },
     },
   );
   const close = () => subscription.unsubscribe();
   streams.push({ close });
-  const waitFor = async <T>(ready: () => T | undefined): Promise<T> => {
-    for (;;) {
-      const value = ready();
-      if (value !== undefined) return value;
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-  };
   return {
     received,
     lastEventIds,
@@ -123,32 +112,6 @@ function listen(token: string, options: { lastEventId?: string; header?: boolean
   };
 }
 
-async function world() {
-  const db = server.handle.db;
-  const patient = (await makePatient(db)).user;
-  const other = (await makePatient(db)).user;
-  const admin = await makeUser(db, { role: "ADMIN" });
-  const tokens = {
-    patient: await tokenOf(patient.email),
-    other: await tokenOf(other.email),
-    admin: await tokenOf(admin.email),
-  };
-  // The logins' own notices (a sign-in from a new device) are delivered before the test starts.
-  await catchUpNotifications(server.deps);
-  return { patient, other, tokens };
-}
-type World = Awaited<ReturnType<typeof world>>;
-
-/** An ADMIN's announcement to one account, delivered by the notifications consumer. */
-async function announce(w: World, userId: string, title: string) {
-  const posted = await rest("/notifications", {
-    token: w.tokens.admin,
-    json: { userId, title, body: "Texte." },
-  });
-  expect(posted.status).toBe(202);
-  await catchUpNotifications(server.deps);
-}
-
 /** A raw SSE request for onEvent, as an EventSource would send it; the answer's status. */
 async function rawStatus(token: string): Promise<number> {
   const params = encodeURIComponent(JSON.stringify({ token }));
@@ -161,11 +124,14 @@ async function rawStatus(token: string): Promise<number> {
 
 describe("notifications.onEvent over SSE (httpSubscriptionLink)", () => {
   test("sends live notifications, and after a cut resumes from Last-Event-ID with exactly what was missed", async () => {
-    const w = await world();
+    const w = await notificationWorld(
+      server,
+      restClient(() => server.url),
+    );
     const patient = listen(w.tokens.patient);
     const other = listen(w.tokens.other, { header: true });
     await Promise.all([patient.started, other.started]);
-    await announce(w, w.patient.id, "En direct");
+    await w.announce(w.patient.id, "En direct");
     const [live] = await patient.until(1);
     expect(live?.title).toBe("En direct");
 
@@ -173,13 +139,13 @@ describe("notifications.onEvent over SSE (httpSubscriptionLink)", () => {
     patient.holdConnections();
     other.holdConnections();
     for (const response of openStreams) response.destroy();
-    await announce(w, w.patient.id, "Manqué 1");
-    await announce(w, w.patient.id, "Manqué 2");
+    await w.announce(w.patient.id, "Manqué 1");
+    await w.announce(w.patient.id, "Manqué 2");
     patient.releaseConnections();
     other.releaseConnections();
     const resumed = await patient.until(3);
     expect(patient.lastEventIds).toEqual([null, live?.id]);
-    await announce(w, w.patient.id, "Après");
+    await w.announce(w.patient.id, "Après");
     const all = await patient.until(4);
     expect(all.map((event) => event.title)).toEqual(["En direct", "Manqué 1", "Manqué 2", "Après"]);
     expect(resumed.map((event) => event.id)).toEqual(resumed.map((event) => String(event.position)));
@@ -187,18 +153,21 @@ describe("notifications.onEvent over SSE (httpSubscriptionLink)", () => {
     expect(new Set(positions).size).toBe(positions.length);
 
     // The bearer-header stream got none of the patient's, and gets its own.
-    await announce(w, w.other.id, "Pour l'autre");
+    await w.announce(w.other.id, "Pour l'autre");
     expect((await other.until(1)).map((event) => event.title)).toEqual(["Pour l'autre"]);
     expect(other.received).toHaveLength(1);
   });
 
   test("sends the backlog after a given lastEventId", async () => {
-    const w = await world();
+    const w = await notificationWorld(
+      server,
+      restClient(() => server.url),
+    );
     const first = listen(w.tokens.patient);
     await first.started;
-    await announce(w, w.patient.id, "Un");
+    await w.announce(w.patient.id, "Un");
     const [one] = await first.until(1);
-    await announce(w, w.patient.id, "Deux");
+    await w.announce(w.patient.id, "Deux");
     await first.until(2);
     first.close();
     const resumed = listen(w.tokens.patient, { lastEventId: one?.id });
@@ -206,7 +175,10 @@ describe("notifications.onEvent over SSE (httpSubscriptionLink)", () => {
   });
 
   test("a logout ends the open stream with UNAUTHORIZED, which the client does not retry", async () => {
-    const w = await world();
+    const w = await notificationWorld(
+      server,
+      restClient(() => server.url),
+    );
     const patient = listen(w.tokens.patient);
     await patient.started;
     const logout = await fetch(`${server.url}/api/v1/auth/logout-all`, {
@@ -225,7 +197,10 @@ describe("notifications.onEvent over SSE (httpSubscriptionLink)", () => {
   });
 
   test("counts streams with the user's sockets: over the cap is 429 before the stream starts", async () => {
-    const w = await world();
+    const w = await notificationWorld(
+      server,
+      restClient(() => server.url),
+    );
     const open = Array.from({ length: SOCKETS_PER_USER }, () => listen(w.tokens.patient));
     await Promise.all(open.map((stream) => stream.started));
     expect(await rawStatus(w.tokens.patient)).toBe(429);

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { appRouter, catchUpNotifications } from "@medical/api";
-import { makePatient, makeUser, TEST_PASSWORD } from "@medical/api/testing";
+import { appRouter } from "@medical/api";
+import { TEST_PASSWORD } from "@medical/api/testing";
 import { createMedicalClient, type LiveNotifications, type MedicalClient } from "@medical/sdk";
 import { EventSource } from "eventsource";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { arrivals, notificationWorld } from "./support/notifications.ts";
 import { restClient } from "./support/rest.ts";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -23,8 +24,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server.close());
-
-const { rest, tokenOf } = restClient(() => server.url);
 
 /** While held, the SDK's (re)connections fail or wait: a test acts while the client is cut off. */
 let held: { released: Promise<void>; release(): void } | undefined;
@@ -72,10 +71,10 @@ afterEach(async () => {
 });
 
 async function world(transport: "websocket" | "sse") {
-  const db = server.handle.db;
-  const patient = (await makePatient(db)).user;
-  const admin = await makeUser(db, { role: "ADMIN" });
-  const adminToken = await tokenOf(admin.email);
+  const w = await notificationWorld(
+    server,
+    restClient(() => server.url),
+  );
   const client = createMedicalClient({
     url: server.url,
     subscriptions: transport,
@@ -83,46 +82,27 @@ async function world(transport: "websocket" | "sse") {
     EventSource: HeldEventSource,
   });
   clients.push(client);
-  await client.login(patient.email, TEST_PASSWORD);
-  await catchUpNotifications(server.deps);
-  const announce = async (title: string) => {
-    const posted = await rest("/notifications", {
-      token: adminToken,
-      json: { userId: patient.id, title, body: "Texte." },
-    });
-    expect(posted.status).toBe(202);
-    await catchUpNotifications(server.deps);
-  };
-  return { client, patient, announce };
+  await client.login(w.patient.email, TEST_PASSWORD);
+  return { client, announce: (title: string) => w.announce(w.patient.id, title) };
 }
 
 /** `client.notifications.live` from the start of the account, awaitable by count. */
 function live(client: MedicalClient) {
   const received: { id: string; title: string; position: number }[] = [];
-  const waiters: (() => void)[] = [];
+  const { arrived, waitFor } = arrivals();
   let failure: { data?: { code?: string } | null } | undefined;
-  const wake = () => {
-    for (const resolve of waiters.splice(0)) resolve();
-  };
   const handle = client.notifications.live({
     lastEventId: "0",
     onNotification: (notification, id) => {
       received.push({ id, title: notification.title, position: notification.position });
-      wake();
+      arrived();
     },
     onError: (error) => {
       failure = error;
-      wake();
+      arrived();
     },
   });
   lives.push(handle);
-  const waitFor = async <T>(ready: () => T | undefined): Promise<T> => {
-    for (;;) {
-      const value = ready();
-      if (value !== undefined) return value;
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-  };
   return {
     handle,
     received,

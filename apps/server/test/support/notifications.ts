@@ -33,3 +33,21 @@ export async function notificationWorld(
   };
   return { db, patient, other, tokens, announce };
 }
+
+/** What a subscription has delivered, awaitable: `arrived()` after each delivery or failure. */
+export function arrivals() {
+  const waiters: (() => void)[] = [];
+  return {
+    arrived() {
+      for (const wake of waiters.splice(0)) wake();
+    },
+    /** Resolves with `ready()`'s value once it has one, checked again at every arrival. */
+    async waitFor<T>(ready: () => T | undefined): Promise<T> {
+      for (;;) {
+        const value = ready();
+        if (value !== undefined) return value;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
+  };
+}
