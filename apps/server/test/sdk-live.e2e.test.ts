@@ -10,10 +10,17 @@ import { restClient } from "./support/rest.ts";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
+/** Same database and event bus, access tokens that expire within two seconds. */
+let shortLived: TestServer;
 /** The server side of every open subscription connection (a socket's or an SSE stream's), to cut. */
 const connections = new Set<{ destroy(): void }>();
 beforeAll(async () => {
   server = await startTestServer({ router: appRouter });
+  shortLived = await startTestServer({
+    router: appRouter,
+    handle: server.handle,
+    deps: { events: server.deps.events, accessTtlMs: 2_000 },
+  });
   const track = (connection: Duplex | ServerResponse) => {
     connections.add(connection);
     connection.once("close", () => connections.delete(connection));
@@ -23,7 +30,10 @@ beforeAll(async () => {
     if (req.headers.accept === "text/event-stream") track(res);
   });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await shortLived.shutdown(); // the database belongs to `server`
+  await server.close();
+});
 
 /** While held, the SDK's (re)connections fail or wait: a test acts while the client is cut off. */
 let held: { released: Promise<void>; release(): void } | undefined;
@@ -70,13 +80,13 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
 });
 
-async function world(transport: "websocket" | "sse") {
+async function world(transport: "websocket" | "sse", on: TestServer = server) {
   const w = await notificationWorld(
     server,
     restClient(() => server.url),
   );
   const client = createMedicalClient({
-    url: server.url,
+    url: on.url,
     subscriptions: transport,
     WebSocket: HeldWebSocket,
     EventSource: HeldEventSource,
@@ -162,5 +172,26 @@ describe.each(["websocket", "sse"] as const)("client.notifications.live over %s"
     expect(logout.status).toBe(200);
     if (transport === "sse") expect((await stream.failed()).data?.code).toBe("UNAUTHORIZED");
     await expect.poll(() => w.client.tokens.get()).toBeNull();
+  });
+});
+
+describe("client.notifications.live over sse with short-lived access tokens", () => {
+  test("an expiring token ends the stream; the client refreshes and resumes after the last id", async () => {
+    const w = await world("sse", shortLived);
+    const stream = live(w.client);
+    await w.announce("Un");
+    await stream.until("Un");
+    const first = w.client.tokens.get()?.accessToken;
+    // The server ends the stream with TOKEN_EXPIRED; the SDK refreshes and opens a new one.
+    await expect.poll(() => w.client.tokens.get()?.accessToken, { timeout: 10_000 }).not.toBe(first);
+    await w.announce("Deux");
+    await stream.until("Deux");
+    expect(lastEventIds.length).toBeGreaterThanOrEqual(2);
+    const positions = stream.received.map((event) => event.position);
+    expect(new Set(positions).size).toBe(positions.length);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(
+      stream.received.filter((event) => ["Un", "Deux"].includes(event.title)).map((e) => e.title),
+    ).toEqual(["Un", "Deux"]);
   });
 });
