@@ -7,7 +7,7 @@ export const CLOSE_SESSION_ENDED = 4401;
 const CLOSE_DELAY_MS = 100;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Why a connection's session ended: logout or reset, the access token's expiry, or a bad token at the start. */
+/** Why a connection's session ended: a logout or reset, the access token's expiry, a bad token. */
 export type SessionEnd = "revoked" | "expired" | "invalid";
 
 /** A long-lived connection (a WebSocket, an SSE response) as the guard sees it. */

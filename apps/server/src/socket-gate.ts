@@ -71,7 +71,7 @@ export function createSocketGate(
   const perUser = counter();
   const counted = new WeakMap<IncomingMessage, Counted>();
 
-  // Only identifies whom to count: the session guard still authenticates the socket (and closes it with 4401).
+  // Only identifies whom to count: the session guard still authenticates the connection (and ends it).
   const userOf: Identify = async (req) => {
     const token = accessTokenFrom({ req });
     if (!token) return null;

@@ -38,7 +38,7 @@ export interface MedicalClientOptions {
   subscriptions?: "websocket" | "sse";
   /** Browsers and Node ≥ 22 have one built in; on Node 20 pass one (e.g. from the `ws` package). */
   WebSocket?: typeof globalThis.WebSocket;
-  /** For `subscriptions: "sse"`: browsers have one built in; on Node pass one (the `eventsource` package). */
+  /** For `subscriptions: "sse"`: browsers have one; on Node pass one (the `eventsource` package's). */
   EventSource?: EventSourceClass;
   /** The `fetch` for HTTP calls, the global one by default. */
   fetch?: typeof globalThis.fetch;
@@ -61,7 +61,7 @@ export interface MedicalClient {
   register(input: RouterInputs["auth"]["register"]): Promise<SessionUser>;
   /** Ends this session on the server and empties the store, even when the server cannot be reached. */
   logout(): Promise<void>;
-  /** Closes the WebSocket, ending its subscriptions. HTTP calls keep working. */
+  /** Closes the WebSocket, ending its subscriptions (SSE ones end when unsubscribed); HTTP keeps working. */
   close(): Promise<void>;
   readonly notifications: {
     /** The caller's notifications as they arrive, resumed across reconnects and token refreshes. */
@@ -94,7 +94,8 @@ function sseLink(
 
 /**
  * A typed client: queries and mutations over HTTP batches, subscriptions over one WebSocket that
- * opens on the first subscription and closes shortly after the last one ends, or over SSE (see README).
+ * opens on the first subscription and closes shortly after the last one ends, or over SSE streams
+ * (see README).
  */
 export function createMedicalClient(options: MedicalClientOptions): MedicalClient {
   const base = options.url.replace(/\/+$/, "");

@@ -110,8 +110,8 @@ const limitSubscriptions = t.middleware(async function limitSubscriptions({ ctx,
 
 /**
  * Yields what `source` yields until `ended` aborts, then throws its reason (a DomainError), so the
- * stream's client hears why it stopped. The source, waiting for its next event, is left to its own signal, which
- * the transport aborts once the error has gone out and the response closes.
+ * stream's client hears why it stopped. The source, waiting for its next event, is left to its own
+ * signal, which the transport aborts once the error has gone out and the response closes.
  */
 async function* untilAborted(source: AsyncIterable<unknown>, ended: AbortSignal): AsyncGenerator<unknown> {
   const iterator = source[Symbol.asyncIterator]();
