@@ -28,6 +28,13 @@ of ours and of the twin boots on the same database (PostgreSQL only; skipped wit
 scenario prepares its requests (sign-ins, a fresh slot), then fires them all at once; the table of
 races prints each race's answers and wall time, and the target is its exact number of successes.
 
+Realtime scenarios (notifications.idle-heap, .broadcast, .cross-instance; src/realtime/, decision
+0038) hold sockets instead: each boots servers of its own on a fresh copy (PostgreSQL only), seeds
+one subscriber account per socket, opens --sockets sockets from a client process per transport
+(tRPC, the plain socket, the twin's bare `ws`), and prints a table of its own: heap per idle socket
+after GC, the time from a role announcement to its last delivery, the p95 from a POST on one
+instance to the delivery on another's sockets per event bus. A transport answering 404 is "n/a".
+
 Before the load, ours is started --start-runs times on a copy of a migrated PGlite folder and on
 an empty one (migrations first), timed from spawn to the first 200 of GET /api/v1/health. Then the
 micro-benchmarks (src/micro/: pure functions with a per-call target, e.g. slots.generate per
@@ -48,6 +55,10 @@ Options
   --rate-share 0.5    fixed rate as a share of the lower median saturation of ours and the twin
   --rate-workers 10   hey processes sharing a fixed rate (one connection each)
   --start-runs 3      start-time runs per kind of data folder (0: none)
+  --max-old-space 256 ours' --max-old-space-size in MiB (default: the production command's), to see
+                      a figure past an out-of-memory; the table then is not production's
+  --sockets 10000     sockets per server in the realtime scenarios (cross-instance: at most 1,000);
+                      e.g. 1000 for a quick check
   --server <file>     entry to bench instead of apps/server/dist/main.js (rebuilt with `pnpm build`
                       when missing or stale): a .js file runs on plain node, a .ts file under tsx (e.g. an
                       old commit's apps/server/src/main.ts, for a before/after table)
@@ -58,8 +69,12 @@ Environment
                       The bench keeps a snapshot database medbench_tpl (rebuilt when a migration
                       or a scenario's data version changes) and copies it to medbench_run_ours and
                       medbench_run_bare with CREATE DATABASE … TEMPLATE for every boot; the copies
-                      are dropped at the end and on Ctrl-C. One bench at a time per PostgreSQL
-                      (advisory lock). With --pglite the snapshot is a data folder in bench/.data/.
+                      are dropped at the end and on Ctrl-C. Realtime scenarios alone use a
+                      migrations-only snapshot, medbench_tpl_migrated. One bench at a time per
+                      PostgreSQL (advisory lock). With --pglite the snapshot is a data folder in
+                      bench/.data/.
+  BENCH_REDIS_URL     Redis for notifications.cross-instance's redis bus, on a channel of its own
+                      (default redis://127.0.0.1:6379)
 
 Columns: errors = non-2xx answers + transport failures over the repetitions; RSS (from
 /proc/<pid>/status) and heap (process.memoryUsage() via the preloaded src/probe/memory-probe.ts)
@@ -85,6 +100,7 @@ import { type NodeRuntime, resolveNode } from "./node-versions.ts";
 import { parseOptions } from "./options.ts";
 import { installSignalHandlers, onCleanup, runCleanups, ShutdownError } from "./processes.ts";
 import { formatRaces, type RaceResult, raceTargets, runRace } from "./race.ts";
+import { formatRealtime, type RealtimeResult } from "./realtime/realtime.ts";
 import { aggregate, formatMicro, formatStartTimes, formatTable, writeReport } from "./report.ts";
 import type { Race, Scenario } from "./scenario.ts";
 import { scenarios } from "./scenarios/index.ts";
@@ -145,12 +161,15 @@ async function main(): Promise<number> {
 
   const store = options.pglite ? await openPgliteStore() : await openPostgresStore(options.databaseUrl);
   onCleanup(() => store.close());
-  // The snapshot holds every scenario's data, so one snapshot serves any selection.
-  await store.prepare(scenarios);
+  // The snapshot holds every scenario's data, so one snapshot serves any selection; realtime
+  // scenarios seed their own subscribers, so a run of those alone takes a migrations-only one.
+  const loads = selected.filter((scenario) => !scenario.realtime);
+  await store.prepare(loads.length > 0 ? scenarios : []);
 
   const measurements: Measurement[] = [];
   const failures: Failure[] = [];
   const races: RaceResult[] = [];
+  const realtime: RealtimeResult[] = [];
   for (const node of runtimes) {
     const label = `[node ${node.version}]`;
     /**
@@ -176,6 +195,7 @@ async function main(): Promise<number> {
           node,
           copy: copies.oursCopy,
           serverEntry: options.server,
+          maxOldSpaceMiB: options.maxOldSpace,
         });
         second.push(ours);
         const bare = await bootServer({
@@ -183,6 +203,7 @@ async function main(): Promise<number> {
           node,
           copy: copies.bareCopy,
           serverEntry: options.server,
+          maxOldSpaceMiB: options.maxOldSpace,
         });
         second.push(bare);
         return await runRace(
@@ -202,6 +223,34 @@ async function main(): Promise<number> {
         for (const server of second) await server.stop();
       }
     };
+    /** Realtime scenarios boot servers of their own (a clean heap, two instances, a bus each). */
+    for (const scenario of selected) {
+      if (!scenario.realtime) continue;
+      const log = (line: string) => console.error(`${label} ${scenario.name}: ${line}`);
+      if (store.kind === "pglite") {
+        log("skipped: the realtime scenarios run on PostgreSQL (two instances, LISTEN/NOTIFY)");
+        continue;
+      }
+      try {
+        realtime.push(
+          ...(await scenario.realtime.run({
+            scenario: scenario.name,
+            node,
+            store,
+            serverEntry: options.server,
+            maxOldSpaceMiB: options.maxOldSpace,
+            sockets: options.sockets,
+            durationMs: options.duration,
+            log,
+          })),
+        );
+      } catch (error) {
+        if (error instanceof ShutdownError) throw error;
+        log(`failed: ${message(error)}`);
+        failures.push({ scenario: scenario.name, node: node.version, error: message(error) });
+      }
+    }
+    if (loads.length === 0) continue;
     const copies: RunCopy[] = [];
     const booted: BootedServer[] = [];
     try {
@@ -210,11 +259,17 @@ async function main(): Promise<number> {
       copies.push(oursCopy);
       const bareCopy = await store.createRun("bare");
       copies.push(bareCopy);
-      const ours = await bootServer({ kind: "ours", node, copy: oursCopy, serverEntry: options.server });
+      const ours = await bootServer({
+        kind: "ours",
+        node,
+        copy: oursCopy,
+        serverEntry: options.server,
+        maxOldSpaceMiB: options.maxOldSpace,
+      });
       booted.push(ours);
       const bare = await bootServer({ kind: "bare", node, copy: bareCopy, serverEntry: options.server });
       booted.push(bare);
-      for (const scenario of selected) {
+      for (const scenario of loads) {
         if (scenario.race) {
           races.push(
             ...(await raceScenario(scenario, scenario.race, { ours, bare }, { oursCopy, bareCopy })),
@@ -237,7 +292,7 @@ async function main(): Promise<number> {
       if (error instanceof ShutdownError) throw error;
       console.error(`${label} ${message(error)}`);
       // A boot failure fails every scenario not yet recorded on this Node.
-      for (const scenario of selected) {
+      for (const scenario of loads) {
         if (!failures.some((f) => f.scenario === scenario.name && f.node === node.version))
           failures.push({ scenario: scenario.name, node: node.version, error: message(error) });
       }
@@ -267,6 +322,12 @@ async function main(): Promise<number> {
     ...raceTargets(selected, races, reported),
     ...latencyRatioTargets(selected, measurements, reported),
     ...microTargets(micro, reported),
+    ...selected.flatMap(
+      (scenario) =>
+        scenario.realtime?.targets(
+          realtime.filter((r) => r.scenario === scenario.name && r.node === reported),
+        ) ?? [],
+    ),
   ];
   if (rows.length > 0)
     console.log(`
@@ -274,6 +335,7 @@ ${formatTable(rows)}`);
   if (races.length > 0)
     console.log(`
 ${formatRaces(races)}`);
+  if (realtime.length > 0) console.log(`\n${formatRealtime(realtime)}`);
   if (startTimes.length > 0) console.log(`\n${formatStartTimes(startTimes)}`);
   console.log(`\n${formatMicro(micro)}`);
   console.log(`\nTargets (node ${reported}, against the twin of the same run):\n${formatTargets(targets)}\n`);
@@ -297,11 +359,14 @@ ${formatRaces(races)}`);
         rateShare: options.rateShare,
         rateWorkers: options.rateWorkers,
         startRuns: options.startRuns,
+        sockets: options.sockets,
+        maxOldSpaceMiB: options.maxOldSpace,
         server: options.server,
         node: runtimes,
       },
       measurements,
       races,
+      realtime,
       startTimes,
       micro,
       failures,

@@ -24,7 +24,10 @@ export interface RunCopy {
 export interface Store {
   readonly kind: "postgres" | "pglite";
   readonly description: string;
-  /** Builds the snapshot (migrations + every scenario's data) unless an identical one exists. */
+  /**
+   * Builds the snapshot (migrations + every scenario's data) unless an identical one exists; with
+   * no scenario carrying data, a separate migrations-only one. Run copies are taken from it.
+   */
   prepare(scenarios: readonly Scenario[]): Promise<void>;
   /** A copy named `name` (one per server booted at the same time); a new one replaces the old. */
   createRun(name: string): Promise<RunCopy>;
@@ -34,6 +37,12 @@ export interface Store {
 // bench/.data is covered by the repository's `.data/` ignore rule.
 const WORK_DIR = fileURLToPath(new URL("../.data", import.meta.url));
 const TEMPLATE = "medbench_tpl";
+/**
+ * The snapshot without any scenario's data (migrations only), for runs that seed their own (the
+ * realtime scenarios): kept apart, so such a run neither waits for the generated load nor drops it.
+ */
+const MIGRATED_TEMPLATE = "medbench_tpl_migrated";
+const hasData = (scenarios: readonly Scenario[]) => scenarios.some((scenario) => scenario.data);
 const RUN_PREFIX = "medbench_run_";
 const quiet = () => {};
 
@@ -106,6 +115,7 @@ export async function openPostgresStore(adminUrl: string): Promise<Store> {
   }
   await removeStaleRuns();
   const runs = new Set<string>();
+  let template = TEMPLATE;
   const dataDirOf = (name: string) => join(WORK_DIR, `run-${process.pid}-${name}`);
   const dropRun = async (name: string) => {
     await admin`drop database if exists ${admin(`${RUN_PREFIX}${name}`)} with (force)`;
@@ -115,21 +125,22 @@ export async function openPostgresStore(adminUrl: string): Promise<Store> {
     kind: "postgres",
     description: `PostgreSQL ${version} at ${new URL(adminUrl).host}`,
     async prepare(scenarios) {
+      template = hasData(scenarios) ? TEMPLATE : MIGRATED_TEMPLATE;
       const wanted = `medbench ${await fingerprint(scenarios)}`;
       const [row] = await admin<{ comment: string | null }[]>`
-        select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${TEMPLATE}`;
+        select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${template}`;
       if (row?.comment === wanted) return;
-      console.error(`preparing snapshot database ${TEMPLATE} (${wanted})…`);
-      await admin`drop database if exists ${admin(TEMPLATE)} with (force)`;
-      await admin`create database ${admin(TEMPLATE)}`;
-      await fill(await createDb({ url: databaseUrl(adminUrl, TEMPLATE), maxConnections: 2 }), scenarios);
+      console.error(`preparing snapshot database ${template} (${wanted})…`);
+      await admin`drop database if exists ${admin(template)} with (force)`;
+      await admin`create database ${admin(template)}`;
+      await fill(await createDb({ url: databaseUrl(adminUrl, template), maxConnections: 2 }), scenarios);
       // Set last: a snapshot whose filling failed has no comment and is rebuilt next time.
-      await admin.unsafe(`comment on database ${TEMPLATE} is '${wanted}'`);
+      await admin.unsafe(`comment on database ${template} is '${wanted}'`);
     },
     async createRun(name) {
       await dropRun(name);
       runs.add(name);
-      await admin`create database ${admin(`${RUN_PREFIX}${name}`)} template ${admin(TEMPLATE)}`;
+      await admin`create database ${admin(`${RUN_PREFIX}${name}`)} template ${admin(template)}`;
       const dataDir = dataDirOf(name);
       await mkdir(dataDir, { recursive: true });
       const url = databaseUrl(adminUrl, `${RUN_PREFIX}${name}`);
@@ -153,21 +164,22 @@ export async function openPostgresStore(adminUrl: string): Promise<Store> {
 /** PGlite: the snapshot is a migrated data folder, copied per boot (the server locks its folder). */
 export async function openPgliteStore(): Promise<Store> {
   await removeStaleRuns();
-  const templateDir = join(WORK_DIR, "pglite-template");
-  const fingerprintFile = join(templateDir, "fingerprint");
+  let templateDir = join(WORK_DIR, "pglite-template");
+  const fingerprintFile = () => join(templateDir, "fingerprint");
   const runs = new Set<string>();
   const dataDirOf = (name: string) => join(WORK_DIR, `run-${process.pid}-${name}`);
   return {
     kind: "pglite",
     description: "embedded PGlite",
     async prepare(scenarios) {
+      templateDir = join(WORK_DIR, hasData(scenarios) ? "pglite-template" : "pglite-template-migrated");
       const wanted = await fingerprint(scenarios);
-      const current = await readFile(fingerprintFile, "utf8").catch(() => null);
+      const current = await readFile(fingerprintFile(), "utf8").catch(() => null);
       if (current === wanted) return;
       console.error(`preparing PGlite snapshot in ${templateDir} (${wanted})…`);
       await rm(templateDir, { recursive: true, force: true });
       await fill(await createDb({ dataDir: join(templateDir, "pglite") }), scenarios);
-      await writeFile(fingerprintFile, wanted);
+      await writeFile(fingerprintFile(), wanted);
     },
     async createRun(name) {
       const dataDir = dataDirOf(name);

@@ -4,7 +4,12 @@ import { z } from "zod";
 import type { LongRunning } from "./processes.ts";
 
 const MiB = 1024 * 1024;
-const MemoryReply = z.object({ type: z.literal("memory"), heapUsed: z.number(), heapTotal: z.number() });
+const MemoryReply = z.object({
+  type: z.literal("memory"),
+  heapUsed: z.number(),
+  heapTotal: z.number(),
+  rss: z.number(),
+});
 
 /** Peaks over one timed run, in MiB; null when a sample could not be taken. */
 export interface MemoryPeaks {
@@ -23,7 +28,11 @@ export function readRssBytes(pid: number): number | null {
   }
 }
 
-function askHeap(server: LongRunning, timeoutMs: number): Promise<z.infer<typeof MemoryReply> | null> {
+function askHeap(
+  server: LongRunning,
+  timeoutMs: number,
+  gc = false,
+): Promise<z.infer<typeof MemoryReply> | null> {
   const { child } = server;
   if (!child.connected) return Promise.resolve(null);
   return new Promise((resolve) => {
@@ -39,7 +48,7 @@ function askHeap(server: LongRunning, timeoutMs: number): Promise<z.infer<typeof
       resolve(value);
     };
     child.on("message", onMessage);
-    child.send({ type: "memory" }, (error) => {
+    child.send({ type: "memory", gc }, (error) => {
       if (error) finish(null);
     });
   });
@@ -69,4 +78,11 @@ export function sampleMemory(server: LongRunning, intervalMs = 250): { stop(): P
       return { rssMiB: mib(rss), heapUsedMiB: mib(heapUsed), heapTotalMiB: mib(heapTotal) };
     },
   };
+}
+
+/** Heap in use and RSS in bytes after two full collections in the server: what it retains. */
+export async function retainedMemory(server: LongRunning): Promise<{ heapUsed: number; rss: number }> {
+  const reply = await askHeap(server, 30_000, true);
+  if (!reply) throw new Error("the server did not report its memory (no memory probe?)");
+  return { heapUsed: reply.heapUsed, rss: reply.rss };
 }

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { DEFAULT_SERVER_ENTRY } from "./servers.ts";
+import { DEFAULT_SERVER_ENTRY, PRODUCTION_OLD_SPACE_MIB } from "./servers.ts";
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000 } as const;
 const MAX_DURATION_MS = 5 * 60_000;
@@ -42,6 +42,8 @@ const Options = z.object({
   rateShare: z.coerce.number().min(0.05).max(0.95),
   rateWorkers: z.coerce.number().int().min(1).max(256),
   startRuns: z.coerce.number().int().min(0).max(20),
+  sockets: z.coerce.number().int().min(1).max(15_000),
+  maxOldSpace: z.coerce.number().int().min(64).max(16_384),
   server: z
     .string()
     .min(1)
@@ -70,6 +72,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
       "rate-share": { type: "string", default: "0.5" },
       "rate-workers": { type: "string", default: "10" },
       "start-runs": { type: "string", default: "3" },
+      sockets: { type: "string", default: "10000" },
+      "max-old-space": { type: "string", default: String(PRODUCTION_OLD_SPACE_MIB) },
       server: { type: "string", default: DEFAULT_SERVER_ENTRY },
     },
   });
@@ -78,6 +82,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     rateWorkers: values["rate-workers"],
     rateShare: values["rate-share"],
     startRuns: values["start-runs"],
+    maxOldSpace: values["max-old-space"],
     scenarios: positionals,
     databaseUrl: env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres",
   });

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Failure, Measurement, Mode } from "./measure.ts";
 import type { MicroResult } from "./micro/micro.ts";
 import type { RaceResult } from "./race.ts";
+import type { RealtimeResult } from "./realtime/realtime.ts";
 import type { ServerKind } from "./servers.ts";
 import type { StartTimes } from "./startup.ts";
 import { formatSummary, type Summary, summarize } from "./stats.ts";
@@ -19,6 +20,8 @@ export interface Report {
   readonly measurements: readonly Measurement[];
   /** One-shot races (src/race.ts). */
   readonly races: readonly RaceResult[];
+  /** Socket figures (src/realtime/). */
+  readonly realtime: readonly RealtimeResult[];
   readonly startTimes: readonly StartTimes[];
   readonly micro: readonly MicroResult[];
   readonly failures: readonly Failure[];

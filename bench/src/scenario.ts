@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Database } from "@medical/db";
+import type { Realtime } from "./realtime/realtime.ts";
 
 export type Headers = Readonly<Record<string, string>>;
 
@@ -154,4 +155,9 @@ export interface Scenario {
   readonly latencyRatio?: { readonly of: string; readonly to: string; readonly max: number };
   /** Run as a race (src/race.ts) instead of hey's closed and fixed loads; `targets` are unused. */
   readonly race?: Race;
+  /**
+   * Hold sockets instead of loading routes (src/realtime/: heap per subscriber, broadcast,
+   * cross-instance delivery), on servers of its own; `targets` and `bare` are unused.
+   */
+  readonly realtime?: Realtime;
 }

@@ -122,15 +122,24 @@ export async function ensureBuilt(entry: string): Promise<void> {
     throw new Error(`pnpm build failed (exit ${built.code}):\n${built.stderr.slice(-2_000)}`);
 }
 
-/** The flags of the README's production command (ADR 0016), for our compiled server only. */
-const PRODUCTION_FLAGS = ["--max-semi-space-size=16", "--max-old-space-size=256"];
+/** The README's production command's heap cap (ADR 0016), in MiB. */
+export const PRODUCTION_OLD_SPACE_MIB = 256;
+/** The flags of the README's production command, for our compiled server only. */
+const productionFlags = (maxOldSpaceMiB: number) => [
+  "--max-semi-space-size=16",
+  `--max-old-space-size=${maxOldSpaceMiB}`,
+];
 
 /**
  * A `.ts` entry (an old commit's apps/server/src/main.ts, the bare twin) runs under tsx, as it did
  * in production then; our compiled `.js` entry on plain node with the production flags.
  */
-function nodeArgs(kind: ServerKind, entry: string): string[] {
-  const flags = entry.endsWith(".ts") ? ["--import", TSX_LOADER] : kind === "ours" ? PRODUCTION_FLAGS : [];
+function nodeArgs(kind: ServerKind, entry: string, maxOldSpaceMiB: number): string[] {
+  const flags = entry.endsWith(".ts")
+    ? ["--import", TSX_LOADER]
+    : kind === "ours"
+      ? productionFlags(maxOldSpaceMiB)
+      : [];
   return [...flags, "--import", MEMORY_PROBE, entry];
 }
 
@@ -142,6 +151,13 @@ export interface BootOptions {
   readonly serverEntry: string;
   /** How often readiness is polled: often for a start-time run, calmly otherwise. */
   readonly pollMs?: number;
+  /**
+   * Settings over the bench's own (src/realtime/: a JWT_SECRET two processes share, EVENT_BUS,
+   * REDIS_URL), so a scenario can boot the configuration it measures.
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Ours' heap cap instead of production's (--max-old-space), to see past an out-of-memory. */
+  readonly maxOldSpaceMiB?: number;
 }
 
 /** Boots our server (or the bare twin) on `node` and resolves once it answers on 127.0.0.1. */
@@ -151,12 +167,14 @@ export async function bootServer({
   copy,
   serverEntry,
   pollMs,
+  env,
+  maxOldSpaceMiB = PRODUCTION_OLD_SPACE_MIB,
 }: BootOptions): Promise<BootedServer> {
   const port = await freePort();
   const entry = kind === "ours" ? serverEntry : BARE_ENTRY;
   const started = performance.now();
-  const child = startLongRunning(node.execPath, nodeArgs(kind, entry), {
-    env: kind === "ours" ? oursEnv(port, copy) : bareEnv(port, copy),
+  const child = startLongRunning(node.execPath, nodeArgs(kind, entry, maxOldSpaceMiB), {
+    env: { ...(kind === "ours" ? oursEnv(port, copy) : bareEnv(port, copy)), ...env },
     cwd: REPO_ROOT,
   });
   const unregister = onCleanup(() => child.stop());

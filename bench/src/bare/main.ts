@@ -9,6 +9,7 @@ import type { BareTokens, Method } from "../scenario.ts";
 import { scenarios } from "../scenarios/index.ts";
 import { openBareConnection } from "./query.ts";
 import { createRouter } from "./router.ts";
+import { attachBareSockets, BARE_BROADCAST_PATH } from "./sockets.ts";
 
 const env = z
   .object({
@@ -62,6 +63,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  if (req.method === "POST" && url.pathname === BARE_BROADCAST_PATH) {
+    sockets.broadcast(req, res);
+    return;
+  }
   const method: Method | undefined = req.method === "GET" || req.method === "POST" ? req.method : undefined;
   const match = method ? route(url.pathname, method) : undefined;
   if (!match) {
@@ -92,6 +97,8 @@ const server = createServer((req, res) => {
       },
     );
 });
+
+const sockets = attachBareSockets(server);
 
 server.listen(env.BARE_PORT, "127.0.0.1", () => console.log(`bare twin on 127.0.0.1:${env.BARE_PORT}`));
 

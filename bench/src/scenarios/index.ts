@@ -3,6 +3,11 @@ import { appointmentsMine } from "./appointments-mine.ts";
 import { doctorsSearch } from "./doctors-search.ts";
 import { health } from "./health.ts";
 import { login, usersMe } from "./identity.ts";
+import {
+  notificationsBroadcast,
+  notificationsCrossInstance,
+  notificationsIdleHeap,
+} from "./notifications.ts";
 import { recordsRead } from "./records-read.ts";
 import { appointmentsBook, doctorsSlots } from "./scheduling.ts";
 
@@ -16,4 +21,7 @@ export const scenarios: readonly Scenario[] = [
   appointmentsBook,
   appointmentsMine,
   recordsRead,
+  notificationsIdleHeap,
+  notificationsBroadcast,
+  notificationsCrossInstance,
 ];
