@@ -1,5 +1,6 @@
 import { BARE_BROADCAST_PATH } from "../bare/sockets.ts";
 import { sampleMemory } from "../memory.ts";
+import { ShutdownError } from "../processes.ts";
 import { AUDIENCE_ROLE } from "../realtime/audience.ts";
 import {
   deliveries,
@@ -49,24 +50,37 @@ const result = (
   ...fields,
 });
 
-const fixed = (value: number | null, digits = 1) =>
-  value === null ? "not available" : value.toFixed(digits);
+const fixed = (value: number | null, digits = 1) => (value === null ? "n/a" : value.toFixed(digits));
+/** A target checked on one row; a row without a figure prints why (not available, or failed: a miss). */
 const check = (
   what: string,
   target: string,
+  row: RealtimeResult,
   value: number | null,
   measured: string,
   met: (value: number) => boolean,
 ): TargetCheck => ({
   what,
   target,
-  measured: value === null ? "not available" : measured,
-  met: value === null ? null : met(value),
+  measured: value === null ? row.detail : measured,
+  met: value !== null ? met(value) : row.detail.startsWith("failed") ? false : null,
 });
 
-/** Ours and the twin on one fixture of --sockets subscribers; `measure` runs each transport in turn. */
+/** The first line of a failure, and whether the server ran out of heap (its output says so). */
+function failureOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const outOfMemory = /JavaScript heap out of memory/.test(text) ? ": JavaScript heap out of memory" : "";
+  return `failed: ${(text.split("\n")[0] ?? "").replace(/:$/, "")}${outOfMemory}`;
+}
+
+/**
+ * Ours and the twin on one fixture of --sockets subscribers; `measure` runs each transport in
+ * turn. A transport that fails (the server out of memory) is a row saying so, and the next one
+ * gets a fresh server if that one died.
+ */
 function perTransport(
   context: RealtimeContext,
+  unit: string,
   measure: (
     fixture: Fixture,
     transport: Transport,
@@ -78,8 +92,19 @@ function perTransport(
     const tokens = fixture.members.map((m) => m.token);
     const servers = { ours: await fixture.boot("ours"), bare: await fixture.boot("bare") };
     const results: RealtimeResult[] = [];
-    for (const transport of TRANSPORTS)
-      results.push(await measure(fixture, transport, servers[transport.server], tokens));
+    for (const transport of TRANSPORTS) {
+      if (servers[transport.server].process.hasExited())
+        servers[transport.server] = await fixture.boot(transport.server);
+      try {
+        results.push(await measure(fixture, transport, servers[transport.server], tokens));
+      } catch (error) {
+        if (error instanceof ShutdownError) throw error;
+        const detail = failureOf(error);
+        context.log(`${transport.name} ${detail}`);
+        results.push(result(context, transport.name, { unit, value: null, detail }));
+        await fixture.client.close();
+      }
+    }
     return results;
   });
 }
@@ -94,7 +119,7 @@ export const notificationsIdleHeap = realtimeScenario(
     "bound to 40 loopback addresses; the client in its own process. Beside it the bare twin's plain `ws` socket.",
   {
     run: (context) =>
-      perTransport(context, async ({ client }, transport, server, tokens) => {
+      perTransport(context, "KB/socket", async ({ client }, transport, server, tokens) => {
         const open = (slice: readonly string[]) =>
           openSockets(client, server, transport.name, slice, context.log);
         if ((await open(tokens.slice(0, WARM_UP_SOCKETS))) !== null) await client.close();
@@ -111,6 +136,7 @@ export const notificationsIdleHeap = realtimeScenario(
           check(
             `heap per idle ${r.transport} subscriber`,
             `≤ ${max} KB`,
+            r,
             r.value,
             `${fixed(r.value)} KB (bare ws ${fixed(bare)} KB)`,
             (value) => value <= max,
@@ -147,7 +173,7 @@ export const notificationsBroadcast = realtimeScenario(
     `bus, each subscriber's read). Beside it the bare twin sending the same frame to as many \`ws\` sockets (POST ${BARE_BROADCAST_PATH}).`,
   {
     run: (context) =>
-      perTransport(context, async (fixture, transport, server, tokens) => {
+      perTransport(context, "ms to last", async (fixture, transport, server, tokens) => {
         const opened = await openSockets(fixture.client, server, transport.name, tokens, context.log);
         if (opened === null)
           return result(context, transport.name, {
@@ -194,6 +220,7 @@ export const notificationsBroadcast = realtimeScenario(
           check(
             `broadcast to every ${r.transport} subscriber, last delivery ÷ bare ws`,
             `≤ ${MAX_BROADCAST_RATIO}×`,
+            r,
             ratio,
             `${fixed(ratio, 2)}× (${fixed(r.value, 0)} ms vs ${fixed(bare, 0)} ms)`,
             (value) => value <= MAX_BROADCAST_RATIO,
@@ -315,6 +342,7 @@ export const notificationsCrossInstance = realtimeScenario(
         check(
           `publish-to-deliver across two instances, ${r.bus} bus, ${r.transport}`,
           `p95 < ${MAX_CROSS_P95_MS} ms`,
+          r,
           r.value,
           `${fixed(r.value)} ms`,
           (value) => value < MAX_CROSS_P95_MS,
