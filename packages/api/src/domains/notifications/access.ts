@@ -1,6 +1,6 @@
 import type { Executor } from "@medical/db";
 import { notifications } from "@medical/db/schema";
-import { and, eq, type SQL } from "drizzle-orm";
+import { and, eq, inArray, type SQL } from "drizzle-orm";
 import type { ActorRef } from "#platform/auth/actor.ts";
 import { authedProcedure, resourceProcedure } from "#platform/trpc.ts";
 import { type NotificationRow, notificationColumns } from "./notification-dto.ts";
@@ -21,6 +21,14 @@ export function notificationVisibleTo(actor: ActorRef): SQL {
     case "STAFF":
       return eq(notifications.userId, actor.userId);
   }
+}
+
+/**
+ * The live streams' shared read (live.service.ts): rows of `userIds`, the accounts this process
+ * streams to, each handed to its own recipient's streams only. Never a caller's query.
+ */
+export function notificationsOfRecipients(userIds: string[]): SQL {
+  return inArray(notifications.userId, userIds);
 }
 
 export async function findVisibleNotification(

@@ -14,7 +14,13 @@ import postgres from "postgres";
 import { describe, expect, inject, test } from "vitest";
 import { type AuditMeta, auditedTransaction } from "#platform/audit/audit.ts";
 import { consumeOutbox } from "#platform/events/consumer.ts";
-import type { DomainEvents, EventName } from "#platform/events/event-bus.ts";
+import {
+  type CreatedNotification,
+  type DomainEvents,
+  type EventName,
+  NOTIFICATIONS_PER_EVENT,
+} from "#platform/events/event-bus.ts";
+import { encodeMessage, MAX_MESSAGE_BYTES } from "#platform/events/shared-bus.ts";
 import { makeAppointment } from "#testing/factories/appointments.ts";
 import { makeBillingEntry, makeClaim, makePolicy } from "#testing/factories/billing.ts";
 import { makeDoctor } from "#testing/factories/doctors.ts";
@@ -373,22 +379,41 @@ describe("exactly once", () => {
     expect(await notificationsOf(user.id)).toEqual([]);
   });
 
-  test("publishes notification.created after the commit, ids only", async () => {
+  test("publishes notifications.created after the commit, ids only", async () => {
     const user = await makeUser(file.db);
-    const heard: DomainEvents["notification.created"][] = [];
-    const stop = file.deps.events.subscribe("notification.created", (event) => {
-      if (event.userId === user.id) heard.push(event);
+    const heard: CreatedNotification[] = [];
+    const stop = file.deps.events.subscribe("notifications.created", (event) => {
+      heard.push(...event.items.filter((item) => item.userId === user.id));
     });
     await emit("user.password_changed", { v: 1, userId: user.id });
     await catchUp();
     stop();
     const [row] = await notificationsOf(user.id);
-    expect(heard).toEqual([{ v: 1, userId: user.id, notificationId: row?.id, position: row?.position }]);
+    expect(heard).toEqual([{ userId: user.id, notificationId: row?.id, position: row?.position }]);
     const claims = await file.db
       .select()
       .from(processedEvents)
       .where(eq(processedEvents.consumer, NOTIFICATIONS_CONSUMER));
     expect(claims.length).toBeGreaterThan(0);
+  });
+
+  test("publishes a batch's notifications a slice at a time, each slice small enough for a shared bus", async () => {
+    const users = [];
+    for (let i = 0; i < NOTIFICATIONS_PER_EVENT + 5; i++) users.push(await makeUser(file.db));
+    const ids = new Set(users.map((user) => user.id));
+    const slices: CreatedNotification[][] = [];
+    const stop = file.deps.events.subscribe("notifications.created", (event) => {
+      const ours = event.items.filter((item) => ids.has(item.userId));
+      if (ours.length) slices.push(ours);
+    });
+    for (const user of users) await emit("user.password_changed", { v: 1, userId: user.id });
+    await catchUp();
+    stop();
+    expect(slices.map((slice) => slice.length)).toEqual([NOTIFICATIONS_PER_EVENT, 5]);
+    for (const slice of slices)
+      expect(encodeMessage("instance", "notifications.created", { v: 1, items: slice }).length).toBeLessThan(
+        MAX_MESSAGE_BYTES,
+      );
   });
 });
 
@@ -459,11 +484,12 @@ describe("the background consumer", () => {
     // Ticks too: on PostgreSQL another test file's transaction may hold the event back past the wake-up.
     const running = startNotificationConsumer(file.deps, { intervalMs: 100 });
     try {
-      const created = new Promise<DomainEvents["notification.created"]>((resolve) => {
-        const stop = file.deps.events.subscribe("notification.created", (event) => {
-          if (event.userId !== user.id) return;
+      const created = new Promise<CreatedNotification>((resolve) => {
+        const stop = file.deps.events.subscribe("notifications.created", (event) => {
+          const mine = event.items.find((item) => item.userId === user.id);
+          if (!mine) return;
           stop();
-          resolve(event);
+          resolve(mine);
         });
       });
       await emit("user.password_changed", { v: 1, userId: user.id });

@@ -1,6 +1,7 @@
 import type { BackgroundPasses } from "#platform/background.ts";
 import type { Deps } from "#platform/deps.ts";
 import { consumeUntilCaughtUp, type OutboxConsumer, startOutboxConsumer } from "#platform/events/consumer.ts";
+import { NOTIFICATIONS_PER_EVENT } from "#platform/events/event-bus.ts";
 import { type Derived, deliver } from "./deliver.ts";
 import { DERIVED_EVENTS, derivationOf, UnreadableEvent } from "./derive.ts";
 import { sendDueNotificationMails } from "./mail-delivery.ts";
@@ -17,7 +18,7 @@ type ConsumerDeps = Pick<Deps, "db" | "clock" | "events" | "mailer" | "logger" |
  * The notifications consumer (decision record 0034): each outbox event it derives from becomes
  * notifications and queued mails (and an appointment event, its reminder jobs: decision record
  * 0035) in the transaction that claims it (a batch of events at a time); after the commit it publishes
- * `notification.created` (ids only) for each, and after a pass it sends the mails due.
+ * `notifications.created` (ids only, a slice of them per event), and after a pass it sends the mails due.
  */
 export function notificationsConsumer(deps: ConsumerDeps): OutboxConsumer {
   return {
@@ -44,8 +45,11 @@ export function notificationsConsumer(deps: ConsumerDeps): OutboxConsumer {
       if (!batch.length) return undefined;
       const created = await deliver(tx, deps.clock.now(), batch);
       return () => {
-        for (const notification of created)
-          deps.events.publish("notification.created", { v: 1, ...notification });
+        for (let start = 0; start < created.length; start += NOTIFICATIONS_PER_EVENT)
+          deps.events.publish("notifications.created", {
+            v: 1,
+            items: created.slice(start, start + NOTIFICATIONS_PER_EVENT),
+          });
       };
     },
     afterPass: async () => {

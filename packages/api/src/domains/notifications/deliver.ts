@@ -8,15 +8,9 @@ import {
   users,
 } from "@medical/db/schema";
 import { inArray, sql } from "drizzle-orm";
+import type { CreatedNotification } from "#platform/events/event-bus.ts";
 import type { Derivation, Recipient } from "./derive.ts";
 import { type NotificationText, readerOf } from "./messages.ts";
-
-/** A notification the consumer committed: what `notification.created` publishes. */
-export interface CreatedNotification {
-  userId: string;
-  notificationId: string;
-  position: number;
-}
 
 /** What one event became, in the order the outbox gave the events. */
 export interface Derived {

@@ -24,10 +24,12 @@ export interface DomainEvents {
    */
   "reminder.due": { v: 1; jobId: string; appointmentId: string; startsAt: string; offsetMinutes: number };
   /**
-   * Published (never stored: the notification row is the record) after the notifications consumer
-   * commits a notification for `userId` at the user's `position`: subscribers re-read from there.
+   * Published (never stored: the notification rows are the record) after the notifications
+   * consumer commits notifications, each for `userId` at the user's `position`: at most
+   * NOTIFICATIONS_PER_EVENT per event, so an announcement to 10k accounts is a few hundred
+   * messages on a shared bus, not 10k. Live streams read the rows they serve, once per event.
    */
-  "notification.created": { v: 1; userId: string; notificationId: string; position: number };
+  "notifications.created": { v: 1; items: CreatedNotification[] };
   "appointment.booked": AppointmentEvent;
   "appointment.rescheduled": AppointmentEvent;
   "appointment.cancelled": AppointmentEvent;
@@ -61,6 +63,16 @@ export interface DomainEvents {
     actorId: string;
   };
 }
+
+/** A notification the consumer committed: its recipient, its id and the recipient's position for it. */
+export interface CreatedNotification {
+  userId: string;
+  notificationId: string;
+  position: number;
+}
+
+/** Items per `notifications.created`: about 100 bytes each, under a shared bus's message limit. */
+export const NOTIFICATIONS_PER_EVENT = 60;
 
 /** An appointment's change: its parties and who acted (the patient, the doctor, STAFF or ADMIN). */
 export interface AppointmentEvent {

@@ -5,7 +5,7 @@ import {
   SESSION_REVOCATION_REASONS,
 } from "@medical/db/schema";
 import { z } from "zod";
-import type { DomainEvents, EventName } from "./event-bus.ts";
+import { type DomainEvents, type EventName, NOTIFICATIONS_PER_EVENT } from "./event-bus.ts";
 
 /*
  * What an event must look like when it arrives from another process. The compiler holds each schema
@@ -77,11 +77,12 @@ export const domainEventSchemas = {
     startsAt: z.iso.datetime({ offset: true }),
     offsetMinutes: z.number().int().min(1),
   }),
-  "notification.created": z.object({
+  "notifications.created": z.object({
     v: z.literal(1),
-    userId: id,
-    notificationId: id,
-    position: z.number().int().min(1),
+    items: z
+      .array(z.object({ userId: id, notificationId: id, position: z.number().int().min(1) }))
+      .min(1)
+      .max(NOTIFICATIONS_PER_EVENT),
   }),
 } satisfies { [K in EventName]: z.ZodType<DomainEvents[K]> };
 
