@@ -1,4 +1,4 @@
-import type { BackgroundPasses } from "#platform/background.ts";
+import { type BackgroundPasses, runPasses } from "#platform/background.ts";
 import type { Deps } from "#platform/deps.ts";
 import { consumeUntilCaughtUp, type OutboxConsumer, startOutboxConsumer } from "#platform/events/consumer.ts";
 import { NOTIFICATIONS_PER_EVENT } from "#platform/events/event-bus.ts";
@@ -18,9 +18,9 @@ type ConsumerDeps = Pick<Deps, "db" | "clock" | "events" | "mailer" | "logger" |
  * The notifications consumer (decision record 0034): each outbox event it derives from becomes
  * notifications and queued mails (and an appointment event, its reminder jobs: decision record
  * 0035) in the transaction that claims it (a batch of events at a time); after the commit it publishes
- * `notifications.created` (ids only, a slice of them per event), and after a pass it sends the mails due.
+ * `notifications.created` (ids only, a slice of them per event) and calls `delivered`.
  */
-export function notificationsConsumer(deps: ConsumerDeps): OutboxConsumer {
+export function notificationsConsumer(deps: ConsumerDeps, delivered: () => void = () => {}): OutboxConsumer {
   return {
     name: NOTIFICATIONS_CONSUMER,
     lockKey: NOTIFICATIONS_LOCK_KEY,
@@ -50,10 +50,8 @@ export function notificationsConsumer(deps: ConsumerDeps): OutboxConsumer {
             v: 1,
             items: created.slice(start, start + NOTIFICATIONS_PER_EVENT),
           });
+        delivered();
       };
-    },
-    afterPass: async () => {
-      await sendDueNotificationMails(deps);
     },
   };
 }
@@ -62,27 +60,38 @@ export function notificationsConsumer(deps: ConsumerDeps): OutboxConsumer {
  * Runs the consumer in the background (the server starts it after listening and stops it after
  * draining requests): a pass every `intervalMs`, and one at once when the EventBus carries an event
  * it derives from (this instance's commits, and other instances' on a shared bus); the tick covers
- * what a best-effort bus loses.
+ * what a best-effort bus loses. Mail goes out from passes of its own, woken by each delivery: a
+ * slow mail server or an announcement's 10k mails never hold back the next in-app notifications.
  */
 export function startNotificationConsumer(
   deps: ConsumerDeps,
   options: { intervalMs: number } = { intervalMs: 1_000 },
 ): BackgroundPasses {
-  const running = startOutboxConsumer(deps, notificationsConsumer(deps), options);
+  const mail = runPasses(() => sendDueNotificationMails(deps), {
+    intervalMs: options.intervalMs,
+    logger: deps.logger.child({ worker: "notification-mail" }),
+    failure: "notification mail pass failed",
+  });
+  const running = startOutboxConsumer(deps, notificationsConsumer(deps, mail.wake), options);
   const unsubscribe = DERIVED_EVENTS.map((name) => deps.events.subscribe(name, () => running.wake()));
   return {
     wake: running.wake,
     async stop() {
       for (const stopListening of unsubscribe) stopListening();
       await running.stop();
+      await mail.stop();
     },
   };
 }
 
 /**
- * Consumes every event committed before the call, and sends the mails due: for tests and tools,
+ * Consumes every event committed before the call, then sends the mails due: for tests and tools,
  * which await this instead of waiting for the background consumer's tick.
  */
-export function catchUpNotifications(deps: ConsumerDeps, options?: { timeoutMs?: number }): Promise<void> {
-  return consumeUntilCaughtUp(deps, notificationsConsumer(deps), options);
+export async function catchUpNotifications(
+  deps: ConsumerDeps,
+  options?: { timeoutMs?: number },
+): Promise<void> {
+  await consumeUntilCaughtUp(deps, notificationsConsumer(deps), options);
+  await sendDueNotificationMails(deps);
 }

@@ -22,8 +22,6 @@ export interface OutboxConsumer {
    * EventBus): it runs only once the effects are durable.
    */
   handle(tx: Transaction, events: DomainEventRow[]): Promise<(() => void) | undefined>;
-  /** Work outside any transaction after a pass (sending what the effects queued). */
-  afterPass?(): Promise<void>;
 }
 
 export interface ConsumeReport {
@@ -145,22 +143,18 @@ export async function consumeOutbox(
 ): Promise<ConsumeReport> {
   const batchSize = options.batchSize ?? 100;
   let processed = 0;
-  try {
-    for (;;) {
-      const batch = await deps.db.transaction(async (tx) => {
-        if (!(await tryLock(tx, consumer.lockKey))) return "busy";
-        const position = await consumerPosition(tx, consumer.name);
-        return { position, events: await readOutbox(tx, position, batchSize) };
-      });
-      if (batch === "busy") return { processed, busy: true };
-      if (!batch.events.length) return { processed, busy: false };
-      const done = await consumeBatch(deps.db, consumer, batch.position, batch.events);
-      processed += done.processed;
-      if (done.outcome === "busy") return { processed, busy: true };
-      if (done.outcome === "done" && batch.events.length < batchSize) return { processed, busy: false };
-    }
-  } finally {
-    await consumer.afterPass?.();
+  for (;;) {
+    const batch = await deps.db.transaction(async (tx) => {
+      if (!(await tryLock(tx, consumer.lockKey))) return "busy";
+      const position = await consumerPosition(tx, consumer.name);
+      return { position, events: await readOutbox(tx, position, batchSize) };
+    });
+    if (batch === "busy") return { processed, busy: true };
+    if (!batch.events.length) return { processed, busy: false };
+    const done = await consumeBatch(deps.db, consumer, batch.position, batch.events);
+    processed += done.processed;
+    if (done.outcome === "busy") return { processed, busy: true };
+    if (done.outcome === "done" && batch.events.length < batchSize) return { processed, busy: false };
   }
 }
 
