@@ -114,7 +114,19 @@ async function withPositions<T extends { userId: string }>(
   for (const ids of slices([...counts.keys()].sort())) {
     const rows = await tx
       .insert(notificationPositions)
-      .values(ids.map((userId) => ({ userId, lastPosition: counts.get(userId) ?? 0 })))
+      .select(
+        tx
+          .select({
+            userId: sql<string>`r.user_id`.as("user_id"),
+            lastPosition: sql<number>`r.last_position`.as("last_position"),
+          })
+          .from(
+            recordset(
+              ids.map((userId) => ({ user_id: userId, last_position: counts.get(userId) ?? 0 })),
+              "user_id uuid, last_position bigint",
+            ),
+          ),
+      )
       .onConflictDoUpdate({
         target: notificationPositions.userId,
         set: { lastPosition: sql`${notificationPositions.lastPosition} + excluded.last_position` },
