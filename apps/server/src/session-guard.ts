@@ -5,7 +5,11 @@ import type { WebSocket } from "ws";
 export const CLOSE_SESSION_ENDED = 4401;
 // Long enough for auth.onSessionEvent's last message to leave before the close frame.
 const CLOSE_DELAY_MS = 100;
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * How often access-token expiries are checked: a connection ends within this of its token's
+ * expiry. One sweep for every connection rather than a timer each (issue 18's heap per socket).
+ */
+const EXPIRY_SWEEP_MS = 1_000;
 
 /** Why a connection's session ended: a logout or reset, the access token's expiry, a bad token. */
 export type SessionEnd = "revoked" | "expired" | "invalid";
@@ -35,14 +39,32 @@ const CLOSE_REASONS: Record<SessionEnd, string> = {
   invalid: "Session ended",
 };
 
-/** A WebSocket: its session ends with a 4401 close. */
+/** A WebSocket: its session ends with a 4401 close. A class: no closures held per socket. */
+class SocketConnection implements GuardedConnection {
+  readonly #socket: WebSocket;
+
+  constructor(socket: WebSocket) {
+    this.#socket = socket;
+  }
+
+  end(why: SessionEnd) {
+    setTimeout(() => this.#socket.close(CLOSE_SESSION_ENDED, CLOSE_REASONS[why]), CLOSE_DELAY_MS).unref();
+  }
+
+  onClose(listener: () => void) {
+    // `on`, not `once`: ws emits "close" once, and `once` would add a wrapper per socket.
+    this.#socket.on("close", listener);
+  }
+}
+
 export function socketConnection(socket: WebSocket): GuardedConnection {
-  return {
-    end: (why) => {
-      setTimeout(() => socket.close(CLOSE_SESSION_ENDED, CLOSE_REASONS[why]), CLOSE_DELAY_MS).unref();
-    },
-    onClose: (listener) => socket.once("close", listener),
-  };
+  return new SocketConnection(socket);
+}
+
+/** A followed connection; `expiresAt` (ms) is Infinity once it was told its token expired. */
+interface Followed {
+  readonly connection: GuardedConnection;
+  expiresAt: number;
 }
 
 /**
@@ -52,21 +74,37 @@ export function socketConnection(socket: WebSocket): GuardedConnection {
 export function createSessionGuard(
   deps: Pick<Deps, "db" | "accessTokens" | "clock" | "events">,
 ): SessionGuard {
-  const connections = new Map<string, Set<GuardedConnection>>();
+  // A session's connections, in an array: most sessions hold one, and a Set costs ~170 bytes more.
+  const connections = new Map<string, Followed[]>();
   const unsubscribe = deps.events.subscribe("session.revoked", ({ sessionIds }) => {
     for (const id of sessionIds)
-      for (const connection of connections.get(id) ?? []) connection.end("revoked");
+      for (const followed of connections.get(id) ?? []) followed.connection.end("revoked");
   });
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = deps.clock.now().getTime();
+    for (const group of connections.values())
+      for (const followed of group)
+        if (followed.expiresAt <= now) {
+          followed.expiresAt = Number.POSITIVE_INFINITY;
+          followed.connection.end("expired");
+        }
+  };
   const follow = (connection: GuardedConnection, actor: Actor) => {
-    const group = connections.get(actor.sessionId) ?? new Set<GuardedConnection>();
-    connections.set(actor.sessionId, group.add(connection));
-    const remaining = actor.accessExpiresAt.getTime() - deps.clock.now().getTime();
-    const expiry = setTimeout(() => connection.end("expired"), Math.min(remaining, MAX_TIMER_MS));
-    expiry.unref();
+    const { sessionId } = actor;
+    const followed: Followed = { connection, expiresAt: actor.accessExpiresAt.getTime() };
+    const group = connections.get(sessionId);
+    if (group) group.push(followed);
+    else connections.set(sessionId, [followed]);
+    sweeper ??= setInterval(sweep, EXPIRY_SWEEP_MS).unref();
     connection.onClose(() => {
-      clearTimeout(expiry);
-      group.delete(connection);
-      if (group.size === 0) connections.delete(actor.sessionId);
+      const others = connections.get(sessionId)?.filter((other) => other !== followed) ?? [];
+      if (others.length > 0) connections.set(sessionId, others);
+      else connections.delete(sessionId);
+      if (connections.size === 0) {
+        clearInterval(sweeper);
+        sweeper = undefined;
+      }
     });
   };
   return {
@@ -83,6 +121,10 @@ export function createSessionGuard(
       return actor.userId;
     },
     follow,
-    stop: unsubscribe,
+    stop() {
+      unsubscribe();
+      clearInterval(sweeper);
+      sweeper = undefined;
+    },
   };
 }

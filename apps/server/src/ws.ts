@@ -21,6 +21,11 @@ export const MAX_WS_PAYLOAD_BYTES = 64 * 1024;
 /** Close code telling clients the server is restarting and they should reconnect (API-CONTRACT §2). */
 export const CLOSE_SERVICE_RESTART = 1012;
 
+/** An upgrading socket's error listener; one function for all, none kept per socket (issue 18's heap). */
+function destroySocket(this: Duplex) {
+  this.destroy();
+}
+
 export interface WebSockets {
   /** Tells every client to reconnect elsewhere and closes it with 1012. */
   close(): Promise<void>;
@@ -75,7 +80,7 @@ export function attachWebSockets(
   });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on("error", () => socket.destroy());
+    socket.on("error", destroySocket);
     const { pathname } = new URL(req.url ?? "/", "http://localhost");
     if (pathname === NOTIFICATION_SOCKET_PATH) return plain.upgrade(req, socket, head);
     if (pathname !== "/trpc") return rejectUpgrade(socket, 404);

@@ -1,11 +1,11 @@
 import { once } from "node:events";
-import { appRouter } from "@medical/api";
 import { callerFor, makeUser, TEST_PASSWORD } from "@medical/api/testing";
 import { createTRPCClient, createWSClient, type TRPCClientError, wsLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import { CLOSE_TOO_MANY_SOCKETS } from "../src/socket-gate.ts";
+import { createProbeRouter } from "./support/probe-router.ts";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
 
 const SOCKETS_PER_USER = 2;
@@ -17,7 +17,7 @@ let perIpServer: TestServer;
 beforeAll(async () => {
   [server, perIpServer] = await Promise.all([
     startTestServer({
-      router: appRouter,
+      router: createProbeRouter(),
       webSockets: {
         maxSocketsPerUser: SOCKETS_PER_USER,
         maxSubscriptionsPerSocket: SUBSCRIPTIONS_PER_SOCKET,
@@ -118,7 +118,11 @@ describe(`at most ${SOCKETS_PER_USER} sockets per user`, () => {
 });
 
 describe(`at most ${SUBSCRIPTIONS_PER_SOCKET} subscriptions per socket`, () => {
-  test("the next subscription is refused with TOO_MANY_REQUESTS; stopping one frees its place", async () => {
+  type ProbeRouter = ReturnType<typeof createProbeRouter>;
+  type Outcome = { outcome: "started" | string; unsubscribe: () => void; completed: Promise<void> };
+
+  /** A tRPC client on one socket; `subscribe` settles once the server started or refused a subscription. */
+  async function socketClient() {
     const token = await accessToken();
     const wsClient = createWSClient({
       url: wsUrl(server.url),
@@ -126,26 +130,58 @@ describe(`at most ${SUBSCRIPTIONS_PER_SOCKET} subscriptions per socket`, () => {
       connectionParams: () => ({ token }),
       retryDelayMs: () => 60_000,
     });
-    const client = createTRPCClient<typeof appRouter>({
+    const client = createTRPCClient<ProbeRouter>({
       links: [wsLink({ client: wsClient, transformer: superjson })],
     });
-    const subscribe = () =>
-      new Promise<{ outcome: "started" | string; unsubscribe: () => void }>((resolve) => {
-        const subscription = client.auth.onSessionEvent.subscribe(undefined, {
-          onStarted: () => resolve({ outcome: "started", unsubscribe: () => subscription.unsubscribe() }),
-          onError: (error: TRPCClientError<typeof appRouter>) =>
-            resolve({ outcome: error.data?.code ?? "unknown", unsubscribe: () => {} }),
+    const subscribe = (path: "sessionEvents" | "single") =>
+      new Promise<Outcome>((resolve) => {
+        let complete = () => {};
+        const completed = new Promise<void>((done) => {
+          complete = done;
         });
+        const handlers = {
+          onStarted: () =>
+            resolve({ outcome: "started", unsubscribe: () => subscription.unsubscribe(), completed }),
+          onComplete: () => complete(),
+          onError: (error: TRPCClientError<ProbeRouter>) =>
+            resolve({ outcome: error.data?.code ?? "unknown", unsubscribe: () => {}, completed }),
+        };
+        const subscription =
+          path === "single"
+            ? client.probe.single.subscribe(undefined, handlers)
+            : client.auth.onSessionEvent.subscribe(undefined, handlers);
       });
+    return { subscribe, close: () => wsClient.close() };
+  }
+
+  test("the next subscription is refused with TOO_MANY_REQUESTS; stopping one frees its place", async () => {
+    const { subscribe, close } = await socketClient();
     try {
-      const first = await subscribe();
+      const first = await subscribe("sessionEvents");
       expect(first.outcome).toBe("started");
-      expect((await subscribe()).outcome).toBe("started");
-      expect((await subscribe()).outcome).toBe("TOO_MANY_REQUESTS");
+      expect((await subscribe("sessionEvents")).outcome).toBe("started");
+      expect((await subscribe("sessionEvents")).outcome).toBe("TOO_MANY_REQUESTS");
       first.unsubscribe();
-      await expect.poll(async () => (await subscribe()).outcome, { interval: 20 }).toBe("started");
+      await expect
+        .poll(async () => (await subscribe("sessionEvents")).outcome, { interval: 20 })
+        .toBe("started");
     } finally {
-      await wsClient.close();
+      await close();
+    }
+  });
+
+  test("a subscription that completes frees its place on the open socket", async () => {
+    const { subscribe, close } = await socketClient();
+    try {
+      for (let i = 0; i <= SUBSCRIPTIONS_PER_SOCKET; i++) {
+        const single = await subscribe("single");
+        expect(single.outcome).toBe("started");
+        await single.completed;
+      }
+      expect((await subscribe("sessionEvents")).outcome).toBe("started");
+      expect((await subscribe("sessionEvents")).outcome).toBe("started");
+    } finally {
+      await close();
     }
   });
 });

@@ -70,6 +70,10 @@ export function createProbeRouter(gate?: Promise<void>) {
             await failingQuery(ctx.deps.db);
             return {};
           }),
+        /** One value, then the subscription completes while its socket stays open. */
+        single: publicProcedure.subscription(async function* () {
+          yield "only";
+        }),
         leakStream: publicProcedure.subscription(async function* ({ ctx }) {
           await failingQuery(ctx.deps.db);
           yield "never";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AuditMeta } from "./audit/audit.ts";
 import type { Actor } from "./auth/actor.ts";
 import type { Role } from "./auth/roles.ts";
-import type { Context } from "./context.ts";
+import type { Context, SubscriptionBudget } from "./context.ts";
 import { appErrors, DomainError } from "./errors/errors.ts";
 import { errorFacts } from "./errors/shape.ts";
 import type { Meta } from "./meta.ts";
@@ -75,16 +75,53 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
-async function* releasedAtEnd(source: AsyncIterable<unknown>, release: () => void): AsyncGenerator<unknown> {
-  try {
-    return yield* source;
-  } finally {
-    release();
+/**
+ * A subscription's iterator that gives its place back to the socket's budget when the transport
+ * disposes of it. tRPC's ws adapter (@trpc/server 11, adapters/ws.ts) calls `return()` at every end
+ * (complete, stop, socket close, error, a call cancelled before it iterated); it aborts the
+ * procedure's signal at all of them but a completion, so the signal alone would not do. A class,
+ * not a generator around the source: an idle subscription holds one small object rather than a
+ * second generator with its pending promises (issue 18's heap per idle subscriber).
+ */
+class ReleasedAtEnd<T> implements AsyncIterableIterator<T>, AsyncDisposable {
+  readonly #iterator: AsyncIterator<T>;
+  #budget: SubscriptionBudget | null;
+
+  constructor(source: AsyncIterable<T>, budget: SubscriptionBudget) {
+    this.#iterator = source[Symbol.asyncIterator]();
+    this.#budget = budget;
+  }
+
+  #release() {
+    if (this.#budget) this.#budget.open -= 1;
+    this.#budget = null;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    return this.#iterator.next();
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    this.#release();
+    return this.#iterator.return?.(value) ?? Promise.resolve({ done: true, value });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.#release();
+    return this.#iterator.throw?.(error) ?? Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  async [Symbol.asyncDispose]() {
+    await this.return();
   }
 }
 
 /** A WebSocket holds at most `ctx.subscriptions.max` open subscriptions; a stop or an end frees one. */
-const limitSubscriptions = t.middleware(async function limitSubscriptions({ ctx, type, signal, next }) {
+const limitSubscriptions = t.middleware(async function limitSubscriptions({ ctx, type, next }) {
   const budget = ctx.subscriptions;
   if (type !== "subscription" || !budget) return next();
   if (budget.open >= budget.max)
@@ -93,19 +130,12 @@ const limitSubscriptions = t.middleware(async function limitSubscriptions({ ctx,
       retryAfterSeconds: 1,
     });
   budget.open += 1;
-  let released = false;
-  const release = () => {
-    if (released) return;
-    released = true;
-    budget.open -= 1;
-  };
-  signal?.addEventListener("abort", release, { once: true });
   const result = await next();
   if (!result.ok || !isAsyncIterable(result.data)) {
-    release();
+    budget.open -= 1;
     return result;
   }
-  return { ...result, data: releasedAtEnd(result.data, release) };
+  return { ...result, data: new ReleasedAtEnd(result.data, budget) };
 });
 
 /**
