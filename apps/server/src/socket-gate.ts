@@ -15,7 +15,7 @@ export type Admission = { ok: true } | { ok: false; status: 403 | 429; reason: s
 /** What an admitted connection is counted until: an upgrading socket, or an SSE response. */
 export interface Closable {
   readonly destroyed: boolean;
-  once(event: "close", listener: () => void): unknown;
+  on(event: "close", listener: () => void): unknown;
 }
 
 /**
@@ -102,7 +102,8 @@ export function createSocketGate(
         if (entry.userId !== null) perUser.remove(entry.userId);
       };
       if (connection.destroyed) release();
-      else connection.once("close", release);
+      // `on`, not `once`: a socket emits "close" once, and `once` would keep a wrapper per socket.
+      else connection.on("close", release);
       return { ok: true };
     },
     claim(req, userId) {
