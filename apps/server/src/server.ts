@@ -51,6 +51,7 @@ export async function startServer({
     limits: config.webSockets,
   });
   const streams = createSseStreams(deps, router, gate, guard);
+  metrics?.readStreams(() => streams.size);
   const server = createServer(
     {
       // Time allowed to receive a whole request (slow-loris protection); headers get the same bound.

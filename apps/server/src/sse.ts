@@ -25,6 +25,8 @@ export interface SseStreams {
   sessionEnded(req: IncomingMessage): AbortSignal | undefined;
   /** Shutdown: cuts every open stream; EventSource clients reconnect (with Last-Event-ID) elsewhere. */
   close(): void;
+  /** Open streams, for the metrics. */
+  readonly size: number;
 }
 
 /** The access token an SSE request carries: `Authorization: Bearer`, or connectionParams' `token`. */
@@ -114,6 +116,9 @@ export function createSseStreams(
         .catch(next);
     },
     sessionEnded: (req) => ended.get(req),
+    get size() {
+      return open.size;
+    },
     close() {
       for (const res of open) res.destroy();
     },

@@ -1,6 +1,7 @@
 import { appRouter } from "@medical/api";
 import { callerFor, makeUser, TEST_PASSWORD, testSettings } from "@medical/api/testing";
-import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from "@trpc/client";
+import { createTRPCClient, createWSClient, httpBatchLink, httpSubscriptionLink, wsLink } from "@trpc/client";
+import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
@@ -120,6 +121,35 @@ describe("/metrics on the main port (METRICS_TOKEN)", () => {
       await wsClient.close();
     }
     await expect.poll(gauges, { interval: 20 }).toEqual({ sockets: 0, subscriptions: 0 });
+  });
+
+  test("counts open SSE streams as they open and close", async () => {
+    const streams = async () => sample(await scrape(server.url), "medical_sse_streams_open");
+    expect(await streams()).toBe(0);
+    const user = await makeUser(server.handle.db);
+    const { accessToken } = await callerFor(server.deps).auth.login({
+      email: user.email,
+      password: TEST_PASSWORD,
+    });
+    const client = createTRPCClient<typeof appRouter>({
+      links: [
+        httpSubscriptionLink({
+          url: `${server.url}/trpc`,
+          transformer: superjson,
+          EventSource,
+          connectionParams: () => ({ token: accessToken }),
+        }),
+      ],
+    });
+    const subscription = await new Promise<{ unsubscribe(): void }>((resolve, reject) => {
+      const opened = client.notifications.onEvent.subscribe(undefined, {
+        onStarted: () => resolve(opened),
+        onError: reject,
+      });
+    });
+    expect(await streams()).toBe(1);
+    subscription.unsubscribe();
+    await expect.poll(streams, { interval: 20 }).toBe(0);
   });
 
   test("counts a rate-limit refusal by operation after a 429", async () => {

@@ -24,6 +24,8 @@ export interface Metrics {
   countRefusal(error: { cause?: unknown }, transport: "rest" | "trpc", path: string | undefined): void;
   /** The sockets gauges' source, once the WebSocket server exists. */
   readSockets(counts: () => SocketCounts): void;
+  /** The SSE streams gauge's source. */
+  readStreams(count: () => number): void;
 }
 
 /** Labels of answers no operation produced; with operation ids and tRPC paths, a bounded set. */
@@ -152,6 +154,16 @@ export function createMetrics(options: {
     },
   });
 
+  let streams: () => number = () => 0;
+  new Gauge({
+    name: "medical_sse_streams_open",
+    help: "Open tRPC subscription streams over HTTP (server-sent events)",
+    registers: [registry],
+    collect() {
+      this.set(streams());
+    },
+  });
+
   return {
     config: options.config,
     registry,
@@ -177,6 +189,9 @@ export function createMetrics(options: {
     },
     readSockets(counts) {
       sockets = counts;
+    },
+    readStreams(count) {
+      streams = count;
     },
   };
 }
