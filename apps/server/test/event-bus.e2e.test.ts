@@ -7,7 +7,14 @@ import { type appRouter, EVENT_BUS_APPLICATION_NAME } from "@medical/api";
 import { makeUser, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_PASSWORD } from "@medical/api/testing";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
-import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import {
+  createTRPCClient,
+  createWSClient,
+  httpSubscriptionLink,
+  type TRPCClientError,
+  wsLink,
+} from "@trpc/client";
+import { EventSource } from "eventsource";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import superjson from "superjson";
@@ -201,6 +208,39 @@ for (const variant of variants) {
       } finally {
         socket.terminate();
       }
+    });
+
+    test("a logout on A ends the user's SSE stream on B with UNAUTHORIZED", async () => {
+      const [a, b] = servers;
+      if (!a || !b) throw new Error("two server processes expected");
+      const user = await makeUser(database.db);
+      const onA = restClient(() => a.url);
+      const login = await onA.rest("/auth/login", { json: { email: user.email, password: TEST_PASSWORD } });
+      const session = login.body.data;
+      const client = createTRPCClient<typeof appRouter>({
+        links: [
+          httpSubscriptionLink({
+            url: `${b.url}/trpc`,
+            transformer: superjson,
+            EventSource,
+            connectionParams: () => ({ token: session.accessToken }),
+          }),
+        ],
+      });
+      let started: () => void = () => {};
+      const subscribed = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const ended = new Promise<string | undefined>((resolve) => {
+        client.notifications.onEvent.subscribe(undefined, {
+          onStarted: started,
+          onError: (error: TRPCClientError<typeof appRouter>) => resolve(error.data?.code),
+        });
+      });
+      await subscribed;
+      const logout = await onA.rest("/auth/logout", { json: { refreshToken: session.refreshToken } });
+      expect(logout.status).toBe(200);
+      expect(await ended).toBe("UNAUTHORIZED");
     });
 
     test("an announcement reaches the recipient's subscriptions on both instances, whichever derived it", async () => {
