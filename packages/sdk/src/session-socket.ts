@@ -9,6 +9,7 @@ import {
 import { observable } from "@trpc/server/observable";
 import superjson from "superjson";
 import type { AppRouter } from "./app-router.ts";
+import { hearingEarlyFailures } from "./early-failures.ts";
 import { connectionToken, type TokenRefresher } from "./token-refresher.ts";
 import type { TokenStore } from "./tokens.ts";
 
@@ -74,7 +75,7 @@ export function createSessionSocket(options: {
     }
     return createWSClient({
       url,
-      WebSocket: WebSocketImpl,
+      WebSocket: hearingEarlyFailures(WebSocketImpl),
       lazy: { enabled: true, closeMs: IDLE_CLOSE_MS },
       connectionParams,
       onClose,
