@@ -7,14 +7,7 @@ import { type appRouter, EVENT_BUS_APPLICATION_NAME } from "@medical/api";
 import { makeUser, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_PASSWORD } from "@medical/api/testing";
 import type { TestDatabase } from "@medical/db/testing";
 import { openFileDatabase } from "@medical/db/testing/vitest";
-import {
-  createTRPCClient,
-  createWSClient,
-  httpSubscriptionLink,
-  type TRPCClientError,
-  wsLink,
-} from "@trpc/client";
-import { EventSource } from "eventsource";
+import { createTRPCClient, createWSClient, type TRPCClientError, wsLink } from "@trpc/client";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import superjson from "superjson";
@@ -22,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import WebSocket from "ws";
 import { NOTIFICATION_SOCKET_PATH } from "../src/notification-socket.ts";
 import { CLOSE_SESSION_ENDED } from "../src/session-guard.ts";
+import { sseClient } from "./support/notifications.ts";
 import { restClient } from "./support/rest.ts";
 import { type ServerProcess, startServerProcess } from "./support/server-process.ts";
 import { clientWebSocket } from "./support/test-server.ts";
@@ -130,15 +124,20 @@ for (const variant of variants) {
       for (const running of servers) if (running.child.exitCode === null) running.child.kill("SIGKILL");
     });
 
-    test("a logout on A closes the user's socket on B with 4401, after telling it why", async () => {
+    /** The two processes, and a new account signed in on A: its session's tokens. */
+    const signedInOnA = async () => {
       const [a, b] = servers;
       if (!a || !b) throw new Error("two server processes expected");
-      for (const running of servers)
-        expect(running.stdout.join("\n")).toContain(`"eventBus":"${variant.bus}"`);
       const user = await makeUser(database.db);
       const onA = restClient(() => a.url);
       const login = await onA.rest("/auth/login", { json: { email: user.email, password: TEST_PASSWORD } });
-      const session = login.body.data;
+      return { a, b, onA, session: login.body.data };
+    };
+
+    test("a logout on A closes the user's socket on B with 4401, after telling it why", async () => {
+      for (const running of servers)
+        expect(running.stdout.join("\n")).toContain(`"eventBus":"${variant.bus}"`);
+      const { b, onA, session } = await signedInOnA();
 
       let closedWith: (code: number) => void = () => {};
       const closed = new Promise<number>((resolve) => {
@@ -178,12 +177,7 @@ for (const variant of variants) {
     });
 
     test("a ticket from A opens one plain socket, on B only once; a logout on A closes it with 4401", async () => {
-      const [a, b] = servers;
-      if (!a || !b) throw new Error("two server processes expected");
-      const user = await makeUser(database.db);
-      const onA = restClient(() => a.url);
-      const login = await onA.rest("/auth/login", { json: { email: user.email, password: TEST_PASSWORD } });
-      const session = login.body.data;
+      const { a, b, onA, session } = await signedInOnA();
       const issued = await onA.rest("/realtime/ticket", { token: session.accessToken, method: "POST" });
       const socketOn = (url: string) =>
         new WebSocket(
@@ -211,22 +205,8 @@ for (const variant of variants) {
     });
 
     test("a logout on A ends the user's SSE stream on B with UNAUTHORIZED", async () => {
-      const [a, b] = servers;
-      if (!a || !b) throw new Error("two server processes expected");
-      const user = await makeUser(database.db);
-      const onA = restClient(() => a.url);
-      const login = await onA.rest("/auth/login", { json: { email: user.email, password: TEST_PASSWORD } });
-      const session = login.body.data;
-      const client = createTRPCClient<typeof appRouter>({
-        links: [
-          httpSubscriptionLink({
-            url: `${b.url}/trpc`,
-            transformer: superjson,
-            EventSource,
-            connectionParams: () => ({ token: session.accessToken }),
-          }),
-        ],
-      });
+      const { b, onA, session } = await signedInOnA();
+      const client = sseClient(b.url, session.accessToken);
       let started: () => void = () => {};
       const subscribed = new Promise<void>((resolve) => {
         started = resolve;

@@ -1,9 +1,9 @@
 import { appRouter } from "@medical/api";
 import { callerFor, makeUser, TEST_PASSWORD, testSettings } from "@medical/api/testing";
-import { createTRPCClient, createWSClient, httpBatchLink, httpSubscriptionLink, wsLink } from "@trpc/client";
-import { EventSource } from "eventsource";
+import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { sseClient } from "./support/notifications.ts";
 import { clientWebSocket, startTestServer, type TestServer } from "./support/test-server.ts";
 
 const TOKEN = "metrics-token-for-the-tests-0123456789";
@@ -131,16 +131,7 @@ describe("/metrics on the main port (METRICS_TOKEN)", () => {
       email: user.email,
       password: TEST_PASSWORD,
     });
-    const client = createTRPCClient<typeof appRouter>({
-      links: [
-        httpSubscriptionLink({
-          url: `${server.url}/trpc`,
-          transformer: superjson,
-          EventSource,
-          connectionParams: () => ({ token: accessToken }),
-        }),
-      ],
-    });
+    const client = sseClient(server.url, accessToken);
     const subscription = await new Promise<{ unsubscribe(): void }>((resolve, reject) => {
       const opened = client.notifications.onEvent.subscribe(undefined, {
         onStarted: () => resolve(opened),

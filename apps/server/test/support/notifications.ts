@@ -1,5 +1,8 @@
-import { catchUpNotifications } from "@medical/api";
+import { type AppRouter, catchUpNotifications } from "@medical/api";
 import { makePatient, makeUser } from "@medical/api/testing";
+import { createTRPCClient, httpSubscriptionLink } from "@trpc/client";
+import { EventSource } from "eventsource";
+import superjson from "superjson";
 import { expect } from "vitest";
 import type { restClient } from "./rest.ts";
 import type { TestServer } from "./test-server.ts";
@@ -50,4 +53,18 @@ export function arrivals() {
       }
     },
   };
+}
+
+/** A tRPC client whose subscriptions are SSE streams to the server at `baseUrl`, as `accessToken`. */
+export function sseClient(baseUrl: string, accessToken: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpSubscriptionLink({
+        url: `${baseUrl}/trpc`,
+        transformer: superjson,
+        EventSource,
+        connectionParams: () => ({ token: accessToken }),
+      }),
+    ],
+  });
 }
